@@ -1,0 +1,61 @@
+"""Command line: ``evo-cosearch <command>``. Thin: parse, call one function, print.
+
+Each command lives in its own module with ``register(subparsers)``; the module's
+handler receives the parsed ``argparse.Namespace`` and returns an exit code.
+Project errors (:class:`~evo_cosearch.errors.EvoCosearchError`) become one line on
+stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from evo_cosearch.errors import EvoCosearchError
+
+__all__ = ["main", "build_parser"]
+
+#: Command modules (``evo_cosearch.cli.<name>``), in --help order. A module missing
+#: from the installed package is skipped, so the list may name work in progress.
+COMMAND_MODULES = ("space", "simulate", "supernet", "search", "export", "plot", "select", "refine",
+                   "bench", "demo")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2 (argparse's own convention)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="evo-cosearch",
+                     description="Joint Pareto search of a neural network, its quantization and its accelerator.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"evo_cosearch.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"evo_cosearch.cli.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except EvoCosearchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

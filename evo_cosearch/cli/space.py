@@ -1,0 +1,30 @@
+"""``evo-cosearch space show``: genes, cardinalities and the size of a problem's space."""
+
+from __future__ import annotations
+
+import json
+
+from evo_cosearch.problem import load_problem
+
+
+def register(sub) -> None:
+    p = sub.add_parser("space", help="inspect a problem's search space")
+    ssub = p.add_subparsers(dest="space_command", metavar="SUBCOMMAND", parser_class=type(p))
+    ssub.required = True
+    show = ssub.add_parser("show", help="print genes, their values and the space size")
+    show.add_argument("--problem", required=True, help="problem file (YAML)")
+    show.add_argument("--format", choices=("table", "json"), default="table")
+    show.set_defaults(handler=run_show)
+
+
+def run_show(args) -> int:
+    problem = load_problem(args.problem)
+    space = problem.space
+    if args.format == "json":
+        print(json.dumps(space.to_dict(), indent=2))
+        return 0
+    width = max(len(n) for n in space.names)
+    print(f"problem {problem.name}: {space.n_var} genes, {space.size:.3e} designs ({space.size} exactly)")
+    for i, g in enumerate(space.genes):
+        print(f"{i:>3}  {g.name:<{width}}  {g.kind:<11}  {g.cardinality:>2}  {list(g.values)}")
+    return 0

@@ -1,0 +1,25 @@
+"""The project's one exception family; every message is one actionable line."""
+
+from __future__ import annotations
+
+__all__ = ["EvoCosearchError", "ProblemError", "GenomeError", "InputError", "DataError"]
+
+
+class EvoCosearchError(Exception):
+    """Base class. The CLI prints ``str(err)`` on one line and exits with code 2."""
+
+
+class ProblemError(EvoCosearchError):
+    """A problem file is malformed (unknown key, bad value list, ...)."""
+
+
+class GenomeError(EvoCosearchError):
+    """A genome has the wrong length or an index out of range."""
+
+
+class InputError(EvoCosearchError):
+    """A user-supplied input file (topology CSV, hardware JSON, ...) is invalid."""
+
+
+class DataError(EvoCosearchError):
+    """A dataset file is missing, corrupt or inconsistent."""

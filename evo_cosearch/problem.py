@@ -1,0 +1,198 @@
+"""Problem files (YAML): search space + dataset + objectives + constraints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import yaml
+
+from evo_cosearch.errors import EvoCosearchError, ProblemError
+from evo_cosearch.workload import LayerArrays, network_workload
+from evo_cosearch.space import (
+    AcceleratorArrays, AcceleratorTemplate, DesignSpec, NetworkArrays, NetworkTemplate, SearchSpace,
+)
+
+__all__ = ["Problem", "DatasetConfig", "load_problem", "parse_problem", "OBJECTIVES", "CONSTRAINTS", "DATASETS"]
+
+#: Objective name -> unit (all minimised).
+OBJECTIVES = {
+    "error": "1 - accuracy", "latency_ms": "ms", "energy_uj": "µJ", "area_mm2": "mm²",
+    "edp": "µJ·ms", "params": "weights", "macs": "MACs",
+}
+#: Constraint name -> (metric, sense). ``max_*``: metric <= value; ``min_accuracy``: accuracy >= value.
+CONSTRAINTS = {
+    "max_latency_ms": "latency_ms", "max_area_mm2": "area_mm2",
+    "max_energy_uj": "energy_uj", "min_accuracy": "accuracy",
+}
+#: Known datasets -> (channels, size, classes).
+DATASETS = {
+    "digits": (1, 8, 10), "fashion_mnist": (1, 28, 10), "mnist": (1, 28, 10), "cifar10": (3, 32, 10),
+    "imagefolder": None,
+}
+_TOP_KEYS = {"name", "description", "dataset", "input", "network", "accelerator", "objectives",
+             "constraints", "search", "supernet", "evaluation"}
+
+
+@dataclass(frozen=True)
+class DatasetConfig:
+    name: str
+    path: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A parsed problem file. ``text`` is the file's exact contents (stored with every run)."""
+
+    name: str
+    text: str
+    source: str
+    dataset: DatasetConfig
+    network: NetworkTemplate
+    accelerator: AcceleratorTemplate
+    space: SearchSpace
+    objectives: tuple[str, ...]
+    constraints: Mapping[str, float]
+    search: Mapping[str, Any]
+    supernet: Mapping[str, Any]
+    evaluation: Mapping[str, Any]
+
+    # -- decoding --------------------------------------------------------------
+    def design(self, genome) -> DesignSpec:
+        return DesignSpec(self.network.spec(self.space, genome), self.accelerator.spec(self.space, genome))
+
+    def network_arrays(self, X: np.ndarray) -> NetworkArrays:
+        return self.network.arrays(self.space, self.space.validate(X))
+
+    def accelerator_arrays(self, X: np.ndarray) -> AcceleratorArrays:
+        return self.accelerator.arrays(self.space, self.space.validate(X))
+
+    def workload(self, X: np.ndarray) -> LayerArrays:
+        """Operator workloads (N, L) of a population of genomes (vectorised)."""
+        t = self.network
+        return network_workload(self.network_arrays(X), in_channels=t.in_channels, in_size=t.in_size,
+                                num_classes=t.num_classes, stem_stride=t.stem_stride,
+                                strides=tuple(st.stride for st in t.stages), edge_bits=t.edge_bits)
+
+    @property
+    def network_gene_mask(self) -> np.ndarray:
+        """True for genes that define the network (accuracy depends only on these)."""
+        acc = set(self.accelerator.values)
+        return np.array([name not in acc for name in self.space.names])
+
+    def with_data(self, path: str | None) -> "Problem":
+        """A copy whose dataset reads from ``path`` (the CLI's ``--data``)."""
+        if path is None:
+            return self
+        ds = DatasetConfig(self.dataset.name, str(path), self.dataset.options)
+        return Problem(**{**self.__dict__, "dataset": ds})
+
+
+def load_problem(path: str | Path) -> Problem:
+    """Read and validate a problem file; errors name the file and the field."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProblemError(f"{p}: problem file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProblemError(f"{p}: cannot read problem file ({exc.__class__.__name__})") from None
+    try:
+        return parse_problem(text, source=str(p))
+    except EvoCosearchError as exc:
+        raise ProblemError(f"{p}: {exc}") from None
+
+
+def parse_problem(text: str, source: str = "<problem>") -> Problem:
+    try:
+        cfg = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "?"
+        raise ProblemError(f"invalid YAML at {where}") from None
+    if not isinstance(cfg, Mapping):
+        raise ProblemError("the file must be a YAML mapping")
+    unknown = sorted(set(cfg) - _TOP_KEYS)
+    if unknown:
+        raise ProblemError(f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(_TOP_KEYS))})")
+
+    dataset = _dataset(cfg.get("dataset"))
+    in_channels, in_size, num_classes = _input(cfg.get("input"), dataset)
+    if "network" not in cfg:
+        raise ProblemError("network: missing section")
+    network = NetworkTemplate.from_config(cfg["network"], in_channels=in_channels, in_size=in_size,
+                                          num_classes=num_classes)
+    accelerator = AcceleratorTemplate.from_config(cfg.get("accelerator"))
+    space = SearchSpace(tuple(network.genes() + accelerator.genes()))
+    objectives = _objectives(cfg.get("objectives", ["error", "latency_ms", "energy_uj"]))
+    constraints = _constraints(cfg.get("constraints") or {})
+    sections = {}
+    for key in ("search", "supernet", "evaluation"):
+        sec = cfg.get(key) or {}
+        if not isinstance(sec, Mapping):
+            raise ProblemError(f"{key}: must be a mapping")
+        sections[key] = dict(sec)
+    return Problem(
+        name=str(cfg.get("name", Path(source).stem)), text=text, source=source, dataset=dataset,
+        network=network, accelerator=accelerator, space=space, objectives=objectives,
+        constraints=constraints, **sections,
+    )
+
+
+def _dataset(raw: Any) -> DatasetConfig:
+    if raw is None:
+        return DatasetConfig("digits")
+    if not isinstance(raw, Mapping) or "name" not in raw:
+        raise ProblemError("dataset: must be a mapping with a 'name'")
+    name = raw["name"]
+    if name not in DATASETS:
+        raise ProblemError(f"dataset.name: unknown dataset {name!r} (known: {', '.join(DATASETS)})")
+    path = raw.get("path")
+    options = {k: v for k, v in raw.items() if k not in ("name", "path")}
+    return DatasetConfig(str(name), None if path is None else str(path), options)
+
+
+def _input(raw: Any, dataset: DatasetConfig) -> tuple[int, int, int]:
+    known = DATASETS.get(dataset.name)
+    if raw is None:
+        if known is None:
+            raise ProblemError(f"input: required for dataset {dataset.name!r} (channels, size, classes)")
+        return known
+    if not isinstance(raw, Mapping):
+        raise ProblemError("input: must be a mapping with channels, size, classes")
+    out = []
+    for i, key in enumerate(("channels", "size", "classes")):
+        v = raw.get(key, None if known is None else known[i])
+        if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
+            raise ProblemError(f"input.{key}: {v!r} is not a positive integer")
+        out.append(v)
+    return tuple(out)  # type: ignore[return-value]
+
+
+def _objectives(raw: Any) -> tuple[str, ...]:
+    if not isinstance(raw, list):
+        raise ProblemError("objectives: must be a list")
+    for o in raw:
+        if o not in OBJECTIVES:
+            raise ProblemError(f"objectives: unknown objective {o!r} (known: {', '.join(OBJECTIVES)})")
+    if len(set(raw)) != len(raw):
+        raise ProblemError(f"objectives: repeated objective in {raw}")
+    if not 2 <= len(raw) <= 4:
+        raise ProblemError(f"objectives: give 2 to 4 objectives, got {len(raw)}")
+    return tuple(raw)
+
+
+def _constraints(raw: Any) -> dict[str, float]:
+    if not isinstance(raw, Mapping):
+        raise ProblemError("constraints: must be a mapping")
+    out = {}
+    for k, v in raw.items():
+        if k not in CONSTRAINTS:
+            raise ProblemError(f"constraints: unknown constraint {k!r} (known: {', '.join(CONSTRAINTS)})")
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ProblemError(f"constraints.{k}: {v!r} is not a number")
+        out[k] = float(v)
+    return out

@@ -1,0 +1,241 @@
+"""The MBConv network space: problem-file section -> genes -> network specs / arrays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+
+from evo_cosearch.errors import ProblemError
+from evo_cosearch.space.gene import CATEGORICAL, ORDINAL, Gene
+from evo_cosearch.space.spec import BLOCK_TYPES, LayerSpec, NetworkSpec, StageSpec
+
+__all__ = ["StageTemplate", "NetworkTemplate", "NetworkArrays", "LAYER_GENES", "BLOCK_CODES"]
+
+#: Per-layer genes and their kind. A problem file may give any of them a value list.
+LAYER_GENES = {
+    "kernel": ORDINAL,
+    "expansion": ORDINAL,
+    "block": CATEGORICAL,
+    "w_bits": ORDINAL,
+    "a_bits": ORDINAL,
+}
+BLOCK_CODES = {name: i for i, name in enumerate(BLOCK_TYPES)}
+_STAGE_KEYS = {"stride", "depth", "width", "layer"}
+_NETWORK_KEYS = {"stem", "stages", "layer", "edge_bits"}
+
+
+@dataclass(frozen=True)
+class StageTemplate:
+    stride: int
+    depth: tuple[int, ...]
+    width: tuple[int, ...]
+    layer: dict[str, tuple[Any, ...]]
+
+    @property
+    def max_depth(self) -> int:
+        return max(self.depth)
+
+
+@dataclass(frozen=True)
+class NetworkArrays:
+    """A population of networks as arrays (no Python loop per design).
+
+    ``depth``/``width``: (N, S); per-layer arrays: (N, S, Dmax) over layer *slots*, with
+    ``layer_active`` marking slots below each stage's depth.
+    """
+
+    stem_width: np.ndarray
+    depth: np.ndarray
+    width: np.ndarray
+    kernel: np.ndarray
+    expansion: np.ndarray
+    block: np.ndarray  # int codes, BLOCK_CODES
+    w_bits: np.ndarray
+    a_bits: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return int(self.stem_width.shape[0])
+
+    @property
+    def layer_active(self) -> np.ndarray:
+        slots = np.arange(self.kernel.shape[2])
+        return slots[None, None, :] < self.depth[:, :, None]
+
+
+@dataclass(frozen=True)
+class NetworkTemplate:
+    """Everything fixed about the network family; the genes are derived from it."""
+
+    in_channels: int
+    in_size: int
+    num_classes: int
+    stem_stride: int
+    stem_width: tuple[int, ...]
+    edge_bits: int
+    stages: tuple[StageTemplate, ...]
+
+    # -- construction from a problem file --------------------------------------
+    @staticmethod
+    def from_config(cfg: Mapping[str, Any], *, in_channels: int, in_size: int, num_classes: int,
+                    where: str = "network") -> "NetworkTemplate":
+        _check_keys(cfg, _NETWORK_KEYS, where)
+        stem = cfg.get("stem", {})
+        _check_keys(stem, {"stride", "width"}, f"{where}.stem")
+        default_layer = cfg.get("layer", {})
+        _check_keys(default_layer, set(LAYER_GENES), f"{where}.layer")
+        stages_cfg = cfg.get("stages")
+        if not isinstance(stages_cfg, list) or not stages_cfg:
+            raise ProblemError(f"{where}.stages: must be a non-empty list of stages")
+        stages = []
+        for s, st in enumerate(stages_cfg):
+            w = f"{where}.stages[{s}]"
+            _check_keys(st, _STAGE_KEYS, w)
+            override = st.get("layer", {})
+            _check_keys(override, set(LAYER_GENES), f"{w}.layer")
+            layer = {}
+            for name in LAYER_GENES:
+                raw = override.get(name, default_layer.get(name))
+                if raw is None:
+                    raise ProblemError(f"{w}.layer.{name}: no value list (set it in {where}.layer or the stage)")
+                layer[name] = _values(raw, f"{w}.layer.{name}", numeric=name != "block")
+            bad = [b for b in layer["block"] if b not in BLOCK_TYPES]
+            if bad:
+                raise ProblemError(f"{w}.layer.block: unknown block type {bad[0]!r} (known: {', '.join(BLOCK_TYPES)})")
+            for name in ("kernel", "expansion", "w_bits", "a_bits"):
+                _positive_ints(layer[name], f"{w}.layer.{name}")
+            if any(k % 2 == 0 for k in layer["kernel"]):
+                raise ProblemError(f"{w}.layer.kernel: kernel sizes must be odd, got {list(layer['kernel'])}")
+            depth = _values(st.get("depth"), f"{w}.depth")
+            width = _values(st.get("width"), f"{w}.width")
+            stride = int(_scalar(st.get("stride", 1), f"{w}.stride"))
+            _positive_ints(depth, f"{w}.depth")
+            _positive_ints(width, f"{w}.width")
+            if stride not in (1, 2):
+                raise ProblemError(f"{w}.stride: must be 1 or 2, got {stride}")
+            stages.append(StageTemplate(stride=stride, depth=depth, width=width, layer=layer))
+        stem_width = _values(stem.get("width"), f"{where}.stem.width")
+        _positive_ints(stem_width, f"{where}.stem.width")
+        stem_stride = int(_scalar(stem.get("stride", 1), f"{where}.stem.stride"))
+        if stem_stride not in (1, 2):
+            raise ProblemError(f"{where}.stem.stride: must be 1 or 2, got {stem_stride}")
+        edge_bits = int(_scalar(cfg.get("edge_bits", 8), f"{where}.edge_bits"))
+        return NetworkTemplate(
+            in_channels=in_channels, in_size=in_size, num_classes=num_classes,
+            stem_stride=stem_stride, stem_width=stem_width, edge_bits=edge_bits, stages=tuple(stages),
+        )
+
+    # -- genes -----------------------------------------------------------------
+    def genes(self) -> list[Gene]:
+        genes = [Gene("stem.width", self.stem_width, ORDINAL)]
+        for s, st in enumerate(self.stages, start=1):
+            genes.append(Gene(f"s{s}.depth", st.depth, ORDINAL))
+            genes.append(Gene(f"s{s}.width", st.width, ORDINAL))
+            for j in range(1, st.max_depth + 1):
+                for name, kind in LAYER_GENES.items():
+                    genes.append(Gene(f"s{s}.l{j}.{name}", st.layer[name], kind))
+        return genes
+
+    @property
+    def max_depth(self) -> int:
+        return max(st.max_depth for st in self.stages)
+
+    # -- decoding --------------------------------------------------------------
+    def arrays(self, space, X: np.ndarray) -> NetworkArrays:
+        """Decode a population (N, n_var) into :class:`NetworkArrays` (vectorised over N)."""
+        X = np.asarray(X)
+        n, S, D = X.shape[0], len(self.stages), self.max_depth
+        depth = np.zeros((n, S), np.int64)
+        width = np.zeros((n, S), np.int64)
+        per_layer = {name: np.zeros((n, S, D), np.int64) for name in LAYER_GENES}
+        per_layer["kernel"][:] = 1
+        per_layer["expansion"][:] = 1
+        for s, st in enumerate(self.stages, start=1):
+            depth[:, s - 1] = space.column(X, f"s{s}.depth")
+            width[:, s - 1] = space.column(X, f"s{s}.width")
+            for j in range(1, st.max_depth + 1):
+                for name in LAYER_GENES:
+                    col = space.column(X, f"s{s}.l{j}.{name}")
+                    if name == "block":
+                        col = np.vectorize(BLOCK_CODES.__getitem__, otypes=[np.int64])(col)
+                    per_layer[name][:, s - 1, j - 1] = col
+        return NetworkArrays(stem_width=space.column(X, "stem.width").astype(np.int64),
+                             depth=depth, width=width, **per_layer)
+
+    def spec(self, space, genome) -> NetworkSpec:
+        """Decode one genome into a typed :class:`NetworkSpec` (only active layers)."""
+        v = space.values_of(genome)
+        stages = []
+        for s, st in enumerate(self.stages, start=1):
+            d = int(v[f"s{s}.depth"])
+            layers = tuple(
+                LayerSpec(
+                    kernel=int(v[f"s{s}.l{j}.kernel"]), expansion=int(v[f"s{s}.l{j}.expansion"]),
+                    block=str(v[f"s{s}.l{j}.block"]), w_bits=int(v[f"s{s}.l{j}.w_bits"]),
+                    a_bits=int(v[f"s{s}.l{j}.a_bits"]),
+                )
+                for j in range(1, d + 1)
+            )
+            stages.append(StageSpec(depth=d, width=int(v[f"s{s}.width"]), stride=st.stride, layers=layers))
+        return NetworkSpec(
+            in_channels=self.in_channels, in_size=self.in_size, num_classes=self.num_classes,
+            stem_width=int(v["stem.width"]), stem_stride=self.stem_stride, edge_bits=self.edge_bits,
+            stages=tuple(stages),
+        )
+
+    def largest(self) -> NetworkSpec:
+        """The widest/deepest child (max of every ordinal gene, mbconv blocks, max bits)."""
+        return self._extreme(max)
+
+    def smallest(self) -> NetworkSpec:
+        """The narrowest/shallowest child (min of every ordinal gene, mbconv blocks, min bits)."""
+        return self._extreme(min)
+
+    def _extreme(self, pick) -> NetworkSpec:
+        stages = []
+        for st in self.stages:
+            d = pick(st.depth)
+            block = "mbconv" if "mbconv" in st.layer["block"] else st.layer["block"][0]
+            layer = LayerSpec(kernel=pick(st.layer["kernel"]), expansion=pick(st.layer["expansion"]), block=block,
+                              w_bits=pick(st.layer["w_bits"]), a_bits=pick(st.layer["a_bits"]))
+            stages.append(StageSpec(depth=d, width=pick(st.width), stride=st.stride, layers=(layer,) * d))
+        return NetworkSpec(in_channels=self.in_channels, in_size=self.in_size, num_classes=self.num_classes,
+                           stem_width=pick(self.stem_width), stem_stride=self.stem_stride,
+                           edge_bits=self.edge_bits, stages=tuple(stages))
+
+
+def _check_keys(cfg: Any, allowed: set[str], where: str) -> None:
+    if not isinstance(cfg, Mapping):
+        raise ProblemError(f"{where}: must be a mapping, got {type(cfg).__name__}")
+    unknown = sorted(set(cfg) - allowed)
+    if unknown:
+        raise ProblemError(f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
+
+
+def _values(raw: Any, where: str, numeric: bool = True) -> tuple[Any, ...]:
+    if raw is None:
+        raise ProblemError(f"{where}: missing value list")
+    vals = list(raw) if isinstance(raw, (list, tuple)) else [raw]
+    if not vals:
+        raise ProblemError(f"{where}: empty value list")
+    if numeric:
+        for v in vals:
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise ProblemError(f"{where}: value {v!r} is not a number")
+    if len(set(vals)) != len(vals):
+        raise ProblemError(f"{where}: repeated values in {vals}")
+    return tuple(sorted(vals)) if numeric else tuple(vals)
+
+
+def _scalar(raw: Any, where: str) -> Any:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        raise ProblemError(f"{where}: value {raw!r} is not a number")
+    return raw
+
+
+def _positive_ints(vals: tuple[Any, ...], where: str) -> None:
+    for v in vals:
+        if int(v) != v or v <= 0:
+            raise ProblemError(f"{where}: value {v!r} must be a positive integer")

@@ -1,0 +1,96 @@
+"""Genome <-> spec round trips, validation, and the problem-file loader."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from evo_cosearch.errors import GenomeError, ProblemError
+from evo_cosearch.problem import load_problem, parse_problem
+from evo_cosearch.space import ACCELERATOR_TABLE, SearchSpace, format_genome
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "problems" / "demo_digits.yaml"
+
+
+@pytest.fixture(scope="module")
+def problem():
+    return load_problem(DEMO)
+
+
+def test_accelerator_genes_are_the_reference_table(problem):
+    for name, values in ACCELERATOR_TABLE.items():
+        assert problem.space.gene(name).values == tuple(values)
+
+
+def test_genome_text_round_trip(problem):
+    X = problem.space.sample(50, np.random.default_rng(1))
+    for g in X:
+        assert np.array_equal(problem.space.parse_genome(format_genome(g)), g)
+
+
+def test_population_columns_match_single_decode(problem):
+    X = problem.space.sample(64, np.random.default_rng(2))
+    acc = problem.accelerator_arrays(X)
+    net = problem.network_arrays(X)
+    for i in range(len(X)):
+        d = problem.design(X[i])
+        assert acc.spec(i) == d.accelerator
+        assert int(net.stem_width[i]) == d.network.stem_width
+        for s, st in enumerate(d.network.stages):
+            assert net.depth[i, s] == st.depth and net.width[i, s] == st.width
+            for j, layer in enumerate(st.layers):
+                assert net.kernel[i, s, j] == layer.kernel
+                assert net.expansion[i, s, j] == layer.expansion
+
+
+@pytest.mark.parametrize("text,needle", [
+    ("1,2", "genes, the space has"),
+    ("x" + ",0" * 44, "'x' is not an integer"),
+])
+def test_bad_genome_text(problem, text, needle):
+    with pytest.raises(GenomeError, match=needle):
+        problem.space.parse_genome(text)
+
+
+def test_out_of_range_index_names_the_gene(problem):
+    g = np.zeros(problem.space.n_var, dtype=int)
+    g[problem.space.index_of("mac_bits")] = 3
+    with pytest.raises(GenomeError, match=r"mac_bits\): index 3 is out of range 0..2"):
+        problem.space.validate(g)
+
+
+def test_space_size_is_product_of_cardinalities(problem):
+    assert problem.space.size == int(np.prod(problem.space.cardinalities.astype(object)))
+    d = problem.space.to_dict()
+    assert json.loads(json.dumps(d))["size"] == problem.space.size
+
+
+@pytest.mark.parametrize("edit,needle", [
+    (("objectives: [error, latency_ms, energy_uj]", "objectives: [error, speed]"), "unknown objective 'speed'"),
+    (("  mac_bits: [4, 8, 16]", "  mac_bits: []"), "accelerator.mac_bits: empty value list"),
+    (("  mac_bits: [4, 8, 16]", "  mac_bits: [4, 8, 16]\n  clock_ghz: [1]"), "unknown key 'clock_ghz'"),
+    (("    kernel: [3, 5, 7]", "    kernel: [3, 4]"), "kernel sizes must be odd"),
+    (("    block: [mbconv, fused_mbconv]", "    block: [mbconv, resnet]"), "unknown block type 'resnet'"),
+])
+def test_bad_problem_file_names_the_field(edit, needle):
+    text = DEMO.read_text()
+    assert edit[0] in text
+    with pytest.raises(ProblemError, match=needle):
+        parse_problem(text.replace(*edit, 1))
+
+
+def test_adding_a_value_changes_only_that_gene(problem):
+    text = DEMO.read_text().replace("  simd_units: [16, 32, 64, 128]", "  simd_units: [16, 32, 64, 128, 256]")
+    other = parse_problem(text)
+    assert other.space.gene("simd_units").cardinality == 5
+    assert other.space.size == problem.space.size // 4 * 5
+
+
+def test_duplicate_gene_names_rejected():
+    from evo_cosearch.space import Gene
+    with pytest.raises(ProblemError, match="declared twice"):
+        SearchSpace((Gene("a", (1, 2)), Gene("a", (1,))))
