@@ -8,6 +8,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from evo_cosearch.errors import ProblemError
+from evo_cosearch.space.config import value_list
 from evo_cosearch.space.gene import ORDINAL, Gene
 from evo_cosearch.space.spec import AcceleratorSpec
 
@@ -70,16 +71,11 @@ class AcceleratorTemplate:
             raise ProblemError(f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(ACCELERATOR_TABLE)})")
         values = {}
         for name, default in ACCELERATOR_TABLE.items():
-            raw = cfg.get(name, list(default))
-            vals = list(raw) if isinstance(raw, (list, tuple)) else [raw]
-            if not vals:
-                raise ProblemError(f"{where}.{name}: empty value list")
+            vals = value_list(cfg.get(name, list(default)), f"{where}.{name}")
             for v in vals:
-                if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
+                if v <= 0:
                     raise ProblemError(f"{where}.{name}: value {v!r} must be a positive number")
-            if len(set(vals)) != len(vals):
-                raise ProblemError(f"{where}.{name}: repeated values in {vals}")
-            values[name] = tuple(sorted(vals))
+            values[name] = vals
         return AcceleratorTemplate(values=values)
 
     def genes(self) -> list[Gene]:

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from evo_cosearch.errors import ProblemError
+from evo_cosearch.space.config import check_keys as _check_keys, positive_ints as _positive_ints, scalar as _scalar, value_list as _values
 from evo_cosearch.space.gene import CATEGORICAL, ORDINAL, Gene
 from evo_cosearch.space.spec import BLOCK_TYPES, LayerSpec, NetworkSpec, StageSpec
 
@@ -204,38 +205,3 @@ class NetworkTemplate:
         return NetworkSpec(in_channels=self.in_channels, in_size=self.in_size, num_classes=self.num_classes,
                            stem_width=pick(self.stem_width), stem_stride=self.stem_stride,
                            edge_bits=self.edge_bits, stages=tuple(stages))
-
-
-def _check_keys(cfg: Any, allowed: set[str], where: str) -> None:
-    if not isinstance(cfg, Mapping):
-        raise ProblemError(f"{where}: must be a mapping, got {type(cfg).__name__}")
-    unknown = sorted(set(cfg) - allowed)
-    if unknown:
-        raise ProblemError(f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
-
-
-def _values(raw: Any, where: str, numeric: bool = True) -> tuple[Any, ...]:
-    if raw is None:
-        raise ProblemError(f"{where}: missing value list")
-    vals = list(raw) if isinstance(raw, (list, tuple)) else [raw]
-    if not vals:
-        raise ProblemError(f"{where}: empty value list")
-    if numeric:
-        for v in vals:
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise ProblemError(f"{where}: value {v!r} is not a number")
-    if len(set(vals)) != len(vals):
-        raise ProblemError(f"{where}: repeated values in {vals}")
-    return tuple(sorted(vals)) if numeric else tuple(vals)
-
-
-def _scalar(raw: Any, where: str) -> Any:
-    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-        raise ProblemError(f"{where}: value {raw!r} is not a number")
-    return raw
-
-
-def _positive_ints(vals: tuple[Any, ...], where: str) -> None:
-    for v in vals:
-        if int(v) != v or v <= 0:
-            raise ProblemError(f"{where}: value {v!r} must be a positive integer")
