@@ -14,17 +14,24 @@ Block lowering (BatchNorm folded into the conv; its shift becomes a per-channel 
 * a residual add when the block keeps shape (stride 1 and cin == cout)
 
 Convolutions use 'same' padding ``k // 2``: ``out = (in + 2*(k//2) - k) // s + 1``.
+
+Shape and bit fields come out as int32 (small integers; half the memory to fill). The derived
+counts (MACs, weights, feature-map sizes, ...) are int64, computed on first use from the one
+formula :func:`layer_counts`, which a simulator may also evaluate in float.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import cached_property
+from typing import Callable
 import numpy as np
 
 from evo_cosearch.space.network import BLOCK_CODES, NetworkArrays
 from evo_cosearch.space.spec import NetworkSpec
 
-__all__ = ["KINDS", "LayerArrays", "Layer", "network_workload", "spec_arrays", "spec_workload", "layers_of"]
+__all__ = ["KINDS", "LayerArrays", "LayerCounts", "layer_counts", "Layer", "network_workload", "spec_arrays",
+           "spec_workload", "layers_of"]
 
 KINDS = ("conv", "depthwise", "pointwise", "dense", "add", "pool")
 CONV, DW, PW, DENSE, ADD, POOL = range(len(KINDS))
@@ -33,7 +40,8 @@ _FUSED = BLOCK_CODES["fused_mbconv"]
 
 @dataclass(frozen=True)
 class LayerArrays:
-    """Operator workloads of N designs over L slots; every field is an (N, L) array."""
+    """Operator workloads of N designs over L slots; every field is an (N, L) integer array
+    (``active``: bool). Derived counts are int64 properties, cached."""
 
     kind: np.ndarray
     active: np.ndarray
@@ -55,42 +63,39 @@ class LayerArrays:
     def shape(self) -> tuple[int, int]:
         return self.kind.shape
 
-    # -- derived counts (all (N, L), zero where inactive) ----------------------
+    # -- derived counts (all (N, L) int64, zero where inactive; computed on first use) -----
+    @cached_property
+    def _counts(self) -> "LayerCounts":
+        return layer_counts(lambda name: np.asarray(getattr(self, name), dtype=np.int64))
+
     @property
     def macs(self) -> np.ndarray:
-        conv_like = np.isin(self.kind, (CONV, DW, PW, DENSE))
-        per_out = self.kernel_h * self.kernel_w * (self.in_c // np.maximum(self.groups, 1))
-        return np.where(self.active & conv_like, self.out_h * self.out_w * self.out_c * per_out, 0)
+        return self._counts.macs
 
     @property
     def weights(self) -> np.ndarray:
-        conv_like = np.isin(self.kind, (CONV, DW, PW, DENSE))
-        w = self.kernel_h * self.kernel_w * (self.in_c // np.maximum(self.groups, 1)) * self.out_c
-        return np.where(self.active & conv_like, w, 0)
+        return self._counts.weights
 
     @property
     def biases(self) -> np.ndarray:
-        conv_like = np.isin(self.kind, (CONV, DW, PW, DENSE))
-        return np.where(self.active & conv_like, self.out_c, 0)
+        return self._counts.biases
 
-    @property
+    @cached_property
     def params(self) -> np.ndarray:
         return self.weights + self.biases
 
     @property
     def ifmap_elems(self) -> np.ndarray:
-        n = self.in_h * self.in_w * self.in_c
-        return np.where(self.active, np.where(self.kind == ADD, 2 * n, n), 0)
+        return self._counts.ifmap_elems
 
     @property
     def ofmap_elems(self) -> np.ndarray:
-        return np.where(self.active, self.out_h * self.out_w * self.out_c, 0)
+        return self._counts.ofmap_elems
 
     @property
     def elementwise_ops(self) -> np.ndarray:
         """Adds of residual connections and of average pooling (not MACs)."""
-        return np.where(self.active & (self.kind == ADD), self.ofmap_elems,
-                        np.where(self.active & (self.kind == POOL), self.in_h * self.in_w * self.in_c, 0))
+        return self._counts.elementwise_ops
 
     # -- selection -------------------------------------------------------------
     def row(self, i: int) -> "LayerArrays":
@@ -104,6 +109,46 @@ class LayerArrays:
                for k in keys}
         out = {k: (v.astype(bool) if k == "active" else v.astype(np.int64)) for k, v in out.items()}
         return LayerArrays(**out, names=tuple(names))
+
+
+@dataclass(frozen=True)
+class LayerCounts:
+    """The derived counts of a :class:`LayerArrays`, (N, L) each; the counts (not the last two
+    helpers) are zero where inactive."""
+
+    macs: np.ndarray
+    weights: np.ndarray
+    biases: np.ndarray
+    ifmap_elems: np.ndarray  # a residual add reads two inputs
+    ofmap_elems: np.ndarray
+    elementwise_ops: np.ndarray  # adds of residual connections and of average pooling
+    mac_slot: np.ndarray  # 1 on active conv / depthwise / pointwise / dense slots, else 0
+    in_c_per_group: np.ndarray  # in_c // groups (the reduction channels of one output)
+    out_pixels: np.ndarray  # out_h * out_w
+
+
+def layer_counts(field: Callable[[str], np.ndarray]) -> LayerCounts:
+    """Counts from ``field(name)``, a :class:`LayerArrays` field already cast to the dtype wanted
+    (int64 here; float32 in a simulator, exact below 2**24; ``active`` as 0/1 in that dtype).
+
+    ``macs = out_h·out_w·out_c·kernel_h·kernel_w·(in_c // groups)`` on conv / depthwise /
+    pointwise / dense slots; ``weights`` the same without the output pixels; one bias per output
+    channel. Masks multiply (much faster than ``np.where`` on large arrays).
+    """
+    kind, on = field("kind"), field("active")
+    mac = on * (kind <= DENSE)  # CONV, DW, PW, DENSE are codes 0..3
+    in_c, out_c, groups = field("in_c"), field("out_c"), np.maximum(field("groups"), 1)
+    per_group = in_c // groups if on.dtype.kind in "iu" else np.floor(in_c / groups)
+    out_pixels = field("out_h") * field("out_w")
+    biases = out_c * mac
+    weights = field("kernel_h") * field("kernel_w") * per_group * biases
+    ofmap = out_pixels * out_c * on
+    in_elems = field("in_h") * field("in_w") * in_c * on
+    is_add, is_pool = kind == ADD, kind == POOL
+    return LayerCounts(macs=weights * out_pixels, weights=weights, biases=biases,
+                       ifmap_elems=in_elems + in_elems * is_add, ofmap_elems=ofmap,
+                       elementwise_ops=ofmap * is_add + in_elems * is_pool, mac_slot=mac,
+                       in_c_per_group=per_group, out_pixels=out_pixels)
 
 
 @dataclass(frozen=True)
@@ -133,55 +178,81 @@ def _out(size: np.ndarray | int, k: np.ndarray | int, s: np.ndarray | int) -> np
     return (np.asarray(size) + 2 * (np.asarray(k) // 2) - k) // s + 1
 
 
+_SHAPE_FIELDS = ("kind", "in_h", "in_w", "in_c", "out_h", "out_w", "out_c", "kernel_h", "kernel_w", "stride",
+                 "groups", "w_bits", "a_bits")
+
+
+class _SlotColumns:
+    """Preallocated (L, N) columns filled one operator slot at a time (the lowering's output).
+
+    Shapes and bits are small integers: int32 halves the memory to fill (counts derived from
+    them are int64, see :func:`layer_counts`).
+    """
+
+    def __init__(self, n: int, n_slots: int) -> None:
+        self.n = n
+        self.data = dict(zip(_SHAPE_FIELDS, np.empty((len(_SHAPE_FIELDS), n_slots, n), np.int32)))
+        self.active = np.empty((n_slots, n), bool)
+        self.names: list[str] = []
+
+    def add(self, name, kind, active, h, c_in, k, s, c_out, groups, w_bits, a_bits, out_h=None) -> None:
+        """One slot (scalars or (N,) arrays)."""
+        j = len(self.names)
+        self.names.append(name)
+        oh = _out(h, k, s) if out_h is None else out_h
+        d = self.data
+        for key, v in (("kind", kind), ("in_h", h), ("in_w", h), ("in_c", c_in), ("out_h", oh), ("out_w", oh),
+                       ("out_c", c_out), ("kernel_h", k), ("kernel_w", k), ("stride", s), ("groups", groups),
+                       ("w_bits", w_bits), ("a_bits", a_bits)):
+            d[key][j] = v
+        self.active[j] = active
+
+    def arrays(self) -> LayerArrays:
+        return LayerArrays(**{k: self.data[k].T for k in _SHAPE_FIELDS}, active=self.active.T,
+                           names=tuple(self.names))
+
+
 def network_workload(net: NetworkArrays, *, in_channels: int, in_size: int, num_classes: int,
                      stem_stride: int, strides: tuple[int, ...], edge_bits: int) -> LayerArrays:
     """Lower a population of networks to operator slots (vectorised over designs)."""
-    n = net.n
-    one = np.ones(n, np.int64)
-    zero = np.zeros(n, np.int64)
-    cols: list[dict[str, np.ndarray]] = []
-    names: list[str] = []
-
-    def col(name, kind, active, h, c_in, k, s, c_out, groups, w_bits, a_bits, out_h=None):
-        oh = _out(h, k, s) if out_h is None else out_h
-        cols.append(dict(kind=kind * one, active=active & np.ones(n, bool), in_h=h * one, in_w=h * one,
-                         in_c=c_in, out_h=oh * one, out_w=oh * one, out_c=c_out, kernel_h=k * one,
-                         kernel_w=k * one, stride=s * one, groups=groups, w_bits=w_bits, a_bits=a_bits))
-        names.append(name)
-
-    edge = edge_bits * one
+    n, depth_slots = net.n, net.kernel.shape[2]
+    cols = _SlotColumns(n, 3 + 4 * depth_slots * len(strides))
+    edge = edge_bits
     h = in_size
-    col("stem", CONV, True, h, in_channels * one, 3, stem_stride, net.stem_width, one, edge, edge)
+    cols.add("stem", CONV, True, h, in_channels, 3, stem_stride, net.stem_width, 1, edge, edge)
     h = int(_out(h, 3, stem_stride))
     c_prev = net.stem_width
+    layer_active = net.layer_active
     for s_idx, stride in enumerate(strides):
         width = net.width[:, s_idx]
-        for j in range(net.kernel.shape[2]):
-            act = net.layer_active[:, s_idx, j]
+        for j in range(depth_slots):
+            act = layer_active[:, s_idx, j]
             s = stride if j == 0 else 1
             c_in = c_prev if j == 0 else width
             k, e = net.kernel[:, s_idx, j], net.expansion[:, s_idx, j]
             wb, ab = net.w_bits[:, s_idx, j], net.a_bits[:, s_idx, j]
             fused = net.block[:, s_idx, j] == _FUSED
             hidden = c_in * e
+            hidden_act = hidden * act
+            width_act = width * act
             h_out = int(_out(h, 1, s))  # = ceil(h / s) for any odd kernel
             tag = f"s{s_idx + 1}.l{j + 1}"
             # expand: 1x1 (mbconv, e>1) or kxk strided conv (fused)
             exp_c = np.where(fused & (e == 1), width, hidden)
-            col(f"{tag}.expand", np.where(fused, CONV, PW), act & (fused | (e > 1)), h, c_in,
-                np.where(fused, k, 1), np.where(fused, s, 1), np.where(act, exp_c, 0), one, wb, ab,
-                out_h=np.where(fused, h_out, h))
-            col(f"{tag}.dw", DW, act & ~fused, h, np.where(act, hidden, 0), k, s,
-                np.where(act, hidden, 0), np.maximum(hidden, 1), wb, ab, out_h=h_out * one)
-            col(f"{tag}.project", PW, act & ((~fused) | (e > 1)), h_out, np.where(act, hidden, 0), 1, 1,
-                np.where(act, width, 0), one, wb, ab)
-            col(f"{tag}.add", ADD, act & (s == 1) & (c_in == width), h_out, np.where(act, width, 0), 1, 1,
-                np.where(act, width, 0), one, ab, ab)
+            cols.add(f"{tag}.expand", np.where(fused, CONV, PW), act & (fused | (e > 1)), h, c_in,
+                     np.where(fused, k, 1), np.where(fused, s, 1), exp_c * act, 1, wb, ab,
+                     out_h=np.where(fused, h_out, h))
+            cols.add(f"{tag}.dw", DW, act & ~fused, h, hidden_act, k, s, hidden_act,
+                     np.maximum(hidden, 1), wb, ab, out_h=h_out)
+            cols.add(f"{tag}.project", PW, act & ((~fused) | (e > 1)), h_out, hidden_act, 1, 1,
+                     width_act, 1, wb, ab)
+            cols.add(f"{tag}.add", ADD, act & (s == 1) & (c_in == width), h_out, width_act, 1, 1,
+                     width_act, 1, ab, ab)
             h = h_out
         c_prev = np.where(net.depth[:, s_idx] > 0, width, c_prev)
-    col("pool", POOL, True, h, c_prev, h, 1, c_prev, c_prev, edge, edge, out_h=1)
-    col("classifier", DENSE, True, 1, c_prev, 1, 1, num_classes * one, one, edge, edge, out_h=1)
-    return LayerArrays.stack(cols, names)
+    cols.add("pool", POOL, True, h, c_prev, h, 1, c_prev, c_prev, edge, edge, out_h=1)
+    cols.add("classifier", DENSE, True, 1, c_prev, 1, 1, num_classes, 1, edge, edge, out_h=1)
+    return cols.arrays()
 
 
 def spec_arrays(spec: NetworkSpec) -> NetworkArrays:

@@ -158,9 +158,12 @@ class NetworkTemplate:
             width[:, s - 1] = space.column(X, f"s{s}.width")
             for j in range(1, st.max_depth + 1):
                 for name in LAYER_GENES:
-                    col = space.column(X, f"s{s}.l{j}.{name}")
-                    if name == "block":
-                        col = np.vectorize(BLOCK_CODES.__getitem__, otypes=[np.int64])(col)
+                    gene = f"s{s}.l{j}.{name}"
+                    if name == "block":  # value index -> block code through a small table
+                        codes = np.array([BLOCK_CODES[b] for b in space.gene(gene).values], np.int64)
+                        col = codes[X[:, space.index_of(gene)]]
+                    else:
+                        col = space.column(X, gene)
                     per_layer[name][:, s - 1, j - 1] = col
         return NetworkArrays(stem_width=space.column(X, "stem.width").astype(np.int64),
                              depth=depth, width=width, **per_layer)

@@ -1,0 +1,104 @@
+"""The public Python API: run a Pareto co-search into a run directory, and open its archive.
+
+Example::
+
+    import evo_cosearch as ec
+    arc = ec.search("problems/demo_digits.yaml", out="results/runs/demo", gens=5)
+    best = arc.pareto()            # non-dominated feasible designs of the whole run
+    print(best.record(0))
+    arc.close()
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from evo_cosearch.archive import Archive, open_archive
+from evo_cosearch.errors import InputError
+from evo_cosearch.evaluate import Evaluator, SupernetAccuracy
+from evo_cosearch.problem import Problem, load_problem
+from evo_cosearch.search.runner import RunSummary, check_run_dir, run_search, stored_settings
+from evo_cosearch.search.settings import search_settings
+
+__all__ = ["search", "load_archive", "SUPERNET_CACHE"]
+
+#: Where trained supernets are cached (by network space and data).
+SUPERNET_CACHE = "results/supernets"
+
+
+def load_archive(run_dir: str | Path) -> Archive:
+    """Open a run's archive read-only (see :class:`evo_cosearch.archive.Archive`)."""
+    return open_archive(run_dir)
+
+
+def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = None, gens: int | None = None,
+           seed: int | None = None, strategy: str | None = None, supernet: str | Path | None = None,
+           workers: int = 0, dask_scheduler=None, quiet: bool = False,
+           accuracy_fn: Callable[[np.ndarray], np.ndarray] | None = None, progress: bool = True,
+           simulate_fn=None) -> Archive:
+    """Run (or resume) a search of ``problem`` into the run directory ``out``.
+
+    ``pop``/``gens``/``seed``/``strategy`` default to those of the run being resumed, else to the
+    problem file's ``search:`` section.
+    Accuracy comes from ``accuracy_fn(X) -> (N,)`` when given (it must be picklable for
+    ``workers``/``dask_scheduler``), else from the supernet ``supernet`` (a checkpoint path),
+    trained and cached under ``results/supernets/`` when not given. ``workers > 0`` evaluates
+    accuracy on a local process pool; ``dask_scheduler`` (``tcp://HOST:PORT`` or a
+    ``distributed.Client``) on a Dask cluster. Prints a summary unless ``quiet``.
+    Returns the run's archive, opened read-only.
+    """
+    if not isinstance(problem, Problem):
+        problem = load_problem(problem)
+    if Path(out).is_file():
+        raise InputError(f"{out}: not a directory")
+    previous = stored_settings(out)  # resuming: unspecified settings continue the run's own
+    settings = search_settings(problem, pop=_first(pop, previous.get("pop")), gens=_first(gens, previous.get("gens")),
+                               seed=_first(seed, previous.get("seed")),
+                               strategy=_first(strategy, previous.get("strategy")))
+    if workers < 0:
+        raise InputError(f"--workers: {workers} is negative")
+    check_run_dir(problem, out, settings)  # fail on a wrong run directory before any training
+    show = progress and not quiet
+    if accuracy_fn is None:
+        if supernet is not None:
+            if not Path(supernet).exists():
+                raise InputError(f"--supernet {supernet}: checkpoint not found")
+            ckpt = supernet
+        else:
+            from evo_cosearch.supernet import ensure_supernet
+            ckpt = ensure_supernet(problem, cache_dir=SUPERNET_CACHE, epochs=None, progress=show,
+                                   seed=settings.seed)
+        accuracy_fn = SupernetAccuracy(problem, ckpt, seed=settings.seed)
+    with ExitStack() as stack:
+        fn = accuracy_fn
+        if dask_scheduler is not None:
+            fn = stack.enter_context(_dask(accuracy_fn, dask_scheduler))
+        elif workers > 0:
+            from evo_cosearch.search.parallel import PoolAccuracy
+            fn = stack.enter_context(PoolAccuracy(accuracy_fn, workers))
+        evaluator = Evaluator(problem, fn, simulate_fn=simulate_fn)
+        summary = run_search(problem, evaluator, out, settings, progress=show)
+    if not quiet:
+        _print_summary(summary)
+    return open_archive(out)
+
+
+def _first(*values):
+    return next((v for v in values if v is not None), None)
+
+
+def _dask(accuracy_fn, scheduler):
+    from evo_cosearch.search.parallel import DaskAccuracy
+    try:
+        return DaskAccuracy(accuracy_fn, scheduler)
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"--dask-scheduler {scheduler}: cannot connect ({exc.__class__.__name__})") from None
+
+
+def _print_summary(summary: RunSummary) -> None:
+    for line in summary.lines():
+        print(line)

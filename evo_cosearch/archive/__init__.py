@@ -1,0 +1,13 @@
+"""Persistence of a run: a crash-safe SQLite archive (one writer, many read-only readers)."""
+
+from evo_cosearch.archive.indicators import hv_points, hypervolume, non_dominated
+from evo_cosearch.archive.reader import (
+    Archive, DesignTable, GenerationStat, ResumeState, RunMeta, open_archive, pareto_of,
+)
+from evo_cosearch.archive.store import DB_NAME, ArchiveWriter, GenerationRecord, db_path
+
+__all__ = [
+    "Archive", "ArchiveWriter", "DB_NAME", "DesignTable", "GenerationRecord", "GenerationStat",
+    "ResumeState", "RunMeta", "db_path", "hv_points", "hypervolume", "non_dominated", "open_archive",
+    "pareto_of",
+]

@@ -1,0 +1,233 @@
+"""Read-only access to a run archive: metadata, designs as numpy columns, Pareto set, history.
+
+Readers open the database read-only (``mode=ro``), never write, and work while a search
+is running (WAL): they see the generations committed so far.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
+
+import numpy as np
+
+from evo_cosearch.archive.indicators import non_dominated
+from evo_cosearch.archive.store import DB_NAME, FORMAT, METRIC_COLUMNS
+from evo_cosearch.errors import InputError
+
+if TYPE_CHECKING:
+    from evo_cosearch.problem import Problem
+
+__all__ = ["open_archive", "Archive", "RunMeta", "DesignTable", "GenerationStat", "ResumeState"]
+
+
+@dataclass(frozen=True)
+class RunMeta:
+    run: str
+    problem_name: str
+    problem_text: str
+    objectives: tuple[str, ...]
+    constraints: Mapping[str, float]
+    seed: int
+    strategy: str
+    status: str                      # 'running' | 'completed' | 'failed'
+    started: str
+    ended: str | None
+    versions: Mapping[str, str]
+    pop: int
+    gens: int
+    settings: Mapping[str, Any]      # the resolved search settings of the run
+    fingerprint: str                 # hash of what makes two problems the same search
+    hv_ideal: tuple[float, ...] | None  # hypervolume normalisation (see archive.indicators)
+    hv_ref: tuple[float, ...] | None
+
+
+@dataclass(frozen=True)
+class GenerationStat:
+    """Archive-wide figures after a generation: cumulative designs, feasible designs, Pareto size."""
+
+    generation: int
+    n_evals: int
+    hypervolume: float
+    n_feasible: int
+    n_pareto: int
+
+
+@dataclass(frozen=True)
+class ResumeState:
+    generation: int                  # last completed generation
+    n_designs: int                   # designs archived up to it (next id)
+    population: tuple[int, ...]      # surviving design ids, in population order
+    state: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class DesignTable:
+    """Designs as columns; ``F`` follows ``objectives``; ``metrics`` has every metric."""
+
+    objectives: tuple[str, ...]
+    id: np.ndarray
+    generation: np.ndarray
+    genome: np.ndarray
+    feasible: np.ndarray
+    F: np.ndarray
+    G: np.ndarray
+    cv: np.ndarray
+    seconds: np.ndarray
+    strategy: np.ndarray
+    metrics: Mapping[str, np.ndarray]
+    network_json: tuple[str, ...] = field(repr=False)
+    accelerator_json: tuple[str, ...] = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+    def take(self, index) -> "DesignTable":
+        idx = np.asarray(index, dtype=np.int64).reshape(-1)
+        return DesignTable(
+            objectives=self.objectives, id=self.id[idx], generation=self.generation[idx],
+            genome=self.genome[idx], feasible=self.feasible[idx], F=self.F[idx], G=self.G[idx],
+            cv=self.cv[idx], seconds=self.seconds[idx], strategy=self.strategy[idx],
+            metrics={k: v[idx] for k, v in self.metrics.items()},
+            network_json=tuple(self.network_json[i] for i in idx),
+            accelerator_json=tuple(self.accelerator_json[i] for i in idx),
+        )
+
+    def record(self, i: int) -> dict[str, Any]:
+        """Design ``i`` (row position) as plain JSON-able data."""
+        return {
+            "id": int(self.id[i]), "generation": int(self.generation[i]),
+            "genome": [int(v) for v in self.genome[i]], "feasible": bool(self.feasible[i]),
+            "objectives": {o: float(self.F[i, j]) for j, o in enumerate(self.objectives)},
+            "metrics": {k: float(v[i]) for k, v in self.metrics.items()},
+            "cv": float(self.cv[i]),
+            "network": json.loads(self.network_json[i]),
+            "accelerator": json.loads(self.accelerator_json[i]),
+            "strategy": str(self.strategy[i]),
+        }
+
+
+class Archive:
+    """A run archive opened read-only. Use :func:`open_archive`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, meta: RunMeta) -> None:
+        self._conn = conn
+        self.path = path
+        self.meta = meta
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        try:
+            return self._conn.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{self.path}: corrupt archive ({exc})") from None
+
+    # -- designs ---------------------------------------------------------------
+    def designs(self, *, max_generation: int | None = None) -> DesignTable:
+        """Every archived design, by id (optionally up to a generation)."""
+        cols = ", ".join(("id", "generation", "genome", "feasible", "G", "cv", "seconds", "strategy",
+                          "network", "accelerator", *METRIC_COLUMNS))
+        where, args = ("", ()) if max_generation is None else (" WHERE generation <= ?", (int(max_generation),))
+        rows = self._query(f"SELECT {cols} FROM designs{where} ORDER BY id", args)
+        return self._table(rows)
+
+    def _table(self, rows: list[tuple]) -> DesignTable:
+        n, m = len(rows), len(self.meta.objectives)
+        n_var = self.problem().space.n_var if n == 0 else None
+        genome = np.array([json.loads(r[2]) for r in rows], dtype=np.int64).reshape(n, -1 if n else n_var)
+        G = np.array([json.loads(r[4]) for r in rows], dtype=np.float64).reshape(n, len(self.meta.constraints))
+        metric_block = np.array([r[10:] for r in rows], dtype=np.float64).reshape(n, len(METRIC_COLUMNS))
+        metrics = {name: metric_block[:, j] for j, name in enumerate(METRIC_COLUMNS)}
+        F = np.column_stack([metrics[o] for o in self.meta.objectives]) if n else np.zeros((0, m))
+        return DesignTable(
+            objectives=self.meta.objectives,
+            id=np.array([r[0] for r in rows], dtype=np.int64),
+            generation=np.array([r[1] for r in rows], dtype=np.int64),
+            genome=genome, feasible=np.array([bool(r[3]) for r in rows], dtype=bool), F=F, G=G,
+            cv=np.array([r[5] for r in rows], dtype=np.float64),
+            seconds=np.array([r[6] for r in rows], dtype=np.float64),
+            strategy=np.array([r[7] for r in rows], dtype=object),
+            metrics=metrics,
+            network_json=tuple(r[8] for r in rows), accelerator_json=tuple(r[9] for r in rows),
+        )
+
+    def pareto(self, *, max_generation: int | None = None) -> DesignTable:
+        """Non-dominated feasible designs of the whole archive (one per genome, lowest id)."""
+        return pareto_of(self.designs(max_generation=max_generation))
+
+    def history(self) -> list[GenerationStat]:
+        rows = self._query("SELECT generation, n_evals, hypervolume, n_feasible, n_pareto "
+                           "FROM generations ORDER BY generation")
+        return [GenerationStat(int(g), int(e), float(h), int(f), int(p)) for g, e, h, f, p in rows]
+
+    def resume_state(self) -> ResumeState | None:
+        """The state after the last completed generation, or None if none completed."""
+        rows = self._query("SELECT generation, population, state FROM generations ORDER BY generation DESC LIMIT 1")
+        if not rows:
+            return None
+        gen, population, state = rows[0]
+        n = self._query("SELECT COUNT(*) FROM designs WHERE generation <= ?", (gen,))[0][0]
+        return ResumeState(int(gen), int(n), tuple(json.loads(population)), json.loads(state))
+
+    def problem(self) -> "Problem":
+        from evo_cosearch.problem import parse_problem
+        return parse_problem(self.meta.problem_text, source=str(self.path))
+
+
+def pareto_of(table: DesignTable) -> DesignTable:
+    """Rows of ``table`` that are feasible, non-dominated, and the first of their genome."""
+    feas = np.flatnonzero(table.feasible)
+    if len(feas) == 0:
+        return table.take(feas)
+    _, first = np.unique(table.genome[feas], axis=0, return_index=True)
+    cand = feas[np.sort(first)]
+    return table.take(cand[non_dominated(table.F[cand])])
+
+
+def open_archive(run_dir: str | Path) -> Archive:
+    """Open ``RUN/archive.sqlite`` (or the database file itself) read-only."""
+    run_dir = Path(run_dir)
+    path = run_dir if run_dir.is_file() else run_dir / DB_NAME
+    if not path.is_file():
+        raise InputError(f"{run_dir}: no run archive ({DB_NAME} not found)")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30.0)
+    except sqlite3.Error as exc:
+        raise InputError(f"{path}: cannot open archive ({exc})") from None
+    try:
+        raw = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        values = {k: json.loads(v) for k, v in raw.items()}
+        if values.get("format") != FORMAT:
+            raise InputError(f"{path}: not an evo_cosearch archive (format {values.get('format')!r})")
+        meta = _meta(values)
+    except (sqlite3.DatabaseError, ValueError, KeyError, TypeError) as exc:
+        conn.close()
+        raise InputError(f"{path}: not an evo_cosearch archive or corrupt ({exc.__class__.__name__}: {exc})") from None
+    except InputError:
+        conn.close()
+        raise
+    return Archive(conn, path, meta)
+
+
+def _meta(v: Mapping[str, Any]) -> RunMeta:
+    def points(key):
+        return None if v.get(key) is None else tuple(float(x) for x in v[key])
+    return RunMeta(
+        run=str(v["run"]), problem_name=str(v["problem_name"]), problem_text=str(v["problem_text"]),
+        objectives=tuple(v["objectives"]), constraints={k: float(b) for k, b in v["constraints"].items()},
+        seed=int(v["seed"]), strategy=str(v["strategy"]), status=str(v["status"]), started=str(v["started"]),
+        ended=v.get("ended"), versions=dict(v.get("versions", {})), pop=int(v["pop"]), gens=int(v["gens"]),
+        settings=dict(v.get("settings", {})), fingerprint=str(v.get("fingerprint", "")),
+        hv_ideal=points("hv_ideal"), hv_ref=points("hv_ref"),
+    )

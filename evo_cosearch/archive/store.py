@@ -1,0 +1,180 @@
+"""The run archive's SQLite schema and its single writer (one transaction per generation).
+
+Layout: ``RUN/archive.sqlite`` in WAL mode (``RUN/writer.lock`` is held by the one writer).
+Everything stored is plain data: numbers,
+text, and JSON text; nothing pickled. Tables:
+
+* ``meta(key, value)`` -- run metadata, ``value`` is JSON;
+* ``designs`` -- one row per evaluated design (genome, decoded network/accelerator JSON,
+  every metric, ``G`` as a JSON list, ``cv``, ``feasible``, ``seconds``, ``strategy``);
+* ``generations`` -- per completed generation: archive-wide counts and hypervolume, the
+  surviving population (design ids, in order) and the search state needed to resume
+  (population attributes, RNG states) as JSON.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import math
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from evo_cosearch.errors import InputError
+
+__all__ = ["DB_NAME", "FORMAT", "METRIC_COLUMNS", "GenerationRecord", "ArchiveWriter", "db_path"]
+
+DB_NAME = "archive.sqlite"
+LOCK_NAME = "writer.lock"
+FORMAT = 1
+METRIC_COLUMNS = ("accuracy", "error", "latency_ms", "energy_uj", "area_mm2", "edp", "params", "macs")
+
+_SCHEMA = f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE designs (
+    id INTEGER PRIMARY KEY, generation INTEGER NOT NULL, genome TEXT NOT NULL,
+    network TEXT NOT NULL, accelerator TEXT NOT NULL,
+    {", ".join(f"{m} REAL NOT NULL" for m in METRIC_COLUMNS)},
+    G TEXT NOT NULL, cv REAL NOT NULL, feasible INTEGER NOT NULL, seconds REAL NOT NULL,
+    strategy TEXT NOT NULL);
+CREATE INDEX designs_generation ON designs (generation);
+CREATE TABLE generations (
+    generation INTEGER PRIMARY KEY, n_evals INTEGER NOT NULL, hypervolume REAL NOT NULL,
+    n_feasible INTEGER NOT NULL, n_pareto INTEGER NOT NULL, population TEXT NOT NULL,
+    state TEXT NOT NULL, finished TEXT NOT NULL);
+"""
+
+
+def db_path(run_dir: str | Path) -> Path:
+    return Path(run_dir) / DB_NAME
+
+
+def dumps(value: Any) -> str:
+    """Compact, key-sorted JSON (the same value always gives the same text)."""
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+@dataclass(frozen=True)
+class GenerationRecord:
+    """Everything one generation adds to the archive (written in one transaction)."""
+
+    generation: int
+    first_id: int
+    genomes: np.ndarray                      # (n, n_var) int
+    metrics: Mapping[str, np.ndarray]        # METRIC_COLUMNS -> (n,)
+    G: np.ndarray                            # (n, K)
+    cv: np.ndarray
+    feasible: np.ndarray
+    seconds: np.ndarray
+    networks: Sequence[str]                  # decoded network JSON text per design
+    accelerators: Sequence[str]
+    strategy: str
+    population: Sequence[int]                # design ids surviving, in population order
+    state: Mapping[str, Any]                 # JSON-able resume state
+    n_evals: int
+    hypervolume: float
+    n_feasible: int
+    n_pareto: int
+    finished: str
+    meta: Mapping[str, Any] = field(default_factory=dict)  # meta keys to set with this generation
+
+
+class ArchiveWriter:
+    """The one writer of a run's archive. Readers use :func:`evo_cosearch.archive.open_archive`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, lock) -> None:
+        self._conn = conn
+        self.path = path
+        self._lock = lock
+
+    @classmethod
+    def create(cls, run_dir: str | Path, meta: Mapping[str, Any]) -> "ArchiveWriter":
+        """Create a new archive (the run directory may exist but must not hold one)."""
+        run_dir = Path(run_dir)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        path = db_path(run_dir)
+        if path.exists():
+            raise InputError(f"{path}: an archive already exists")
+        tmp = path.with_suffix(".creating")
+        tmp.unlink(missing_ok=True)
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            conn.executescript(_SCHEMA)
+            conn.execute("BEGIN")
+            conn.executemany("INSERT INTO meta VALUES (?, ?)",
+                             [(k, dumps(v)) for k, v in {**meta, "format": FORMAT}.items()])
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        tmp.replace(path)  # the archive appears complete or not at all
+        return cls.open(run_dir)
+
+    @classmethod
+    def open(cls, run_dir: str | Path) -> "ArchiveWriter":
+        """Open an existing archive for writing (validate it with a reader first). One writer per
+        run: a second one gets an :class:`InputError` (the OS drops the lock if the writer dies)."""
+        path = db_path(run_dir)
+        lock = open(Path(run_dir) / LOCK_NAME, "a+b")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            raise InputError(f"{run_dir}: another search is writing to this run") from None
+        conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return cls(conn, path, lock)
+
+    def set_meta(self, **values: Any) -> None:
+        self._conn.execute("BEGIN")
+        self._conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                               [(k, dumps(v)) for k, v in values.items()])
+        self._conn.execute("COMMIT")
+
+    def truncate_after(self, generation: int) -> None:
+        """Drop any design beyond the last completed generation (none exist after a clean stop)."""
+        self._conn.execute("BEGIN")
+        self._conn.execute("DELETE FROM designs WHERE generation > ?", (generation,))
+        self._conn.execute("DELETE FROM generations WHERE generation > ?", (generation,))
+        self._conn.execute("COMMIT")
+
+    def add_generation(self, rec: GenerationRecord) -> None:
+        n = len(rec.genomes)
+        metric_rows = zip(*(np.asarray(rec.metrics[m], dtype=np.float64).tolist() for m in METRIC_COLUMNS)) \
+            if n else iter(())
+        rows = [
+            (rec.first_id + i, rec.generation, dumps(genome), net, acc, *metrics, dumps(g), cv, int(feas), sec,
+             rec.strategy)
+            for i, (genome, net, acc, metrics, g, cv, feas, sec) in enumerate(zip(
+                np.asarray(rec.genomes, dtype=np.int64).tolist(), rec.networks, rec.accelerators, metric_rows,
+                np.asarray(rec.G, dtype=np.float64).reshape(n, -1).tolist(),
+                np.asarray(rec.cv, dtype=np.float64).tolist(), np.asarray(rec.feasible, dtype=bool).tolist(),
+                np.asarray(rec.seconds, dtype=np.float64).tolist()))
+        ]
+        marks = ", ".join("?" * (10 + len(METRIC_COLUMNS)))
+        c = self._conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.executemany(f"INSERT INTO designs VALUES ({marks})", rows)
+            c.execute("INSERT INTO generations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      (rec.generation, rec.n_evals, _finite(rec.hypervolume), rec.n_feasible, rec.n_pareto,
+                       dumps([int(i) for i in rec.population]), json.dumps(rec.state), rec.finished))
+            if rec.meta:
+                c.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                              [(k, dumps(v)) for k, v in rec.meta.items()])
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        self._conn.close()
+        self._lock.close()
+
+
+def _finite(x: float) -> float:
+    return float(x) if math.isfinite(x) else 0.0

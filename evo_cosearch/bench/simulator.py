@@ -1,0 +1,81 @@
+"""Throughput of the hardware path: genome decode + workload lowering + ``simulate``.
+
+``bench_simulator`` samples N random joint designs of a problem's space (seeded), then times,
+best and median over ``repeats``: (a) the whole path ``problem.workload(X)`` +
+``problem.accelerator_arrays(X)`` + ``simulate(...)`` and (b) ``simulate`` alone, and writes
+the figures as JSON to ``results/benchmarks/simulator.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evo_cosearch.hardware import HardwareMetrics, simulate
+from evo_cosearch.problem import Problem, load_problem
+
+__all__ = ["bench_simulator", "simulate_designs", "DEFAULT_PROBLEM", "RESULT_PATH"]
+
+DEFAULT_PROBLEM = "problems/joint_fashion_mnist.yaml"
+RESULT_PATH = Path("results/benchmarks/simulator.json")
+
+
+def simulate_designs(problem: Problem, X: np.ndarray) -> HardwareMetrics:
+    """Hardware metrics of the genomes ``X`` of ``problem`` (decode, lower, simulate)."""
+    return simulate(problem.workload(X), problem.accelerator_arrays(X))
+
+
+def _times_s(fn, repeats: int) -> list[float]:
+    out = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        result = fn()
+        out.append(time.perf_counter() - t0)
+        del result  # the next repeat reuses the memory, as a search generation would
+    return out
+
+
+def bench_simulator(problem_path: str | Path = DEFAULT_PROBLEM, n_designs: int = 10_000, seed: int = 0,
+                    repeats: int = 5, out_path: str | Path | None = RESULT_PATH) -> dict[str, Any]:
+    """Time the hardware path on ``n_designs`` random designs; write and return the figures."""
+    problem = load_problem(problem_path)
+    X = problem.space.sample(n_designs, np.random.default_rng(seed))
+    simulate_designs(problem, X)  # warm-up: imports, caches, allocator
+    full = _times_s(lambda: simulate_designs(problem, X), repeats)
+    layers, acc = problem.workload(X), problem.accelerator_arrays(X)
+    sim = _times_s(lambda: simulate(layers, acc), repeats)
+    m = simulate(layers, acc)
+    result = {
+        "benchmark": "simulator",
+        "problem": str(problem_path),
+        "n_designs": int(n_designs),
+        "n_layer_slots": int(layers.shape[1]),
+        "seed": int(seed),
+        "repeats": int(repeats),
+        "designs_per_s": n_designs / min(full),
+        "designs_per_s_median": n_designs / statistics.median(full),
+        "seconds_best": min(full),
+        "seconds_median": statistics.median(full),
+        "simulate_designs_per_s": n_designs / min(sim),
+        "simulate_designs_per_s_median": n_designs / statistics.median(sim),
+        "simulate_seconds_best": min(sim),
+        "checksum_latency_ms": float(np.sum(m.latency_ms)),
+        "checksum_energy_uj": float(np.sum(m.energy_uj)),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "cpus": os.cpu_count(),
+    }
+    if out_path is not None:
+        out = Path(out_path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        tmp.replace(out)
+    return result

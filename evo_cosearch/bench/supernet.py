@@ -1,0 +1,164 @@
+"""Supernet benchmarks: child-evaluation speed, training time/accuracy, ranking fidelity.
+
+Each ``bench_supernet_*`` function returns a plain dict and writes it as JSON to
+``results/benchmarks/<name>.json``. Accuracy and speed targets are checked here, never in tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from evo_cosearch.problem import load_problem
+from evo_cosearch.supernet.config import EvaluationConfig
+from evo_cosearch.supernet.evaluate import accuracy, eval_data, evaluate_child, recalibrate
+from evo_cosearch.supernet.network import Supernet, extract_child
+from evo_cosearch.supernet.runtime import configure_torch
+from evo_cosearch.supernet.sample import random_spec
+from evo_cosearch.supernet.store import load_supernet, problem_splits, train_problem_supernet
+from evo_cosearch.workload import spec_workload
+
+__all__ = ["bench_supernet_eval_speed", "bench_supernet_train", "bench_supernet_ranking", "spread_specs",
+           "DEFAULT_PROBLEM", "DEFAULT_DATA", "RESULTS_DIR"]
+
+DEFAULT_PROBLEM = "problems/joint_fashion_mnist.yaml"
+DEFAULT_DATA = "../shared/data/fashion_mnist.npz"
+RESULTS_DIR = Path("results/benchmarks")
+
+
+def _write(result: dict[str, Any], name: str, out_dir: str | Path | None) -> dict[str, Any]:
+    result = {"benchmark": name, "machine": platform.machine(), "cpus": os.cpu_count(),
+              "torch_threads": torch.get_num_threads(), "torch": torch.__version__, **result}
+    if out_dir is not None:
+        path = Path(out_dir) / f"{name}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(result, indent=2) + "\n")
+        os.replace(tmp, path)
+    return result
+
+
+def spread_specs(template, n: int, rng: np.random.Generator, *, pool: int = 2000) -> list:
+    """``n`` random children spread evenly over the MACs range (quantiles of a random pool)."""
+    specs = [random_spec(template, rng) for _ in range(pool)]
+    macs = np.array([spec_workload(s).macs.sum() for s in specs])
+    order = np.argsort(macs, kind="stable")
+    picks = order[np.linspace(0, pool - 1, n).round().astype(int)]
+    return [specs[i] for i in picks]
+
+
+def bench_supernet_eval_speed(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | None = DEFAULT_DATA,
+                              ckpt: str | Path | None = None, n_children: int = 8, seed: int = 0,
+                              channels_last: bool = True, tune_malloc: bool = True,
+                              out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
+    """Child evaluations/s with the problem's default recalibration and validation sizes.
+
+    Without ``ckpt`` the supernet keeps its initial weights (speed does not depend on them).
+    """
+    configure_torch(tune_malloc=tune_malloc)
+    problem = load_problem(problem_path).with_data(data)
+    cfg = EvaluationConfig.from_section(problem.evaluation)
+    net = load_supernet(problem, ckpt) if ckpt else Supernet(problem.network).eval()
+    ev = eval_data(problem_splits(problem), cfg, seed=seed)
+    if not channels_last:
+        ev = type(ev)(recal_x=ev.recal_x.contiguous(), val_x=ev.val_x.contiguous(), val_y=ev.val_y,
+                      batch_size=ev.batch_size)
+    specs = spread_specs(problem.network, n_children, np.random.default_rng(seed))
+    macs = np.array([spec_workload(s).macs.sum() for s in specs], dtype=float)
+
+    def run(spec):
+        child = extract_child(net, spec)
+        if channels_last:
+            child = child.to(memory_format=torch.channels_last)
+        recalibrate(child, ev.recal_x, batch_size=ev.batch_size)
+        return accuracy(child, ev.val_x, ev.val_y, batch_size=ev.batch_size)
+
+    run(specs[0])  # warm-up
+    times = []
+    for spec in specs:
+        t0 = time.perf_counter()
+        run(spec)
+        times.append(time.perf_counter() - t0)
+    times = np.array(times)
+    images = len(ev.recal_x) + len(ev.val_x)
+    # recalibration also runs forward passes only (no backward), so both count as inference
+    gflops = 2 * macs * images / times / 1e9
+    result = {
+        "problem": str(problem_path), "n_children": n_children, "recal_images": len(ev.recal_x),
+        "val_images": len(ev.val_x), "batch_size": ev.batch_size, "channels_last": channels_last,
+        "malloc_tuned": tune_malloc, "children_per_s": float(len(specs) / times.sum()),
+        "images_per_s": float(images * len(specs) / times.sum()),
+        "gflop_per_s_overall": float(2 * (macs * images).sum() / times.sum() / 1e9),
+        "gflop_per_s_median_child": float(np.median(gflops)),
+        "child_macs_min_median_max": [float(macs.min()), float(np.median(macs)), float(macs.max())],
+        "seconds_per_child": [float(t) for t in times],
+    }
+    return _write(result, "supernet_eval_speed", out_dir)
+
+
+def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | None = DEFAULT_DATA,
+                         epochs: int | None = None, max_train_images: int | None = None,
+                         out: str | Path = "results/supernets/bench_fashion.pt", seed: int = 0,
+                         progress: bool = True, out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
+    """Train the problem's supernet; seconds/epoch, and largest/smallest validation accuracy.
+
+    ``max_train_images`` trains on a seeded subset (a shorter run); ``train_images_per_s``
+    then extrapolates to a full epoch.
+    """
+    problem = load_problem(problem_path).with_data(data)
+    if max_train_images is not None:
+        problem = replace(problem, supernet={**problem.supernet, "max_train_images": int(max_train_images)})
+    res = train_problem_supernet(problem, out, epochs=epochs, seed=seed, progress=progress)
+    net = load_supernet(problem, res.path)
+    full_val = EvaluationConfig.from_section({**problem.evaluation, "val_images": None})
+    ev = eval_data(problem_splits(problem), full_val, seed=seed)
+    t = problem.network
+    n_train = min(len(problem_splits(problem).train_x), max_train_images or 10**12)
+    seconds = [h["seconds"] for h in res.history]
+    result = {
+        "problem": str(problem_path), "data": data, "checkpoint": str(res.path), "epochs": res.epochs,
+        "train_images_per_epoch": n_train, "seconds_per_epoch": seconds,
+        "train_images_per_s": n_train / float(np.mean(seconds)) if seconds else None,
+        "largest_val_accuracy": evaluate_child(net, t.largest(), ev),
+        "smallest_val_accuracy": evaluate_child(net, t.smallest(), ev),
+        "val_images": len(ev.val_x), "targets": {"largest": 0.91, "smallest": 0.86},
+    }
+    return _write(result, "supernet_train", out_dir)
+
+
+def bench_supernet_ranking(ckpt: str | Path, problem_path: str | Path = DEFAULT_PROBLEM, *,
+                           data: str | None = DEFAULT_DATA, n_children: int = 24, epochs: int = 2,
+                           seed: int = 0, out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
+    """Kendall tau / Spearman between supernet-inherited and stand-alone-trained accuracies."""
+    from scipy.stats import kendalltau, spearmanr
+
+    from evo_cosearch.supernet.child import train_child
+
+    configure_torch()
+    problem = load_problem(problem_path).with_data(data)
+    splits = problem_splits(problem)
+    net = load_supernet(problem, ckpt)
+    ev = eval_data(splits, EvaluationConfig.from_section(problem.evaluation), seed=seed)
+    specs = spread_specs(problem.network, n_children, np.random.default_rng(seed))
+    inherited, standalone, macs = [], [], []
+    t0 = time.perf_counter()
+    for spec in specs:
+        inherited.append(evaluate_child(net, spec, ev))
+        standalone.append(train_child(spec, splits, epochs=epochs, seed=seed).val_accuracy)
+        macs.append(int(spec_workload(spec).macs.sum()))
+    tau, spear = kendalltau(inherited, standalone)[0], spearmanr(inherited, standalone)[0]
+    result = {
+        "problem": str(problem_path), "checkpoint": str(ckpt), "n_children": n_children,
+        "standalone_epochs": epochs, "kendall_tau": float(tau), "spearman": float(spear), "target_tau": 0.7,
+        "inherited_val_accuracy": inherited, "standalone_val_accuracy": standalone, "macs": macs,
+        "seconds": time.perf_counter() - t0,
+    }
+    return _write(result, "supernet_ranking", out_dir)

@@ -1,0 +1,69 @@
+"""``evo-cosearch bench supernet-speed | supernet-train | supernet-ranking``: the supernet benchmarks."""
+
+from __future__ import annotations
+
+import json
+
+from evo_cosearch.errors import InputError
+
+__all__ = ["register_bench"]
+
+
+def register_bench(bsub) -> None:
+    from evo_cosearch.bench.supernet import DEFAULT_DATA, DEFAULT_PROBLEM
+
+    s = bsub.add_parser("supernet-speed", help="child evaluations/s, images/s and GFLOP/s")
+    s.add_argument("--problem", default=DEFAULT_PROBLEM)
+    s.add_argument("--data", default=DEFAULT_DATA)
+    s.add_argument("--supernet", default=None, help="trained checkpoint (default: untrained weights)")
+    s.add_argument("--children", type=int, default=8)
+    s.set_defaults(handler=_run_speed)
+
+    t = bsub.add_parser("supernet-train", help="supernet seconds/epoch and largest/smallest validation accuracy")
+    t.add_argument("--problem", default=DEFAULT_PROBLEM)
+    t.add_argument("--data", default=DEFAULT_DATA)
+    t.add_argument("--epochs", type=int, default=None)
+    t.add_argument("--max-train-images", type=int, default=None)
+    t.set_defaults(handler=_run_train)
+
+    r = bsub.add_parser("supernet-ranking", help="Kendall tau / Spearman: inherited vs stand-alone accuracy")
+    r.add_argument("--supernet", required=True, help="trained checkpoint")
+    r.add_argument("--problem", default=DEFAULT_PROBLEM)
+    r.add_argument("--data", default=DEFAULT_DATA)
+    r.add_argument("--children", type=int, default=24)
+    r.add_argument("--epochs", type=int, default=2, help="stand-alone training epochs per child")
+    r.set_defaults(handler=_run_ranking)
+
+
+def _positive(value: int | None, flag: str) -> None:
+    if value is not None and value < 1:
+        raise InputError(f"{flag}: {value} must be >= 1")
+
+
+def _run_speed(args) -> int:
+    from evo_cosearch.bench.supernet import bench_supernet_eval_speed
+
+    _positive(args.children, "--children")
+    print(json.dumps(bench_supernet_eval_speed(args.problem, data=args.data, ckpt=args.supernet,
+                                               n_children=args.children), indent=2))
+    return 0
+
+
+def _run_train(args) -> int:
+    from evo_cosearch.bench.supernet import bench_supernet_train
+
+    _positive(args.epochs, "--epochs")
+    _positive(args.max_train_images, "--max-train-images")
+    print(json.dumps(bench_supernet_train(args.problem, data=args.data, epochs=args.epochs,
+                                          max_train_images=args.max_train_images), indent=2))
+    return 0
+
+
+def _run_ranking(args) -> int:
+    from evo_cosearch.bench.supernet import bench_supernet_ranking
+
+    _positive(args.children, "--children")
+    _positive(args.epochs, "--epochs")
+    print(json.dumps(bench_supernet_ranking(args.supernet, args.problem, data=args.data, n_children=args.children,
+                                            epochs=args.epochs), indent=2))
+    return 0

@@ -1,0 +1,68 @@
+"""``evo-cosearch export``: a run's designs (or its Pareto set) as JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from evo_cosearch.archive import DesignTable, open_archive
+
+
+def register(sub) -> None:
+    p = sub.add_parser("export", help="write a run's designs as JSON or CSV")
+    p.add_argument("run", metavar="RUN", help="run directory")
+    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument("--pareto", action="store_true", help="only the non-dominated feasible designs")
+    p.add_argument("-o", "--output", help="output file (default: stdout); written whole or not at all")
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    with open_archive(args.run) as arc:
+        table = arc.pareto() if args.pareto else arc.designs()
+        text = to_json(table) if args.format == "json" else to_csv(table)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        _write_atomic(Path(args.output), text)
+    return 0
+
+
+def to_json(table: DesignTable) -> str:
+    """A JSON list, one design object per line."""
+    rows = [json.dumps(table.record(i), sort_keys=True) for i in range(len(table))]
+    return "[\n" + ",\n".join(rows) + "\n]\n" if rows else "[]\n"
+
+
+def to_csv(table: DesignTable) -> str:
+    """One row per design: ids, feasibility, every metric, the genome, accelerator parameters
+    (``acc.<name>``) and the network as JSON text."""
+    buf = io.StringIO()
+    records = [table.record(i) for i in range(len(table))]
+    metric_names = list(table.metrics)
+    acc_names = sorted(records[0]["accelerator"]) if records else []
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["id", "generation", "feasible", "cv", *metric_names, "genome",
+                *(f"acc.{a}" for a in acc_names), "network"])
+    for r in records:
+        w.writerow([r["id"], r["generation"], int(r["feasible"]), repr(r["cv"]),
+                    *(repr(r["metrics"][m]) for m in metric_names), ",".join(map(str, r["genome"])),
+                    *(r["accelerator"][a] for a in acc_names), json.dumps(r["network"], sort_keys=True)])
+    return buf.getvalue()
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

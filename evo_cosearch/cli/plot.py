@@ -1,0 +1,23 @@
+"""``evo-cosearch plot RUN [RUN ...]``: trade-off figures (PNG + SVG) of one or several runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def register(sub) -> None:
+    p = sub.add_parser("plot", help="draw fronts, parallel coordinates, hypervolume and run comparisons")
+    p.add_argument("runs", nargs="+", metavar="RUN", help="run directories (several: overlaid by strategy)")
+    p.add_argument("--out", help="output directory (default: RUN/plots for one run, ./plots for several)")
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    from evo_cosearch.plots import make_plots
+
+    out = Path(args.out) if args.out else (Path(args.runs[0]) / "plots" if len(args.runs) == 1 else Path("plots"))
+    paths = make_plots(args.runs, out)
+    print(f"{len(paths)} files in {out}")
+    for path in paths:
+        print(path)
+    return 0

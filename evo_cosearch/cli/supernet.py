@@ -1,0 +1,96 @@
+"""``evo-cosearch train-supernet | evaluate | train-child``: the supernet from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from evo_cosearch.errors import InputError
+from evo_cosearch.problem import load_problem
+
+__all__ = ["register"]
+
+
+def register(sub) -> None:
+    p = sub.add_parser("train-supernet", help="train (or resume) a problem's weight-sharing supernet")
+    p.add_argument("--problem", required=True, help="problem file (YAML)")
+    p.add_argument("--epochs", type=int, default=None, help="override supernet.epochs")
+    p.add_argument("--data", default=None, help="dataset path (overrides dataset.path)")
+    p.add_argument("--out", default=None, help="checkpoint path (default: cached under results/supernets)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=run_train_supernet)
+
+    e = sub.add_parser("evaluate", help="supernet-inherited accuracy, MACs and params of one genome")
+    e.add_argument("--problem", required=True)
+    e.add_argument("--supernet", required=True, help="supernet checkpoint")
+    e.add_argument("--genome", required=True, help="comma-separated gene indices")
+    e.add_argument("--data", default=None)
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--format", choices=("text", "json"), default="text")
+    e.set_defaults(handler=run_evaluate)
+
+    c = sub.add_parser("train-child", help="train one child stand-alone (or fine-tune it from a supernet)")
+    c.add_argument("--problem", required=True)
+    c.add_argument("--genome", required=True)
+    c.add_argument("--epochs", type=int, required=True)
+    c.add_argument("--from-supernet", default=None, metavar="CKPT", help="start from the supernet's weights")
+    c.add_argument("--data", default=None)
+    c.add_argument("--out", default=None, help="save the trained child here (state_dict + architecture JSON)")
+    c.add_argument("--lr", type=float, default=0.05)
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--format", choices=("text", "json"), default="text")
+    c.set_defaults(handler=run_train_child)
+
+
+def run_train_supernet(args) -> int:
+    from evo_cosearch.supernet import ensure_supernet, train_problem_supernet
+
+    problem = load_problem(args.problem).with_data(args.data)
+    if args.epochs is not None and args.epochs < 1:
+        raise InputError(f"--epochs: {args.epochs} must be >= 1")
+    if args.out is None:
+        path = ensure_supernet(problem, epochs=args.epochs, progress=not args.quiet, seed=args.seed)
+    else:
+        path = train_problem_supernet(problem, args.out, epochs=args.epochs, seed=args.seed,
+                                      progress=not args.quiet).path
+    print(f"supernet checkpoint: {path}")
+    return 0
+
+
+def run_evaluate(args) -> int:
+    from evo_cosearch.supernet import AccuracyEvaluator
+    from evo_cosearch.workload import spec_workload
+
+    problem = load_problem(args.problem).with_data(args.data)
+    genome = problem.space.parse_genome(args.genome)
+    acc = float(AccuracyEvaluator(problem, args.supernet, seed=args.seed).accuracy(genome[None, :])[0])
+    wl = spec_workload(problem.design(genome).network)
+    out = {"accuracy": acc, "macs": int(wl.macs.sum()), "params": int(wl.params.sum())}
+    if args.format == "json":
+        print(json.dumps(out))
+    else:
+        print(f"accuracy {acc:.4f} (validation)  MACs {out['macs']:,}  params {out['params']:,}")
+    return 0
+
+
+def run_train_child(args) -> int:
+    from evo_cosearch.supernet import load_supernet, problem_splits, save_child, train_child
+
+    problem = load_problem(args.problem).with_data(args.data)
+    if args.epochs < 0:
+        raise InputError(f"--epochs: {args.epochs} must be >= 0")
+    genome = problem.space.parse_genome(args.genome)
+    spec = problem.design(genome).network
+    supernet = load_supernet(problem, args.from_supernet) if args.from_supernet else None
+    result = train_child(spec, problem_splits(problem), epochs=args.epochs, supernet=supernet, seed=args.seed,
+                         lr=args.lr, progress=args.format != "json")
+    if args.out:
+        save_child(Path(args.out), result.module, spec)
+    out = {"test_accuracy": result.test_accuracy, "val_accuracy": result.val_accuracy, "epochs": args.epochs}
+    if args.format == "json":
+        print(json.dumps(out))
+    else:
+        print(f"test accuracy {result.test_accuracy:.4f}  (validation {result.val_accuracy:.4f}, "
+              f"{args.epochs} epochs)")
+    return 0

@@ -1,0 +1,144 @@
+"""``make_plots``: read run archives (read-only) and write every figure as PNG and SVG.
+
+One run: pairwise fronts, a 3-D front (3+ objectives), parallel coordinates of its Pareto
+set, hypervolume vs evaluations -- written into ``out_dir``. Several runs: each run's
+figures in ``out_dir/<run name>/``, plus ``compare_hypervolume`` (median and IQR per
+strategy) and ``compare_eaf_<y>_vs_<x>`` attainment surfaces for every objective pair.
+All archives are read and checked before the first file is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from evo_cosearch.archive import DesignTable, GenerationStat, RunMeta, open_archive
+from evo_cosearch.errors import InputError
+from evo_cosearch.plots.fronts import front_3d_figure, pair_axes, pair_figure, parallel_figure
+from evo_cosearch.plots.runs import (
+    HVCurve, RunData, common_hv_box, eaf_figure, hv_compare_figure, hv_curve, hv_figure,
+)
+from evo_cosearch.plots.style import display, label, log_scale, save
+
+__all__ = ["make_plots", "LoadedRun", "load_run", "main_genes"]
+
+
+@dataclass(frozen=True)
+class LoadedRun:
+    """Everything the figures need from one archive, read once."""
+
+    path: Path
+    meta: RunMeta
+    designs: DesignTable
+    pareto: DesignTable
+    history: tuple[GenerationStat, ...]
+    gene_names: tuple[str, ...]
+    gene_values: np.ndarray     # (P, K) values of the main genes over the Pareto set
+
+    @property
+    def data(self) -> RunData:
+        d = self.designs
+        return RunData(self.meta.run, self.meta.strategy, d.generation, d.F, d.feasible)
+
+
+def main_genes(names: Sequence[str], cardinalities: Sequence[int]) -> list[int]:
+    """Positions of the genes shown in parallel coordinates: the stage-level and accelerator
+    genes (names with at most one dot, e.g. ``s2.width``, ``pes_x``) that can vary; the
+    per-layer genes (``s2.l1.kernel``) are too many to read."""
+    return [i for i, (n, c) in enumerate(zip(names, cardinalities)) if n.count(".") <= 1 and c > 1]
+
+
+def load_run(run_dir: str | Path) -> LoadedRun:
+    with open_archive(run_dir) as arc:
+        designs = arc.designs()
+        if len(designs) == 0:
+            raise InputError(f"{run_dir}: the run has no designs yet")
+        pareto = arc.pareto()
+        space = arc.problem().space
+        idx = main_genes(space.names, space.cardinalities)
+        values = np.column_stack([space.column(pareto.genome, space.names[i]) for i in idx]) \
+            if idx and len(pareto) else np.zeros((len(pareto), 0))
+        return LoadedRun(Path(run_dir), arc.meta, designs, pareto, tuple(arc.history()),
+                         tuple(space.names[i] for i in idx), values.astype(np.float64))
+
+
+def make_plots(run_dirs: Sequence[str | Path], out_dir: str | Path) -> list[Path]:
+    """Render every figure of ``run_dirs`` into ``out_dir``; return the written paths."""
+    if not run_dirs:
+        raise InputError("plot: give at least one run directory")
+    runs = [load_run(d) for d in run_dirs]
+    objectives = runs[0].meta.objectives
+    for r in runs[1:]:
+        if r.meta.objectives != objectives:
+            raise InputError(f"{r.path}: objectives {list(r.meta.objectives)} differ from "
+                             f"{runs[0].path}'s {list(objectives)}; only runs of one problem can be overlaid")
+    out = Path(out_dir)
+    if len(runs) == 1:
+        return run_figures(runs[0], out)
+    paths: list[Path] = []
+    for r, name in zip(runs, _unique_names([r.meta.run or r.path.name for r in runs])):
+        paths += run_figures(r, out / name)
+    return paths + compare_figures(runs, out)
+
+
+def run_figures(run: LoadedRun, out: Path) -> list[Path]:
+    """The figures of one run."""
+    meta, d, p = run.meta, run.designs, run.pareto
+    obj = meta.objectives
+    tag = f"{meta.run} ({meta.strategy}, seed {meta.seed})"
+    paths: list[Path] = []
+    for x, y in pair_axes(obj):
+        fig = pair_figure(obj, x, y, d.F, d.feasible, p.F, meta.constraints,
+                          title=f"{label(obj[y])} vs {label(obj[x])} -- {tag}")
+        paths += save(fig, out, f"front_{obj[y]}_vs_{obj[x]}")
+    if len(obj) >= 3:
+        paths += save(front_3d_figure(obj, d.F, d.feasible, p.F, title=f"Pareto front -- {tag}"), out, "front_3d")
+    if len(p):
+        names = [*obj, *run.gene_names]
+        labels = [label(o) for o in obj] + list(run.gene_names)
+        values = np.column_stack([display(o, p.F[:, k]) for k, o in enumerate(obj)] + [run.gene_values])
+        logs = [log_scale(o, p.F[:, k]) for k, o in enumerate(obj)] + [False] * len(run.gene_names)
+        fig = parallel_figure(names, labels, values, display(obj[0], p.F[:, 0]), label(obj[0]), log_axes=logs,
+                              title=f"Pareto set ({len(p)} designs): objectives and main genes -- {tag}")
+        paths += save(fig, out, "parallel_coordinates")
+    # the archive's own history (normalised on the run's first generation); recomputed if absent
+    stored = HVCurve(np.array([h.n_evals for h in run.history]), np.array([h.hypervolume for h in run.history]))
+    curve = stored if len(stored.n_evals) else hv_curve(run.data, *common_hv_box([run.data]))
+    paths += save(hv_figure(curve, title=f"hypervolume vs evaluations -- {tag}"), out, "hypervolume")
+    return paths
+
+
+def compare_figures(runs: Sequence[LoadedRun], out: Path) -> list[Path]:
+    """Hypervolume median/IQR per strategy and attainment surfaces for every objective pair."""
+    data = [r.data for r in runs]
+    ideal, ref = common_hv_box(data)
+    curves: dict[str, list[HVCurve]] = {}
+    for r in data:
+        curves.setdefault(r.strategy, []).append(hv_curve(r, ideal, ref))
+    paths = save(hv_compare_figure(curves), out, "compare_hypervolume")
+    obj = runs[0].meta.objectives
+    for x, y in pair_axes(obj):
+        groups = _pair_fronts(data, x, y)
+        if any(len(P) for fronts in groups.values() for P in fronts):
+            paths += save(eaf_figure((obj[x], obj[y]), groups), out, f"compare_eaf_{obj[y]}_vs_{obj[x]}")
+    return paths
+
+
+def _pair_fronts(data: Sequence[RunData], x: int, y: int) -> Mapping[str, list[np.ndarray]]:
+    groups: dict[str, list[np.ndarray]] = {}
+    for r in data:
+        groups.setdefault(r.strategy, []).append(r.F[r.feasible][:, [x, y]])
+    return groups
+
+
+def _unique_names(names: Sequence[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in str(n)) or "run"
+        seen[safe] = seen.get(safe, 0) + 1
+        out.append(safe if seen[safe] == 1 else f"{safe}_{seen[safe]}")
+    return out

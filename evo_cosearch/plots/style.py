@@ -1,0 +1,61 @@
+"""How objectives are shown (labels with units, accuracy in %) and how figures are saved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; never a window
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+__all__ = ["LABELS", "label", "display", "log_scale", "save", "plt", "CONSTRAINT_AXES", "FORMATS"]
+
+FORMATS = ("png", "svg")
+
+#: Objective -> axis label with its unit. ``error`` is shown as accuracy in %.
+LABELS = {
+    "error": "accuracy (%)", "latency_ms": "latency (ms)", "energy_uj": "energy (µJ)",
+    "area_mm2": "area (mm²)", "edp": "energy-delay product (µJ·ms)", "params": "parameters",
+    "macs": "MACs",
+}
+#: Constraint name -> (objective axis it is drawn on, short label).
+CONSTRAINT_AXES = {
+    "max_latency_ms": ("latency_ms", "max latency"), "max_energy_uj": ("energy_uj", "max energy"),
+    "max_area_mm2": ("area_mm2", "max area"), "min_accuracy": ("error", "min accuracy"),
+}
+
+
+def label(objective: str) -> str:
+    return LABELS.get(objective, objective)
+
+
+def display(objective: str, values) -> np.ndarray:
+    """Objective values as plotted: ``error`` becomes accuracy in %, others unchanged."""
+    v = np.asarray(values, dtype=np.float64)
+    return 100.0 * (1.0 - v) if objective == "error" else v
+
+
+def constraint_value(name: str, bound: float) -> float:
+    """A constraint bound in its axis's display units."""
+    return 100.0 * bound if name == "min_accuracy" else float(bound)
+
+
+def log_scale(objective: str, values) -> bool:
+    """True for a cost axis spanning more than ~1.5 decades (positive values only)."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    return objective != "error" and len(v) > 1 and v.min() > 0 and v.max() / v.min() > 30.0
+
+
+def save(fig, out_dir: Path, stem: str) -> list[Path]:
+    """Write ``stem.png`` and ``stem.svg`` into ``out_dir``; close the figure."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for ext in FORMATS:
+        path = out_dir / f"{stem}.{ext}"
+        fig.savefig(path, dpi=150, bbox_inches="tight")
+        paths.append(path)
+    plt.close(fig)
+    return paths

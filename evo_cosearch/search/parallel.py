@@ -1,0 +1,102 @@
+"""Accuracy evaluation spread over a local process pool or a Dask distributed cluster.
+
+Both wrap a picklable ``accuracy_fn(X) -> (N,)`` and are themselves such a function, so
+the :class:`~evo_cosearch.evaluate.Evaluator` (which deduplicates networks and keeps the
+cache in the parent) does not know where accuracy is computed. Each worker unpickles the
+function once and keeps it (a supernet is loaded once per worker). Genomes are split into
+contiguous chunks and results are put back in order, so the values do not depend on the
+number of workers as long as ``accuracy_fn`` treats each genome independently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable
+
+import numpy as np
+
+__all__ = ["PoolAccuracy", "DaskAccuracy"]
+
+_WORKER_FN: Callable[[np.ndarray], np.ndarray] | None = None
+_DASK_FNS: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
+
+
+def _init_worker(payload: bytes) -> None:
+    global _WORKER_FN
+    _WORKER_FN = pickle.loads(payload)
+
+
+def _worker_call(X: np.ndarray) -> np.ndarray:
+    assert _WORKER_FN is not None
+    return np.asarray(_WORKER_FN(X), dtype=np.float64)
+
+
+def _dask_call(key: str, payload: bytes, X: np.ndarray) -> np.ndarray:
+    fn = _DASK_FNS.get(key)
+    if fn is None:
+        fn = _DASK_FNS[key] = pickle.loads(payload)
+    return np.asarray(fn(X), dtype=np.float64)
+
+
+def _chunks(X: np.ndarray, n: int) -> list[np.ndarray]:
+    return [c for c in np.array_split(X, max(1, min(n, len(X)))) if len(c)]
+
+
+class PoolAccuracy:
+    """``accuracy_fn`` on ``workers`` local processes (spawned: safe with torch threads)."""
+
+    def __init__(self, accuracy_fn: Callable[[np.ndarray], np.ndarray], workers: int) -> None:
+        if workers < 1:
+            raise ValueError("workers must be >= 1")
+        self.workers = int(workers)
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_init_worker, initargs=(pickle.dumps(accuracy_fn),))
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=np.int64)
+        if len(X) == 0:
+            return np.zeros(0)
+        return np.concatenate(list(self._pool.map(_worker_call, _chunks(X, self.workers))))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> "PoolAccuracy":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class DaskAccuracy:
+    """``accuracy_fn`` on an existing Dask cluster (``scheduler``: ``tcp://HOST:PORT`` or a Client)."""
+
+    def __init__(self, accuracy_fn: Callable[[np.ndarray], np.ndarray], scheduler: Any) -> None:
+        from distributed import Client
+
+        self._own = isinstance(scheduler, str)
+        self._client = Client(scheduler, set_as_default=False, timeout="10s") if self._own else scheduler
+        payload = pickle.dumps(accuracy_fn)
+        self._key = hashlib.sha256(payload).hexdigest()
+        self._payload = self._client.scatter(payload, broadcast=True, hash=False)
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=np.int64)
+        if len(X) == 0:
+            return np.zeros(0)
+        n = max(1, len(self._client.scheduler_info().get("workers", {})))
+        futures = [self._client.submit(_dask_call, self._key, self._payload, c, pure=False) for c in _chunks(X, n)]
+        return np.concatenate(self._client.gather(futures))
+
+    def close(self) -> None:
+        if self._own:
+            self._client.close()
+
+    def __enter__(self) -> "DaskAccuracy":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

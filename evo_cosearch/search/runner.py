@@ -1,0 +1,258 @@
+"""The run loop: pymoo ask/tell, one archive transaction per generation, resume from the archive.
+
+Generation 0 is the initial population; generation g > 0 is the offspring pymoo asks
+for, evaluated as one batch and told back. After each ``tell`` the new designs, the
+surviving population (design ids) and the strategy's plain-JSON state (RNG states,
+survival attributes) are committed together. Resuming rebuilds the algorithm, puts the
+last committed population and state back, and continues -- the same seed therefore gives
+the same archive whether or not the run was interrupted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from pymoo.core.population import Population
+
+from evo_cosearch.archive import (
+    ArchiveWriter, db_path, hv_points, hypervolume, non_dominated, open_archive,
+)
+from evo_cosearch.errors import InputError
+from evo_cosearch.search.problem import CoSearchProblem, extras_of
+from evo_cosearch.search.records import DesignJson, generation_record, now as _now
+from evo_cosearch.search.strategies import get_strategy
+
+if TYPE_CHECKING:
+    from evo_cosearch.evaluate import Evaluator
+    from evo_cosearch.search.settings import SearchSettings
+
+__all__ = ["run_search", "check_run_dir", "stored_settings", "RunSummary", "fingerprint"]
+
+_SAME_RUN_KEYS = ("pop", "seed", "strategy", "algorithm", "crossover", "crossover_prob", "mutation_prob")
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_dir: Path
+    archive: Path
+    n_designs: int
+    n_feasible: int
+    n_pareto: int
+    generations: int
+    closest: dict[str, Any] | None   # least-violating design when none is feasible
+
+    def lines(self) -> list[str]:
+        out = [f"{self.n_designs} designs in {self.generations} generations, {self.n_feasible} feasible, "
+               f"Pareto set of {self.n_pareto}", f"archive: {self.archive}"]
+        if self.n_feasible == 0:
+            out[0] = f"0 feasible designs ({self.n_designs} designs in {self.generations} generations)"
+            if self.closest is not None:
+                out.insert(1, f"closest design: id {self.closest['id']} (constraint violation "
+                              f"{self.closest['cv']:.4g}) metrics {json.dumps(self.closest['metrics'])}")
+        return out
+
+
+def fingerprint(problem) -> str:
+    """Hash of what makes two problem files the same search (space, objectives, constraints, data)."""
+    t = problem.network
+    key = {"space": problem.space.to_dict(), "objectives": list(problem.objectives),
+           "constraints": dict(problem.constraints), "dataset": [problem.dataset.name, dict(problem.dataset.options)],
+           "network": [t.in_channels, t.in_size, t.num_classes, t.stem_stride, t.edge_bits,
+                       [st.stride for st in t.stages]]}
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for name in ("evo-cosearch", "numpy", "pymoo", "deap", "torch"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+class _Tracker:
+    """Archive-wide counters behind the per-generation statistics (feasible front, bests)."""
+
+    def __init__(self, m: int) -> None:
+        self.n_designs = self.n_feasible = 0
+        self.front = np.zeros((0, m))
+        self.best = np.full(m, np.inf)
+        self.best_any = np.full(m, np.inf)
+
+    def add(self, F: np.ndarray, feasible: np.ndarray) -> None:
+        self.n_designs += len(F)
+        self.n_feasible += int(feasible.sum())
+        if len(F):
+            self.best_any = np.minimum(self.best_any, F.min(0))
+        if feasible.any():
+            self.best = np.minimum(self.best, F[feasible].min(0))
+            both = np.vstack([self.front, F[feasible]])
+            self.front = both[non_dominated(both)]
+
+
+def _open_run(problem, run_dir: Path, settings: "SearchSettings"):
+    """Validate an existing run directory (read-only) and return its resume state, or None."""
+    with open_archive(run_dir) as arc:
+        meta = arc.meta
+        if meta.fingerprint != fingerprint(problem):
+            raise InputError(f"{run_dir}: made by a different problem ({meta.problem_name!r}, "
+                             f"not {problem.name!r}); use another --out directory")
+        mine = settings.to_dict()
+        for key in _SAME_RUN_KEYS:
+            if key in meta.settings and meta.settings[key] != mine[key]:
+                raise InputError(f"{run_dir}: run was made with {key}={meta.settings[key]!r}, "
+                                 f"not {mine[key]!r}; use another --out directory")
+        state = arc.resume_state()
+        table = arc.designs(max_generation=None if state is None else state.generation)
+        if state is None:
+            table = table.take(np.zeros(0, dtype=np.int64))
+        return meta, state, table
+
+
+def stored_settings(run_dir: str | Path) -> dict[str, Any]:
+    """The search settings of an existing run (``{}`` if there is none): defaults for a resume."""
+    if not db_path(run_dir).exists():
+        return {}
+    with open_archive(run_dir) as arc:
+        return dict(arc.meta.settings)
+
+
+def check_run_dir(problem, run_dir: str | Path, settings: "SearchSettings") -> None:
+    """Raise :class:`InputError` if ``run_dir`` cannot hold (or continue) this search. Writes nothing."""
+    run_dir = Path(run_dir)
+    if run_dir.exists() and not run_dir.is_dir():
+        raise InputError(f"{run_dir}: not a directory")
+    if db_path(run_dir).exists():
+        _open_run(problem, run_dir, settings)
+
+
+def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "SearchSettings", *,
+               progress: bool = True) -> RunSummary:
+    """Run (or resume) the search of ``problem`` into ``run_dir``; see the module doc."""
+    run_dir = Path(run_dir)
+    strategy = get_strategy(settings.strategy)
+    pproblem = CoSearchProblem(evaluator)
+    m = pproblem.n_obj
+    tracker = _Tracker(m)
+    hv_ideal = hv_ref = None
+    resume = None
+    if db_path(run_dir).exists():
+        meta, resume, table = _open_run(problem, run_dir, settings)
+        hv_ideal, hv_ref = meta.hv_ideal, meta.hv_ref
+        evaluator.remember(table.genome, table.metrics["accuracy"])
+        tracker.add(table.F, table.feasible)
+        writer = ArchiveWriter.open(run_dir)
+        writer.truncate_after(-1 if resume is None else resume.generation)
+        writer.set_meta(status="running", gens=settings.gens, ended=None,
+                        settings={**meta.settings, "gens": settings.gens})
+    else:
+        writer = ArchiveWriter.create(run_dir, {
+            "run": run_dir.name, "problem_name": problem.name, "problem_text": problem.text,
+            "fingerprint": fingerprint(problem), "objectives": list(problem.objectives),
+            "constraints": dict(problem.constraints), "seed": settings.seed, "strategy": settings.strategy,
+            "status": "running", "started": _now(), "ended": None, "versions": _versions(),
+            "pop": settings.pop, "gens": settings.gens, "settings": settings.to_dict(),
+            "hv_ideal": None, "hv_ref": None,
+        })
+        (run_dir / "problem.yaml").write_text(problem.text, encoding="utf-8")
+
+    algorithm = strategy.build(pproblem, settings)
+    algorithm.setup(pproblem, seed=settings.seed, termination=("n_gen", settings.gens))
+    start = 0
+    if resume is not None:
+        _restore(algorithm, strategy, table, resume)
+        start = resume.generation + 1
+
+    design_json = DesignJson(problem)
+    bar = _progress_bar(settings.gens, start, run_dir.name, progress)
+    try:
+        for gen in range(start, settings.gens):
+            off = algorithm.ask()
+            if off is None or len(off) == 0:
+                break
+            first_id = tracker.n_designs
+            off.set("design_id", np.arange(first_id, first_id + len(off)))
+            algorithm.evaluator.eval(pproblem, off)
+            algorithm.tell(infills=off)
+            F = np.asarray(off.get("F"), dtype=np.float64).reshape(len(off), m)
+            extras = extras_of(off)
+            feasible = extras["feasible"] > 0.5
+            tracker.add(F, feasible)
+            extra_meta = {}
+            if hv_ideal is None:
+                hv_ideal, hv_ref = (tuple(map(float, v)) for v in hv_points(F))
+                extra_meta = {"hv_ideal": list(hv_ideal), "hv_ref": list(hv_ref)}
+            hv = hypervolume(tracker.front, hv_ideal, hv_ref)
+            writer.add_generation(generation_record(problem, pproblem, strategy, algorithm, off, generation=gen,
+                                                    first_id=first_id, tracker=tracker, hypervolume=hv,
+                                                    meta=extra_meta, design_json=design_json, extras=extras))
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix_str(_postfix(problem.objectives, tracker, hv), refresh=False)
+    except BaseException:
+        writer.set_meta(status="failed", ended=_now())
+        writer.close()
+        if bar is not None:
+            bar.close()
+        raise
+    if bar is not None:
+        bar.close()
+    writer.set_meta(status="completed", ended=_now())
+    writer.close()
+    return _summary(run_dir)
+
+
+def _restore(algorithm, strategy, table, resume) -> None:
+    """Put the last committed population and search state back into a freshly set-up algorithm."""
+    pos = {int(i): j for j, i in enumerate(table.id)}
+    rows = np.array([pos[i] for i in resume.population], dtype=np.int64)
+    pop = Population.new("X", table.genome[rows], "F", table.F[rows], "design_id", table.id[rows])
+    if algorithm.problem.n_ieq_constr:
+        pop.set("G", table.G[rows])
+    else:
+        pop.set("G", np.zeros((len(rows), 0)))
+    pop.set("CV", table.cv[rows][:, None])
+    for ind in pop:
+        ind.evaluated.update(("F", "G", "H"))
+    algorithm.pop = pop
+    algorithm.is_initialized = True
+    algorithm.start_time = time.time()
+    algorithm.n_iter = resume.generation + 2
+    algorithm.evaluator.n_eval = resume.n_designs
+    strategy.load(algorithm, dict(resume.state))
+
+
+def _progress_bar(total: int, initial: int, name: str, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+    return tqdm(total=total, initial=initial, desc=name, unit="gen", leave=True, dynamic_ncols=True)
+
+
+def _postfix(objectives, tracker: _Tracker, hv: float) -> str:
+    best = tracker.best if tracker.n_feasible else tracker.best_any
+    parts = [f"{o}={v:.4g}" for o, v in zip(objectives, best)]
+    tag = "" if tracker.n_feasible else " (none feasible)"
+    return " ".join(parts) + f" hv={hv:.4f}{tag}"
+
+
+def _summary(run_dir: Path) -> RunSummary:
+    with open_archive(run_dir) as arc:
+        table = arc.designs()
+        pareto = arc.pareto()
+        closest = None
+        if len(table) and not table.feasible.any():
+            closest = table.record(int(np.argmin(table.cv)))
+        gens = len(arc.history())
+        return RunSummary(run_dir=run_dir, archive=arc.path, n_designs=len(table),
+                          n_feasible=int(table.feasible.sum()), n_pareto=len(pareto),
+                          generations=gens, closest=closest)

@@ -1,0 +1,70 @@
+"""Search settings: the problem file's ``search:`` section, validated, with call overrides."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from evo_cosearch.errors import ProblemError
+
+if TYPE_CHECKING:
+    from evo_cosearch.problem import Problem
+
+__all__ = ["SearchSettings", "search_settings", "ALGORITHMS"]
+
+ALGORITHMS = ("nsga2", "nsga3")
+_DEFAULTS = {"pop": 24, "gens": 10, "seed": 0, "strategy": "nsga2", "crossover": "uniform",
+             "crossover_prob": 0.9, "mutation_prob": None, "algorithm": "nsga2"}
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """``gens`` counts generations including the initial population (pymoo's ``n_gen``).
+    ``mutation_prob`` is per gene (None: ``1 / n_var``)."""
+
+    pop: int
+    gens: int
+    seed: int
+    strategy: str
+    crossover: str
+    crossover_prob: float
+    mutation_prob: float | None
+    algorithm: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def search_settings(problem: "Problem", **overrides: Any) -> SearchSettings:
+    """Defaults < the problem's ``search:`` section < non-None ``overrides``."""
+    from evo_cosearch.search.operators import CROSSOVERS
+    from evo_cosearch.search.strategies import STRATEGIES
+
+    try:
+        return _resolve(problem, overrides, CROSSOVERS, STRATEGIES)
+    except ProblemError as exc:
+        raise ProblemError(f"{problem.source}: {exc}") from None
+
+
+def _resolve(problem: "Problem", overrides, crossovers, strategies) -> SearchSettings:
+    section = dict(problem.search)
+    for key in section:
+        if key not in _DEFAULTS:
+            raise ProblemError(f"search.{key}: unknown key (allowed: {', '.join(_DEFAULTS)})")
+    raw = {**_DEFAULTS, **section, **{k: v for k, v in overrides.items() if v is not None}}
+    for key in ("pop", "gens", "seed"):
+        v = raw[key]
+        low = 0 if key == "seed" else (4 if key == "pop" else 1)
+        if isinstance(v, bool) or not isinstance(v, int) or v < low:
+            raise ProblemError(f"search.{key}: {v!r} is not an integer >= {low}")
+    for key in ("crossover_prob", "mutation_prob"):
+        v = raw[key]
+        if v is None and key == "mutation_prob":
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= v <= 1.0:
+            raise ProblemError(f"search.{key}: {v!r} is not a probability in [0, 1]")
+        raw[key] = float(v)
+    for key, known in (("strategy", strategies), ("algorithm", ALGORITHMS), ("crossover", crossovers)):
+        if raw[key] not in known:
+            raise ProblemError(f"search.{key}: unknown {key} {raw[key]!r} (known: {', '.join(known)})")
+    return SearchSettings(**raw)

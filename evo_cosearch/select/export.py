@@ -1,0 +1,113 @@
+"""Export one archived design: ``design.json`` plus SCALE-Sim config and topology files.
+
+``design.json`` holds the network and accelerator specs, the metrics and objectives, and
+the provenance needed to reproduce the design (run, generation, genome, problem text, seed,
+strategy, versions). ``scalesim.cfg`` is the SCALE-Sim array of the same MACs, SRAM and
+bandwidth (:func:`evo_cosearch.io.hwfile.scalesim_equivalent`) and ``topology.csv`` the
+network's layers, so the design can be checked with the cycle-accurate simulator.
+Every file's text is built before the first is written: an error writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from evo_cosearch.errors import InputError
+from evo_cosearch.io.hwfile import scalesim_config_text, scalesim_equivalent
+from evo_cosearch.io.topology import topology_text
+from evo_cosearch.workload import spec_workload
+
+if TYPE_CHECKING:
+    from evo_cosearch.archive import Archive, DesignTable
+
+__all__ = ["DESIGN_JSON", "SCALESIM_CFG", "TOPOLOGY_CSV", "design_record", "export_design", "Export"]
+
+DESIGN_JSON = "design.json"
+SCALESIM_CFG = "scalesim.cfg"
+TOPOLOGY_CSV = "topology.csv"
+
+
+@dataclass(frozen=True)
+class Export:
+    """Paths written by :func:`export_design` (``child`` files only with fine-tuning)."""
+
+    design_json: Path
+    scalesim_cfg: Path
+    topology_csv: Path
+    child: tuple[Path, ...] = ()
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        return (self.design_json, self.scalesim_cfg, self.topology_csv, *self.child)
+
+
+def design_record(archive: "Archive", table: "DesignTable", row: int) -> dict[str, Any]:
+    """The export fields of design ``row`` of ``table``: id, network, accelerator, metrics,
+    objectives, provenance (plain JSON-able data)."""
+    rec = table.record(row)
+    meta = archive.meta
+    problem = archive.problem()
+    return {
+        "id": rec["id"],
+        "network": rec["network"],
+        "accelerator": rec["accelerator"],
+        "metrics": rec["metrics"],
+        "objectives": rec["objectives"],
+        "feasible": rec["feasible"],
+        "provenance": {
+            "run": meta.run, "run_dir": str(Path(archive.path).parent), "generation": rec["generation"],
+            "genome": rec["genome"], "genes": problem.space.values_of(rec["genome"]),
+            "problem": {"name": meta.problem_name, "fingerprint": meta.fingerprint, "text": meta.problem_text},
+            "seed": meta.seed, "strategy": rec["strategy"], "run_strategy": meta.strategy,
+            "versions": dict(meta.versions),
+        },
+    }
+
+
+def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, dataflow: str = "ws",
+                  finetune_epochs: int | None = None, supernet: str | Path | None = None,
+                  supernet_cache: str | Path | None = None, progress: bool = False) -> Export:
+    """Write ``design.json``, ``scalesim.cfg`` and ``topology.csv`` of design ``design_id``
+    into ``out_dir``; with ``finetune_epochs``, also the fine-tuned child network (see
+    :mod:`evo_cosearch.select.finetune`; seeded with the run's seed)."""
+    designs = archive.designs()
+    rows = np.flatnonzero(designs.id == int(design_id))
+    if len(rows) == 0:
+        raise InputError(f"{archive.path}: no design with id {design_id}")
+    row = int(rows[0])
+    record = design_record(archive, designs, row)
+    spec = archive.problem().design(designs.genome[row])
+    hw = scalesim_equivalent(spec.accelerator, dataflow=dataflow)
+    texts = {
+        DESIGN_JSON: json.dumps(record, indent=2) + "\n",
+        SCALESIM_CFG: scalesim_config_text(hw.rows, hw.cols, hw.dataflow, hw.ifmap_sram_kb, hw.filter_sram_kb,
+                                           hw.ofmap_sram_kb, bandwidth=hw.bandwidth_words,
+                                           run_name=f"{record['provenance']['run']}_id{design_id}".replace("/", "_")),
+        TOPOLOGY_CSV: topology_text(spec_workload(spec.network)),
+    }
+    out = Path(out_dir)
+    tuned = None
+    if finetune_epochs is not None:
+        from evo_cosearch.select.finetune import finetune
+        tuned = finetune(archive.problem(), spec.network, epochs=finetune_epochs, seed=archive.meta.seed,
+                         supernet=supernet, cache_dir=supernet_cache, progress=progress)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        _write_atomic(out / name, text)
+    child: tuple[Path, ...] = ()
+    if tuned is not None:
+        from evo_cosearch.select.finetune import save_finetuned
+        child = save_finetuned(tuned, out)
+    return Export(out / DESIGN_JSON, out / SCALESIM_CFG, out / TOPOLOGY_CSV, child)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,94 @@
+"""Fine-tune an exported design's network: extract it from the supernet, train, test, save.
+
+The child starts from the problem's trained supernet (``supernet`` checkpoint, or the one
+the search cached under ``results/supernets/``, trained there if missing), is trained for
+a few epochs on the problem's train split, and evaluated on the validation and test splits.
+Training happens before anything is written; :func:`save_finetuned` writes
+``child.pt`` (state_dict + architecture JSON, loadable with
+:func:`evo_cosearch.supernet.load_child`), ``child_architecture.json``, ``finetune.json``
+(accuracies, epochs, seed) and ``child.onnx`` when the ``onnx`` package is installed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from evo_cosearch.errors import EvoCosearchError, InputError
+
+if TYPE_CHECKING:
+    from evo_cosearch.problem import Problem
+    from evo_cosearch.space import NetworkSpec
+
+__all__ = ["Finetuned", "finetune", "save_finetuned", "CHILD_PT", "CHILD_JSON", "FINETUNE_JSON", "CHILD_ONNX"]
+
+CHILD_PT, CHILD_JSON, FINETUNE_JSON, CHILD_ONNX = "child.pt", "child_architecture.json", "finetune.json", "child.onnx"
+
+
+@dataclass(frozen=True)
+class Finetuned:
+    """A fine-tuned child network and its accuracies (fractions)."""
+
+    module: object   # evo_cosearch.supernet.ChildNet (torch stays out of this module's imports)
+    spec: "NetworkSpec"
+    val_accuracy: float
+    test_accuracy: float
+    epochs: int
+    seed: int
+    supernet: str
+
+
+def finetune(problem: "Problem", spec: "NetworkSpec", *, epochs: int, seed: int = 0,
+             supernet: str | Path | None = None, cache_dir: str | Path | None = None,
+             progress: bool = False) -> Finetuned:
+    """Extract ``spec`` from the problem's supernet and train it for ``epochs`` (nothing is written
+    except a supernet trained into ``cache_dir`` when none is cached)."""
+    if epochs < 1:
+        raise InputError(f"--finetune: {epochs} epochs must be >= 1")
+    try:
+        from evo_cosearch.supernet import ensure_supernet, load_supernet, problem_splits, train_child
+    except ImportError as exc:  # pragma: no cover - the supernet package ships with the project
+        raise EvoCosearchError(f"--finetune: fine-tuning needs the supernet module ({exc})") from None
+    if supernet is not None:
+        if not Path(supernet).is_file():
+            raise InputError(f"--supernet {supernet}: checkpoint not found")
+        ckpt = Path(supernet)
+    else:
+        from evo_cosearch.api import SUPERNET_CACHE  # the cache the search trains into
+        ckpt = ensure_supernet(problem, cache_dir=cache_dir or SUPERNET_CACHE, progress=progress, seed=seed)
+    net = load_supernet(problem, ckpt)
+    result = train_child(spec, problem_splits(problem), epochs=epochs, supernet=net, seed=seed, progress=progress)
+    return Finetuned(result.module, spec, float(result.val_accuracy), float(result.test_accuracy), epochs, seed,
+                     str(ckpt))
+
+
+def save_finetuned(done: Finetuned, out_dir: str | Path) -> tuple[Path, ...]:
+    """Write the fine-tuned child into ``out_dir``; return the paths written."""
+    from evo_cosearch.supernet import save_child
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    save_child(out / CHILD_PT, done.module, done.spec)
+    (out / CHILD_JSON).write_text(json.dumps(done.spec.to_dict(), indent=2) + "\n", encoding="utf-8")
+    report = {"val_accuracy": done.val_accuracy, "test_accuracy": done.test_accuracy, "epochs": done.epochs,
+              "seed": done.seed, "supernet": done.supernet}
+    paths = [out / CHILD_PT, out / CHILD_JSON]
+    if importlib.util.find_spec("onnx") is not None:
+        try:
+            paths.append(_onnx(done, out / CHILD_ONNX))
+        except Exception as exc:  # the exporter's optional parts (onnxscript, ...) may be missing
+            report["onnx_error"] = f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    (out / FINETUNE_JSON).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return (*paths, out / FINETUNE_JSON)
+
+
+def _onnx(done: Finetuned, path: Path) -> Path:
+    import torch
+
+    s = done.spec
+    dummy = torch.zeros(1, s.in_channels, s.in_size, s.in_size)
+    torch.onnx.export(done.module, (dummy,), str(path), input_names=["image"], output_names=["logits"])
+    return path

@@ -1,0 +1,168 @@
+"""Rules that rank the designs of a front: knee, weights, NAHAS reward and AutoQKeras score.
+
+Every rule maps candidate objectives ``F`` (N, M; all minimised) and their metrics to a
+score (N,) where *higher is better*, so that one ``argsort`` gives the chosen design and its
+runners-up. These rules only pick a design from an archive; the search never uses them.
+
+* :func:`tradeoff` -- the trade-off of Rachmawati & Deb that pymoo's ``HighTradeoffPoints``
+  computes, over the front normalised to [0, 1], with an epsilon-neighbourhood that is a real
+  parameter: pymoo 0.6.2 stores ``epsilon`` but always queries a radius of 0.125 on raw,
+  un-normalised objectives.
+* :func:`pseudo_weight_distance` / :func:`asf` -- pymoo's ``PseudoWeights`` and ``ASF``.
+* :func:`nahas_reward` -- ``ACC * (LAT/T_lat)^w0 * (AREA/T_area)^w1`` (REFERENCE.md section 1).
+* :func:`energy_score` -- ``accuracy * (1 + delta)`` (REFERENCE.md section 2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from pymoo.decomposition.asf import ASF
+from pymoo.mcdm.pseudo_weights import PseudoWeights
+from scipy.spatial.distance import cdist
+
+from evo_cosearch.errors import InputError
+
+__all__ = ["REWARD_MODES", "normalise", "tradeoff", "pseudo_weight_distance", "asf", "nahas_reward",
+           "energy_score", "ScoreParams"]
+
+#: NAHAS reward exponents (p when the metric meets its target, q when it does not).
+REWARD_MODES = {"soft": (-0.071, -0.071), "hard": (0.0, -1.0)}
+
+
+def normalise(F: np.ndarray) -> np.ndarray:
+    """Scale each column of ``F`` to [0, 1] over the rows (a constant column becomes 0)."""
+    F = np.asarray(F, dtype=np.float64)
+    lo, hi = F.min(axis=0), F.max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    return (F - lo) / span
+
+
+def tradeoff(F: np.ndarray, *, epsilon: float | None = 0.125, min_neighbours: int | None = None) -> np.ndarray:
+    """Trade-off ``mu`` of every point of a front; the knee is the point with the largest.
+
+    For points i, j of the normalised front, moving from i to j *sacrifices* the sum of the
+    objectives j is worse in and *gains* the sum of those it is better in; ``mu_i`` is the
+    smallest sacrifice/gain over i's neighbours (a large ``mu`` means every nearby move costs
+    much more than it brings). Neighbours are the points within Euclidean distance
+    ``epsilon`` (``None``: all points), topped up to the ``min_neighbours`` nearest (default
+    ``min(2M, N-1)``, as pymoo does). Points without a comparable neighbour get ``-inf``.
+    """
+    nF = normalise(F)
+    n, m = nF.shape
+    if n < 2:
+        return np.zeros(n)
+    k = min(2 * m, n - 1) if min_neighbours is None else min(int(min_neighbours), n - 1)
+    dist = cdist(nF, nF)
+    np.fill_diagonal(dist, np.inf)
+    near = np.ones((n, n), bool) if epsilon is None else dist <= float(epsilon)
+    if k > 0:
+        nearest = np.argsort(dist, axis=1)[:, :k]
+        near[np.arange(n)[:, None], nearest] = True
+    np.fill_diagonal(near, False)
+    diff = nF[None, :, :] - nF[:, None, :]          # diff[i, j] = F_j - F_i
+    sacrifice = np.maximum(diff, 0.0).sum(axis=2)
+    gain = np.maximum(-diff, 0.0).sum(axis=2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(gain > 0, sacrifice / gain, np.inf)  # no gain: j is no alternative to i
+    ratio = np.where(near, ratio, np.inf)
+    mu = ratio.min(axis=1)
+    return np.where(np.isfinite(mu), mu, -np.inf)
+
+
+def check_weights(weights, n_obj: int) -> np.ndarray:
+    """Weights as a normalised array, or :class:`InputError` naming the expected count."""
+    w = np.asarray(weights, dtype=np.float64).ravel()
+    if w.size != n_obj:
+        raise InputError(f"--by weights: got {w.size} weights, the run has {n_obj} objectives")
+    if np.any(~np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+        raise InputError(f"--by weights: {list(w)} must be non-negative numbers, not all zero")
+    return w / w.sum()
+
+
+def pseudo_weight_distance(F: np.ndarray, weights) -> np.ndarray:
+    """L1 distance of each point's pseudo-weights (pymoo ``PseudoWeights``) to ``weights``.
+
+    A point's pseudo-weight for objective i is its normalised distance to the worst value
+    of i, so a large weight asks for a point good in that objective.
+    """
+    F = np.asarray(F, dtype=np.float64)
+    w = check_weights(weights, F.shape[1])
+    lo, hi = F.min(axis=0), F.max(axis=0)
+    hi = np.where(hi > lo, hi, lo + 1.0)
+    _, pw = PseudoWeights(w).do(F, return_pseudo_weights=True, ideal=lo, nadir=hi)
+    return np.abs(pw - w).sum(axis=1)
+
+
+def asf(F: np.ndarray, weights) -> np.ndarray:
+    """Achievement scalarizing function (pymoo ``ASF``) of the normalised front.
+
+    ``weights`` are importances like :func:`pseudo_weight_distance`'s, so ASF receives
+    their inverses. Lower is better.
+    """
+    F = np.asarray(F, dtype=np.float64)
+    w = check_weights(weights, F.shape[1])
+    inv = 1.0 / np.maximum(w, 1e-10)
+    return ASF().do(normalise(F), inv / inv.sum())
+
+
+def nahas_reward(accuracy, latency_ms, area_mm2, *, target_latency_ms: float | None,
+                 target_area_mm2: float | None, mode: str = "soft") -> np.ndarray:
+    """``ACC * (LAT/T_lat)^w0 * (AREA/T_area)^w1``; each ``w`` is p if met, q if not.
+
+    ``mode`` is ``"soft"`` (p = q = -0.071) or ``"hard"`` (p = 0, q = -1). A target of
+    ``None`` drops its factor.
+    """
+    if mode not in REWARD_MODES:
+        raise InputError(f"--reward-mode: {mode!r} is not one of {', '.join(REWARD_MODES)}")
+    p, q = REWARD_MODES[mode]
+    reward = np.asarray(accuracy, dtype=np.float64).copy()
+    for value, target, flag in ((latency_ms, target_latency_ms, "--target-latency-ms"),
+                                (area_mm2, target_area_mm2, "--target-area-mm2")):
+        if target is None:
+            continue
+        if not target > 0:
+            raise InputError(f"{flag}: {target!r} must be a positive number")
+        ratio = np.asarray(value, dtype=np.float64) / float(target)
+        w = np.where(ratio <= 1.0, p, q)
+        reward = reward * ratio ** w
+    return reward
+
+
+@dataclass(frozen=True)
+class ScoreParams:
+    """AutoQKeras-style energy trade-off: ``p`` % accuracy is worth an ``r``-fold energy change.
+
+    ``cheaper``/``costlier`` apply to trials below/above the (stressed) reference energy.
+    Defaults are the source's example: p = 8, r = 2 for smaller (cheaper) candidates,
+    p = 2, r = 3 for larger (costlier) ones. ``stress`` < 1 lowers the reference energy,
+    pushing the choice toward smaller designs.
+    """
+
+    p_cheaper: float = 8.0
+    r_cheaper: float = 2.0
+    p_costlier: float = 2.0
+    r_costlier: float = 3.0
+    stress: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("r_cheaper", "r_costlier"):
+            if not getattr(self, name) > 1.0:
+                raise InputError(f"--score-{name.replace('_', '-')}: {getattr(self, name)!r} must be > 1")
+        if not self.stress > 0:
+            raise InputError(f"--score-stress: {self.stress!r} must be > 0")
+
+
+def energy_score(accuracy, energy_uj, *, reference_energy_uj: float, params: ScoreParams = ScoreParams()) -> np.ndarray:
+    """``accuracy * (1 + delta)``, ``delta = (p/100) ln(stress E_ref / E) / ln(r)``."""
+    e_ref = float(reference_energy_uj) * params.stress
+    if not e_ref > 0:
+        raise InputError(f"score: reference energy {reference_energy_uj!r} µJ must be positive")
+    energy = np.asarray(energy_uj, dtype=np.float64)
+    log_gain = np.log(e_ref / energy)
+    cheaper = energy <= e_ref
+    p = np.where(cheaper, params.p_cheaper, params.p_costlier)
+    r = np.where(cheaper, params.r_cheaper, params.r_costlier)
+    delta = (p / 100.0) * log_gain / np.log(r)
+    return np.asarray(accuracy, dtype=np.float64) * (1.0 + delta)

@@ -1,0 +1,90 @@
+"""Elastic MBConv and fused-MBConv blocks, and the block *slot* that holds both.
+
+Lowering (must match :mod:`evo_cosearch.workload`):
+
+* mbconv, e>1: 1x1 expand -> kxk depthwise (stride) -> 1x1 linear project
+* mbconv, e=1: kxk depthwise on the input (stride) -> 1x1 linear project
+* fused, e>1:  kxk conv to cin*e (stride) -> 1x1 linear project
+* fused, e=1:  one kxk conv to cout (stride), with ReLU6
+* residual add when stride is 1 and cin == cout
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from evo_cosearch.space.spec import LayerSpec
+from evo_cosearch.supernet.dynamic import DynamicConvBN
+from evo_cosearch.supernet.layers import ChildBlock
+
+__all__ = ["DynamicMBConv", "DynamicFusedMBConv", "DynamicSlot"]
+
+
+class DynamicMBConv(nn.Module):
+    def __init__(self, max_in: int, max_out: int, max_e: int, kernels: tuple[int, ...], stride: int) -> None:
+        super().__init__()
+        hidden = max_in * max_e
+        self.expand = DynamicConvBN(max_in, hidden, (1,), signed_input=True)
+        self.dw = DynamicConvBN(hidden, hidden, kernels, stride=stride, depthwise=True, signed_input=False)
+        self.project = DynamicConvBN(hidden, max_out, (1,), relu=False, signed_input=False)
+        self.use_expand = True
+
+    def set_active(self, layer: LayerSpec, cin: int, cout: int) -> None:
+        e, wb, ab = layer.expansion, layer.w_bits, layer.a_bits
+        hidden = cin * e
+        self.use_expand = e > 1
+        self.expand.set_active(in_c=cin, out_c=hidden, kernel=1, w_bits=wb, a_bits=ab)
+        self.dw.set_active(in_c=hidden, out_c=hidden, kernel=layer.kernel, w_bits=wb, a_bits=ab,
+                           signed_input=not self.use_expand)
+        self.project.set_active(in_c=hidden, out_c=cout, kernel=1, w_bits=wb, a_bits=ab)
+
+    def active_ops(self) -> list[DynamicConvBN]:
+        return ([self.expand] if self.use_expand else []) + [self.dw, self.project]
+
+
+class DynamicFusedMBConv(nn.Module):
+    def __init__(self, max_in: int, max_out: int, max_e: int, kernels: tuple[int, ...], stride: int) -> None:
+        super().__init__()
+        hidden = max(max_in * max_e, max_out)
+        self.expand = DynamicConvBN(max_in, hidden, kernels, stride=stride, signed_input=True)
+        self.project = DynamicConvBN(hidden, max_out, (1,), relu=False, signed_input=False)
+        self.use_project = True
+
+    def set_active(self, layer: LayerSpec, cin: int, cout: int) -> None:
+        e, wb, ab = layer.expansion, layer.w_bits, layer.a_bits
+        self.use_project = e > 1
+        out = cin * e if self.use_project else cout
+        self.expand.set_active(in_c=cin, out_c=out, kernel=layer.kernel, w_bits=wb, a_bits=ab)
+        self.project.set_active(in_c=out, out_c=cout, kernel=1, w_bits=wb, a_bits=ab)
+
+    def active_ops(self) -> list[DynamicConvBN]:
+        return [self.expand] + ([self.project] if self.use_project else [])
+
+
+class DynamicSlot(nn.Module):
+    """Block slot j of a stage: one elastic block per allowed block type; one is active."""
+
+    def __init__(self, block_types: tuple[str, ...], *, max_in: int, max_out: int, max_e: int,
+                 kernels: tuple[int, ...], stride: int) -> None:
+        super().__init__()
+        kinds = {"mbconv": DynamicMBConv, "fused_mbconv": DynamicFusedMBConv}
+        self.blocks = nn.ModuleDict({b: kinds[b](max_in, max_out, max_e, kernels, stride) for b in block_types})
+        self.stride = stride
+        self.active = block_types[0]
+        self.residual = False
+
+    def set_active(self, layer: LayerSpec, cin: int, cout: int) -> None:
+        self.active = layer.block
+        self.residual = self.stride == 1 and cin == cout
+        self.blocks[layer.block].set_active(layer, cin, cout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = x
+        for op in self.blocks[self.active].active_ops():
+            y = op(y)
+        return x + y if self.residual else y
+
+    def active_module(self) -> ChildBlock:
+        ops = [op.active_module() for op in self.blocks[self.active].active_ops()]
+        return ChildBlock(ops, residual=self.residual)

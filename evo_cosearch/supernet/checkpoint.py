@@ -1,0 +1,72 @@
+"""Supernet checkpoints: plain tensors and JSON strings, written atomically, read weights-only.
+
+A checkpoint holds the model and optimizer state, the epochs done, the RNG states and a JSON
+``meta`` (network template, dataset, supernet config, seed). Its ``key`` (a content hash of
+``meta``) names cached checkpoints, so another configuration never reuses one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from evo_cosearch.errors import InputError
+from evo_cosearch.space.network import NetworkTemplate
+
+__all__ = ["training_meta", "meta_key", "save_atomic", "load_checkpoint", "template_json"]
+
+FORMAT = 1
+
+
+def template_json(template: NetworkTemplate) -> str:
+    return json.dumps(asdict(template), sort_keys=True, default=list)
+
+
+def training_meta(template: NetworkTemplate, dataset: Any, config: Any, seed: int) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "network": json.loads(template_json(template)),
+        "dataset": {"name": dataset.name, "path": dataset.path, "options": dict(dataset.options)},
+        "supernet": config.to_dict(),
+        "seed": int(seed),
+    }
+
+
+def meta_key(meta: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def save_atomic(obj: Any, path: str | Path) -> None:
+    """``torch.save`` to a temporary file beside ``path``, then rename (never half a file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        torch.save(obj, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_checkpoint(path: str | Path) -> dict[str, Any]:
+    """Load a supernet checkpoint (``weights_only=True``); one-line errors name the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: supernet checkpoint not found")
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise InputError(f"{path}: not a readable checkpoint ({exc.__class__.__name__})") from None
+    if not isinstance(ckpt, dict) or "model" not in ckpt or "meta" not in ckpt:
+        raise InputError(f"{path}: not an evo_cosearch supernet checkpoint")
+    ckpt["meta"] = json.loads(ckpt["meta"])
+    return ckpt

@@ -1,0 +1,100 @@
+"""Stand-alone children: build from scratch, train or fine-tune, save and load.
+
+A saved child is a ``torch.save`` of ``{"state_dict": ..., "spec": <architecture JSON>}``;
+loading rebuilds the architecture from the JSON and reads the file with ``weights_only=True``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from evo_cosearch.data import Splits
+from evo_cosearch.errors import InputError
+from evo_cosearch.space.spec import NetworkSpec
+from evo_cosearch.supernet.checkpoint import save_atomic
+from evo_cosearch.supernet.evaluate import accuracy, recalibrate
+from evo_cosearch.supernet.layers import ChildNet
+from evo_cosearch.supernet.network import Supernet, extract_child
+from evo_cosearch.supernet.runtime import configure_torch
+from evo_cosearch.supernet.sample import template_of
+
+__all__ = ["build_child", "save_child", "load_child", "train_child", "ChildTrainResult"]
+
+
+def build_child(spec: NetworkSpec, *, seed: int = 0) -> ChildNet:
+    """A freshly initialised stand-alone child (seeded)."""
+    torch.manual_seed(seed)
+    return extract_child(Supernet(template_of(spec)), spec).train()
+
+
+def save_child(path: str | Path, module: ChildNet, spec: NetworkSpec) -> None:
+    save_atomic({"state_dict": module.state_dict(), "spec": json.dumps(spec.to_dict())}, path)
+
+
+def load_child(path: str | Path) -> tuple[ChildNet, NetworkSpec]:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: child file not found")
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+        spec = NetworkSpec.from_dict(json.loads(obj["spec"]))
+    except Exception as exc:
+        raise InputError(f"{path}: not a saved child ({exc.__class__.__name__})") from None
+    child = build_child(spec)
+    try:
+        child.load_state_dict(obj["state_dict"])
+    except RuntimeError:
+        raise InputError(f"{path}: weights do not match the child's architecture") from None
+    return child.eval(), spec
+
+
+@dataclass(frozen=True)
+class ChildTrainResult:
+    module: ChildNet
+    val_accuracy: float
+    test_accuracy: float
+    epochs: int
+
+
+def train_child(spec: NetworkSpec, splits: Splits, *, epochs: int, supernet: Supernet | None = None,
+                seed: int = 0, lr: float = 0.05, batch_size: int = 128, weight_decay: float = 4e-5,
+                eval_batch_size: int = 500, progress: bool = False) -> ChildTrainResult:
+    """Train ``spec`` stand-alone (from scratch, or fine-tuned from ``supernet``'s weights)."""
+    configure_torch()
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    if supernet is None:
+        child = build_child(spec, seed=seed)
+    else:  # inherited weights: start from statistics of this child, not the supernet's mixture
+        child = extract_child(supernet, spec)
+        recal = torch.randperm(len(splits.train_x), generator=torch.Generator().manual_seed(seed))[:500]
+        recalibrate(child, splits.train_x[recal], batch_size=eval_batch_size)
+    child.train()
+    torch.manual_seed(seed)
+    opt = torch.optim.SGD(child.parameters(), lr=lr, momentum=0.9, nesterov=True, weight_decay=weight_decay)
+    gen = torch.Generator().manual_seed(seed)
+    train_x = splits.train_x.contiguous(memory_format=torch.channels_last)
+    n = len(train_x)
+    steps = max(1, n // batch_size)
+    total = max(1, steps * epochs)
+    for epoch in range(epochs):
+        child.train()
+        perm = torch.randperm(n, generator=gen)
+        for i in tqdm(range(steps), desc=f"child epoch {epoch + 1}/{epochs}", disable=not progress, leave=False):
+            for g in opt.param_groups:
+                g["lr"] = 0.5 * lr * (1 + math.cos(math.pi * (epoch * steps + i) / total))
+            idx = perm[i * batch_size:(i + 1) * batch_size]
+            opt.zero_grad(set_to_none=True)
+            F.cross_entropy(child(train_x[idx]), splits.train_y[idx]).backward()
+            opt.step()
+    child.eval()
+    cl = torch.channels_last
+    val = accuracy(child, splits.val_x.contiguous(memory_format=cl), splits.val_y, batch_size=eval_batch_size)
+    test = accuracy(child, splits.test_x.contiguous(memory_format=cl), splits.test_y, batch_size=eval_batch_size)
+    return ChildTrainResult(module=child, val_accuracy=val, test_accuracy=test, epochs=epochs)

@@ -1,0 +1,72 @@
+"""Stand-alone (static) child layers: what an extracted child network is built from.
+
+A :class:`QConvBN` is activation quantizer -> conv with fake-quantized weights -> BatchNorm
+-> optional ReLU6. ReLU6 is the network's only non-linearity; the projection of an
+inverted bottleneck is linear. A :class:`ChildNet` is stem, blocks, global average pool and
+a quantized dense classifier, exactly the structure lowered by :mod:`evo_cosearch.workload`.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from evo_cosearch.supernet.quant import ActQuant, quantize_weight
+
+__all__ = ["QConvBN", "QLinear", "ChildBlock", "ChildNet"]
+
+
+class QConvBN(nn.Module):
+    def __init__(self, in_c: int, out_c: int, kernel: int, *, stride: int = 1, groups: int = 1,
+                 relu: bool = True, signed_input: bool = True, w_bits: int = 16, a_bits: int = 16) -> None:
+        super().__init__()
+        self.quant = ActQuant(signed=signed_input, bits=a_bits)
+        self.conv = nn.Conv2d(in_c, out_c, kernel, stride=stride, padding=kernel // 2, groups=groups, bias=False)
+        self.bn = nn.BatchNorm2d(out_c)
+        self.relu = relu
+        self.w_bits = w_bits
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        c = self.conv
+        x = F.conv2d(self.quant(x), quantize_weight(c.weight, self.w_bits), None, c.stride, c.padding, 1, c.groups)
+        x = self.bn(x)
+        return F.relu6(x) if self.relu else x
+
+
+class QLinear(nn.Module):
+    """Activation quantizer -> dense layer with fake-quantized weights (the classifier)."""
+
+    def __init__(self, in_f: int, out_f: int, *, w_bits: int = 16, a_bits: int = 16) -> None:
+        super().__init__()
+        self.quant = ActQuant(signed=True, bits=a_bits)
+        self.linear = nn.Linear(in_f, out_f)
+        self.w_bits = w_bits
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.linear(self.quant(x), quantize_weight(self.linear.weight, self.w_bits), self.linear.bias)
+
+
+class ChildBlock(nn.Module):
+    """An MBConv / fused-MBConv block: its convs in order, plus a residual when shape is kept."""
+
+    def __init__(self, ops: list[QConvBN], *, residual: bool) -> None:
+        super().__init__()
+        self.ops = nn.Sequential(*ops)
+        self.residual = residual
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.ops(x)
+        return x + y if self.residual else y
+
+
+class ChildNet(nn.Module):
+    def __init__(self, stem: QConvBN, blocks: list[ChildBlock], head: QLinear) -> None:
+        super().__init__()
+        self.stem = stem
+        self.blocks = nn.Sequential(*blocks)
+        self.head = head
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.blocks(self.stem(x))
+        return self.head(x.mean(dim=(2, 3)))

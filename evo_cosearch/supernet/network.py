@@ -1,0 +1,76 @@
+"""The weight-sharing supernet of a :class:`NetworkTemplate`: one set of weights for every child."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from evo_cosearch.space.network import NetworkTemplate
+from evo_cosearch.space.spec import NetworkSpec
+from evo_cosearch.supernet.blocks import DynamicSlot
+from evo_cosearch.supernet.dynamic import DynamicConvBN, DynamicLinear
+from evo_cosearch.supernet.layers import ChildNet
+
+__all__ = ["Supernet", "extract_child"]
+
+
+class Supernet(nn.Module):
+    """Stem, elastic stages of block slots, global pool, elastic classifier.
+
+    ``set_active(spec)`` selects a child (depth: the first ``d`` slots of each stage); the
+    forward pass then computes that child with the shared weights.
+    """
+
+    def __init__(self, template: NetworkTemplate) -> None:
+        super().__init__()
+        self.template = template
+        t = template
+        self.stem = DynamicConvBN(t.in_channels, max(t.stem_width), (3,), stride=t.stem_stride, signed_input=True)
+        stages = []
+        prev_max = max(t.stem_width)
+        for st in t.stages:
+            slots = []
+            for j in range(st.max_depth):
+                slots.append(DynamicSlot(
+                    tuple(st.layer["block"]), max_in=prev_max if j == 0 else max(st.width), max_out=max(st.width),
+                    max_e=max(st.layer["expansion"]), kernels=tuple(st.layer["kernel"]),
+                    stride=st.stride if j == 0 else 1,
+                ))
+            stages.append(nn.ModuleList(slots))
+            prev_max = max(st.width)
+        self.stages = nn.ModuleList(stages)
+        self.head = DynamicLinear(max(t.stages[-1].width), t.num_classes)
+        self.depths = [st.max_depth for st in t.stages]
+        self.set_active(t.largest())
+
+    def set_active(self, spec: NetworkSpec) -> None:
+        edge = spec.edge_bits
+        self.stem.set_active(in_c=spec.in_channels, out_c=spec.stem_width, kernel=3, w_bits=edge, a_bits=edge)
+        cin = spec.stem_width
+        for s, st in enumerate(spec.stages):
+            for j, layer in enumerate(st.layers):
+                self.stages[s][j].set_active(layer, cin, st.width)
+                cin = st.width
+        self.depths = [st.depth for st in spec.stages]
+        self.head.set_active(in_f=cin, w_bits=edge, a_bits=edge)
+        self.spec = spec
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.stem(x)
+        for stage, d in zip(self.stages, self.depths):
+            for slot in stage[:d]:
+                x = slot(x)
+        return self.head(x.mean(dim=(2, 3)))
+
+
+def extract_child(supernet: Supernet, spec: NetworkSpec) -> ChildNet:
+    """A stand-alone :class:`ChildNet` with only ``spec``'s slice of the supernet's weights.
+
+    The kernel transforms are baked into the copied weights; BatchNorm statistics and
+    activation ranges are copied as they are (recalibrate before evaluating).
+    """
+    supernet.set_active(spec)
+    blocks = [supernet.stages[s][j].active_module() for s, d in enumerate(supernet.depths) for j in range(d)]
+    child = ChildNet(supernet.stem.active_module(), blocks, supernet.head.active_module())
+    child.train(supernet.training)
+    return child

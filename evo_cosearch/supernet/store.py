@@ -1,0 +1,77 @@
+"""A problem's supernet on disk: train-or-reuse a cached checkpoint, and load one back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import torch
+
+from evo_cosearch.data import Splits, load_dataset
+from evo_cosearch.errors import InputError
+from evo_cosearch.supernet.checkpoint import load_checkpoint, meta_key, template_json, training_meta
+from evo_cosearch.supernet.config import SupernetConfig
+from evo_cosearch.supernet.network import Supernet
+from evo_cosearch.supernet.train import TrainResult, train_supernet
+
+if TYPE_CHECKING:
+    from evo_cosearch.problem import Problem
+
+__all__ = ["problem_splits", "supernet_meta", "ensure_supernet", "train_problem_supernet", "load_supernet",
+           "SPLIT_SEED"]
+
+#: The train/validation split is the same for every run (a supernet never sees validation images).
+SPLIT_SEED = 0
+
+
+def problem_splits(problem: "Problem") -> Splits:
+    t = problem.network
+    return load_dataset(problem.dataset, seed=SPLIT_SEED, size=t.in_size, channels=t.in_channels)
+
+
+def supernet_meta(problem: "Problem", *, epochs: int | None = None, seed: int = 0) -> dict:
+    cfg = SupernetConfig.from_section(problem.supernet, epochs=epochs)
+    return training_meta(problem.network, problem.dataset, cfg, seed)
+
+
+def train_problem_supernet(problem: "Problem", out: str | Path, *, epochs: int | None = None, seed: int = 0,
+                           progress: bool = True) -> TrainResult:
+    """Train (or resume) ``problem``'s supernet into ``out``."""
+    cfg = SupernetConfig.from_section(problem.supernet, epochs=epochs)
+    meta = training_meta(problem.network, problem.dataset, cfg, seed)
+    return train_supernet(problem.network, problem_splits(problem), cfg, out, meta=meta, seed=seed,
+                          progress=progress)
+
+
+def ensure_supernet(problem: "Problem", *, cache_dir: str | Path = "results/supernets", epochs: int | None = None,
+                    progress: bool = True, seed: int = 0) -> Path:
+    """The cached checkpoint for this problem's network + dataset + supernet section + seed.
+
+    Trains one (resuming an unfinished one) when it is missing; the file name carries a
+    content hash of that configuration.
+    """
+    meta = supernet_meta(problem, epochs=epochs, seed=seed)
+    path = Path(cache_dir) / f"{problem.name}-{meta_key(meta)}.pt"
+    if path.exists():
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+        if int(ckpt.get("epoch", -1)) == int(ckpt.get("epochs", -2)):
+            return path
+    train_problem_supernet(problem, path, epochs=epochs, seed=seed, progress=progress)
+    return path
+
+
+def load_supernet(problem: "Problem", path: str | Path) -> Supernet:
+    """A trained supernet for ``problem`` (evaluation mode); errors if it belongs to another space."""
+    ckpt = load_checkpoint(path)
+    if json.dumps(ckpt["meta"].get("network"), sort_keys=True) != template_json(problem.network):
+        raise InputError(f"{path}: this supernet was trained for a different network section than {problem.source}")
+    if int(ckpt["epoch"]) < int(ckpt["epochs"]):
+        raise InputError(f"{path}: training unfinished (epoch {ckpt['epoch']} of {ckpt['epochs']}); "
+                         "rerun train-supernet to resume it")
+    net = Supernet(problem.network)
+    try:
+        net.load_state_dict(ckpt["model"])
+    except RuntimeError:
+        raise InputError(f"{path}: weights do not fit the network of {problem.source}") from None
+    return net.eval()

@@ -1,0 +1,131 @@
+"""Supernet training with the sandwich rule and in-place distillation; resumable per epoch.
+
+Each step trains the largest child on the labels, then the smallest and
+``random_children`` random children (random bit-widths included) on the largest's
+softened outputs (``distill`` weight; the rest is label cross-entropy). Gradients of all
+children are summed before one optimizer step. A checkpoint is written after every epoch;
+a run finding an unfinished checkpoint for the same configuration continues from it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from evo_cosearch.data import Splits
+from evo_cosearch.space.network import NetworkTemplate
+from evo_cosearch.supernet.checkpoint import load_checkpoint, meta_key, save_atomic
+from evo_cosearch.supernet.config import SupernetConfig
+from evo_cosearch.supernet.network import Supernet
+from evo_cosearch.supernet.runtime import configure_torch
+from evo_cosearch.supernet.sample import random_spec
+
+__all__ = ["TrainResult", "train_supernet", "sandwich_step"]
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    path: Path
+    epochs: int
+    history: tuple[dict[str, float], ...]  # per epoch: loss, train_acc (largest child), seconds
+
+
+def _param_groups(net: Supernet, weight_decay: float) -> list[dict[str, Any]]:
+    decay, no_decay = [], []
+    for name, p in net.named_parameters():
+        (decay if p.dim() > 1 and "transforms" not in name else no_decay).append(p)
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+
+
+def sandwich_step(net: Supernet, x: torch.Tensor, y: torch.Tensor, cfg: SupernetConfig,
+                  rng: np.random.Generator) -> tuple[float, float]:
+    """Accumulate gradients of the largest, smallest and random children on one batch."""
+    t = net.template
+    net.set_active(t.largest())
+    logits = net(x)
+    loss = F.cross_entropy(logits, y, label_smoothing=cfg.label_smoothing)
+    loss.backward()
+    soft = logits.detach().softmax(dim=1)
+    total = loss.item()
+    for spec in [t.smallest()] + [random_spec(t, rng) for _ in range(cfg.random_children)]:
+        net.set_active(spec)
+        out = net(x)
+        kd = F.cross_entropy(out, soft) if cfg.distill > 0 else out.new_zeros(())
+        ce = F.cross_entropy(out, y) if cfg.distill < 1 else out.new_zeros(())
+        sub = cfg.distill * kd + (1 - cfg.distill) * ce
+        sub.backward()
+        total += sub.item()
+    acc = float((logits.argmax(1) == y).float().mean())
+    return total, acc
+
+
+def train_supernet(template: NetworkTemplate, splits: Splits, cfg: SupernetConfig, out: str | Path, *,
+                   meta: dict[str, Any], seed: int = 0, progress: bool = True) -> TrainResult:
+    """Train (or resume) a supernet to ``cfg.epochs``; checkpoint to ``out`` after each epoch."""
+    configure_torch()
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    out = Path(out)
+    torch.manual_seed(seed)
+    net = Supernet(template)
+    opt = torch.optim.SGD(_param_groups(net, cfg.weight_decay), lr=cfg.lr, momentum=cfg.momentum, nesterov=True)
+    gen = torch.Generator().manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    train_x, train_y = splits.train_x, splits.train_y
+    if cfg.max_train_images is not None and cfg.max_train_images < len(train_x):
+        keep = torch.randperm(len(train_x), generator=torch.Generator().manual_seed(seed + 1))[: cfg.max_train_images]
+        train_x, train_y = train_x[keep], train_y[keep]
+    train_x = train_x.contiguous(memory_format=torch.channels_last)  # ~3x faster convolutions on CPU
+    start, history = 0, []
+    if out.exists():
+        ckpt = load_checkpoint(out)
+        if meta_key(ckpt["meta"]) == meta_key(meta):
+            net.load_state_dict(ckpt["model"])
+            opt.load_state_dict(ckpt["optimizer"])
+            gen.set_state(ckpt["torch_rng"])
+            rng.bit_generator.state = json.loads(ckpt["numpy_rng"])
+            start, history = int(ckpt["epoch"]), json.loads(ckpt["history"])
+    n = len(train_x)
+    steps_per_epoch = max(1, n // cfg.batch_size)  # drop the last partial batch (BatchNorm needs > 1)
+    total_steps = steps_per_epoch * cfg.epochs
+    for epoch in range(start, cfg.epochs):
+        net.train()
+        perm = torch.randperm(n, generator=gen)
+        sum_loss = sum_acc = 0.0
+        bar = tqdm(range(steps_per_epoch), desc=f"supernet epoch {epoch + 1}/{cfg.epochs}", disable=not progress,
+                   leave=False, dynamic_ncols=True)
+        t0 = time.perf_counter()
+        for i in bar:
+            step = epoch * steps_per_epoch + i
+            lr = 0.5 * cfg.lr * (1 + math.cos(math.pi * step / total_steps))
+            for g in opt.param_groups:
+                g["lr"] = lr
+            idx = perm[i * cfg.batch_size:(i + 1) * cfg.batch_size]
+            opt.zero_grad(set_to_none=True)
+            loss, acc = sandwich_step(net, train_x[idx], train_y[idx], cfg, rng)
+            torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+            opt.step()
+            sum_loss += loss
+            sum_acc += acc
+            bar.set_postfix(loss=f"{sum_loss / (i + 1):.3f}", acc=f"{sum_acc / (i + 1):.3f}")
+        bar.close()
+        history.append({"epoch": epoch + 1, "loss": sum_loss / steps_per_epoch,
+                        "train_acc": sum_acc / steps_per_epoch, "seconds": time.perf_counter() - t0})
+        if progress:
+            h = history[-1]
+            print(f"supernet epoch {epoch + 1}/{cfg.epochs}: loss {h['loss']:.3f}, largest-child train acc "
+                  f"{h['train_acc']:.3f}, {h['seconds']:.1f} s", flush=True)
+        save_atomic({
+            "meta": json.dumps(meta, sort_keys=True), "epoch": epoch + 1, "epochs": cfg.epochs,
+            "model": net.state_dict(), "optimizer": opt.state_dict(), "torch_rng": gen.get_state(),
+            "numpy_rng": json.dumps(rng.bit_generator.state), "history": json.dumps(history),
+        }, out)
+    return TrainResult(path=out, epochs=cfg.epochs, history=tuple(history))

@@ -1,0 +1,42 @@
+"""``evo-cosearch plot``: writes the figures, prints their paths, refuses bad runs in one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+
+from evo_cosearch.api import search  # noqa: E402
+from evo_cosearch.cli import main  # noqa: E402
+from evo_cosearch.evaluate import ProxyAccuracy  # noqa: E402
+from evo_cosearch.problem import load_problem  # noqa: E402
+
+DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    problem = load_problem(DEMO)
+    out = tmp_path_factory.mktemp("plotcli") / "run"
+    search(problem, out=out, pop=8, gens=3, seed=0, accuracy_fn=ProxyAccuracy(problem), quiet=True).close()
+    return out
+
+
+def test_plot_writes_into_run_plots_by_default(run_dir, capsys):
+    assert main(["plot", str(run_dir)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"12 files in {run_dir / 'plots'}"
+    assert (run_dir / "plots" / "front_error_vs_latency_ms.png").is_file()
+    assert (run_dir / "plots" / "hypervolume.svg").is_file()
+    assert all(Path(line).is_file() for line in out[1:])
+
+
+def test_plot_of_a_missing_run_is_one_line_and_exit_2(tmp_path, capsys):
+    assert main(["plot", str(tmp_path / "nope"), "--out", str(tmp_path / "figs")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "no run archive" in err and err.count("\n") == 1
+    assert not (tmp_path / "figs").exists()

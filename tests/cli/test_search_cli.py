@@ -1,0 +1,119 @@
+"""``evo-cosearch search`` / ``export``: end to end with the accuracy proxy, and exit-2 errors
+that leave the run directory untouched."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from evo_cosearch.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "problems" / "demo_digits.yaml"
+FASHION = ROOT / "problems" / "joint_fashion_mnist.yaml"
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "demo"
+    assert main(["search", "--problem", str(DEMO), "--out", str(out), "--pop", "10", "--gens", "3",
+                 "--proxy-accuracy", "--quiet"]) == 0
+    return out
+
+
+def test_search_then_export_json_and_csv(run_dir, capsys, tmp_path):
+    assert main(["export", str(run_dir)]) == 0
+    designs = json.loads(capsys.readouterr().out)
+    assert len(designs) == 30 and [d["id"] for d in designs] == list(range(30))
+    for key in ("id", "generation", "genome", "feasible", "objectives", "network", "accelerator"):
+        assert key in designs[0]
+    assert set(designs[0]["objectives"]) == {"error", "latency_ms", "energy_uj"}
+    assert main(["export", str(run_dir), "--pareto", "--format", "csv", "-o", str(tmp_path / "p.csv")]) == 0
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "p.csv").read_text())))
+    assert 0 < len(rows) < 30 and {"id", "genome", "latency_ms", "acc.pes_x", "network"} <= set(rows[0])
+    ids = {int(r["id"]) for r in rows}
+    assert ids <= {d["id"] for d in designs if d["feasible"]}
+
+
+def test_search_prints_a_summary_and_resumes(tmp_path, capsys):
+    out = tmp_path / "r"
+    args = ["search", "--problem", str(DEMO), "--out", str(out), "--pop", "6", "--gens", "2", "--proxy-accuracy"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "12 designs in 2 generations" in text and f"archive: {out / 'archive.sqlite'}" in text
+    assert main(args[:-2] + ["3", "--proxy-accuracy", "--quiet"]) == 0  # continue to generation 3
+    assert main(["export", str(out)]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 18
+
+
+def one_error_line(capsys) -> str:
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ")
+    return err[0]
+
+
+def test_run_directory_of_another_problem_is_refused(run_dir, capsys):
+    before = digest(run_dir / "archive.sqlite")
+    assert main(["search", "--problem", str(FASHION), "--out", str(run_dir), "--proxy-accuracy", "--quiet"]) == 2
+    assert "different problem" in one_error_line(capsys)
+    assert main(["search", "--problem", str(DEMO), "--out", str(run_dir), "--pop", "10", "--seed", "9",
+                 "--proxy-accuracy"]) == 2
+    assert "seed=0" in one_error_line(capsys)
+    assert digest(run_dir / "archive.sqlite") == before
+
+
+def test_corrupt_database_is_refused_untouched(tmp_path, capsys):
+    out = tmp_path / "broken"
+    out.mkdir()
+    db = out / "archive.sqlite"
+    db.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    before = digest(db)
+    assert main(["search", "--problem", str(DEMO), "--out", str(out), "--proxy-accuracy", "--quiet"]) == 2
+    assert str(db) in one_error_line(capsys)
+    assert main(["export", str(out)]) == 2
+    one_error_line(capsys)
+    assert digest(db) == before and sorted(p.name for p in out.iterdir()) == ["archive.sqlite"]
+
+
+@pytest.mark.parametrize("edit, where", [
+    (("search: {pop: 24, gens: 10, seed: 0}", "search: {pop: 24, generations: 3}"), "search.generations"),
+    (("objectives: [error, latency_ms, energy_uj]", "objectives: [error, speed]"), "speed"),
+    (("kernel: [3, 5, 7]", "kernel: []"), "kernel"),
+    (("  pes_x: [1, 2, 4, 6, 8]", "  pes_z: [1, 2]"), "pes_z"),
+])
+def test_bad_problem_files(tmp_path, capsys, edit, where):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(DEMO.read_text().replace(*edit))
+    assert main(["search", "--problem", str(bad), "--out", str(tmp_path / "r"), "--proxy-accuracy"]) == 2
+    line = one_error_line(capsys)
+    assert where in line and str(bad) in line
+    assert not (tmp_path / "r").exists()
+
+
+def test_export_of_missing_run(tmp_path, capsys):
+    assert main(["export", str(tmp_path / "none")]) == 2
+    assert "no run archive" in one_error_line(capsys)
+
+
+def test_resume_without_options_continues_the_run(run_dir, capsys):
+    assert main(["search", "--problem", str(DEMO), "--out", str(run_dir), "--proxy-accuracy"]) == 0
+    assert "30 designs in 3 generations" in capsys.readouterr().out
+    assert main(["export", str(run_dir)]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 30
+
+
+def test_missing_supernet_checkpoint(tmp_path, capsys):
+    out = tmp_path / "r"
+    assert main(["search", "--problem", str(DEMO), "--out", str(out), "--supernet", str(tmp_path / "no.pt"),
+                 "--quiet"]) == 2
+    assert "checkpoint not found" in one_error_line(capsys)
+    assert not out.exists()

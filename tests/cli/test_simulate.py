@@ -1,0 +1,119 @@
+"""``evo-cosearch simulate``: table/csv/json output, and one-line exit-2 errors for bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from evo_cosearch.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "problems" / "demo_digits.yaml"
+TOPOLOGY = """Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,
+conv1, 16, 16, 3, 3, 8, 20, 1,
+pw, 7, 7, 1, 1, 40, 24, 2,
+DPconv, 10, 10, 3, 3, 3, 1, 1,
+"""
+# SCALE-Sim 3.0.0 compute cycles of these rows on an 8x16 os array (DPconv: 3 channels x 247)
+SCALESIM_OS_8X16 = {"conv1": 4699, "pw": 247, "DPconv": 741}
+HW = dict(pes_x=2, pes_y=2, simd_units=32, compute_lanes=2, local_memory_mb=1, register_file_kb=16,
+          io_bandwidth_gbps=10, mac_bits=8)
+
+
+@pytest.fixture
+def files(tmp_path):
+    topo = tmp_path / "net.csv"
+    topo.write_text(TOPOLOGY)
+    hw = tmp_path / "hw.json"
+    hw.write_text(json.dumps(HW))
+    return topo, hw, tmp_path
+
+
+def _run(capsys, argv):
+    rc = main(argv)
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def test_csv_matches_scalesim_cycles(capsys, files):
+    topo, _, _ = files
+    rc, out, err = _run(capsys, ["simulate", "--topology", str(topo), "--array", "8x16", "--dataflow", "os",
+                                 "--format", "csv"])
+    assert rc == 0 and err == ""
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["layer"] for r in rows] == ["conv1", "pw", "DPconv"]
+    assert {"layer", "cycles", "latency_ms", "energy_uj", "utilization"} <= set(rows[0])
+    assert {r["layer"]: int(r["cycles"]) for r in rows} == SCALESIM_OS_8X16
+    assert all(float(r["energy_uj"]) > 0 and 0 < float(r["utilization"]) <= 1 for r in rows)
+
+
+def test_json_totals_are_sums_and_table_lists_layers(capsys, files):
+    topo, _, _ = files
+    rc, out, _ = _run(capsys, ["simulate", "--topology", str(topo), "--array", "16x16", "--dataflow", "ws",
+                               "--ifmap-sram-kb", "64", "--format", "json"])
+    assert rc == 0
+    doc = json.loads(out)
+    assert doc["hardware"]["template"] == "systolic" and doc["hardware"]["ifmap_sram_kb"] == 64
+    assert len(doc["layers"]) == 3
+    assert doc["totals"]["cycles"] == sum(l["cycles"] for l in doc["layers"])
+    assert doc["totals"]["energy_uj"] == pytest.approx(sum(l["energy_uj"] for l in doc["layers"]))
+    rc, out, _ = _run(capsys, ["simulate", "--topology", str(topo), "--array", "16x16", "--dataflow", "ws"])
+    assert rc == 0 and all(name in out for name in ("conv1", "pw", "DPconv", "total"))
+
+
+def test_edge_template_from_hw_json_and_from_a_genome(capsys, files):
+    topo, hw, _ = files
+    rc, out, _ = _run(capsys, ["simulate", "--topology", str(topo), "--hw", str(hw), "--format", "json"])
+    assert rc == 0
+    doc = json.loads(out)
+    assert doc["hardware"]["template"] == "edge" and doc["hardware"]["pes_x"] == 2
+    assert doc["totals"]["latency_ms"] > 0 and doc["totals"]["area_mm2"] > 0
+    genome = ",".join(["0"] * _n_var())
+    rc, out, _ = _run(capsys, ["simulate", "--problem", str(DEMO), "--genome", genome, "--format", "csv"])
+    assert rc == 0
+    names = [r["layer"] for r in csv.DictReader(io.StringIO(out))]
+    assert names[0] == "stem" and names[-1] == "classifier"
+
+
+def _n_var() -> int:
+    from evo_cosearch.problem import load_problem
+    return load_problem(DEMO).space.n_var
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["--array", "0x8", "--dataflow", "os"], "--array '0x8'"),
+    (["--array", "8", "--dataflow", "os"], "expected ROWSxCOLS"),
+    (["--array", "8x8", "--dataflow", "rs"], "--dataflow 'rs'"),
+    (["--array", "8x8"], "needs --dataflow"),
+    (["--array", "8x8", "--dataflow", "os", "--filter-sram-kb", "x"], "--filter-sram-kb 'x'"),
+    ([], "--topology needs --array"),
+])
+def test_bad_hardware_arguments(capsys, files, argv, needle):
+    topo, _, _ = files
+    rc, out, err = _run(capsys, ["simulate", "--topology", str(topo), *argv])
+    assert rc == 2 and out == "" and err.count("\n") == 1 and needle in err
+
+
+def test_bad_files_and_genomes(capsys, files):
+    topo, hw, tmp = files
+    bad_csv = tmp / "bad.csv"
+    bad_csv.write_text(TOPOLOGY.replace("40, 24", "40, x"))
+    bad_hw = tmp / "bad.json"
+    bad_hw.write_text(json.dumps({**HW, "pes_x": 3}))
+    n = _n_var()
+    cases = [
+        (["--topology", str(bad_csv), "--array", "8x8", "--dataflow", "os"], "row 2 (line 3): Num Filter='x'"),
+        (["--topology", str(topo), "--hw", str(bad_hw)], "pes_x=3 is not in the reference table"),
+        (["--topology", str(tmp / "none.csv"), "--array", "8x8", "--dataflow", "os"], "topology file not found"),
+        (["--problem", str(DEMO), "--genome", "0,1"], f"the space has {n}"),
+        (["--problem", str(DEMO), "--genome", ",".join(["0"] * (n - 1) + ["99"])], "index 99 is out of range"),
+        (["--problem", str(DEMO)], "--problem needs --genome"),
+        (["--array", "8x8", "--dataflow", "os"], "either --topology"),
+    ]
+    for argv, needle in cases:
+        rc, out, err = _run(capsys, ["simulate", *argv])
+        assert rc == 2 and out == "" and err.count("\n") == 1 and needle in err, (argv, err)

@@ -1,0 +1,62 @@
+"""CLI: train-supernet, evaluate, train-child (json output, exit codes, one-line errors)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from evo_cosearch.cli import main
+
+_spec = importlib.util.spec_from_file_location("_sn_conftest", Path(__file__).parents[1] / "supernet" / "conftest.py")
+_conf = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_conf)
+
+
+def _zeros(problem: Path) -> str:
+    from evo_cosearch.problem import load_problem
+
+    return ",".join(["0"] * load_problem(problem).space.n_var)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli")
+    problem = _conf.write_tiny(d)
+    ckpt = d / "sn.pt"
+    assert main(["train-supernet", "--problem", str(problem), "--out", str(ckpt), "--quiet"]) == 0
+    return problem, ckpt
+
+
+def test_evaluate_json(trained, capsys):
+    problem, ckpt = trained
+    capsys.readouterr()
+    assert main(["evaluate", "--problem", str(problem), "--supernet", str(ckpt), "--genome", _zeros(problem),
+                 "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"accuracy", "macs", "params"} and 0 <= out["accuracy"] <= 1 and out["macs"] > 0
+
+
+def test_train_child_json(trained, capsys):
+    problem, ckpt = trained
+    capsys.readouterr()
+    assert main(["train-child", "--problem", str(problem), "--genome", _zeros(problem), "--epochs", "0",
+                 "--from-supernet", str(ckpt), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert 0 <= out["test_accuracy"] <= 1
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["--genome", "0,0"], "genes"),
+    (["--supernet", "MISSING.pt"], "MISSING.pt"),
+])
+def test_errors_are_one_line_exit_2(trained, capsys, argv, needle):
+    problem, ckpt = trained
+    args = {"--problem": str(problem), "--supernet": str(ckpt), "--genome": _zeros(problem)}
+    args.update(dict(zip(argv[::2], argv[1::2])))
+    capsys.readouterr()
+    rc = main(["evaluate", *[x for kv in args.items() for x in kv]])
+    err = capsys.readouterr().err
+    assert rc == 2 and needle in err and err.count("\n") == 1

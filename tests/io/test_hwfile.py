@@ -1,0 +1,96 @@
+"""Edge-template HW JSON validation and SCALE-Sim config writing."""
+
+from __future__ import annotations
+
+import configparser
+import json
+
+import pytest
+
+from evo_cosearch.errors import InputError
+from evo_cosearch.io.hwfile import (
+    hw_arrays, parse_hw, read_hw_json, scalesim_config_text, scalesim_equivalent, write_scalesim_config,
+)
+from evo_cosearch.space import AcceleratorSpec
+
+GOOD = dict(pes_x=4, pes_y=2, simd_units=64, compute_lanes=4, local_memory_mb=0.5, register_file_kb=32,
+            io_bandwidth_gbps=10, mac_bits=8)
+
+
+def test_good_file_gives_spec_and_arrays(tmp_path):
+    path = tmp_path / "hw.json"
+    path.write_text(json.dumps(GOOD))
+    spec = read_hw_json(path)
+    assert spec == AcceleratorSpec(**GOOD)
+    assert isinstance(spec.local_memory_mb, float) and isinstance(spec.pes_x, int)
+    arr = hw_arrays(spec)
+    assert arr.n == 1 and arr.spec(0) == spec
+
+
+@pytest.mark.parametrize("change, needle", [
+    ({"pes_z": 2}, "unknown key 'pes_z'"),
+    ({"pes_x": 3}, "pes_x=3 is not in the reference table [1, 2, 4, 6, 8]"),
+    ({"local_memory_mb": 1.5}, "local_memory_mb=1.5 is not in the reference table"),
+    ({"mac_bits": "8"}, "mac_bits='8' is not a number"),
+    ({"simd_units": True}, "simd_units=True is not a number"),
+])
+def test_bad_values_name_file_field_value(tmp_path, change, needle):
+    path = tmp_path / "hw.json"
+    path.write_text(json.dumps({**GOOD, **change}))
+    with pytest.raises(InputError) as exc:
+        read_hw_json(path)
+    assert str(exc.value).startswith(f"{path}: ") and needle in str(exc.value)
+
+
+def test_missing_key_invalid_json_and_not_an_object(tmp_path):
+    with pytest.raises(InputError, match="missing key 'mac_bits'"):
+        parse_hw({k: v for k, v in GOOD.items() if k != "mac_bits"}, source="x.json")
+    with pytest.raises(InputError, match="must be a JSON object"):
+        parse_hw([1, 2], source="x.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{\"pes_x\": 4,")
+    with pytest.raises(InputError, match="bad.json: invalid JSON at line 1"):
+        read_hw_json(bad)
+    with pytest.raises(InputError, match="hardware file not found"):
+        read_hw_json(tmp_path / "none.json")
+
+
+def test_scalesim_config_has_every_key_scalesim_reads(tmp_path):
+    path = tmp_path / "scale.cfg"
+    text = write_scalesim_config(path, 32, 16, "is", 512, 256, 128)
+    assert path.read_text() == text
+    cfg = configparser.ConfigParser()
+    cfg.read_string(text)
+    arch = cfg["architecture_presets"]
+    assert (arch["ArrayHeight"], arch["ArrayWidth"], arch["Dataflow"]) == ("32", "16", "is")
+    assert (arch["IfmapSramSzkB"], arch["FilterSramSzkB"], arch["OfmapSramSzkB"]) == ("512", "256", "128")
+    for key in ("IfmapOffset", "FilterOffset", "OfmapOffset", "ReadRequestBuffer", "WriteRequestBuffer"):
+        assert int(arch[key]) >= 0
+    assert cfg["run_presets"]["InterfaceBandwidth"] == "CALC"
+    assert cfg["layout"]["IfmapCustomLayout"] == "False" and cfg["sparsity"]["SparsitySupport"] == "False"
+    assert not cfg.has_section("network_presets")  # SCALE-Sim 3.0.0 misreads that section
+    user = configparser.ConfigParser()
+    user.read_string(scalesim_config_text(8, 8, "os", 64, 64, 64, bandwidth=4))
+    assert user["run_presets"]["InterfaceBandwidth"] == "USER" and user["architecture_presets"]["Bandwidth"] == "4"
+
+
+@pytest.mark.parametrize("kwargs, needle", [
+    (dict(rows=0), "rows=0"), (dict(cols=2.5), "cols=2.5"), (dict(dataflow="rs"), "dataflow 'rs'"),
+    (dict(ifmap_sram_kb=-1), "ifmap_sram_kb=-1"), (dict(bandwidth=0), "bandwidth=0"),
+])
+def test_scalesim_config_rejects_bad_arguments(kwargs, needle):
+    args = dict(rows=8, cols=8, dataflow="ws", ifmap_sram_kb=64, filter_sram_kb=64, ofmap_sram_kb=64)
+    with pytest.raises(InputError, match=needle):
+        scalesim_config_text(**{**args, **kwargs})
+
+
+def test_scalesim_equivalent_keeps_the_mac_count_and_memory():
+    spec = AcceleratorSpec(**GOOD)
+    cfg = scalesim_equivalent(spec)
+    assert cfg.rows * cfg.cols == spec.pes_x * spec.pes_y * spec.compute_lanes * spec.simd_units
+    assert (cfg.rows, cfg.cols, cfg.dataflow) == (8, 256, "ws")
+    total_kb = cfg.ifmap_sram_kb + cfg.filter_sram_kb + cfg.ofmap_sram_kb
+    assert total_kb == pytest.approx(spec.pes_x * spec.pes_y * spec.local_memory_mb * 1024, abs=3)
+    assert cfg.bandwidth_words >= 1
+    scalesim_config_text(cfg.rows, cfg.cols, cfg.dataflow, cfg.ifmap_sram_kb, cfg.filter_sram_kb,
+                         cfg.ofmap_sram_kb, bandwidth=cfg.bandwidth_words)

@@ -1,0 +1,105 @@
+"""make_plots on small real archives: every figure is written as PNG and SVG, and nothing on error."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from evo_cosearch.api import search  # noqa: E402
+from evo_cosearch.errors import InputError  # noqa: E402
+from evo_cosearch.evaluate import ProxyAccuracy  # noqa: E402
+from evo_cosearch.plots import eaf_figure, hv_compare_figure, main_genes, make_plots  # noqa: E402
+from evo_cosearch.plots.runs import HVCurve  # noqa: E402
+from evo_cosearch.plots.style import plt  # noqa: E402
+from evo_cosearch.problem import parse_problem  # noqa: E402
+
+DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _problem(objectives="[error, latency_ms, energy_uj]"):
+    text = DEMO.read_text().replace("constraints: {}", "constraints: {max_latency_ms: 0.05, min_accuracy: 0.5}")
+    text = text.replace("objectives: [error, latency_ms, energy_uj]", f"objectives: {objectives}")
+    return parse_problem(text, source="demo_test.yaml")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    base = tmp_path_factory.mktemp("runs")
+    problem = _problem()
+    dirs = []
+    for seed in (0, 1, 2):
+        out = base / f"seed{seed}"
+        search(problem, out=out, pop=8, gens=3, seed=seed, accuracy_fn=ProxyAccuracy(problem), quiet=True).close()
+        dirs.append(out)
+    two = _problem("[error, area_mm2]")
+    out = base / "two"
+    search(two, out=out, pop=8, gens=3, seed=0, accuracy_fn=ProxyAccuracy(two), quiet=True).close()
+    return dirs, out
+
+
+def _check_files(paths):
+    for p in paths:
+        assert p.is_file() and p.stat().st_size > 1000, p
+        if p.suffix == ".png":
+            assert p.read_bytes()[:8] == PNG_MAGIC
+        else:
+            assert ET.parse(p).getroot().tag.endswith("svg")
+
+
+def test_one_run_gets_every_figure(runs, tmp_path):
+    paths = make_plots([runs[0][0]], tmp_path / "one")
+    names = sorted(p.name for p in paths)
+    stems = {"front_error_vs_latency_ms", "front_error_vs_energy_uj", "front_energy_uj_vs_latency_ms",
+             "front_3d", "parallel_coordinates", "hypervolume"}
+    assert names == sorted(f"{s}.{e}" for s in stems for e in ("png", "svg"))
+    _check_files(paths)
+
+
+def test_two_objectives_have_no_3d_front(runs, tmp_path):
+    names = {p.stem for p in make_plots([runs[1]], tmp_path / "two")}
+    assert names == {"front_error_vs_area_mm2", "parallel_coordinates", "hypervolume"}
+
+
+def test_several_runs_are_overlaid(runs, tmp_path):
+    paths = make_plots(runs[0], tmp_path / "many")
+    top = {p.name for p in paths if p.parent == tmp_path / "many"}
+    assert {"compare_hypervolume.png", "compare_hypervolume.svg"} <= top
+    assert {"compare_eaf_error_vs_latency_ms.png", "compare_eaf_error_vs_energy_uj.svg",
+            "compare_eaf_energy_uj_vs_latency_ms.png"} <= top
+    assert {p.parent.name for p in paths if p.parent != tmp_path / "many"} == {"seed0", "seed1", "seed2"}
+    _check_files([p for p in paths if p.name.startswith("compare")])
+
+
+def test_runs_of_different_objectives_are_refused_before_writing(runs, tmp_path):
+    with pytest.raises(InputError, match="objectives"):
+        make_plots([runs[0][0], runs[1]], tmp_path / "bad")
+    with pytest.raises(InputError, match="no run archive"):
+        make_plots([runs[0][0], tmp_path / "missing"], tmp_path / "bad")
+    assert not (tmp_path / "bad").exists()
+
+
+def test_strategies_get_one_band_and_one_surface_each():
+    a = [HVCurve(np.array([8, 16]), np.array([0.1, 0.2])), HVCurve(np.array([8, 16]), np.array([0.2, 0.3]))]
+    b = [HVCurve(np.array([8, 16]), np.array([0.05, 0.1]))]
+    fig = hv_compare_figure({"nsga2": a, "random": b})
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["nsga2 (median of 2)",
+                                                                          "random (median of 1)"]
+    plt.close(fig)
+    P = np.array([[0.1, 2.0], [0.2, 1.0]])
+    fig = eaf_figure(("error", "latency_ms"), {"nsga2": [P, P + 0.05], "random": [P + 0.1]})
+    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert any(t.startswith("nsga2: median") for t in texts) and any(t.startswith("random:") for t in texts)
+    plt.close(fig)
+
+
+def test_main_genes_are_stage_and_accelerator_genes():
+    names = ["stem.width", "s1.depth", "s1.l1.kernel", "pes_x", "mac_bits"]
+    assert main_genes(names, [2, 2, 3, 5, 1]) == [0, 1, 3]

@@ -1,0 +1,179 @@
+"""Run loop: determinism, archive-wide Pareto set, resume after SIGKILL, NSGA-III, infeasible runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from evo_cosearch.api import search
+from evo_cosearch.archive import non_dominated, open_archive
+from evo_cosearch.evaluate import ProxyAccuracy
+from evo_cosearch.problem import load_problem, parse_problem
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "problems" / "demo_digits.yaml"
+
+
+def contents(run_dir: Path) -> tuple[list, list]:
+    """Archive contents without timing columns (seconds, timestamps)."""
+    with sqlite3.connect(run_dir / "archive.sqlite") as c:
+        designs = c.execute("SELECT id, generation, genome, network, accelerator, accuracy, latency_ms, energy_uj, "
+                            "area_mm2, G, cv, feasible FROM designs ORDER BY id").fetchall()
+        gens = c.execute("SELECT generation, n_evals, hypervolume, n_feasible, n_pareto, population, state "
+                         "FROM generations ORDER BY generation").fetchall()
+    return designs, gens
+
+
+def run(out, problem=DEMO, **kw):
+    p = problem if not isinstance(problem, (str, Path)) else load_problem(problem)
+    kw.setdefault("accuracy_fn", ProxyAccuracy(p))
+    arc = search(p, out=out, quiet=True, **{"pop": 12, "gens": 4, "seed": 3, **kw})
+    arc.close()
+    return out
+
+
+def test_same_seed_same_archive_and_history(tmp_path):
+    a, b = run(tmp_path / "a"), run(tmp_path / "b")
+    assert contents(a) == contents(b)
+    c = run(tmp_path / "c", seed=4)
+    assert contents(c)[0] != contents(a)[0]
+    with open_archive(a) as arc:
+        hist = arc.history()
+        assert [h.generation for h in hist] == [0, 1, 2, 3]
+        assert [h.n_evals for h in hist] == list(np.cumsum([12] * 4))  # offspring per generation = pop
+        hv = [h.hypervolume for h in hist]
+        assert all(x <= y + 1e-12 for x, y in zip(hv, hv[1:])) and hv[0] > 0
+        assert arc.meta.status == "completed" and arc.meta.hv_ref is not None
+        assert (a / "problem.yaml").read_text() == DEMO.read_text()
+
+
+def test_pareto_is_nondominated_feasible_of_whole_archive(tmp_path):
+    text = DEMO.read_text().replace("constraints: {}", "constraints: {max_latency_ms: 0.05}")
+    run(tmp_path / "r", parse_problem(text), gens=5)
+    with open_archive(tmp_path / "r") as arc:
+        table, pareto = arc.designs(), arc.pareto()
+        assert not table.feasible.all() and table.feasible.any()
+        feas = np.flatnonzero(table.feasible)
+        F = table.F[feas]
+        brute = [i for i in range(len(F)) if not np.any(np.all(F <= F[i], 1) & np.any(F < F[i], 1))]
+        expected = {tuple(table.genome[feas[i]]) for i in brute}
+        assert {tuple(g) for g in pareto.genome} == expected
+        assert pareto.feasible.all() and len(set(map(tuple, pareto.genome))) == len(pareto)
+        assert set(non_dominated(pareto.F)) == set(range(len(pareto)))
+        # the archive, not the last population, is the truth: some Pareto designs may be gone from it
+        rec = pareto.record(0)
+        assert set(rec) >= {"id", "generation", "genome", "feasible", "objectives", "network", "accelerator"}
+        design = arc.problem().design(rec["genome"])
+        assert rec["network"] == json.loads(json.dumps(design.network.to_dict()))
+        assert rec["accelerator"] == design.accelerator.to_dict()
+
+
+def test_constraint_nobody_meets_completes_with_closest(tmp_path, capsys):
+    text = DEMO.read_text().replace("constraints: {}", "constraints: {min_accuracy: 0.9999}")
+    p = parse_problem(text)
+    arc = search(p, out=tmp_path / "r", pop=8, gens=2, seed=0, accuracy_fn=ProxyAccuracy(p), progress=False)
+    out = capsys.readouterr().out
+    assert "0 feasible designs" in out and "closest design: id" in out
+    assert arc.meta.status == "completed" and len(arc.pareto()) == 0 and len(arc.designs()) == 16
+    assert arc.history()[-1].hypervolume == 0.0
+    arc.close()
+
+
+def test_nsga3_four_objectives_resumes_identically(tmp_path):
+    text = DEMO.read_text().replace("objectives: [error, latency_ms, energy_uj]",
+                                    "objectives: [error, latency_ms, energy_uj, area_mm2]")
+    text = text.replace("search: {pop: 24, gens: 10, seed: 0}", "search: {pop: 15, gens: 4, seed: 1, algorithm: nsga3}")
+    p = parse_problem(text)
+    run(tmp_path / "full", p, pop=None, gens=None, seed=None)
+    run(tmp_path / "part", p, pop=None, gens=2, seed=None)
+    run(tmp_path / "part", p, pop=None, gens=4, seed=None)
+    assert contents(tmp_path / "full") == contents(tmp_path / "part")
+
+
+KILL_SCRIPT = textwrap.dedent("""
+    import sys, time
+    from evo_cosearch.api import search
+    from evo_cosearch.evaluate import ProxyAccuracy
+    from evo_cosearch.problem import load_problem
+
+    class SlowProxy(ProxyAccuracy):
+        def __call__(self, X):
+            time.sleep(0.25)
+            return super().__call__(X)
+
+    p = load_problem(sys.argv[1])
+    search(p, out=sys.argv[2], pop=12, gens=8, seed=5, accuracy_fn=SlowProxy(p), quiet=True)
+""")
+
+
+def test_resume_after_sigkill_equals_uninterrupted_run(tmp_path):
+    script = tmp_path / "slow_search.py"
+    script.write_text(KILL_SCRIPT)
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, str(script), str(DEMO), str(killed)], cwd=tmp_path,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            if (killed / "archive.sqlite").exists():
+                with open_archive(killed) as arc:  # a reader while the search runs
+                    if len(arc.history()) >= 3:
+                        break
+            time.sleep(0.05)
+        assert proc.poll() is None, "the search ended before it could be killed"
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    with open_archive(killed) as arc:
+        done = len(arc.history())
+        assert arc.meta.status == "running" and 3 <= done < 8
+        assert set(arc.designs().generation) == set(range(done))  # nothing half-written
+    run(killed, pop=12, gens=8, seed=5)
+    run(tmp_path / "straight", pop=12, gens=8, seed=5)
+    assert contents(killed) == contents(tmp_path / "straight")
+    with open_archive(killed) as a, open_archive(tmp_path / "straight") as b:
+        assert a.meta.status == "completed"
+        np.testing.assert_array_equal(a.pareto().id, b.pareto().id)
+        np.testing.assert_array_equal(a.pareto().F, b.pareto().F)
+
+
+def test_workers_give_the_serial_result(tmp_path):
+    run(tmp_path / "serial", gens=3)
+    run(tmp_path / "pool", gens=3, workers=2)
+    assert contents(tmp_path / "serial") == contents(tmp_path / "pool")
+
+
+def test_dask_cluster_gives_the_serial_result(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    run(tmp_path / "serial", gens=3)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1")
+        run(tmp_path / "dask", gens=3, dask_scheduler=cluster.scheduler_address)
+    assert contents(tmp_path / "serial") == contents(tmp_path / "dask")
+
+
+def test_real_supernet_end_to_end_serial_equals_workers(tmp_path, monkeypatch):
+    """The product path: supernet trained and cached under results/supernets, then evaluated
+    in-process and on two worker processes with identical results (tiny settings)."""
+    monkeypatch.chdir(tmp_path)
+    text = DEMO.read_text() + ("supernet: {epochs: 1, max_train_images: 128}\n"
+                               "evaluation: {recal_images: 32, val_images: 64}\n")
+    p = parse_problem(text)
+    with search(p, out="serial", pop=4, gens=1, seed=0, quiet=True) as arc:
+        acc = arc.designs().metrics["accuracy"]
+        assert len(acc) == 4 and np.all((acc >= 0) & (acc <= 1)) and arc.meta.status == "completed"
+    assert len(list((tmp_path / "results" / "supernets").glob("*.pt"))) == 1
+    with search(p, out="pool", pop=4, gens=1, seed=0, quiet=True, workers=2) as arc:
+        np.testing.assert_array_equal(arc.designs().metrics["accuracy"], acc)
+    assert contents(tmp_path / "serial") == contents(tmp_path / "pool")

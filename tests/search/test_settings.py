@@ -1,0 +1,38 @@
+"""Search settings: defaults, problem section, overrides and one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evo_cosearch.errors import ProblemError
+from evo_cosearch.problem import parse_problem
+from evo_cosearch.search.settings import search_settings
+
+DEMO = (Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml").read_text()
+
+
+def problem_with(search: str):
+    return parse_problem(DEMO.replace("search: {pop: 24, gens: 10, seed: 0}", f"search: {search}"))
+
+
+def test_problem_section_then_overrides():
+    s = search_settings(problem_with("{pop: 12, gens: 3, seed: 4, crossover: two_point, mutation_prob: 0.2}"))
+    assert (s.pop, s.gens, s.seed, s.crossover, s.mutation_prob, s.strategy) == (12, 3, 4, "two_point", 0.2, "nsga2")
+    s = search_settings(problem_with("{pop: 12}"), pop=30, gens=None, seed=9)
+    assert (s.pop, s.gens, s.seed) == (30, 10, 9)
+
+
+@pytest.mark.parametrize("section, where", [
+    ("{popsize: 10}", "search.popsize"),
+    ("{pop: 0}", "search.pop"),
+    ("{gens: two}", "search.gens"),
+    ("{crossover_prob: 1.5}", "search.crossover_prob"),
+    ("{strategy: annealing}", "search.strategy"),
+    ("{algorithm: moead}", "search.algorithm"),
+])
+def test_bad_settings_name_the_key(section, where):
+    with pytest.raises(ProblemError, match=where.replace(".", r"\.")) as info:
+        search_settings(problem_with(section))
+    assert "\n" not in str(info.value)

@@ -1,0 +1,96 @@
+"""export_design on a real (tiny) archive: design.json, and SCALE-Sim files that parse back."""
+
+from __future__ import annotations
+
+import configparser
+import json
+from pathlib import Path
+
+import pytest
+
+from evo_cosearch.api import search
+from evo_cosearch.archive import open_archive
+from evo_cosearch.errors import InputError
+from evo_cosearch.evaluate import ProxyAccuracy
+from evo_cosearch.io.hwfile import scalesim_equivalent
+from evo_cosearch.io.topology import parse_topology
+from evo_cosearch.problem import parse_problem
+from evo_cosearch.select import export_design
+from evo_cosearch.workload import layers_of, spec_workload
+
+DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    problem = parse_problem(DEMO.read_text(), source=str(DEMO))
+    out = tmp_path_factory.mktemp("run") / "r"
+    search(problem, out=out, pop=8, gens=3, seed=3, accuracy_fn=ProxyAccuracy(problem), quiet=True).close()
+    return out
+
+
+def test_export_writes_design_and_scalesim_files(run_dir, tmp_path):
+    with open_archive(run_dir) as arc:
+        designs = arc.designs()
+        row = 5
+        done = export_design(arc, int(designs.id[row]), tmp_path / "x")
+        spec = arc.problem().design(designs.genome[row])
+    assert [p.name for p in done.paths] == ["design.json", "scalesim.cfg", "topology.csv"]
+
+    d = json.loads(done.design_json.read_text())
+    assert d["id"] == int(designs.id[row])
+    assert d["network"] == json.loads(json.dumps(spec.network.to_dict()))
+    assert d["accelerator"] == spec.accelerator.to_dict()
+    assert d["metrics"]["latency_ms"] == pytest.approx(designs.metrics["latency_ms"][row])
+    prov = d["provenance"]
+    assert prov["genome"] == designs.genome[row].tolist()
+    assert prov["generation"] == int(designs.generation[row]) and prov["seed"] == 3
+    assert prov["problem"]["name"] == "demo_digits" and "network:" in prov["problem"]["text"]
+
+    # the topology parses back to the design's conv/dense layers, shapes and strides intact
+    back = parse_topology(done.topology_csv.read_text(), source="topology.csv")
+    want = [l for l in layers_of(spec_workload(spec.network)) if l.kind in ("conv", "depthwise", "pointwise", "dense")]
+    got = layers_of(back)
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert (g.in_c, g.out_c, g.kernel_h, g.stride) == (w.in_c, w.out_c, w.kernel_h, w.stride)
+        assert g.macs == w.macs
+
+    cfg = configparser.ConfigParser()
+    cfg.optionxform = str
+    cfg.read_string(done.scalesim_cfg.read_text())
+    hw = scalesim_equivalent(spec.accelerator)
+    arch = cfg["architecture_presets"]
+    assert (int(arch["ArrayHeight"]), int(arch["ArrayWidth"])) == (hw.rows, hw.cols)
+    assert int(arch["IfmapSramSzkB"]) == hw.ifmap_sram_kb and arch["Dataflow"] == "ws"
+
+
+def test_unknown_design_writes_nothing(run_dir, tmp_path):
+    with open_archive(run_dir) as arc:
+        with pytest.raises(InputError, match="no design with id 9999"):
+            export_design(arc, 9999, tmp_path / "y")
+    assert not (tmp_path / "y").exists()
+
+
+def test_finetune_saves_a_child_whose_test_accuracy_reproduces(tmp_path):
+    from evo_cosearch.supernet import accuracy, load_child, problem_splits
+
+    text = DEMO.read_text() + "supernet: {epochs: 1, max_train_images: 128, random_children: 0}\n"
+    problem = parse_problem(text, source="tiny.yaml")
+    arc = search(problem, out=tmp_path / "run", pop=8, gens=2, seed=0, accuracy_fn=ProxyAccuracy(problem),
+                 quiet=True)
+    with arc:
+        design = int(arc.pareto().id[0])
+        with pytest.raises(InputError, match="checkpoint not found"):
+            export_design(arc, design, tmp_path / "bad", finetune_epochs=1, supernet=tmp_path / "none.pt")
+        assert not (tmp_path / "bad").exists()
+        done = export_design(arc, design, tmp_path / "out", finetune_epochs=1, supernet_cache=tmp_path / "cache")
+        spec = arc.problem().design(arc.designs().genome[design]).network
+    assert [p.name for p in done.child] == ["child.pt", "child_architecture.json", "finetune.json"]
+    report = json.loads(done.child[-1].read_text())
+    child, loaded_spec = load_child(done.child[0])
+    assert loaded_spec == spec
+    assert json.loads(done.child[1].read_text()) == json.loads(json.dumps(spec.to_dict()))
+    splits = problem_splits(problem)
+    assert accuracy(child, splits.test_x, splits.test_y, batch_size=500) == pytest.approx(report["test_accuracy"])
+    assert report["epochs"] == 1 and 0.0 <= report["test_accuracy"] <= 1.0

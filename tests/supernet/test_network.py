@@ -1,0 +1,92 @@
+"""Supernet children: extraction equals the supernet, counts equal the workload IR."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from evo_cosearch.problem import load_problem
+from evo_cosearch.supernet import Supernet, count_macs, count_params, extract_child, random_spec
+from evo_cosearch.workload import spec_workload
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("name,n", [("demo_digits", 25), ("joint_fashion_mnist", 12)])
+def test_child_counts_equal_workload_ir(name, n):
+    p = load_problem(ROOT / "problems" / f"{name}.yaml")
+    torch.manual_seed(0)
+    net = Supernet(p.network)
+    X = p.space.sample(n, np.random.default_rng(1))
+    specs = [p.network.spec(p.space, x) for x in X] + [p.network.largest(), p.network.smallest()]
+    for spec in specs:
+        child = extract_child(net, spec)
+        wl = spec_workload(spec)
+        assert count_macs(child, (spec.in_channels, spec.in_size, spec.in_size)) == wl.macs.sum()
+        assert count_params(child) == wl.params.sum()
+
+
+def _randomise_bn(net: torch.nn.Module, gen: torch.Generator) -> None:
+    for m in net.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.copy_(torch.randn(m.num_features, generator=gen) * 0.1)
+            m.running_var.copy_(torch.rand(m.num_features, generator=gen) + 0.5)
+            m.weight.data.copy_(torch.rand(m.num_features, generator=gen) + 0.5)
+
+
+def test_extracted_child_outputs_equal_supernet_outputs():
+    p = load_problem(ROOT / "problems" / "demo_digits.yaml")
+    gen = torch.Generator().manual_seed(0)
+    torch.manual_seed(0)
+    net = Supernet(p.network)
+    with torch.no_grad():
+        for name, t in net.named_parameters():  # non-identity kernel transforms
+            if "transforms" in name:
+                t.add_(0.05 * torch.randn(t.shape, generator=gen))
+        _randomise_bn(net, gen)
+    net.eval()
+    x = torch.randn(16, 1, 8, 8, generator=gen)
+    rng = np.random.default_rng(3)
+    for _ in range(12):
+        spec = random_spec(p.network, rng)
+        child = extract_child(net, spec).eval()
+        net.set_active(spec)
+        with torch.no_grad():
+            assert torch.allclose(child(x), net(x), atol=1e-5, rtol=0)
+        assert not any(n for n, _ in child.named_parameters() if "transforms" in n)  # baked in
+
+
+def test_child_holds_a_copy_of_only_its_slice():
+    p = load_problem(ROOT / "problems" / "demo_digits.yaml")
+    net = Supernet(p.network)
+    spec = p.network.smallest()
+    child = extract_child(net, spec)
+    assert sum(t.numel() for t in child.parameters()) < sum(t.numel() for t in net.parameters()) / 10
+    before = net.stem.weight.detach().clone()
+    with torch.no_grad():
+        for t in child.parameters():
+            t.add_(1.0)
+    assert torch.equal(net.stem.weight, before)
+
+
+def test_smaller_kernel_is_centre_crop_at_initialisation():
+    p = load_problem(ROOT / "problems" / "demo_digits.yaml")
+    net = Supernet(p.network)
+    dw = net.stages[0][0].blocks["mbconv"].dw
+    dw.set_active(in_c=8, out_c=8, kernel=3, w_bits=16, a_bits=16)
+    assert torch.equal(dw.active_weight(), dw.weight[:8, :, 2:5, 2:5])
+    dw.set_active(in_c=8, out_c=8, kernel=7, w_bits=16, a_bits=16)
+    assert torch.equal(dw.active_weight(), dw.weight[:8])
+
+
+def test_residual_only_when_shape_is_kept():
+    p = load_problem(ROOT / "problems" / "demo_digits.yaml")
+    net = Supernet(p.network)
+    spec = p.network.largest()
+    child = extract_child(net, spec)
+    residuals = [b.residual for b in child.blocks]
+    # stage 1 (stride 1): 16 -> 16 twice; stage 2: strided then 24 -> 24... largest widths are 16, 24, 32
+    assert residuals == [True, True, False, True, False, True]

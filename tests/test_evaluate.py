@@ -1,0 +1,128 @@
+"""Evaluator: F/G/cv from metrics, accuracy asked once per unseen network, real simulator path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from evo_cosearch.evaluate import CONSTRAINT_ORDER, Evaluator, ProxyAccuracy, constraint_values
+from evo_cosearch.problem import load_problem, parse_problem
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "problems" / "demo_digits.yaml"
+
+
+def fake_simulate(layers, acc):
+    """A transparent stand-in: metrics are simple functions of the accelerator genes."""
+    return SimpleNamespace(latency_ms=acc.pes_x + 0.5, energy_uj=acc.simd_units / 16.0, area_mm2=acc.pes_y * 2.0)
+
+
+class CountingAccuracy:
+    def __init__(self, problem):
+        self.proxy = ProxyAccuracy(problem)
+        self.seen: list[np.ndarray] = []
+
+    def __call__(self, X):
+        self.seen.append(np.array(X))
+        return self.proxy(X)
+
+
+def with_constraints(text: str, constraints: str, objectives: str = "[error, edp, area_mm2, macs]") -> str:
+    text = text.replace("constraints: {}", f"constraints: {constraints}")
+    return text.replace("objectives: [error, latency_ms, energy_uj]", f"objectives: {objectives}")
+
+
+def test_objectives_constraints_and_violation():
+    text = with_constraints(DEMO.read_text(), "{min_accuracy: 0.5, max_latency_ms: 4.0, max_area_mm2: 9.0}")
+    p = parse_problem(text)
+    X = p.space.sample(64, np.random.default_rng(1))
+    ev = Evaluator(p, ProxyAccuracy(p), simulate_fn=fake_simulate).evaluate(X)
+    acc_arr = p.accelerator_arrays(X)
+    m = ev.metrics
+    np.testing.assert_allclose(m["latency_ms"], acc_arr.pes_x + 0.5)
+    np.testing.assert_allclose(m["edp"], m["energy_uj"] * m["latency_ms"])
+    np.testing.assert_allclose(m["error"], 1.0 - m["accuracy"])
+    la = p.workload(X)
+    np.testing.assert_array_equal(m["macs"], la.macs.sum(1))
+    np.testing.assert_array_equal(m["params"], la.params.sum(1))
+    np.testing.assert_array_equal(ev.F, np.column_stack([m["error"], m["edp"], m["area_mm2"], m["macs"]]))
+    # G columns follow CONSTRAINT_ORDER: latency, area, accuracy
+    expected_G = np.column_stack([m["latency_ms"] / 4.0 - 1, m["area_mm2"] / 9.0 - 1, 0.5 - m["accuracy"]])
+    np.testing.assert_allclose(ev.G, expected_G)
+    np.testing.assert_allclose(ev.cv, np.maximum(expected_G, 0).sum(1))
+    np.testing.assert_array_equal(ev.feasible, (expected_G <= 0).all(1))
+    assert ev.feasible.any() and not ev.feasible.all()
+    assert ev.seconds.shape == (64,) and np.all(ev.seconds >= 0)
+
+
+def test_constraint_order_is_fixed_whatever_the_file_order():
+    metrics = {"accuracy": np.array([0.9]), "latency_ms": np.array([2.0]), "area_mm2": np.array([1.0]),
+               "energy_uj": np.array([3.0])}
+    G = constraint_values(metrics, {"min_accuracy": 0.95, "max_energy_uj": 6.0, "max_latency_ms": 1.0})
+    np.testing.assert_allclose(G, [[1.0, -0.5, 0.05]])
+    assert CONSTRAINT_ORDER == ("max_latency_ms", "max_area_mm2", "max_energy_uj", "min_accuracy")
+    assert constraint_values(metrics, {}).shape == (1, 0)
+
+
+def test_accuracy_asked_once_per_unseen_network():
+    p = load_problem(DEMO)
+    rng = np.random.default_rng(2)
+    X = p.space.sample(20, rng)
+    acc_genes = ~p.network_gene_mask
+    Y = X.copy()
+    Y[:, acc_genes] = p.space.sample(20, rng)[:, acc_genes]  # same networks, other accelerators
+    fn = CountingAccuracy(p)
+    ev = Evaluator(p, fn, simulate_fn=fake_simulate)
+    a = ev.evaluate(np.vstack([X, X[:5]])).metrics["accuracy"]
+    assert len(fn.seen) == 1 and len(fn.seen[0]) == len(np.unique(X[:, p.network_gene_mask], axis=0))
+    b = ev.evaluate(Y).metrics["accuracy"]
+    assert len(fn.seen) == 1  # every network already known
+    np.testing.assert_array_equal(a[:20], b)
+    np.testing.assert_array_equal(a[20:], a[:5])
+    fresh = Evaluator(p, CountingAccuracy(p), simulate_fn=fake_simulate)
+    fresh.remember(X, a[:20])
+    np.testing.assert_array_equal(fresh.accuracy(Y), a[:20])
+    assert fresh.accuracy_fn.seen == []
+
+
+def test_proxy_depends_only_on_network_genes():
+    p = load_problem(DEMO)
+    rng = np.random.default_rng(3)
+    X = p.space.sample(50, rng)
+    Y = X.copy()
+    Y[:, ~p.network_gene_mask] = p.space.sample(50, rng)[:, ~p.network_gene_mask]
+    a = ProxyAccuracy(p)(X)
+    np.testing.assert_array_equal(a, ProxyAccuracy(p)(Y))
+    assert np.all((a > 0) & (a < 1)) and np.ptp(a) > 0.05
+
+
+def test_real_simulator_path():
+    p = load_problem(DEMO)
+    X = p.space.sample(16, np.random.default_rng(4))
+    ev = Evaluator(p, ProxyAccuracy(p)).evaluate(X)
+    assert ev.F.shape == (16, 3) and ev.G.shape == (16, 0)
+    for name in ("latency_ms", "energy_uj", "area_mm2", "edp"):
+        assert np.all(np.isfinite(ev.metrics[name])) and np.all(ev.metrics[name] > 0), name
+    assert ev.feasible.all()
+
+
+def test_wrong_accuracy_length_is_reported():
+    p = load_problem(DEMO)
+    ev = Evaluator(p, lambda X: np.zeros(1), simulate_fn=fake_simulate)
+    with pytest.raises(ValueError, match="accuracy_fn returned 1 values"):
+        ev.evaluate(p.space.sample(8, np.random.default_rng(5)))
+
+
+def test_supernet_accuracy_pickles_without_its_evaluator():
+    import pickle
+
+    from evo_cosearch.evaluate import SupernetAccuracy
+    p = load_problem(DEMO)
+    fn = SupernetAccuracy(p, "ckpt.pt", seed=3)
+    fn._evaluator = object()  # a loaded model stays in its process
+    copy = pickle.loads(pickle.dumps(fn))
+    assert copy._evaluator is None and copy.checkpoint == "ckpt.pt" and copy.seed == 3
+    assert copy.problem.space.n_var == p.space.n_var
