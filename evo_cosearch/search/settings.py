@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from evo_cosearch.errors import ProblemError
+from evo_cosearch.rewards import REWARD_MODES, RewardTargets
 
 if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
@@ -14,13 +15,14 @@ __all__ = ["SearchSettings", "search_settings", "ALGORITHMS"]
 
 ALGORITHMS = ("nsga2", "nsga3")
 _DEFAULTS = {"pop": 24, "gens": 10, "seed": 0, "strategy": "nsga2", "crossover": "uniform",
-             "crossover_prob": 0.9, "mutation_prob": None, "algorithm": "nsga2"}
+             "crossover_prob": 0.9, "mutation_prob": None, "algorithm": "nsga2", "reward": None}
 
 
 @dataclass(frozen=True)
 class SearchSettings:
     """``gens`` counts generations including the initial population (pymoo's ``n_gen``).
-    ``mutation_prob`` is per gene (None: ``1 / n_var``)."""
+    ``mutation_prob`` is per gene (None: ``1 / n_var``). ``reward`` is the scalar objective of
+    the ``reinforce`` strategy (``search.reward: {target_latency_ms, target_area_mm2, mode}``)."""
 
     pop: int
     gens: int
@@ -30,6 +32,7 @@ class SearchSettings:
     crossover_prob: float
     mutation_prob: float | None
     algorithm: str
+    reward: RewardTargets = RewardTargets()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,4 +70,27 @@ def _resolve(problem: "Problem", overrides, crossovers, strategies) -> SearchSet
     for key, known in (("strategy", strategies), ("algorithm", ALGORITHMS), ("crossover", crossovers)):
         if raw[key] not in known:
             raise ProblemError(f"search.{key}: unknown {key} {raw[key]!r} (known: {', '.join(known)})")
+    raw["reward"] = _reward(raw["reward"])
     return SearchSettings(**raw)
+
+
+def _reward(raw: Any) -> RewardTargets:
+    """``search.reward`` validated: positive targets (or absent) and a known mode."""
+    if raw is None:
+        return RewardTargets()
+    if isinstance(raw, RewardTargets):
+        return raw
+    fields = ("target_latency_ms", "target_area_mm2", "mode")
+    if not isinstance(raw, Mapping):
+        raise ProblemError(f"search.reward: must be a mapping with some of {', '.join(fields)}")
+    for key in raw:
+        if key not in fields:
+            raise ProblemError(f"search.reward.{key}: unknown key (allowed: {', '.join(fields)})")
+    for key in fields[:2]:
+        v = raw.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0):
+            raise ProblemError(f"search.reward.{key}: {v!r} is not a positive number")
+    mode = raw.get("mode", "soft")
+    if mode not in REWARD_MODES:
+        raise ProblemError(f"search.reward.mode: unknown mode {mode!r} (known: {', '.join(REWARD_MODES)})")
+    return RewardTargets(*(None if raw.get(k) is None else float(raw[k]) for k in fields[:2]), mode=mode)

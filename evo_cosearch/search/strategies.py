@@ -20,6 +20,8 @@ from pymoo.util.reference_direction import get_partition_closest_to_points
 from evo_cosearch.search.operators import (
     DeapMutation, GenomeDuplicateElimination, make_crossover, python_random_state, set_python_random_state,
 )
+from evo_cosearch.search.random_search import build_random, load_random, save_random
+from evo_cosearch.search.reinforce import build_reinforce, load_reinforce, save_reinforce
 
 if TYPE_CHECKING:
     from pymoo.core.algorithm import Algorithm
@@ -81,8 +83,13 @@ def _load_ga(algorithm: "Algorithm", state: dict[str, Any]) -> None:
             setattr(norm, k, None if v is None else np.asarray(v, dtype=np.float64))
 
 
-#: Strategy name -> Strategy. ``nsga2`` runs NSGA-II, or NSGA-III with ``search.algorithm: nsga3``.
-STRATEGIES: dict[str, Strategy] = {"nsga2": Strategy("nsga2", _build_ga, _save_ga, _load_ga)}
+#: Strategy name -> Strategy. ``nsga2`` runs NSGA-II, or NSGA-III with ``search.algorithm: nsga3``;
+#: ``random`` is the uniform-sampling baseline; ``reinforce`` the RL (LSTM + REINFORCE) baseline.
+STRATEGIES: dict[str, Strategy] = {
+    "nsga2": Strategy("nsga2", _build_ga, _save_ga, _load_ga),
+    "random": Strategy("random", build_random, save_random, load_random),
+    "reinforce": Strategy("reinforce", build_reinforce, save_reinforce, load_reinforce),
+}
 
 
 def get_strategy(name: str) -> Strategy:

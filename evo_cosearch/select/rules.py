@@ -9,13 +9,12 @@ runners-up. These rules only pick a design from an archive; the search never use
   parameter: pymoo 0.6.2 stores ``epsilon`` but always queries a radius of 0.125 on raw,
   un-normalised objectives.
 * :func:`pseudo_weight_distance` / :func:`asf` -- pymoo's ``PseudoWeights`` and ``ASF``.
-* :func:`nahas_reward` -- ``ACC * (LAT/T_lat)^w0 * (AREA/T_area)^w1`` (REFERENCE.md section 1).
-* :func:`energy_score` -- ``accuracy * (1 + delta)`` (REFERENCE.md section 2).
+* :func:`nahas_reward` -- ``ACC * (LAT/T_lat)^w0 * (AREA/T_area)^w1`` (REFERENCE.md section 1) and
+  :func:`energy_score` -- ``accuracy * (1 + delta)`` (REFERENCE.md section 2), re-exported from
+  :mod:`evo_cosearch.rewards`, their one home (the RL search baseline uses the same reward).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 from pymoo.decomposition.asf import ASF
@@ -23,12 +22,10 @@ from pymoo.mcdm.pseudo_weights import PseudoWeights
 from scipy.spatial.distance import cdist
 
 from evo_cosearch.errors import InputError
+from evo_cosearch.rewards import REWARD_MODES, ScoreParams, energy_score, nahas_reward
 
 __all__ = ["REWARD_MODES", "normalise", "tradeoff", "pseudo_weight_distance", "asf", "nahas_reward",
            "energy_score", "ScoreParams"]
-
-#: NAHAS reward exponents (p when the metric meets its target, q when it does not).
-REWARD_MODES = {"soft": (-0.071, -0.071), "hard": (0.0, -1.0)}
 
 
 def normalise(F: np.ndarray) -> np.ndarray:
@@ -105,64 +102,3 @@ def asf(F: np.ndarray, weights) -> np.ndarray:
     w = check_weights(weights, F.shape[1])
     inv = 1.0 / np.maximum(w, 1e-10)
     return ASF().do(normalise(F), inv / inv.sum())
-
-
-def nahas_reward(accuracy, latency_ms, area_mm2, *, target_latency_ms: float | None,
-                 target_area_mm2: float | None, mode: str = "soft") -> np.ndarray:
-    """``ACC * (LAT/T_lat)^w0 * (AREA/T_area)^w1``; each ``w`` is p if met, q if not.
-
-    ``mode`` is ``"soft"`` (p = q = -0.071) or ``"hard"`` (p = 0, q = -1). A target of
-    ``None`` drops its factor.
-    """
-    if mode not in REWARD_MODES:
-        raise InputError(f"--reward-mode: {mode!r} is not one of {', '.join(REWARD_MODES)}")
-    p, q = REWARD_MODES[mode]
-    reward = np.asarray(accuracy, dtype=np.float64).copy()
-    for value, target, flag in ((latency_ms, target_latency_ms, "--target-latency-ms"),
-                                (area_mm2, target_area_mm2, "--target-area-mm2")):
-        if target is None:
-            continue
-        if not target > 0:
-            raise InputError(f"{flag}: {target!r} must be a positive number")
-        ratio = np.asarray(value, dtype=np.float64) / float(target)
-        w = np.where(ratio <= 1.0, p, q)
-        reward = reward * ratio ** w
-    return reward
-
-
-@dataclass(frozen=True)
-class ScoreParams:
-    """AutoQKeras-style energy trade-off: ``p`` % accuracy is worth an ``r``-fold energy change.
-
-    ``cheaper``/``costlier`` apply to trials below/above the (stressed) reference energy.
-    Defaults are the source's example: p = 8, r = 2 for smaller (cheaper) candidates,
-    p = 2, r = 3 for larger (costlier) ones. ``stress`` < 1 lowers the reference energy,
-    pushing the choice toward smaller designs.
-    """
-
-    p_cheaper: float = 8.0
-    r_cheaper: float = 2.0
-    p_costlier: float = 2.0
-    r_costlier: float = 3.0
-    stress: float = 1.0
-
-    def __post_init__(self) -> None:
-        for name in ("r_cheaper", "r_costlier"):
-            if not getattr(self, name) > 1.0:
-                raise InputError(f"--score-{name.replace('_', '-')}: {getattr(self, name)!r} must be > 1")
-        if not self.stress > 0:
-            raise InputError(f"--score-stress: {self.stress!r} must be > 0")
-
-
-def energy_score(accuracy, energy_uj, *, reference_energy_uj: float, params: ScoreParams = ScoreParams()) -> np.ndarray:
-    """``accuracy * (1 + delta)``, ``delta = (p/100) ln(stress E_ref / E) / ln(r)``."""
-    e_ref = float(reference_energy_uj) * params.stress
-    if not e_ref > 0:
-        raise InputError(f"score: reference energy {reference_energy_uj!r} µJ must be positive")
-    energy = np.asarray(energy_uj, dtype=np.float64)
-    log_gain = np.log(e_ref / energy)
-    cheaper = energy <= e_ref
-    p = np.where(cheaper, params.p_cheaper, params.p_costlier)
-    r = np.where(cheaper, params.r_cheaper, params.r_costlier)
-    delta = (p / 100.0) * log_gain / np.log(r)
-    return np.asarray(accuracy, dtype=np.float64) * (1.0 + delta)

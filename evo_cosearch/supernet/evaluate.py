@@ -2,7 +2,8 @@
 
 A child is extracted from the supernet (a small stand-alone module), its BatchNorm
 statistics and activation ranges are re-estimated on a fixed subset of training images,
-and its accuracy is measured on the validation split in inference mode (channels_last).
+and its accuracy is measured on the validation split in inference mode (channels_last,
+BatchNorm folded into the convolutions).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from torch import nn
 from evo_cosearch.data import Splits
 from evo_cosearch.space.spec import NetworkSpec
 from evo_cosearch.supernet.config import EvaluationConfig
+from evo_cosearch.supernet.layers import fold_batchnorm
 from evo_cosearch.supernet.network import Supernet, extract_child
 from evo_cosearch.supernet.quant import ActQuant
 
@@ -79,4 +81,5 @@ def evaluate_child(supernet: Supernet, spec: NetworkSpec, data: EvalData) -> flo
     """Validation accuracy of ``spec`` with inherited weights (after recalibration)."""
     child = extract_child(supernet, spec).to(memory_format=torch.channels_last)
     recalibrate(child, data.recal_x, batch_size=data.batch_size)
-    return accuracy(child, data.val_x, data.val_y, batch_size=data.batch_size)
+    folded = fold_batchnorm(child.eval()).to(memory_format=torch.channels_last)
+    return accuracy(folded, data.val_x, data.val_y, batch_size=data.batch_size)

@@ -14,7 +14,7 @@ from torch import nn
 
 from evo_cosearch.supernet.quant import ActQuant, quantize_weight
 
-__all__ = ["QConvBN", "QLinear", "ChildBlock", "ChildNet"]
+__all__ = ["QConvBN", "QLinear", "ChildBlock", "ChildNet", "FoldedConv", "fold_batchnorm"]
 
 
 class QConvBN(nn.Module):
@@ -32,6 +32,31 @@ class QConvBN(nn.Module):
         x = F.conv2d(self.quant(x), quantize_weight(c.weight, self.w_bits), None, c.stride, c.padding, 1, c.groups)
         x = self.bn(x)
         return F.relu6(x) if self.relu else x
+
+    @torch.no_grad()
+    def folded(self) -> "FoldedConv":
+        """Inference form: BatchNorm folded into the (already quantized) weights and a bias."""
+        bn, c = self.bn, self.conv
+        gain = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+        weight = quantize_weight(c.weight, self.w_bits) * gain.reshape(-1, 1, 1, 1)
+        return FoldedConv(self.quant, weight, bn.bias - bn.running_mean * gain, stride=c.stride, padding=c.padding,
+                          groups=c.groups, relu=self.relu)
+
+
+class FoldedConv(nn.Module):
+    """Evaluation-only conv: activation quantizer, conv with folded BatchNorm, optional ReLU6."""
+
+    def __init__(self, quant: ActQuant, weight: torch.Tensor, bias: torch.Tensor, *, stride, padding, groups,
+                 relu: bool) -> None:
+        super().__init__()
+        self.quant = quant
+        self.register_buffer("weight", weight.detach().clone())
+        self.register_buffer("bias", bias.detach().clone())
+        self.stride, self.padding, self.groups, self.relu = stride, padding, groups, relu
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.conv2d(self.quant(x), self.weight, self.bias, self.stride, self.padding, 1, self.groups)
+        return F.relu6(x, inplace=True) if self.relu else x
 
 
 class QLinear(nn.Module):
@@ -70,3 +95,15 @@ class ChildNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.blocks(self.stem(x))
         return self.head(x.mean(dim=(2, 3)))
+
+
+def fold_batchnorm(model: ChildNet) -> ChildNet:
+    """An evaluation-mode copy of ``model`` with every BatchNorm folded into its conv."""
+    blocks = []
+    for block in model.blocks:
+        folded = ChildBlock([], residual=block.residual)
+        folded.ops = nn.Sequential(*[op.folded() for op in block.ops])
+        blocks.append(folded)
+    out = ChildNet(model.stem, blocks, model.head)
+    out.stem = model.stem.folded()
+    return out.eval()

@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import torch
-
 from evo_cosearch.data import Splits, load_dataset
 from evo_cosearch.errors import InputError
 from evo_cosearch.supernet.checkpoint import load_checkpoint, meta_key, template_json, training_meta
@@ -54,9 +52,13 @@ def ensure_supernet(problem: "Problem", *, cache_dir: str | Path = "results/supe
     meta = supernet_meta(problem, epochs=epochs, seed=seed)
     path = Path(cache_dir) / f"{problem.name}-{meta_key(meta)}.pt"
     if path.exists():
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
-        if int(ckpt.get("epoch", -1)) == int(ckpt.get("epochs", -2)):
-            return path
+        try:
+            ckpt = load_checkpoint(path)
+        except InputError:  # a damaged cache entry is retrained, not trusted
+            path.unlink()
+        else:
+            if int(ckpt.get("epoch", -1)) == int(ckpt.get("epochs", -2)):
+                return path
     train_problem_supernet(problem, path, epochs=epochs, seed=seed, progress=progress)
     return path
 

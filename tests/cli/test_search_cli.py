@@ -117,3 +117,12 @@ def test_missing_supernet_checkpoint(tmp_path, capsys):
                  "--quiet"]) == 2
     assert "checkpoint not found" in one_error_line(capsys)
     assert not out.exists()
+
+
+def test_bench_search_overhead_writes_json(tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    assert main(["bench", "search-overhead", "--pop", "8", "--gens", "3", "--out", str(out)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads(out.read_text())
+    assert printed["pop"] == 8 and printed["generations"] == 3 and printed["designs"] == 24
+    assert {"overhead_ms_per_generation", "overhead_cpu_ms_per_generation", "target_ms"} <= set(printed)

@@ -90,3 +90,20 @@ def test_residual_only_when_shape_is_kept():
     residuals = [b.residual for b in child.blocks]
     # stage 1 (stride 1): 16 -> 16 twice; stage 2: strided then 24 -> 24... largest widths are 16, 24, 32
     assert residuals == [True, True, False, True, False, True]
+
+
+def test_folded_batchnorm_child_computes_the_same_function():
+    from evo_cosearch.supernet.layers import fold_batchnorm
+
+    p = load_problem(ROOT / "problems" / "demo_digits.yaml")
+    gen = torch.Generator().manual_seed(1)
+    torch.manual_seed(1)
+    net = Supernet(p.network)
+    with torch.no_grad():
+        _randomise_bn(net, gen)
+    x = torch.randn(8, 1, 8, 8, generator=gen)
+    rng = np.random.default_rng(4)
+    for _ in range(4):
+        child = extract_child(net.eval(), random_spec(p.network, rng)).eval()
+        with torch.no_grad():
+            assert torch.allclose(fold_batchnorm(child)(x), child(x), atol=1e-4, rtol=1e-4)

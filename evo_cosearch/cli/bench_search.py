@@ -1,0 +1,33 @@
+"""``evo-cosearch bench search-overhead``: search-engine time per generation beyond evaluation."""
+
+from __future__ import annotations
+
+import json
+
+from evo_cosearch.errors import InputError
+
+__all__ = ["register_bench"]
+
+RESULT_PATH = "results/benchmarks/search_overhead.json"
+
+
+def register_bench(bsub) -> None:
+    from evo_cosearch.bench.search import DEFAULT_PROBLEM
+
+    p = bsub.add_parser("search-overhead", help="ms per generation spent outside evaluation (target <= 10 at pop 100)")
+    p.add_argument("--problem", default=str(DEFAULT_PROBLEM))
+    p.add_argument("--pop", type=int, default=100)
+    p.add_argument("--gens", type=int, default=21)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default=RESULT_PATH, help=f"JSON result file (default {RESULT_PATH})")
+    p.set_defaults(handler=_run)
+
+
+def _run(args) -> int:
+    from evo_cosearch.bench.search import search_overhead
+
+    if args.gens < 2:
+        raise InputError(f"--gens: {args.gens} must be >= 2")
+    print(json.dumps(search_overhead(problem=args.problem, pop=args.pop, gens=args.gens, seed=args.seed,
+                                     out=args.out), indent=2))
+    return 0

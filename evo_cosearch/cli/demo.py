@@ -1,0 +1,46 @@
+"""``evo-cosearch demo``: the main job end to end on the embedded digits data.
+
+search (training and caching the supernet first) -> plot -> select (knee) -> export,
+through the same commands a user types; prints where the figures and the design are.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+DEMO_PROBLEM = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
+
+
+def register(sub) -> None:
+    p = sub.add_parser("demo", help="search -> plot -> select -> export on the embedded digits problem")
+    p.add_argument("--problem", default=str(DEMO_PROBLEM), help="problem file (default: problems/demo_digits.yaml)")
+    p.add_argument("--out", default="results/demo", help="output directory (default: results/demo)")
+    p.add_argument("--pop", type=int, help="population size (default: the problem's)")
+    p.add_argument("--gens", type=int, help="generations (default: the problem's)")
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    from evo_cosearch.cli import main
+
+    out = Path(args.out)
+    run_dir, plots, chosen = out / "run", out / "plots", out / "chosen"
+    sizes = [*(["--pop", str(args.pop)] if args.pop else []), *(["--gens", str(args.gens)] if args.gens else [])]
+    steps = [
+        ("search", ["search", "--problem", args.problem, "--out", str(run_dir), *sizes]),
+        ("plot", ["plot", str(run_dir), "--out", str(plots)]),
+        ("select", ["select", str(run_dir), "--by", "knee", "--export", str(chosen)]),
+    ]
+    start = time.perf_counter()
+    for name, argv in steps:
+        print(f"\n$ evo-cosearch {' '.join(argv)}", flush=True)
+        rc = main(argv)
+        if rc != 0:
+            print(f"demo: step {name!r} failed (exit {rc})")
+            return rc
+    print(f"\ndemo finished in {time.perf_counter() - start:.0f} s")
+    print(f"  archive : {run_dir / 'archive.sqlite'}")
+    print(f"  figures : {plots}/")
+    print(f"  design  : {chosen / 'design.json'} (+ scalesim.cfg, topology.csv for SCALE-Sim)")
+    return 0

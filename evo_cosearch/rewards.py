@@ -1,0 +1,102 @@
+"""Scalar rewards of designs from their metrics: the NAHAS reward and the AutoQKeras energy score.
+
+The one home of both formulas (REFERENCE.md sections 1 and 2): the RL search baseline
+(``search/reinforce``) optimises :func:`nahas_reward`, and the selection rules
+(``select/rules``) rank archived designs with it and with :func:`energy_score`.
+Pure numpy over arrays (N,); higher is better.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from evo_cosearch.errors import InputError
+
+__all__ = ["REWARD_MODES", "RewardTargets", "reward_exponents", "nahas_reward", "ScoreParams", "energy_score"]
+
+#: NAHAS reward exponents ``(p, q)``: p when the metric meets its target, q when it does not.
+REWARD_MODES = {"soft": (-0.071, -0.071), "hard": (0.0, -1.0)}
+
+
+@dataclass(frozen=True)
+class RewardTargets:
+    """Targets and mode of a :func:`nahas_reward`; a target of ``None`` is decided by the user
+    of the reward (a constraint of the problem, or a default)."""
+
+    target_latency_ms: float | None = None
+    target_area_mm2: float | None = None
+    mode: str = "soft"
+
+
+def reward_exponents(mode: str = "soft", p: float | None = None, q: float | None = None) -> tuple[float, float]:
+    """``(p, q)`` of a reward mode, or the explicit pair when both ``p`` and ``q`` are given."""
+    if p is not None or q is not None:
+        if p is None or q is None:
+            raise InputError(f"reward exponents: give both p and q (got p={p!r}, q={q!r})")
+        return float(p), float(q)
+    if mode not in REWARD_MODES:
+        raise InputError(f"reward mode (--reward-mode): {mode!r} is not one of {', '.join(REWARD_MODES)}")
+    return REWARD_MODES[mode]
+
+
+def nahas_reward(accuracy, latency_ms, area_mm2, *, target_latency_ms: float | None,
+                 target_area_mm2: float | None, mode: str = "soft", p: float | None = None,
+                 q: float | None = None) -> np.ndarray:
+    """``R = ACC * (LAT/T_lat)^w0 * (AREA/T_area)^w1``, each ``w`` = p if the metric meets its
+    target (``<=``), else q.
+
+    ``mode`` is ``"soft"`` (p = q = -0.071) or ``"hard"`` (p = 0, q = -1); explicit ``p`` and
+    ``q`` override it. A target of ``None`` drops its factor.
+    """
+    p, q = reward_exponents(mode, p, q)
+    reward = np.asarray(accuracy, dtype=np.float64).copy()
+    for value, target, what in ((latency_ms, target_latency_ms, "target latency (--target-latency-ms)"),
+                                (area_mm2, target_area_mm2, "target area (--target-area-mm2)")):
+        if target is None:
+            continue
+        if not target > 0:
+            raise InputError(f"{what}: {target!r} must be a positive number")
+        ratio = np.asarray(value, dtype=np.float64) / float(target)
+        w = np.where(ratio <= 1.0, p, q)
+        reward = reward * ratio ** w
+    return reward
+
+
+@dataclass(frozen=True)
+class ScoreParams:
+    """AutoQKeras-style energy trade-off: ``p`` % accuracy is worth an ``r``-fold energy change.
+
+    ``cheaper``/``costlier`` apply to trials below/above the (stressed) reference energy.
+    Defaults are the source's example: p = 8, r = 2 for smaller (cheaper) candidates,
+    p = 2, r = 3 for larger (costlier) ones. ``stress`` < 1 lowers the reference energy,
+    pushing the choice toward smaller designs.
+    """
+
+    p_cheaper: float = 8.0
+    r_cheaper: float = 2.0
+    p_costlier: float = 2.0
+    r_costlier: float = 3.0
+    stress: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("r_cheaper", "r_costlier"):
+            if not getattr(self, name) > 1.0:
+                raise InputError(f"--score-{name.replace('_', '-')}: {getattr(self, name)!r} must be > 1")
+        if not self.stress > 0:
+            raise InputError(f"--score-stress: {self.stress!r} must be > 0")
+
+
+def energy_score(accuracy, energy_uj, *, reference_energy_uj: float, params: ScoreParams = ScoreParams()) -> np.ndarray:
+    """``accuracy * (1 + delta)``, ``delta = (p/100) ln(stress E_ref / E) / ln(r)``."""
+    e_ref = float(reference_energy_uj) * params.stress
+    if not e_ref > 0:
+        raise InputError(f"score: reference energy {reference_energy_uj!r} µJ must be positive")
+    energy = np.asarray(energy_uj, dtype=np.float64)
+    log_gain = np.log(e_ref / energy)
+    cheaper = energy <= e_ref
+    p = np.where(cheaper, params.p_cheaper, params.p_costlier)
+    r = np.where(cheaper, params.r_cheaper, params.r_costlier)
+    delta = (p / 100.0) * log_gain / np.log(r)
+    return np.asarray(accuracy, dtype=np.float64) * (1.0 + delta)

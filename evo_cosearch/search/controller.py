@@ -1,0 +1,150 @@
+"""The RL controller of the ``reinforce`` strategy: an LSTM policy over genomes, trained by REINFORCE.
+
+One categorical decision per gene, in genome order (network genes, then accelerator
+genes): step ``i`` feeds the embedding of decision ``i - 1`` (a start token first) to an
+LSTM cell, and a softmax head sized to gene ``i``'s cardinality gives the decision
+(REFERENCE.md section 1). A generation samples a batch of genomes; once they are scored,
+one Adam step on the REINFORCE loss ``-mean((R - b) log pi(x)) - beta * mean(entropy)``
+moves the policy, and the baseline ``b`` follows the batch-mean reward as an exponential
+moving average (the first batch's mean starts it).
+
+All randomness (initial weights, sampling) comes from one ``torch.Generator`` seeded from
+the run seed; the torch work runs on one thread (restored afterwards). The whole learner
+(weights, Adam moments, baseline, generator) round-trips through plain JSON exactly:
+float32 tensors are written as nested lists of their shortest round-trip decimals.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["ControllerConfig", "Controller", "ControllerLearner"]
+
+
+@dataclass(frozen=True)
+class ControllerConfig:
+    hidden: int = 64              # LSTM state size
+    embed: int = 16               # decision embedding size
+    lr: float = 0.01              # Adam learning rate
+    baseline_decay: float = 0.9   # b <- decay * b + (1 - decay) * mean(R)
+    entropy_weight: float = 1e-4  # entropy bonus beta
+    init_range: float = 0.1       # initial weights ~ U(-init_range, init_range)
+
+
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(n)
+
+
+class Controller(nn.Module):
+    """LSTM policy: ``rollout`` samples genomes (or scores given ones) decision by decision."""
+
+    def __init__(self, cardinalities: Sequence[int], *, hidden: int = 64, embed: int = 16) -> None:
+        super().__init__()
+        cards = [int(c) for c in cardinalities]
+        self.hidden = int(hidden)
+        # token 0 starts a sequence; value v of gene i is token offsets[i] + v
+        self.offsets = [1 + int(o) for o in np.concatenate([[0], np.cumsum(cards)[:-1]])]
+        self.embed = nn.Embedding(1 + sum(cards), embed)
+        self.cell = nn.LSTMCell(embed, hidden)
+        self.heads = nn.ModuleList(nn.Linear(hidden, c) for c in cards)
+
+    def rollout(self, n: int, *, actions: torch.Tensor | None = None,
+                generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``(genomes (n, n_var), log pi (n,), entropy (n,))``; samples unless ``actions`` are given."""
+        h = c = torch.zeros(n, self.hidden)
+        token = torch.zeros(n, dtype=torch.long)
+        picks, log_prob, entropy = [], torch.zeros(n), torch.zeros(n)
+        for i, head in enumerate(self.heads):
+            h, c = self.cell(self.embed(token), (h, c))
+            logp = torch.log_softmax(head(h), dim=1)
+            if actions is None:
+                a = torch.multinomial(logp.exp(), 1, generator=generator).squeeze(1)
+            else:
+                a = actions[:, i]
+            log_prob = log_prob + logp.gather(1, a[:, None]).squeeze(1)
+            entropy = entropy - (logp.exp() * logp).sum(1)
+            token = a + self.offsets[i]
+            picks.append(a)
+        return torch.stack(picks, 1), log_prob, entropy
+
+
+class ControllerLearner:
+    """A :class:`Controller` with its Adam optimiser, reward baseline and generator."""
+
+    def __init__(self, cardinalities: Sequence[int], *, seed: int, config: ControllerConfig = ControllerConfig()) -> None:
+        self.config = config
+        self.generator = torch.Generator().manual_seed(int(seed))
+        with torch.random.fork_rng(devices=[]):  # module construction draws from the global RNG: keep it untouched
+            self.policy = Controller(cardinalities, hidden=config.hidden, embed=config.embed)
+        with torch.no_grad():
+            for p in self.policy.parameters():
+                p.uniform_(-config.init_range, config.init_range, generator=self.generator)
+        self.optimizer = torch.optim.Adam(self.policy.parameters(), lr=config.lr)
+        self.baseline: float | None = None
+
+    def sample(self, n: int) -> np.ndarray:
+        """``n`` genomes (n, n_var) drawn from the policy."""
+        with _one_thread(), torch.no_grad():
+            X, _, _ = self.policy.rollout(int(n), generator=self.generator)
+        return X.numpy().astype(np.int64)
+
+    def log_prob(self, X: np.ndarray) -> np.ndarray:
+        """``log pi(x)`` of each genome of ``X`` under the current policy."""
+        with _one_thread(), torch.no_grad():
+            _, logp, _ = self.policy.rollout(len(X), actions=torch.as_tensor(np.asarray(X, dtype=np.int64)))
+        return logp.numpy().astype(np.float64)
+
+    def update(self, X: np.ndarray, reward: np.ndarray) -> float:
+        """One REINFORCE step on genomes ``X`` with rewards ``reward``; returns the loss."""
+        reward = np.asarray(reward, dtype=np.float64)
+        mean = float(reward.mean())
+        advantage = reward - (mean if self.baseline is None else self.baseline)
+        with _one_thread():
+            _, logp, entropy = self.policy.rollout(len(X), actions=torch.as_tensor(np.asarray(X, dtype=np.int64)))
+            loss = (-(torch.as_tensor(advantage, dtype=torch.float32) * logp).mean()
+                    - self.config.entropy_weight * entropy.mean())
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+        d = self.config.baseline_decay
+        self.baseline = mean if self.baseline is None else d * self.baseline + (1.0 - d) * mean
+        return float(loss.detach())
+
+    # -- plain-JSON state ----------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        opt = self.optimizer.state_dict()["state"]
+        return {
+            "policy": {k: _tensor_json(v) for k, v in self.policy.state_dict().items()},
+            "adam": {str(i): {k: _tensor_json(v) for k, v in s.items()} for i, s in opt.items()},
+            "baseline": self.baseline,
+            "generator": self.generator.get_state().tolist(),
+        }
+
+    def load(self, state: dict[str, Any]) -> None:
+        self.policy.load_state_dict({k: torch.tensor(v, dtype=torch.float32) for k, v in state["policy"].items()})
+        opt = self.optimizer.state_dict()
+        opt["state"] = {int(i): {k: torch.tensor(v, dtype=torch.float32) for k, v in s.items()}
+                        for i, s in state["adam"].items()}
+        self.optimizer.load_state_dict(opt)
+        self.baseline = None if state["baseline"] is None else float(state["baseline"])
+        self.generator.set_state(torch.tensor(state["generator"], dtype=torch.uint8))
+
+
+def _tensor_json(t: torch.Tensor) -> Any:
+    """A float32 tensor as nested lists of the shortest decimals that read back to the same float32."""
+    a = t.detach().cpu().numpy()
+    if a.dtype == np.float32:
+        return a.astype(str).astype(np.float64).tolist()
+    return a.tolist()

@@ -1,0 +1,152 @@
+"""The ``reinforce`` strategy: LSTM controller learning, JSON state, reward targets, runs and resume."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from evo_cosearch.api import search
+from evo_cosearch.archive import open_archive
+from evo_cosearch.errors import ProblemError
+from evo_cosearch.evaluate import ProxyAccuracy
+from evo_cosearch.problem import load_problem, parse_problem
+from evo_cosearch.rewards import RewardTargets, nahas_reward
+from evo_cosearch.search.controller import ControllerLearner
+from evo_cosearch.search.reinforce import resolve_targets
+from evo_cosearch.search.settings import search_settings
+
+DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
+PROBLEM = load_problem(DEMO)
+
+
+def contents(run_dir: Path) -> tuple[list, list]:
+    """Archive contents without timing columns."""
+    with sqlite3.connect(run_dir / "archive.sqlite") as c:
+        designs = c.execute("SELECT id, generation, genome, network, accelerator, accuracy, latency_ms, energy_uj, "
+                            "area_mm2, G, cv, feasible, strategy FROM designs ORDER BY id").fetchall()
+        gens = c.execute("SELECT generation, n_evals, hypervolume, n_feasible, n_pareto, population, state "
+                         "FROM generations ORDER BY generation").fetchall()
+    return designs, gens
+
+
+def run(out: Path, problem=PROBLEM, **kw) -> Path:
+    kw = {"pop": 8, "gens": 3, "seed": 1, "strategy": "reinforce", "accuracy_fn": ProxyAccuracy(problem), **kw}
+    search(problem, out=out, quiet=True, **kw).close()
+    return out
+
+
+# -- the controller ---------------------------------------------------------------------
+
+CARDS = [5, 3, 4]
+
+
+def marginal_of_first_gene(learner: ControllerLearner) -> np.ndarray:
+    """Exact P(gene 0 = v) by summing pi over the whole (small) space."""
+    X = np.array(list(itertools.product(*(range(c) for c in CARDS))))
+    p = np.exp(learner.log_prob(X))
+    assert p.sum() == pytest.approx(1.0, abs=1e-5)
+    return np.bincount(X[:, 0], weights=p, minlength=CARDS[0])
+
+
+def test_controller_moves_towards_high_reward():
+    learner = ControllerLearner(CARDS, seed=0)
+    before = marginal_of_first_gene(learner)
+    for _ in range(15):
+        X = learner.sample(8)
+        learner.update(X, np.where(X[:, 0] == 3, 1.0, 0.2))   # only gene 0 matters; best value 3
+    after = marginal_of_first_gene(learner)
+    assert before[3] < 0.3 and after[3] > 0.6 and after.argmax() == 3
+
+
+def test_controller_samples_valid_genomes_reproducibly_and_leaves_global_torch_rng_alone():
+    torch.manual_seed(123)
+    global_state = torch.get_rng_state()
+    a, b = ControllerLearner(CARDS, seed=4), ControllerLearner(CARDS, seed=4)
+    X = a.sample(50)
+    assert torch.equal(torch.get_rng_state(), global_state)
+    assert X.shape == (50, 3) and X.dtype == np.int64 and np.all((X >= 0) & (X < np.array(CARDS)))
+    np.testing.assert_array_equal(X, b.sample(50))
+    assert not np.array_equal(X, ControllerLearner(CARDS, seed=5).sample(50))
+
+
+def test_controller_state_round_trips_through_json_exactly():
+    a = ControllerLearner(PROBLEM.space.cardinalities, seed=0)
+    for _ in range(2):
+        X = a.sample(8)
+        a.update(X, X[:, 0] * 0.1)
+    text = json.dumps(a.state())
+    assert len(text) < 2_000_000
+    b = ControllerLearner(PROBLEM.space.cardinalities, seed=9)
+    b.load(json.loads(text))
+    assert b.baseline == a.baseline
+    X = a.sample(8)
+    np.testing.assert_array_equal(X, b.sample(8))
+    assert a.update(X, X[:, 1] * 0.1) == b.update(X, X[:, 1] * 0.1)
+    for p, q in zip(a.policy.parameters(), b.policy.parameters()):
+        assert torch.equal(p, q)
+
+
+# -- reward targets ----------------------------------------------------------------------
+
+def test_targets_explicit_then_constraint_then_first_batch_median():
+    explicit = RewardTargets(target_latency_ms=3.0)
+    assert resolve_targets(explicit, {"max_latency_ms": 5.0, "max_area_mm2": 2.0}) == \
+        {"target_latency_ms": 3.0, "target_area_mm2": 2.0}
+    assert resolve_targets(RewardTargets(), {}) == {"target_latency_ms": None, "target_area_mm2": None}
+
+
+def test_reward_section_is_validated():
+    def settings(section):
+        return search_settings(parse_problem(DEMO.read_text().replace(
+            "search: {pop: 24, gens: 10, seed: 0}", f"search: {section}")))
+    s = settings("{strategy: reinforce, reward: {target_latency_ms: 0.5, mode: hard}}")
+    assert s.reward == RewardTargets(target_latency_ms=0.5, target_area_mm2=None, mode="hard")
+    assert settings("{pop: 8}").reward == RewardTargets()
+    for section, where in (("{reward: {target_ms: 1}}", "search.reward.target_ms"),
+                           ("{reward: {target_area_mm2: -1}}", "search.reward.target_area_mm2"),
+                           ("{reward: {mode: medium}}", "search.reward.mode"),
+                           ("{reward: 3}", "search.reward")):
+        with pytest.raises(ProblemError, match=where.replace(".", r"\.")):
+            settings(section)
+
+
+# -- runs ---------------------------------------------------------------------------------
+
+def test_runs_into_the_archive_and_records_the_reward_it_optimised(tmp_path):
+    with open_archive(run(tmp_path / "r")) as arc:
+        table = arc.designs()
+        assert arc.meta.strategy == "reinforce" and arc.meta.status == "completed"
+        assert set(table.strategy) == {"reinforce"} and len(table) == 24
+        assert [h.n_evals for h in arc.history()] == [8, 16, 24]
+        state = arc.resume_state().state
+        first = table.take(np.flatnonzero(table.generation == 0))
+        # no constraint and no search.reward: the targets are generation 0's medians
+        assert state["targets"] == {"target_latency_ms": float(np.median(first.metrics["latency_ms"])),
+                                    "target_area_mm2": float(np.median(first.metrics["area_mm2"]))}
+        last = table.take(np.flatnonzero(table.generation == 2))
+        R = nahas_reward(last.metrics["accuracy"], last.metrics["latency_ms"], last.metrics["area_mm2"],
+                         **state["targets"], mode="soft")
+        assert state["reward_mean"] == pytest.approx(R.mean())
+        assert sorted(arc.resume_state().population) == sorted(arc.pareto().id.tolist())
+
+
+def test_constraint_sets_the_latency_target(tmp_path):
+    text = DEMO.read_text().replace("constraints: {}", "constraints: {max_latency_ms: 0.05}")
+    text = text.replace("search: {pop: 24, gens: 10, seed: 0}", "search: {reward: {mode: hard}}")
+    with open_archive(run(tmp_path / "c", parse_problem(text), gens=1)) as arc:
+        state = arc.resume_state().state
+        assert state["targets"]["target_latency_ms"] == 0.05 and state["mode"] == "hard"
+
+
+def test_same_seed_same_archive_and_resume_equals_an_uninterrupted_run(tmp_path):
+    straight = contents(run(tmp_path / "a"))
+    assert straight == contents(run(tmp_path / "b"))
+    run(tmp_path / "part", gens=2)
+    run(tmp_path / "part", gens=3)
+    assert contents(tmp_path / "part") == straight

@@ -1,0 +1,56 @@
+"""Scalar rewards: the NAHAS reward by hand (soft / hard, targets met / missed), its one home."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from evo_cosearch import rewards
+from evo_cosearch.errors import InputError
+from evo_cosearch.rewards import REWARD_MODES, nahas_reward, reward_exponents
+from evo_cosearch.select import rules
+
+ACC = np.array([0.8, 0.8, 0.8, 0.8])
+LAT = np.array([1.0, 4.0, 1.0, 4.0])    # target 2 ms: met, missed, met, missed
+AREA = np.array([5.0, 5.0, 20.0, 20.0])  # target 10 mm²: met, met, missed, missed
+
+
+def test_soft_mode_by_hand():
+    r = nahas_reward(ACC, LAT, AREA, target_latency_ms=2.0, target_area_mm2=10.0, mode="soft")
+    w = -0.071
+    expected = [0.8 * 0.5 ** w * 0.5 ** w, 0.8 * 2.0 ** w * 0.5 ** w, 0.8 * 0.5 ** w * 2.0 ** w,
+                0.8 * 2.0 ** w * 2.0 ** w]
+    assert r == pytest.approx(expected, rel=1e-12)
+    assert r[0] == pytest.approx(0.8 * 1.103434, rel=1e-6)  # 0.25 ** -0.071 = 1.1034337...
+    assert r[1] == pytest.approx(r[2]) and r[0] > r[1] > r[3]  # soft: being under a target still pays
+
+
+def test_hard_mode_by_hand():
+    r = nahas_reward(ACC, LAT, AREA, target_latency_ms=2.0, target_area_mm2=10.0, mode="hard")
+    # met: factor 1 (p = 0); missed: (value / target) ** -1
+    assert r == pytest.approx([0.8, 0.8 / 2.0, 0.8 / 2.0, 0.8 / 4.0], rel=1e-12)
+    only_latency = nahas_reward(ACC, LAT, AREA, target_latency_ms=2.0, target_area_mm2=None, mode="hard")
+    assert only_latency == pytest.approx([0.8, 0.4, 0.8, 0.4])
+
+
+def test_exactly_on_target_counts_as_met_and_explicit_exponents_override_the_mode():
+    r = nahas_reward([0.5], [2.0], [10.0], target_latency_ms=2.0, target_area_mm2=10.0, mode="hard")
+    assert r == pytest.approx([0.5])
+    r = nahas_reward(ACC, LAT, AREA, target_latency_ms=2.0, target_area_mm2=None, mode="hard", p=0.5, q=-2.0)
+    assert r == pytest.approx([0.8 * 0.5 ** 0.5, 0.8 * 2.0 ** -2.0, 0.8 * 0.5 ** 0.5, 0.8 * 2.0 ** -2.0])
+    assert reward_exponents("soft") == REWARD_MODES["soft"] == (-0.071, -0.071)
+    assert reward_exponents("hard") == (0.0, -1.0)
+
+
+def test_bad_inputs_raise_one_line_errors():
+    with pytest.raises(InputError, match="reward-mode"):
+        nahas_reward(ACC, LAT, AREA, target_latency_ms=2.0, target_area_mm2=None, mode="medium")
+    with pytest.raises(InputError, match="both p and q"):
+        reward_exponents("soft", p=0.0)
+    with pytest.raises(InputError, match="positive"):
+        nahas_reward(ACC, LAT, AREA, target_latency_ms=0.0, target_area_mm2=None)
+
+
+def test_select_rules_use_the_same_functions():
+    for name in ("nahas_reward", "energy_score", "ScoreParams", "REWARD_MODES"):
+        assert getattr(rules, name) is getattr(rewards, name)
