@@ -10,6 +10,7 @@ import numpy as np
 import yaml
 
 from evo_cosearch.errors import EvoCosearchError, ProblemError
+from evo_cosearch.files import read_text
 from evo_cosearch.workload import LayerArrays, network_workload
 from evo_cosearch.space import (
     AcceleratorArrays, AcceleratorTemplate, DesignSpec, NetworkArrays, NetworkTemplate, SearchSpace,
@@ -94,12 +95,7 @@ class Problem:
 def load_problem(path: str | Path) -> Problem:
     """Read and validate a problem file; errors name the file and the field."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ProblemError(f"{p}: problem file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProblemError(f"{p}: cannot read problem file ({exc.__class__.__name__})") from None
+    text = read_text(p, "problem file", ProblemError)
     try:
         return parse_problem(text, source=str(p))
     except EvoCosearchError as exc:

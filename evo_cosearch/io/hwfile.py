@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from evo_cosearch.errors import InputError
+from evo_cosearch.files import read_text
 from evo_cosearch.hardware.technology import CLOCK_GHZ
 from evo_cosearch.space import ACCELERATOR_TABLE, AcceleratorArrays, AcceleratorSpec
 
@@ -36,12 +37,7 @@ DATAFLOWS = ("os", "ws", "is")
 def read_hw_json(path: str | Path) -> AcceleratorSpec:
     """Read and validate an edge-template hardware JSON file."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{p}: hardware file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{p}: cannot read hardware file ({exc.__class__.__name__})") from None
+    text = read_text(p, "hardware file")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

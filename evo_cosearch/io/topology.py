@@ -23,6 +23,7 @@ from typing import Sequence
 import numpy as np
 
 from evo_cosearch.errors import InputError
+from evo_cosearch.files import read_text
 from evo_cosearch.workload import CONV, DENSE, DW, PW, Layer, LayerArrays, layers_of
 
 __all__ = ["COLUMNS", "read_topology", "parse_topology", "topology_text", "write_topology"]
@@ -36,12 +37,7 @@ DEFAULT_BITS = 8
 def read_topology(path: str | Path) -> LayerArrays:
     """Read a SCALE-Sim topology CSV file into a one-design :class:`LayerArrays`."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{p}: topology file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{p}: cannot read topology file ({exc.__class__.__name__})") from None
+    text = read_text(p, "topology file")
     return parse_topology(text, source=str(p))
 
 
