@@ -51,6 +51,7 @@ def save_atomic(obj: Any, path: str | Path) -> None:
     os.close(fd)
     try:
         torch.save(obj, tmp)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a checkpoint is an ordinary result file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

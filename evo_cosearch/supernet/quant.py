@@ -10,8 +10,8 @@ Both use PyTorch's fused fake-quantize kernels (one pass; their gradient is the
 straight-through estimator, zero only where a value was clipped).
 
 Clipping ranges follow the analytical clipping rule of Banner et al. (ACIQ, 2019): the
-range is ``min(max |x|, c_b * spread)`` with the mean-square-error-optimal factor ``c_b``
-for ``b`` bits, ``spread`` the standard deviation for weights (Gaussian-like) and the mean
+range is ``min(max |x|, c_b * spread)`` with (approximately) the mean-square-error-optimal
+factor ``c_b`` for ``b`` bits, ``spread`` the standard deviation for weights (Gaussian-like) and the mean
 absolute value for activations (Laplace-like). At low bit-widths max-abs scaling would
 round most values to zero.
 """
@@ -33,6 +33,8 @@ def quantize_weight(w: torch.Tensor, bits: int) -> torch.Tensor:
     """Per-output-channel symmetric fake quantization of a conv/linear weight."""
     if bits >= FULL_PRECISION:
         return w
+    if bits < 2:
+        raise ValueError(f"w_bits={bits}: at least 2 bits are needed for a symmetric grid")
     levels = 2 ** (bits - 1) - 1
     dims = tuple(range(1, w.dim()))
     wd = w.detach()

@@ -60,3 +60,13 @@ def test_errors_are_one_line_exit_2(trained, capsys, argv, needle):
     rc = main(["evaluate", *[x for kv in args.items() for x in kv]])
     err = capsys.readouterr().err
     assert rc == 2 and needle in err and err.count("\n") == 1
+
+
+def test_missing_dataset_file_is_a_one_line_error(tmp_path, capsys):
+    problem = Path(__file__).resolve().parents[2] / "problems" / "joint_fashion_mnist.yaml"
+    missing = tmp_path / "nowhere.npz"
+    rc = main(["train-supernet", "--problem", str(problem), "--data", str(missing), "--out", str(tmp_path / "x.pt"),
+               "--quiet"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "nowhere.npz" in err and err.count("\n") == 1
+    assert not (tmp_path / "x.pt").exists()
