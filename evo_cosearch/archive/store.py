@@ -9,7 +9,7 @@ text, and JSON text; nothing pickled. Tables:
   every metric, ``G`` as a JSON list, ``cv``, ``feasible``, ``seconds``, ``strategy``);
 * ``generations`` -- per completed generation: archive-wide counts and hypervolume, the
   surviving population (design ids, in order) and the search state needed to resume
-  (population attributes, RNG states) as JSON.
+  (population attributes, RNG states) as JSON -- kept for the latest generation only.
 """
 
 from __future__ import annotations
@@ -163,6 +163,8 @@ class ArchiveWriter:
             c.execute("INSERT INTO generations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                       (rec.generation, rec.n_evals, _finite(rec.hypervolume), rec.n_feasible, rec.n_pareto,
                        dumps([int(i) for i in rec.population]), json.dumps(rec.state), rec.finished))
+            # a resume needs only the latest state: drop older ones (a controller's weights are MBs)
+            c.execute("UPDATE generations SET state = '{}' WHERE generation < ?", (rec.generation,))
             if rec.meta:
                 c.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                               [(k, dumps(v)) for k, v in rec.meta.items()])

@@ -150,3 +150,11 @@ def test_same_seed_same_archive_and_resume_equals_an_uninterrupted_run(tmp_path)
     run(tmp_path / "part", gens=2)
     run(tmp_path / "part", gens=3)
     assert contents(tmp_path / "part") == straight
+
+
+def test_only_the_latest_generation_keeps_the_controller_state(tmp_path):
+    out = run(tmp_path / "r")
+    with sqlite3.connect(out / "archive.sqlite") as c:
+        states = [json.loads(s) for (s,) in c.execute("SELECT state FROM generations ORDER BY generation")]
+    assert states[:-1] == [{}] * (len(states) - 1)
+    assert states[-1]  # what a resume loads
