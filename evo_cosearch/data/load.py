@@ -1,0 +1,80 @@
+"""``load_dataset``: a problem's :class:`DatasetConfig` -> in-memory :class:`Splits`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evo_cosearch.data import readers
+from evo_cosearch.data.splits import Splits, make_splits
+from evo_cosearch.errors import DataError
+
+__all__ = ["load_dataset", "DATASET_OPTIONS"]
+
+#: Options a problem's ``dataset:`` section may set besides ``name`` and ``path``.
+DATASET_OPTIONS = {"val_fraction": 0.1, "test_fraction": 0.2}
+_SHAPES = {"fashion_mnist": (1, 28, 28), "mnist": (1, 28, 28), "cifar10": (3, 32, 32)}
+
+
+def load_dataset(cfg: Any, *, seed: int = 0, size: int | None = None, channels: int | None = None) -> Splits:
+    """Load ``cfg.name`` (digits, fashion_mnist, mnist, cifar10, imagefolder) from ``cfg.path``.
+
+    ``size``/``channels`` are needed only for ``imagefolder`` (images are resized to them).
+    ``test_fraction`` applies to digits only (it ships without a test split).
+    """
+    opts = _options(cfg.options)
+    name = cfg.name
+    if name == "digits":
+        x, y = _digits()
+        perm = np.random.default_rng(10_000 + seed).permutation(len(x))
+        n_test = int(round(opts["test_fraction"] * len(x)))
+        test, train = np.sort(perm[:n_test]), np.sort(perm[n_test:])
+        return make_splits(x[train], y[train], x[test], y[test], val_fraction=opts["val_fraction"], seed=seed,
+                           num_classes=10)
+    if cfg.path is None:
+        raise DataError(f"dataset {name!r}: no path given (set dataset.path in the problem file or pass --data)")
+    path = Path(cfg.path)
+    if not path.exists():
+        raise DataError(f"{path}: dataset path not found")
+    if name in ("fashion_mnist", "mnist"):
+        arrays = readers.read_npz(path) if path.suffix == ".npz" else readers.read_idx_dir(path)
+        n_cls = 10
+    elif name == "cifar10":
+        arrays = readers.read_npz(path) if path.suffix == ".npz" else readers.read_cifar10(path)
+        n_cls = 10
+    elif name == "imagefolder":
+        if size is None or channels is None:
+            raise DataError(f"{path}: imagefolder needs the problem's input size and channels")
+        arrays, classes = readers.read_imagefolder(path, size=size, channels=channels)
+        n_cls = len(classes)
+    else:
+        raise DataError(f"dataset {name!r}: unknown dataset")
+    x_tr, y_tr, x_te, y_te = arrays
+    splits = make_splits(x_tr, y_tr, x_te, y_te, val_fraction=opts["val_fraction"], seed=seed, num_classes=n_cls)
+    want = _SHAPES.get(name)
+    if want is not None and splits.image_shape != want:
+        raise DataError(f"{path}: images have shape {splits.image_shape}, {name} needs {want}")
+    for y, split in ((y_tr, "train"), (y_te, "test")):
+        if y.min() < 0 or y.max() >= n_cls:
+            raise DataError(f"{path}: {split} labels outside 0..{n_cls - 1}")
+    return splits
+
+
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    return d.images.astype(np.float32), d.target.astype(np.int64)  # (1797, 8, 8), values 0..16
+
+
+def _options(raw: Any) -> dict[str, float]:
+    out = dict(DATASET_OPTIONS)
+    for key, value in dict(raw or {}).items():
+        if key not in DATASET_OPTIONS:
+            raise DataError(f"dataset.{key}: unknown option (allowed: {', '.join(DATASET_OPTIONS)})")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+            raise DataError(f"dataset.{key}: {value!r} must be a number in (0, 1)")
+        out[key] = float(value)
+    return out
