@@ -173,6 +173,31 @@ class ArchiveWriter:
             c.execute("ROLLBACK")
             raise
 
+    def add_design(self, design: Mapping[str, Any]) -> None:
+        """One design outside the search's generations (e.g. a refined one), in one transaction.
+
+        ``design`` is plain data: ``id``, ``generation``, ``genome`` (list), ``network`` and
+        ``accelerator`` (JSON-able), ``metrics`` (every METRIC_COLUMNS name), ``G`` (list), ``cv``,
+        ``feasible``, ``seconds``, ``strategy``. No ``generations`` row is written: the run's
+        history and resume state stay as they are. A taken id raises :class:`InputError`.
+        """
+        row = (int(design["id"]), int(design["generation"]), dumps([int(v) for v in design["genome"]]),
+               dumps(design["network"]), dumps(design["accelerator"]),
+               *(float(design["metrics"][m]) for m in METRIC_COLUMNS),
+               dumps([float(g) for g in design["G"]]), float(design["cv"]), int(bool(design["feasible"])),
+               float(design["seconds"]), str(design["strategy"]))
+        c = self._conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.execute(f"INSERT INTO designs VALUES ({', '.join('?' * len(row))})", row)
+            c.execute("COMMIT")
+        except sqlite3.IntegrityError:
+            c.execute("ROLLBACK")
+            raise InputError(f"{self.path}: design id {design['id']} is already taken") from None
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
     def close(self) -> None:
         self._conn.close()
         self._lock.close()
