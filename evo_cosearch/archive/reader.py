@@ -186,11 +186,13 @@ class Archive:
 
 
 def pareto_of(table: DesignTable) -> DesignTable:
-    """Rows of ``table`` that are feasible, non-dominated, and the first of their genome."""
+    """Rows of ``table`` that are feasible, non-dominated, and the first of their genome and network
+    (a refined design keeps its source's genome but has its own network JSON)."""
     feas = np.flatnonzero(table.feasible)
     if len(feas) == 0:
         return table.take(feas)
-    _, first = np.unique(table.genome[feas], axis=0, return_index=True)
+    _, network = np.unique(np.array([table.network_json[i] for i in feas], dtype=object), return_inverse=True)
+    _, first = np.unique(np.column_stack([table.genome[feas], network.reshape(-1)]), axis=0, return_index=True)
     cand = feas[np.sort(first)]
     return table.take(cand[non_dominated(table.F[cand])])
 

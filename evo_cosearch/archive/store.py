@@ -136,9 +136,10 @@ class ArchiveWriter:
         self._conn.execute("COMMIT")
 
     def truncate_after(self, generation: int) -> None:
-        """Drop any design beyond the last completed generation (none exist after a clean stop)."""
+        """Drop any search design beyond the last completed generation (none exist after a clean
+        stop); designs added outside the search's generations (``refine``) are kept."""
         self._conn.execute("BEGIN")
-        self._conn.execute("DELETE FROM designs WHERE generation > ?", (generation,))
+        self._conn.execute("DELETE FROM designs WHERE generation > ? AND strategy != 'refine'", (generation,))
         self._conn.execute("DELETE FROM generations WHERE generation > ?", (generation,))
         self._conn.execute("COMMIT")
 

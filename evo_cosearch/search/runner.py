@@ -112,10 +112,11 @@ def _open_run(problem, run_dir: Path, settings: "SearchSettings"):
                 raise InputError(f"{run_dir}: run was made with {key}={meta.settings[key]!r}, "
                                  f"not {mine[key]!r}; use another --out directory")
         state = arc.resume_state()
-        table = arc.designs(max_generation=None if state is None else state.generation)
-        if state is None:
-            table = table.take(np.zeros(0, dtype=np.int64))
-        return meta, state, table
+        table = arc.designs()
+        last = -1 if state is None else state.generation
+        # completed generations, plus designs added outside the search (refine): they keep their ids
+        keep = (table.generation <= last) | (table.strategy == "refine")
+        return meta, state, table.take(np.flatnonzero(keep))
 
 
 def stored_settings(run_dir: str | Path) -> dict[str, Any]:
@@ -148,7 +149,8 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
     if db_path(run_dir).exists():
         meta, resume, table = _open_run(problem, run_dir, settings)
         hv_ideal, hv_ref = meta.hv_ideal, meta.hv_ref
-        evaluator.remember(table.genome, table.metrics["accuracy"])
+        searched = table.strategy != "refine"  # a refined design's accuracy is not its genome's
+        evaluator.remember(table.genome[searched], table.metrics["accuracy"][searched])
         tracker.add(table.F, table.feasible)
         writer = ArchiveWriter.open(run_dir)
         writer.truncate_after(-1 if resume is None else resume.generation)

@@ -89,10 +89,13 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
         SCALESIM_CFG: scalesim_config_text(hw.rows, hw.cols, hw.dataflow, hw.ifmap_sram_kb, hw.filter_sram_kb,
                                            hw.ofmap_sram_kb, bandwidth=hw.bandwidth_words,
                                            run_name=f"{record['provenance']['run']}_id{design_id}".replace("/", "_")),
-        TOPOLOGY_CSV: topology_text(spec_workload(spec.network)),
+        TOPOLOGY_CSV: topology_text(_workload(spec.network, record["network"])),
     }
     out = Path(out_dir)
     tuned = None
+    if finetune_epochs is not None and "refined" in record["network"]:
+        raise InputError(f"design {design_id} is refined: its trained child is "
+                         f"{Path(archive.path).parent / 'refined' / str(design_id) / 'child.pt'}")
     if finetune_epochs is not None:
         from evo_cosearch.select.finetune import finetune
         tuned = finetune(archive.problem(), spec.network, epochs=finetune_epochs, seed=archive.meta.seed,
@@ -105,6 +108,14 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
         from evo_cosearch.select.finetune import save_finetuned
         child = save_finetuned(tuned, out)
     return Export(out / DESIGN_JSON, out / SCALESIM_CFG, out / TOPOLOGY_CSV, child)
+
+
+def _workload(network, record_network: dict[str, Any]):
+    """The design's layers; a refined design (``evo-cosearch refine``) with its narrower hidden widths."""
+    if "refined" not in record_network:
+        return spec_workload(network)
+    from evo_cosearch.refine.workload import refined_workload
+    return refined_workload(network, record_network["refined"])
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -22,7 +22,7 @@ from evo_cosearch.supernet.checkpoint import save_atomic
 from evo_cosearch.supernet.evaluate import accuracy, recalibrate
 from evo_cosearch.supernet.layers import ChildNet
 from evo_cosearch.supernet.network import Supernet, extract_child
-from evo_cosearch.supernet.runtime import configure_torch
+from evo_cosearch.supernet.runtime import configure_torch, training_threads
 from evo_cosearch.supernet.sample import template_of
 
 __all__ = ["build_child", "save_child", "load_child", "train_child", "ChildTrainResult"]
@@ -67,7 +67,7 @@ def train_child(spec: NetworkSpec, splits: Splits, *, epochs: int, supernet: Sup
                 seed: int = 0, lr: float = 0.05, batch_size: int = 128, weight_decay: float = 4e-5,
                 eval_batch_size: int = 500, progress: bool = False) -> ChildTrainResult:
     """Train ``spec`` stand-alone (from scratch, or fine-tuned from ``supernet``'s weights)."""
-    configure_torch()
+    configure_torch(threads=training_threads())
     torch.use_deterministic_algorithms(True, warn_only=True)
     if supernet is None:
         child = build_child(spec, seed=seed)

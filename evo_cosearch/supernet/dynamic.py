@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from evo_cosearch.supernet.depthwise import depthwise_conv2d
 from evo_cosearch.supernet.layers import QConvBN, QLinear
 from evo_cosearch.supernet.quant import ActQuant, quantize_weight
 
@@ -68,7 +69,11 @@ class DynamicConvBN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         c = self.out_c
         w = quantize_weight(self.active_weight(), self.w_bits)
-        x = F.conv2d(self.quant(x), w, None, self.stride, self.kernel // 2, 1, c if self.depthwise else 1)
+        x = self.quant(x)
+        if self.depthwise:
+            x = depthwise_conv2d(x, w, self.stride, self.kernel // 2)
+        else:
+            x = F.conv2d(x, w, None, self.stride, self.kernel // 2)
         bn = self.bn
         x = F.batch_norm(x, bn.running_mean[:c], bn.running_var[:c], bn.weight[:c], bn.bias[:c],
                          self.training, bn.momentum, bn.eps)

@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from evo_cosearch.supernet.depthwise import depthwise_conv2d
 from evo_cosearch.supernet.quant import ActQuant, quantize_weight
 
 __all__ = ["QConvBN", "QLinear", "ChildBlock", "ChildNet", "FoldedConv", "fold_batchnorm"]
@@ -29,7 +30,11 @@ class QConvBN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         c = self.conv
-        x = F.conv2d(self.quant(x), quantize_weight(c.weight, self.w_bits), None, c.stride, c.padding, 1, c.groups)
+        x, w = self.quant(x), quantize_weight(c.weight, self.w_bits)
+        if c.groups > 1 and c.groups == c.in_channels == c.out_channels:
+            x = depthwise_conv2d(x, w, c.stride[0], c.padding[0])
+        else:
+            x = F.conv2d(x, w, None, c.stride, c.padding, 1, c.groups)
         x = self.bn(x)
         return F.relu6(x) if self.relu else x
 

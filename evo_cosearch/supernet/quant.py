@@ -4,7 +4,8 @@ Weights: symmetric, per output channel, ``2^(b-1) - 1`` levels each side of zero
 Activations: per tensor, symmetric for signed tensors (block inputs) and ``[0, amax]`` with
 ``2^b - 1`` levels for unsigned ones (after ReLU6). The range ``amax`` is a buffer: in training
 it comes from the batch (and its running mean is tracked), in evaluation the stored value
-(re-estimated with the BatchNorm statistics when a child is recalibrated).
+(re-estimated with the BatchNorm statistics when a child is recalibrated); at 16 bits the
+range is neither used nor tracked.
 
 Both use PyTorch's fused fake-quantize kernels (one pass; their gradient is the
 straight-through estimator, zero only where a value was clipped).
@@ -62,6 +63,8 @@ class ActQuant(nn.Module):
         self.num_batches.zero_()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.bits >= FULL_PRECISION:  # not quantized: the range is never used, so not tracked
+            return x
         if self.training:
             xa = x.detach().abs()
             batch_amax = xa.amax()
@@ -78,8 +81,6 @@ class ActQuant(nn.Module):
             amax = batch_amax
         else:
             amax = self.amax
-        if self.bits >= FULL_PRECISION:
-            return x
         if self.signed:
             levels = 2 ** (self.bits - 1) - 1
             lo = -levels

@@ -26,7 +26,7 @@ from evo_cosearch.space.network import NetworkTemplate
 from evo_cosearch.supernet.checkpoint import load_checkpoint, meta_key, save_atomic
 from evo_cosearch.supernet.config import SupernetConfig
 from evo_cosearch.supernet.network import Supernet
-from evo_cosearch.supernet.runtime import configure_torch
+from evo_cosearch.supernet.runtime import configure_torch, training_threads
 from evo_cosearch.supernet.sample import random_spec
 
 __all__ = ["TrainResult", "train_supernet", "sandwich_step"]
@@ -71,7 +71,7 @@ def sandwich_step(net: Supernet, x: torch.Tensor, y: torch.Tensor, cfg: Supernet
 def train_supernet(template: NetworkTemplate, splits: Splits, cfg: SupernetConfig, out: str | Path, *,
                    meta: dict[str, Any], seed: int = 0, progress: bool = True) -> TrainResult:
     """Train (or resume) a supernet to ``cfg.epochs``; checkpoint to ``out`` after each epoch."""
-    configure_torch()
+    configure_torch(threads=training_threads())
     torch.use_deterministic_algorithms(True, warn_only=True)
     out = Path(out)
     torch.manual_seed(seed)

@@ -65,3 +65,12 @@ def test_ensure_supernet_reuses_its_cache(tiny_problem_path, tiny_ckpt):
     again = ensure_supernet(p, cache_dir=tiny_ckpt.parent, progress=False)
     assert again == tiny_ckpt and again.stat().st_mtime_ns == mtime
     assert p.name in tiny_ckpt.name
+
+
+def test_training_threads_follow_the_openmp_wait_policy(monkeypatch):
+    from evo_cosearch.supernet.runtime import training_threads
+
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    assert training_threads() == 1  # spinning OpenMP threads: one thread
+    monkeypatch.setenv("OMP_WAIT_POLICY", "passive")
+    assert 1 <= training_threads() <= 2

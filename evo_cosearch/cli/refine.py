@@ -1,0 +1,58 @@
+"""``evo-cosearch refine RUN --design ID``: prune one design's hidden channels, add it to the archive."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+__all__ = ["register", "format_table"]
+
+
+def register(sub) -> None:
+    p = sub.add_parser("refine", help="FiGS-style channel refinement of one archived design (added as 'refine')")
+    p.add_argument("run", metavar="RUN", help="run directory")
+    p.add_argument("--design", type=int, required=True, metavar="ID", help="id of the design to refine")
+    p.add_argument("--epochs", type=int, default=5, help="joint training epochs (default 5)")
+    p.add_argument("--lam", type=float, default=1.0, help="weight λ of the normalised cost (default 1)")
+    p.add_argument("--cost", choices=("macs", "latency", "energy"), default="macs",
+                   help="cost: expected MACs, or the simulator's per-layer latency/energy as a first-order "
+                        "surrogate (default macs)")
+    p.add_argument("--threshold", type=float, default=0.5,
+                   help="remove channels whose keep probability is below this (default 0.5)")
+    p.add_argument("--seed", type=int, default=None, help="default: the run's seed")
+    p.add_argument("--tau", type=float, default=0.5, help="relaxed-Bernoulli temperature (default 0.5)")
+    p.add_argument("--from-scratch", action="store_true", help="start from fresh weights, not the supernet's")
+    p.add_argument("--supernet", help="supernet checkpoint (default: the cached one, trained if missing)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    from evo_cosearch.refine import RefineSettings, refine_design
+
+    settings = RefineSettings(epochs=args.epochs, lam=args.lam, cost=args.cost, threshold=args.threshold,
+                              seed=args.seed, tau=args.tau, from_scratch=args.from_scratch)
+    done = refine_design(args.run, args.design, settings, supernet=args.supernet,
+                         progress=args.format == "table")
+    if args.format == "json":
+        print(json.dumps({"source_id": done.source_id, "design_id": done.design_id, "out_dir": str(done.out_dir),
+                          "before": asdict(done.before), "after": asdict(done.after)}, indent=2))
+    else:
+        print(format_table(done))
+    return 0
+
+
+def format_table(done) -> str:
+    """Before / after: hidden channels per pruned block, MACs, params, accuracy, latency, energy."""
+    b, a = done.before, done.after
+    rows = [(f"{name} hidden channels", str(b.hidden[name]), str(a.hidden[name])) for name in b.hidden]
+    rows += [("MACs", f"{b.macs:,}", f"{a.macs:,}"), ("params", f"{b.params:,}", f"{a.params:,}"),
+             ("accuracy %", f"{100 * b.accuracy:.2f}", f"{100 * a.accuracy:.2f}"),
+             ("latency ms", f"{b.latency_ms:.4g}", f"{a.latency_ms:.4g}"),
+             ("energy µJ", f"{b.energy_uj:.4g}", f"{a.energy_uj:.4g}")]
+    w = max(len(r[0]) for r in rows)
+    lines = [f"design {done.source_id} -> refined design {done.design_id} (archived accuracy "
+             f"{100 * done.archived_accuracy:.2f} %)", f"{'':<{w}}  {'before':>12}  {'after':>12}"]
+    lines += [f"{name:<{w}}  {x:>12}  {y:>12}" for name, x, y in rows]
+    lines.append(f"saved: {done.out_dir}")
+    return "\n".join(lines)

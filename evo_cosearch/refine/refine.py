@@ -1,0 +1,223 @@
+"""``refine_design``: FiGS-style refinement of one archived design, added back to its archive.
+
+1. The design's network (archive record -> ``problem.design(genome)``) is extracted from the
+   run's supernet (or built from scratch), BatchNorm-recalibrated, and given a mask on the
+   hidden channels of every expanding block (:mod:`evo_cosearch.refine.model`).
+2. Weights and mask logits are trained jointly on task loss + lambda * cost
+   (:mod:`evo_cosearch.refine.train`, :mod:`evo_cosearch.refine.cost`).
+3. Channels whose keep probability is below the threshold are removed; the narrower child is
+   recalibrated and evaluated on the validation images the search's evaluation uses, and its
+   workload (:func:`refined_workload`) is simulated on the design's accelerator.
+4. One row is added to the archive (strategy ``refine``, generation = the search's last
+   generation + 1, the original genome, ``network["refined"] = {block: hidden channels}`` and
+   ``network["refined_from"] = source id``), in one transaction, and the refined child is
+   saved under ``RUN/refined/<new id>/``: ``child.pt`` (state_dict + architecture JSON,
+   :func:`load_refined`), ``architecture.json`` and ``refine.json`` (settings, before/after).
+
+The run's writer lock is held from start to finish: a running search makes ``refine`` fail at
+once, and a search cannot start while a design is being refined. Nothing is written on error.
+A later search *resume* keeps refined rows; its new designs take the ids after them.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from evo_cosearch.archive import ArchiveWriter, open_archive
+from evo_cosearch.errors import InputError
+from evo_cosearch.evaluate import constraint_values
+from evo_cosearch.hardware import simulate
+from evo_cosearch.refine.cost import cost_terms
+from evo_cosearch.refine.model import mask_child, narrow_child
+from evo_cosearch.refine.train import EpochStat, RefineSettings, train_masked
+from evo_cosearch.refine.workload import prunable_blocks, refined_workload
+from evo_cosearch.space.accelerator import AcceleratorArrays
+from evo_cosearch.space.spec import DesignSpec, NetworkSpec
+from evo_cosearch.supernet import (
+    ChildNet, EvaluationConfig, accuracy, build_child, count_macs, ensure_supernet, eval_data, extract_child, load_supernet,
+    problem_splits, recalibrate,
+)
+from evo_cosearch.supernet.checkpoint import save_atomic
+from evo_cosearch.supernet.layers import fold_batchnorm
+
+__all__ = ["STRATEGY", "REFINED_DIR", "Figures", "Refined", "refine_design", "load_refined"]
+
+STRATEGY = "refine"
+REFINED_DIR = "refined"
+CHILD_PT, ARCH_JSON, REPORT_JSON = "child.pt", "architecture.json", "refine.json"
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One network on the design's accelerator: hidden widths, size, accuracy, hardware metrics."""
+
+    hidden: dict[str, int]
+    macs: int
+    params: int
+    accuracy: float
+    latency_ms: float
+    energy_uj: float
+    area_mm2: float
+
+
+@dataclass(frozen=True)
+class Refined:
+    source_id: int
+    design_id: int              # the new archive row
+    before: Figures
+    after: Figures
+    archived_accuracy: float    # the source design's accuracy in the archive
+    history: tuple[EpochStat, ...]
+    settings: RefineSettings
+    seed: int
+    supernet: str | None        # checkpoint the child came from (None: from scratch)
+    out_dir: Path
+
+
+def refine_design(run_dir: str | Path, design_id: int, settings: RefineSettings = RefineSettings(), *,
+                  supernet: str | Path | None = None, supernet_cache: str | Path | None = None,
+                  progress: bool = False) -> Refined:
+    """Refine design ``design_id`` of the run in ``run_dir`` and archive the result (module doc)."""
+    settings.check()
+    run = Path(run_dir)
+    open_archive(run).close()  # a missing or broken archive fails before anything is touched
+    if supernet is not None and not settings.from_scratch and not Path(supernet).is_file():
+        raise InputError(f"--supernet {supernet}: checkpoint not found")
+    try:
+        writer = ArchiveWriter.open(run)
+    except InputError:
+        raise InputError(f"{run}: another process is writing to this run ({run / 'writer.lock'} is held); "
+                         "refine it when that is done") from None
+    try:
+        return _refine(run, writer, int(design_id), settings, supernet, supernet_cache, progress)
+    finally:
+        writer.close()
+
+
+def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSettings, supernet, supernet_cache,
+            progress: bool) -> Refined:
+    t0 = time.perf_counter()
+    with open_archive(run) as arc:
+        meta, problem, designs = arc.meta, arc.problem(), arc.designs()
+    rows = np.flatnonzero(designs.id == design_id)
+    if len(rows) == 0:
+        raise InputError(f"{run}: no design with id {design_id}")
+    rec = designs.record(int(rows[0]))
+    if rec["strategy"] == STRATEGY:
+        src = rec["network"].get("refined_from")
+        raise InputError(f"{run}: design {design_id} is already refined (from design {src}); refine that one")
+    design = problem.design(rec["genome"])
+    spec = design.network
+    if not prunable_blocks(spec):
+        raise InputError(f"{run}: design {design_id} has no block with expansion > 1: nothing to refine")
+    seed = meta.seed if settings.seed is None else int(settings.seed)
+    splits = problem_splits(problem)
+    data = eval_data(splits, EvaluationConfig.from_section(problem.evaluation), seed=meta.seed)
+
+    ckpt = None
+    if settings.from_scratch:
+        child = build_child(spec, seed=seed)
+    else:
+        if supernet is not None:
+            ckpt = Path(supernet)
+        else:
+            from evo_cosearch.api import SUPERNET_CACHE  # the cache the search trains into
+            ckpt = ensure_supernet(problem, cache_dir=supernet_cache or SUPERNET_CACHE, progress=progress,
+                                   seed=meta.seed)
+        child = extract_child(load_supernet(problem, ckpt), spec)
+        recalibrate(child, data.recal_x, batch_size=data.batch_size)  # this child's own statistics
+    full = {p.name: p.hidden for p in prunable_blocks(spec)}
+    before = _figures(child, spec, design, full, data)
+
+    masked = mask_child(child, spec, generator=torch.Generator().manual_seed(seed + 1), tau=settings.tau,
+                        init_keep=settings.init_keep, threshold=settings.threshold)
+    terms = cost_terms(spec, settings.cost, accelerator=design.accelerator)
+    history = train_masked(masked, terms, splits, settings, seed=seed, progress=progress)
+    refined = masked.prune(settings.threshold)
+    hidden = {name: int(k.numel()) for name, k in masked.kept(settings.threshold).items()}
+    recalibrate(refined, data.recal_x, batch_size=data.batch_size)
+    after = _figures(refined, spec, design, hidden, data)
+
+    new_id = int(designs.id.max()) + 1
+    searched = designs.generation[designs.strategy != STRATEGY]
+    generation = (int(searched.max()) if len(searched) else -1) + 1
+    metrics = {"accuracy": after.accuracy, "error": 1.0 - after.accuracy, "latency_ms": after.latency_ms,
+               "energy_uj": after.energy_uj, "area_mm2": after.area_mm2, "edp": after.energy_uj * after.latency_ms,
+               "params": float(after.params), "macs": float(after.macs)}
+    G = constraint_values({k: np.array([v]) for k, v in metrics.items()}, problem.constraints)[0]
+    cv = float(np.maximum(G, 0.0).sum())
+    result = Refined(design_id, new_id, before, after, float(rec["metrics"]["accuracy"]), history, settings, seed,
+                     None if ckpt is None else str(ckpt), run / REFINED_DIR / str(new_id))
+
+    tmp = Path(tempfile.mkdtemp(prefix=".refine-", dir=run))
+    try:
+        tmp.chmod(0o755)  # mkdtemp makes it private; it becomes an ordinary result folder
+        _save(tmp, refined, spec, hidden, result)
+        writer.add_design({
+            "id": new_id, "generation": generation, "genome": rec["genome"],
+            "network": {**rec["network"], "refined": hidden, "refined_from": design_id},
+            "accelerator": rec["accelerator"], "metrics": metrics, "G": G.tolist(), "cv": cv,
+            "feasible": cv <= 0.0, "seconds": time.perf_counter() - t0, "strategy": STRATEGY,
+        })
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    result.out_dir.parent.mkdir(exist_ok=True)
+    if result.out_dir.exists():  # a stale folder of an id no row holds (e.g. copied runs)
+        shutil.rmtree(result.out_dir)
+    os.replace(tmp, result.out_dir)
+    return result
+
+
+def _figures(child: ChildNet, spec: NetworkSpec, design: DesignSpec, hidden: dict[str, int], data) -> Figures:
+    """Accuracy (recalibrated child, BatchNorm folded) and simulated metrics of ``child``."""
+    folded = fold_batchnorm(copy.deepcopy(child).eval()).to(memory_format=torch.channels_last)
+    acc = accuracy(folded, data.val_x, data.val_y, batch_size=data.batch_size)
+    la = refined_workload(spec, hidden)
+    macs = int(la.macs.sum())
+    if count_macs(child, (spec.in_channels, spec.in_size, spec.in_size)) != macs:
+        raise AssertionError("refined child and refined workload disagree on MACs")  # a bug, not bad input
+    hw = simulate(la, AcceleratorArrays.from_specs([design.accelerator]))
+    return Figures(dict(hidden), macs, int(la.params.sum()), float(acc), float(hw.latency_ms[0]),
+                   float(hw.energy_uj[0]), float(hw.area_mm2[0]))
+
+
+def _save(out: Path, child: ChildNet, spec: NetworkSpec, hidden: dict[str, int], result: Refined) -> None:
+    arch = {"network": spec.to_dict(), "refined": hidden}
+    save_atomic({"state_dict": child.state_dict(), "spec": json.dumps(spec.to_dict()),
+                 "hidden": json.dumps(hidden)}, out / CHILD_PT)
+    (out / ARCH_JSON).write_text(json.dumps(arch, indent=2) + "\n", encoding="utf-8")
+    (out / REPORT_JSON).write_text(json.dumps(_report(result), indent=2) + "\n", encoding="utf-8")
+
+
+def _report(r: Refined) -> dict[str, Any]:
+    return {"source_id": r.source_id, "design_id": r.design_id, "seed": r.seed, "supernet": r.supernet,
+            "settings": asdict(r.settings), "archived_accuracy": r.archived_accuracy,
+            "before": asdict(r.before), "after": asdict(r.after), "history": [asdict(h) for h in r.history]}
+
+
+def load_refined(path: str | Path) -> tuple[ChildNet, NetworkSpec, dict[str, int]]:
+    """A saved refined child (``child.pt``, read with ``weights_only=True``), its spec and hidden widths."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: refined child not found")
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+        spec = NetworkSpec.from_dict(json.loads(obj["spec"]))
+        hidden = {k: int(v) for k, v in json.loads(obj["hidden"]).items()}
+        child = narrow_child(build_child(spec), spec, {k: torch.arange(v) for k, v in hidden.items()})
+        child.load_state_dict(obj["state_dict"])
+    except (RuntimeError, KeyError, ValueError, TypeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not a refined child ({exc.__class__.__name__})") from None
+    return child.eval(), spec, hidden

@@ -1,0 +1,149 @@
+"""``evo-cosearch refine``: one 'refine' row added, archive readable, child saved; bad input exit 2."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from evo_cosearch.api import search
+from evo_cosearch.archive import open_archive, pareto_of
+from evo_cosearch.cli import main
+from evo_cosearch.errors import InputError
+from evo_cosearch.evaluate import ProxyAccuracy
+from evo_cosearch.io.topology import parse_topology
+from evo_cosearch.plots import make_plots
+from evo_cosearch.problem import load_problem, parse_problem
+from evo_cosearch.refine import load_refined, prunable_blocks, refined_workload
+from evo_cosearch.select import export_design
+from evo_cosearch.supernet import count_macs, train_problem_supernet
+
+DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    root = tmp_path_factory.mktemp("refine")
+    problem = load_problem(DEMO)
+    search(problem, out=root / "run", pop=8, gens=2, accuracy_fn=ProxyAccuracy(problem), quiet=True).close()
+    # a tiny supernet of the same network section: one step on 64 images
+    tiny = parse_problem(problem.text.replace("epochs: 20", "epochs: 1\n  max_train_images: 64"))
+    ckpt = train_problem_supernet(tiny, root / "supernet.pt", epochs=1, progress=False).path
+    with open_archive(root / "run") as arc:
+        d = arc.designs()
+        ok = [i for i in range(len(d)) if prunable_blocks(problem.design(d.genome[i]).network)]
+        ids = [int(d.id[i]) for i in sorted(ok, key=lambda i: d.metrics["macs"][i])]  # smallest first: fast
+    return root / "run", ckpt, ids
+
+
+def _digest(run: Path) -> str:
+    return hashlib.sha256((run / "archive.sqlite").read_bytes()).hexdigest()
+
+
+def _listing(run: Path) -> list[str]:
+    """Files and folders of ``run`` (SQLite's -wal/-shm files come and go with readers)."""
+    return sorted(str(p.relative_to(run)) for p in run.rglob("*") if not p.name.endswith(("-wal", "-shm")))
+
+
+def test_refine_adds_one_refine_row_and_the_archive_stays_readable(setup, tmp_path, capsys):
+    run, ckpt, ids = setup
+    with open_archive(run) as arc:
+        before, history = arc.designs(), arc.history()
+    src = ids[0]
+    argv = ["refine", str(run), "--design", str(src), "--epochs", "2", "--lam", "20", "--supernet", str(ckpt)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert f"design {src} -> refined design {len(before)}" in out and "hidden channels" in out and "MACs" in out
+
+    with open_archive(run) as arc:
+        after = arc.designs()
+        assert len(after) == len(before) + 1 and arc.history() == history  # search history untouched
+        row = after.record(len(after) - 1)
+        pareto = arc.pareto()
+        assert len(pareto) >= 1
+    assert row["strategy"] == "refine" and row["id"] == len(before)
+    assert row["generation"] == int(before.generation.max()) + 1
+    src_row = before.record(int(np.flatnonzero(before.id == src)[0]))
+    assert row["genome"] == src_row["genome"] and row["accelerator"] == src_row["accelerator"]
+    assert row["network"]["refined_from"] == src
+    hidden = row["network"]["refined"]
+    spec = load_problem(DEMO).design(row["genome"]).network
+    assert set(hidden) == {p.name for p in prunable_blocks(spec)}
+    assert row["metrics"]["macs"] == refined_workload(spec, hidden).macs.sum() < src_row["metrics"]["macs"]
+    assert row["metrics"]["latency_ms"] < src_row["metrics"]["latency_ms"]
+    assert row["metrics"]["energy_uj"] < src_row["metrics"]["energy_uj"]
+    assert row["metrics"]["area_mm2"] == src_row["metrics"]["area_mm2"]  # the same accelerator
+    assert make_plots([run], tmp_path / "plots")  # readers keep working
+    with open_archive(run) as arc:
+        # the refined design shares its source's genome but is a design of its own (lower latency)
+        pair = after.take([int(np.flatnonzero(after.id == src)[0]), len(after) - 1])
+        assert row["id"] in pareto_of(pair).id.tolist()
+        done = export_design(arc, row["id"], tmp_path / "export")
+        with pytest.raises(InputError, match="is refined"):  # fine-tuning would train the unrefined network
+            export_design(arc, row["id"], tmp_path / "export2", finetune_epochs=1)
+    assert not (tmp_path / "export2").exists()
+    topo = parse_topology(done.topology_csv.read_text(), source="topology.csv")
+    assert int(topo.macs.sum()) == row["metrics"]["macs"]
+    assert json.loads(done.design_json.read_text())["network"]["refined"] == hidden
+
+    child, spec2, hidden2 = load_refined(run / "refined" / str(row["id"]) / "child.pt")
+    assert spec2 == spec and hidden2 == hidden
+    assert count_macs(child, (1, 8, 8)) == row["metrics"]["macs"]
+    report = json.loads((run / "refined" / str(row["id"]) / "refine.json").read_text())
+    assert report["source_id"] == src and report["after"]["hidden"] == hidden
+
+    # a refined design is not refined again
+    assert main(["refine", str(run), "--design", str(row["id"]), "--from-scratch"]) == 2
+    assert "already refined" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--design", "999"], "no design with id 999"),
+    (["--design", "0", "--threshold", "1.5"], "--threshold"),
+    (["--design", "0", "--epochs", "0"], "--epochs"),
+    (["--design", "0", "--supernet", "/nonexistent.pt"], "checkpoint not found"),
+])
+def test_bad_input_exits_2_and_changes_nothing(setup, capsys, args, message):
+    run, _, _ = setup
+    digest, listing = _digest(run), _listing(run)
+    assert main(["refine", str(run), *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and len(err.splitlines()) == 1
+    assert _digest(run) == digest
+    assert _listing(run) == listing
+
+
+def test_missing_run_exits_2(tmp_path, capsys):
+    assert main(["refine", str(tmp_path / "nope"), "--design", "0"]) == 2
+    assert "no run archive" in capsys.readouterr().err
+    assert not (tmp_path / "nope").exists()
+
+
+def test_refuses_while_another_process_holds_the_writer_lock(setup, capsys):
+    run, _, ids = setup
+    digest = _digest(run)
+    with open(run / "writer.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert main(["refine", str(run), "--design", str(ids[0]), "--from-scratch"]) == 2
+    err = capsys.readouterr().err
+    assert "writer.lock" in err and len(err.splitlines()) == 1
+    assert _digest(run) == digest
+
+
+def test_continuing_the_search_keeps_refined_designs(setup):
+    run, ckpt, ids = setup
+    assert main(["refine", str(run), "--design", str(ids[-1]), "--epochs", "1", "--supernet", str(ckpt)]) == 0
+    with open_archive(run) as arc:
+        refined = [arc.designs().record(i) for i in np.flatnonzero(arc.designs().strategy == "refine")]
+    problem = load_problem(DEMO)
+    search(problem, out=run, gens=3, accuracy_fn=ProxyAccuracy(problem), quiet=True).close()
+    with open_archive(run) as arc:
+        d = arc.designs()
+        assert len(set(d.id.tolist())) == len(d)  # new search designs take fresh ids
+        kept = [d.record(i) for i in np.flatnonzero(d.strategy == "refine")]
+        assert kept == refined
+        assert len(arc.history()) == 3
