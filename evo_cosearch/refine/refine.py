@@ -48,7 +48,7 @@ from evo_cosearch.supernet import (
     ChildNet, EvaluationConfig, accuracy, build_child, count_macs, ensure_supernet, eval_data, extract_child, load_supernet,
     problem_splits, recalibrate,
 )
-from evo_cosearch.supernet.checkpoint import save_atomic
+from evo_cosearch.supernet.checkpoint import load_torch_file, save_atomic
 from evo_cosearch.supernet.layers import fold_batchnorm
 
 __all__ = ["STRATEGY", "REFINED_DIR", "Figures", "Refined", "refine_design", "load_refined"]
@@ -210,10 +210,8 @@ def _report(r: Refined) -> dict[str, Any]:
 def load_refined(path: str | Path) -> tuple[ChildNet, NetworkSpec, dict[str, int]]:
     """A saved refined child (``child.pt``, read with ``weights_only=True``), its spec and hidden widths."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: refined child not found")
+    obj = load_torch_file(path, "refined child")
     try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
         spec = NetworkSpec.from_dict(json.loads(obj["spec"]))
         hidden = {k: int(v) for k, v in json.loads(obj["hidden"]).items()}
         child = narrow_child(build_child(spec), spec, {k: torch.arange(v) for k, v in hidden.items()})

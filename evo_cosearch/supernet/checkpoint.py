@@ -58,15 +58,21 @@ def save_atomic(obj: Any, path: str | Path) -> None:
         raise
 
 
+def load_torch_file(path: str | Path, what: str) -> Any:
+    """``torch.load(path, weights_only=True)`` on the CPU; one-line errors name the file and ``what`` it is."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: {what} not found")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise InputError(f"{path}: not a readable {what} ({exc.__class__.__name__})") from None
+
+
 def load_checkpoint(path: str | Path) -> dict[str, Any]:
     """Load a supernet checkpoint (``weights_only=True``); one-line errors name the file."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: supernet checkpoint not found")
-    try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise InputError(f"{path}: not a readable checkpoint ({exc.__class__.__name__})") from None
+    ckpt = load_torch_file(path, "supernet checkpoint")
     if not isinstance(ckpt, dict) or "model" not in ckpt or "meta" not in ckpt:
         raise InputError(f"{path}: not an evo_cosearch supernet checkpoint")
     ckpt["meta"] = json.loads(ckpt["meta"])

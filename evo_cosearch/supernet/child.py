@@ -18,7 +18,7 @@ from tqdm import tqdm
 from evo_cosearch.data import Splits
 from evo_cosearch.errors import InputError
 from evo_cosearch.space.spec import NetworkSpec
-from evo_cosearch.supernet.checkpoint import save_atomic
+from evo_cosearch.supernet.checkpoint import load_torch_file, save_atomic
 from evo_cosearch.supernet.evaluate import accuracy, recalibrate
 from evo_cosearch.supernet.layers import ChildNet
 from evo_cosearch.supernet.network import Supernet, extract_child
@@ -40,10 +40,8 @@ def save_child(path: str | Path, module: ChildNet, spec: NetworkSpec) -> None:
 
 def load_child(path: str | Path) -> tuple[ChildNet, NetworkSpec]:
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: child file not found")
+    obj = load_torch_file(path, "child file")
     try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
         spec = NetworkSpec.from_dict(json.loads(obj["spec"]))
     except Exception as exc:
         raise InputError(f"{path}: not a saved child ({exc.__class__.__name__})") from None

@@ -17,7 +17,7 @@ from evo_cosearch.hardware.area import area_mm2
 from evo_cosearch.hardware.technology import BIAS_BITS
 from evo_cosearch.hardware.terms import layer_terms
 from evo_cosearch.space.accelerator import ACCELERATOR_TABLE, AcceleratorArrays
-from evo_cosearch.workload import ADD, CONV, DENSE, DW, POOL, PW, LayerArrays
+from evo_cosearch.workload import ADD, DENSE, DW, POOL, PW, LayerArrays
 
 N, L = 24, 10
 SETTINGS = settings(max_examples=50, deadline=None, derandomize=True)
