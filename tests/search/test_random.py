@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,16 +15,6 @@ from evo_cosearch.search.random_search import RandomSearch
 
 DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
 PROBLEM = load_problem(DEMO)
-
-
-def contents(run_dir: Path) -> tuple[list, list]:
-    """Archive contents without timing columns."""
-    with sqlite3.connect(run_dir / "archive.sqlite") as c:
-        designs = c.execute("SELECT id, generation, genome, network, accelerator, accuracy, latency_ms, energy_uj, "
-                            "area_mm2, G, cv, feasible, strategy FROM designs ORDER BY id").fetchall()
-        gens = c.execute("SELECT generation, n_evals, hypervolume, n_feasible, n_pareto, population, state "
-                         "FROM generations ORDER BY generation").fetchall()
-    return designs, gens
 
 
 def run(out: Path, **kw) -> Path:
@@ -48,12 +37,12 @@ def test_runs_into_the_archive_with_pop_designs_per_generation(tmp_path):
         assert sorted(population) == sorted(arc.pareto().id.tolist())
 
 
-def test_same_seed_same_archive_other_seed_other_designs(tmp_path):
+def test_same_seed_same_archive_other_seed_other_designs(tmp_path, contents):
     assert contents(run(tmp_path / "a")) == contents(run(tmp_path / "b"))
     assert contents(run(tmp_path / "c", seed=3))[0] != contents(tmp_path / "a")[0]
 
 
-def test_resume_equals_an_uninterrupted_run(tmp_path):
+def test_resume_equals_an_uninterrupted_run(tmp_path, contents):
     run(tmp_path / "part", gens=2)
     run(tmp_path / "part", gens=3)
     assert contents(tmp_path / "part") == contents(run(tmp_path / "straight"))

@@ -25,16 +25,6 @@ DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
 PROBLEM = load_problem(DEMO)
 
 
-def contents(run_dir: Path) -> tuple[list, list]:
-    """Archive contents without timing columns."""
-    with sqlite3.connect(run_dir / "archive.sqlite") as c:
-        designs = c.execute("SELECT id, generation, genome, network, accelerator, accuracy, latency_ms, energy_uj, "
-                            "area_mm2, G, cv, feasible, strategy FROM designs ORDER BY id").fetchall()
-        gens = c.execute("SELECT generation, n_evals, hypervolume, n_feasible, n_pareto, population, state "
-                         "FROM generations ORDER BY generation").fetchall()
-    return designs, gens
-
-
 def run(out: Path, problem=PROBLEM, **kw) -> Path:
     kw = {"pop": 8, "gens": 3, "seed": 1, "strategy": "reinforce", "accuracy_fn": ProxyAccuracy(problem), **kw}
     search(problem, out=out, quiet=True, **kw).close()
@@ -144,7 +134,7 @@ def test_constraint_sets_the_latency_target(tmp_path):
         assert state["targets"]["target_latency_ms"] == 0.05 and state["mode"] == "hard"
 
 
-def test_same_seed_same_archive_and_resume_equals_an_uninterrupted_run(tmp_path):
+def test_same_seed_same_archive_and_resume_equals_an_uninterrupted_run(tmp_path, contents):
     straight = contents(run(tmp_path / "a"))
     assert straight == contents(run(tmp_path / "b"))
     run(tmp_path / "part", gens=2)

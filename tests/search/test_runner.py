@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -24,16 +23,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "problems" / "demo_digits.yaml"
 
 
-def contents(run_dir: Path) -> tuple[list, list]:
-    """Archive contents without timing columns (seconds, timestamps)."""
-    with sqlite3.connect(run_dir / "archive.sqlite") as c:
-        designs = c.execute("SELECT id, generation, genome, network, accelerator, accuracy, latency_ms, energy_uj, "
-                            "area_mm2, G, cv, feasible FROM designs ORDER BY id").fetchall()
-        gens = c.execute("SELECT generation, n_evals, hypervolume, n_feasible, n_pareto, population, state "
-                         "FROM generations ORDER BY generation").fetchall()
-    return designs, gens
-
-
 def run(out, problem=DEMO, **kw):
     p = problem if not isinstance(problem, (str, Path)) else load_problem(problem)
     kw.setdefault("accuracy_fn", ProxyAccuracy(p))
@@ -42,7 +31,7 @@ def run(out, problem=DEMO, **kw):
     return out
 
 
-def test_same_seed_same_archive_and_history(tmp_path):
+def test_same_seed_same_archive_and_history(tmp_path, contents):
     a, b = run(tmp_path / "a"), run(tmp_path / "b")
     assert contents(a) == contents(b)
     c = run(tmp_path / "c", seed=4)
@@ -89,7 +78,7 @@ def test_constraint_nobody_meets_completes_with_closest(tmp_path, capsys):
     arc.close()
 
 
-def test_nsga3_four_objectives_resumes_identically(tmp_path):
+def test_nsga3_four_objectives_resumes_identically(tmp_path, contents):
     text = DEMO.read_text().replace("objectives: [error, latency_ms, energy_uj]",
                                     "objectives: [error, latency_ms, energy_uj, area_mm2]")
     text = text.replace("search: {pop: 24, gens: 10, seed: 0}", "search: {pop: 15, gens: 4, seed: 1, algorithm: nsga3}")
@@ -116,7 +105,7 @@ KILL_SCRIPT = textwrap.dedent("""
 """)
 
 
-def test_resume_after_sigkill_equals_uninterrupted_run(tmp_path):
+def test_resume_after_sigkill_equals_uninterrupted_run(tmp_path, contents):
     script = tmp_path / "slow_search.py"
     script.write_text(KILL_SCRIPT)
     killed = tmp_path / "killed"
@@ -147,13 +136,13 @@ def test_resume_after_sigkill_equals_uninterrupted_run(tmp_path):
         np.testing.assert_array_equal(a.pareto().F, b.pareto().F)
 
 
-def test_workers_give_the_serial_result(tmp_path):
+def test_workers_give_the_serial_result(tmp_path, contents):
     run(tmp_path / "serial", gens=3)
     run(tmp_path / "pool", gens=3, workers=2)
     assert contents(tmp_path / "serial") == contents(tmp_path / "pool")
 
 
-def test_dask_cluster_gives_the_serial_result(tmp_path):
+def test_dask_cluster_gives_the_serial_result(tmp_path, contents):
     distributed = pytest.importorskip("distributed")
     run(tmp_path / "serial", gens=3)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
@@ -163,7 +152,7 @@ def test_dask_cluster_gives_the_serial_result(tmp_path):
     assert contents(tmp_path / "serial") == contents(tmp_path / "dask")
 
 
-def test_real_supernet_end_to_end_serial_equals_workers(tmp_path, monkeypatch):
+def test_real_supernet_end_to_end_serial_equals_workers(tmp_path, monkeypatch, contents):
     """The product path: supernet trained and cached under results/supernets, then evaluated
     in-process and on two worker processes with identical results (tiny settings)."""
     monkeypatch.chdir(tmp_path)
