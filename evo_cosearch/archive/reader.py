@@ -145,8 +145,11 @@ class Archive:
     def _table(self, rows: list[tuple]) -> DesignTable:
         n, m = len(rows), len(self.meta.objectives)
         n_var = self.problem().space.n_var if n == 0 else None
-        genome = np.array([json.loads(r[2]) for r in rows], dtype=np.int64).reshape(n, -1 if n else n_var)
-        G = np.array([json.loads(r[4]) for r in rows], dtype=np.float64).reshape(n, len(self.meta.constraints))
+        try:
+            genome = np.array(_json_column(rows, 2), dtype=np.int64).reshape(n, -1 if n else n_var)
+            G = np.array(_json_column(rows, 4), dtype=np.float64).reshape(n, len(self.meta.constraints))
+        except ValueError as exc:
+            raise InputError(f"{self.path}: corrupt archive ({exc})") from None
         metric_block = np.array([r[10:] for r in rows], dtype=np.float64).reshape(n, len(METRIC_COLUMNS))
         metrics = {name: metric_block[:, j] for j, name in enumerate(METRIC_COLUMNS)}
         F = np.column_stack([metrics[o] for o in self.meta.objectives]) if n else np.zeros((0, m))
@@ -183,6 +186,14 @@ class Archive:
     def problem(self) -> "Problem":
         from evo_cosearch.problem import parse_problem
         return parse_problem(self.meta.problem_text, source=str(self.path))
+
+
+def _json_column(rows: list[tuple], j: int) -> list:
+    """Column ``j`` of ``rows`` (JSON texts) decoded in one ``json.loads`` call (a list per row)."""
+    try:
+        return json.loads("[" + ",".join(r[j] for r in rows) + "]")
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"unreadable genome/G column ({exc})") from None
 
 
 def pareto_of(table: DesignTable) -> DesignTable:

@@ -147,12 +147,14 @@ class ArchiveWriter:
         n = len(rec.genomes)
         metric_rows = zip(*(np.asarray(rec.metrics[m], dtype=np.float64).tolist() for m in METRIC_COLUMNS)) \
             if n else iter(())
+        G = np.asarray(rec.G, dtype=np.float64).reshape(n, -1)
+        g_texts = [dumps(g) for g in G.tolist()] if G.shape[1] else ["[]"] * n
         rows = [
-            (rec.first_id + i, rec.generation, dumps(genome), net, acc, *metrics, dumps(g), cv, int(feas), sec,
+            (rec.first_id + i, rec.generation, _int_list(genome), net, acc, *metrics, g, cv, int(feas), sec,
              rec.strategy)
             for i, (genome, net, acc, metrics, g, cv, feas, sec) in enumerate(zip(
                 np.asarray(rec.genomes, dtype=np.int64).tolist(), rec.networks, rec.accelerators, metric_rows,
-                np.asarray(rec.G, dtype=np.float64).reshape(n, -1).tolist(),
+                g_texts,
                 np.asarray(rec.cv, dtype=np.float64).tolist(), np.asarray(rec.feasible, dtype=bool).tolist(),
                 np.asarray(rec.seconds, dtype=np.float64).tolist()))
         ]
@@ -165,7 +167,8 @@ class ArchiveWriter:
                       (rec.generation, rec.n_evals, _finite(rec.hypervolume), rec.n_feasible, rec.n_pareto,
                        dumps([int(i) for i in rec.population]), json.dumps(rec.state), rec.finished))
             # a resume needs only the latest state: drop older ones (a controller's weights are MBs)
-            c.execute("UPDATE generations SET state = '{}' WHERE generation < ?", (rec.generation,))
+            c.execute("UPDATE generations SET state = '{}' WHERE generation < ? AND state != '{}'",
+                      (rec.generation,))
             if rec.meta:
                 c.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                               [(k, dumps(v)) for k, v in rec.meta.items()])
@@ -202,6 +205,11 @@ class ArchiveWriter:
     def close(self) -> None:
         self._conn.close()
         self._lock.close()
+
+
+def _int_list(values: list[int]) -> str:
+    """``dumps`` of a list of ints, without the encoder (this runs for every archived design)."""
+    return "[" + ",".join(map(str, values)) + "]"
 
 
 def _finite(x: float) -> float:

@@ -26,30 +26,40 @@ _STAGE = '{"depth": %d, "width": %d, "stride": %d, "layers": [%s]}'
 def network_json(problem, X: np.ndarray) -> list[str]:
     """JSON text of ``NetworkSpec.to_dict()`` for every genome, formatted straight from the
     population's arrays (no spec objects; this runs for every archived design)."""
-    t = problem.network
     net = problem.network_arrays(X)
-    stem, depth, width = net.stem_width.tolist(), net.depth.tolist(), net.width.tolist()
-    kernel, expansion, block = net.kernel.tolist(), net.expansion.tolist(), net.block.tolist()
-    w_bits, a_bits = net.w_bits.tolist(), net.a_bits.tolist()
-    strides = [st.stride for st in t.stages]
-    head = (f'{{"in_channels": {t.in_channels}, "in_size": {t.in_size}, "num_classes": {t.num_classes}, '
-            f'"stem_stride": {t.stem_stride}, "edge_bits": {t.edge_bits}, ')
-    out = []
-    for i in range(len(stem)):
-        stages = ", ".join(
-            _STAGE % (d, width[i][s], strides[s], ", ".join(
-                _LAYER % (kernel[i][s][j], expansion[i][s][j], BLOCK_TYPES[block[i][s][j]], w_bits[i][s][j],
-                          a_bits[i][s][j]) for j in range(d)))
-            for s, d in enumerate(depth[i]))
-        out.append(f'{head}"stem_width": {stem[i]}, "stages": [{stages}]}}')
-    return out
+    stages = [_stage_texts(problem, net, s) for s in range(len(problem.network.stages))]
+    return [_network_text(problem, stem, [st[i] for st in stages])
+            for i, stem in enumerate(net.stem_width.tolist())]
 
 
-def accelerator_json(problem, X: np.ndarray) -> list[dict]:
-    """JSON text of ``AcceleratorSpec.to_dict()`` for every genome (whole numbers as int)."""
+def _network_text(problem, stem_width: int, stage_texts: list[str]) -> str:
+    t = problem.network
+    return (f'{{"in_channels": {t.in_channels}, "in_size": {t.in_size}, "num_classes": {t.num_classes}, '
+            f'"stem_stride": {t.stem_stride}, "edge_bits": {t.edge_bits}, '
+            f'"stem_width": {stem_width}, "stages": [{", ".join(stage_texts)}]}}')
+
+
+def _stage_texts(problem, net, s: int) -> list[str]:
+    """JSON text of stage ``s`` (0-based) of every network in ``net``."""
+    stride = problem.network.stages[s].stride
+    depth, width = net.depth[:, s].tolist(), net.width[:, s].tolist()
+    kernel, expansion, block = net.kernel[:, s].tolist(), net.expansion[:, s].tolist(), net.block[:, s].tolist()
+    w_bits, a_bits = net.w_bits[:, s].tolist(), net.a_bits[:, s].tolist()
+    return [_STAGE % (d, width[i], stride, ", ".join(
+        _LAYER % (kernel[i][j], expansion[i][j], BLOCK_TYPES[block[i][j]], w_bits[i][j], a_bits[i][j])
+        for j in range(d))) for i, d in enumerate(depth)]
+
+
+def accelerator_json(problem, X: np.ndarray) -> list[str]:
+    """JSON text of ``AcceleratorSpec.to_dict()`` for every genome (whole numbers as int), joined
+    from each gene value's pre-formatted ``"name": value`` text."""
+    space = problem.space
     names = list(problem.accelerator.values)
-    cols = [[_num(v) for v in problem.space.column(X, name).tolist()] for name in names]
-    return [json.dumps(dict(zip(names, row))) for row in zip(*cols)]
+    cols = [space.index_of(name) for name in names]
+    items = [[f"{json.dumps(name)}: {json.dumps(_num(v))}" for v in space.genes[c].values]
+             for name, c in zip(names, cols)]
+    rows = np.asarray(X)[:, cols].tolist()
+    return ["{" + ", ".join([text[k] for text, k in zip(items, row)]) + "}" for row in rows]
 
 
 def _num(x: float) -> int | float:
@@ -57,22 +67,53 @@ def _num(x: float) -> int | float:
 
 
 class DesignJson:
-    """Decoded network / accelerator JSON text per genome, cached by the genes each depends on."""
+    """Decoded network / accelerator JSON text per genome, cached by the genes each depends on.
+
+    A network's text is assembled from per-stage texts, themselves cached by the stage's genes:
+    offspring mostly recombine their parents' stages, so few stages are formatted anew.
+    """
+
+    _MAX_CACHED = 200_000  # entries per cache before it is cleared (bounded memory on long runs)
 
     def __init__(self, problem) -> None:
         self.problem = problem
         self._net_mask = problem.network_gene_mask
-        self._net: dict[bytes, str] = {}
         self._acc: dict[bytes, str] = {}
+        names = [g.name for g in problem.space.genes]
+        self._stem = names.index("stem.width")
+        self._stem_text = [str(int(v)) for v in problem.space.genes[self._stem].values]
+        self._stage_cols = [np.array([i for i, n in enumerate(names) if n.startswith(f"s{s}.")], dtype=np.int64)
+                            for s in range(1, len(problem.network.stages) + 1)]
+        self._stages: list[dict[bytes, str]] = [{} for _ in self._stage_cols]
 
     def __call__(self, X: np.ndarray) -> tuple[list[str], list[str]]:
-        return (self._texts(X, self._net_mask, self._net, network_json),
-                self._texts(X, ~self._net_mask, self._acc, accelerator_json))
+        return self._networks(X), self._texts(X, ~self._net_mask, self._acc, accelerator_json)
+
+    def _networks(self, X: np.ndarray) -> list[str]:
+        per_stage = []
+        net = None
+        for s, (cols, cache) in enumerate(zip(self._stage_cols, self._stages)):
+            keys = [k.tobytes() for k in np.ascontiguousarray(X[:, cols])]
+            miss = [i for i, k in enumerate(keys) if k not in cache]
+            if miss:
+                if len(cache) > self._MAX_CACHED:
+                    cache.clear()
+                    miss = list(range(len(keys)))
+                net = self.problem.network_arrays(X) if net is None else net
+                texts = _stage_texts(self.problem, net, s)
+                for i in miss:
+                    cache.setdefault(keys[i], texts[i])
+            per_stage.append([cache[k] for k in keys])
+        stems = [self._stem_text[i] for i in X[:, self._stem].tolist()]
+        return [_network_text(self.problem, stem, [st[i] for st in per_stage]) for i, stem in enumerate(stems)]
 
     def _texts(self, X, mask, cache: dict[bytes, str], decode) -> list[str]:
         keys = [k.tobytes() for k in np.ascontiguousarray(X[:, mask])]
         miss = [i for i, k in enumerate(keys) if k not in cache]
         if miss:
+            if len(cache) > self._MAX_CACHED:
+                cache.clear()
+                miss = list(range(len(keys)))
             for i, text in zip(miss, decode(self.problem, X[miss])):
                 cache.setdefault(keys[i], text)
         return [cache[k] for k in keys]

@@ -22,7 +22,7 @@ import numpy as np
 from pymoo.core.population import Population
 
 from evo_cosearch.archive import (
-    ArchiveWriter, db_path, hv_points, hypervolume, non_dominated, open_archive,
+    ArchiveWriter, db_path, hv_points, hypervolume, non_dominated, open_archive, pareto_of,
 )
 from evo_cosearch.errors import InputError
 from evo_cosearch.search.problem import CoSearchProblem, extras_of
@@ -250,7 +250,7 @@ def _postfix(objectives, tracker: _Tracker, hv: float) -> str:
 def _summary(run_dir: Path) -> RunSummary:
     with open_archive(run_dir) as arc:
         table = arc.designs()
-        pareto = arc.pareto()
+        pareto = pareto_of(table)
         closest = None
         if len(table) and not table.feasible.any():
             closest = table.record(int(np.argmin(table.cv)))
