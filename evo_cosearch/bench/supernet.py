@@ -6,6 +6,7 @@ Each ``bench_supernet_*`` function returns a plain dict and writes it as JSON to
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -141,10 +142,40 @@ def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: st
     return _write(result, "supernet_train", out_dir)
 
 
-def bench_supernet_ranking(ckpt: str | Path, problem_path: str | Path = DEFAULT_PROBLEM, *,
+def _standalone_key(spec, *, data: str | None, epochs: int, train_images: int | None, seed: int) -> str:
+    text = json.dumps({"spec": spec.to_dict(), "data": data, "epochs": epochs, "train_images": train_images,
+                       "seed": seed}, sort_keys=True, default=list)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _load_cache(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_cache(path: Path, cache: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(cache, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = DEFAULT_PROBLEM, *,
                            data: str | None = DEFAULT_DATA, n_children: int = 24, epochs: int = 2,
-                           seed: int = 0, out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
-    """Kendall tau / Spearman between supernet-inherited and stand-alone-trained accuracies."""
+                           train_images: int | None = None, seed: int = 0,
+                           cache: str | Path | None = RESULTS_DIR / "standalone_children.json",
+                           out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
+    """Kendall tau / Spearman between supernet-inherited and stand-alone-trained accuracies.
+
+    ``n_children`` random children spread over the MACs range are trained stand-alone from
+    scratch (``epochs`` epochs on the training split, or on a seeded subset of ``train_images``
+    images), and evaluated with the supernet's weights (BatchNorm recalibrated, the problem's
+    evaluation sizes). Stand-alone results are kept in ``cache`` (JSON, keyed by architecture,
+    data, epochs, subset and seed): they do not depend on the supernet, so a rerun with another
+    checkpoint -- or ``ckpt=None``, which only fills the cache -- trains nothing twice.
+    """
     from scipy.stats import kendalltau, spearmanr
 
     from evo_cosearch.supernet.child import train_child
@@ -152,20 +183,41 @@ def bench_supernet_ranking(ckpt: str | Path, problem_path: str | Path = DEFAULT_
     configure_torch()
     problem = load_problem(problem_path).with_data(data)
     splits = problem_splits(problem)
-    net = load_supernet(problem, ckpt)
-    ev = eval_data(splits, EvaluationConfig.from_section(problem.evaluation), seed=seed)
+    if train_images is not None and train_images < len(splits.train_x):
+        keep = torch.randperm(len(splits.train_x), generator=torch.Generator().manual_seed(seed + 7))[:train_images]
+        splits = replace(splits, train_x=splits.train_x[keep], train_y=splits.train_y[keep])
     specs = spread_specs(problem.network, n_children, np.random.default_rng(seed))
-    inherited, standalone, macs = [], [], []
+    cache_path = None if cache is None else Path(cache)
+    stored = {} if cache_path is None else _load_cache(cache_path)
+    standalone, standalone_test, macs, trained_s = [], [], [], 0.0
     t0 = time.perf_counter()
     for spec in specs:
-        inherited.append(evaluate_child(net, spec, ev))
-        standalone.append(train_child(spec, splits, epochs=epochs, seed=seed).val_accuracy)
+        key = _standalone_key(spec, data=data, epochs=epochs, train_images=train_images, seed=seed)
+        if key not in stored:
+            t1 = time.perf_counter()
+            res = train_child(spec, splits, epochs=epochs, seed=seed)
+            stored[key] = {"val_accuracy": res.val_accuracy, "test_accuracy": res.test_accuracy,
+                           "seconds": time.perf_counter() - t1, "spec": spec.to_dict()}
+            trained_s += stored[key]["seconds"]
+            if cache_path is not None:
+                _save_cache(cache_path, stored)
+        standalone.append(float(stored[key]["val_accuracy"]))
+        standalone_test.append(float(stored[key]["test_accuracy"]))
         macs.append(int(spec_workload(spec).macs.sum()))
-    tau, spear = kendalltau(inherited, standalone)[0], spearmanr(inherited, standalone)[0]
     result = {
-        "problem": str(problem_path), "checkpoint": str(ckpt), "n_children": n_children,
-        "standalone_epochs": epochs, "kendall_tau": float(tau), "spearman": float(spear), "target_tau": 0.7,
-        "inherited_val_accuracy": inherited, "standalone_val_accuracy": standalone, "macs": macs,
-        "seconds": time.perf_counter() - t0,
+        "problem": str(problem_path), "checkpoint": None if ckpt is None else str(ckpt), "n_children": n_children,
+        "standalone_epochs": epochs, "standalone_train_images": len(splits.train_x),
+        "standalone_val_accuracy": standalone, "standalone_test_accuracy": standalone_test, "macs": macs,
+        "standalone_training_seconds_this_run": trained_s, "target_tau": 0.7,
     }
+    if ckpt is not None:
+        net = load_supernet(problem, ckpt)
+        ev = eval_data(problem_splits(problem), EvaluationConfig.from_section(problem.evaluation), seed=seed)
+        inherited = [evaluate_child(net, spec, ev) for spec in specs]
+        result.update({
+            "inherited_val_accuracy": inherited, "val_images": len(ev.val_x),
+            "kendall_tau": float(kendalltau(inherited, standalone)[0]),
+            "spearman": float(spearmanr(inherited, standalone)[0]),
+        })
+    result["seconds"] = time.perf_counter() - t0
     return _write(result, "supernet_ranking", out_dir)

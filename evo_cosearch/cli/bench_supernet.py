@@ -27,11 +27,14 @@ def register_bench(bsub) -> None:
     t.set_defaults(handler=_run_train)
 
     r = bsub.add_parser("supernet-ranking", help="Kendall tau / Spearman: inherited vs stand-alone accuracy")
-    r.add_argument("--supernet", required=True, help="trained checkpoint")
+    r.add_argument("--supernet", default=None,
+                   help="trained checkpoint (without it: only train the stand-alone children into the cache)")
     r.add_argument("--problem", default=DEFAULT_PROBLEM)
     r.add_argument("--data", default=DEFAULT_DATA)
     r.add_argument("--children", type=int, default=24)
     r.add_argument("--epochs", type=int, default=2, help="stand-alone training epochs per child")
+    r.add_argument("--train-images", type=int, default=None,
+                   help="train stand-alone children on a seeded subset of this many images (default: all)")
     r.set_defaults(handler=_run_ranking)
 
 
@@ -64,6 +67,7 @@ def _run_ranking(args) -> int:
 
     _positive(args.children, "--children")
     _positive(args.epochs, "--epochs")
+    _positive(args.train_images, "--train-images")
     print(json.dumps(bench_supernet_ranking(args.supernet, args.problem, data=args.data, n_children=args.children,
-                                            epochs=args.epochs), indent=2))
+                                            epochs=args.epochs, train_images=args.train_images), indent=2))
     return 0
