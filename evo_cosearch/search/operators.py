@@ -58,9 +58,14 @@ class DeapMutation(Mutation):
         self.per_gene = 1.0 / space.n_var if prob_var is None else float(prob_var)
         self.eta = float(eta)
         self.random = random.Random(seed)
-        self._free = space.cardinalities > 1
+        self._movable = space.cardinalities > 1
+        self._free = self._movable.copy()
         self._is_cat = [g.kind == CATEGORICAL for g in space.genes]
         self._up = [int(v) for v in space.xu]
+
+    def set_free(self, mask: np.ndarray) -> None:
+        """Let only the genes in ``mask`` mutate from now on (single-valued genes never do)."""
+        self._free = self._movable & np.asarray(mask, dtype=bool)
 
     def _do(self, problem, X, *args, random_state=None, **kwargs):
         X = np.asarray(X).astype(np.int64)

@@ -20,6 +20,7 @@ from pymoo.util.reference_direction import get_partition_closest_to_points
 from evo_cosearch.search.operators import (
     DeapMutation, GenomeDuplicateElimination, make_crossover, python_random_state, set_python_random_state,
 )
+from evo_cosearch.search.layer_groups import build_layer_groups, load_layer_groups, save_layer_groups
 from evo_cosearch.search.random_search import build_random, load_random, save_random
 from evo_cosearch.search.reinforce import build_reinforce, load_reinforce, save_reinforce
 
@@ -84,11 +85,15 @@ def _load_ga(algorithm: "Algorithm", state: dict[str, Any]) -> None:
 
 
 #: Strategy name -> Strategy. ``nsga2`` runs NSGA-II, or NSGA-III with ``search.algorithm: nsga3``;
-#: ``random`` is the uniform-sampling baseline; ``reinforce`` the RL (LSTM + REINFORCE) baseline.
+#: ``random`` is the uniform-sampling baseline; ``reinforce`` the RL (LSTM + REINFORCE) baseline;
+#: ``layer_groups`` the AutoQKeras-style search of one layer group at a time (NSGA-II per group).
 STRATEGIES: dict[str, Strategy] = {
     "nsga2": Strategy("nsga2", _build_ga, _save_ga, _load_ga),
     "random": Strategy("random", build_random, save_random, load_random),
     "reinforce": Strategy("reinforce", build_reinforce, save_reinforce, load_reinforce),
+    "layer_groups": Strategy("layer_groups", build_layer_groups,
+                             lambda algorithm: save_layer_groups(algorithm, _save_ga),
+                             lambda algorithm, state: load_layer_groups(algorithm, state, _load_ga)),
 }
 
 

@@ -1,0 +1,98 @@
+"""The ``layer_groups`` strategy: groups, their energy order, one group varied at a time, resume."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from evo_cosearch.api import search
+from evo_cosearch.archive import open_archive
+from evo_cosearch.errors import ProblemError
+from evo_cosearch.evaluate import ProxyAccuracy
+from evo_cosearch.hardware import simulate
+from evo_cosearch.problem import load_problem, parse_problem
+from evo_cosearch.search.layer_groups import group_energy_uj, layer_groups, schedule, start_genome
+
+DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
+
+
+def test_groups_are_layers_and_their_energies_add_up():
+    p = load_problem(DEMO)
+    groups = layer_groups(p)
+    assert [g.name for g in groups] == ["stem", "s1", "s2", "s3"]
+    names = [gene.name for gene in p.space.genes]
+    assert all(names[i].split(".")[0] == g.name for g in groups for i in g.genes)
+    ref = start_genome(p)
+    energy = group_energy_uj(p, ref, groups)
+    X = ref[None, :]
+    hw = simulate(p.workload(X), p.accelerator_arrays(X))
+    slots = [n.split(".")[0] for n in p.workload(X).names]
+    rest = sum(e for n, e in zip(slots, hw.layer_energy_uj[0]) if n in ("pool", "classifier"))
+    assert np.isclose(energy.sum() + rest, hw.energy_uj[0])
+    assert (energy > 0).all()
+
+
+def test_schedule_splits_generations_evenly():
+    assert schedule(4, 10) == [3, 6, 8, 10]
+    assert schedule(3, 3) == [1, 2, 3]
+    assert schedule(4, 2) == [1, 2]  # too few generations: the last groups get none
+
+
+class Crash(ProxyAccuracy):
+    """Proxy accuracy that fails on its ``at``-th call (a crashed evaluation)."""
+
+    def __init__(self, problem, at):
+        super().__init__(problem)
+        self.calls, self.at = 0, at
+
+    def __call__(self, X):
+        self.calls += 1
+        if self.calls == self.at:
+            raise RuntimeError("evaluation crashed")
+        return super().__call__(X)
+
+
+def _run(out, p, acc=None, gens=8):
+    arc = search(p, out=out, quiet=True, pop=10, gens=gens, seed=2, strategy="layer_groups",
+                 accuracy_fn=acc or ProxyAccuracy(p))
+    arc.close()
+
+
+def test_each_share_varies_only_its_group_and_resume_is_exact(tmp_path, contents):
+    p = load_problem(DEMO)
+    _run(tmp_path / "full", p)
+    with open_archive(tmp_path / "full") as arc:
+        table = arc.designs()
+    groups = layer_groups(p)
+    order = [g.name for g in groups]
+    ref = start_genome(p)
+    energy = group_energy_uj(p, ref, groups)
+    ordered = [groups[i] for i in np.argsort(-energy, kind="stable")]
+    ends = schedule(len(ordered), 8)
+    assert sorted(g.name for g in ordered) == sorted(order)
+    net = p.network_gene_mask
+    start = 0
+    for k, end in enumerate(ends):
+        rows = (table.generation >= start) & (table.generation < end)
+        G = table.genome[rows]
+        fixed = net.copy()
+        fixed[list(ordered[k].genes)] = False
+        assert (G[:, fixed] == G[0, fixed]).all(), f"share {k}: genes outside group {ordered[k].name} moved"
+        if k == 0:
+            assert (G[0][net] == ref[net]).all()  # the first share starts from the reference design
+        start = end
+    assert len(np.unique(table.genome[:, net], axis=0)) > len(ends)
+
+    with pytest.raises(RuntimeError):
+        _run(tmp_path / "part", p, Crash(p, at=5))
+    _run(tmp_path / "part", p)
+    assert contents(tmp_path / "part") == contents(tmp_path / "full")
+
+
+def test_needs_error_and_energy_objectives(tmp_path):
+    p = parse_problem(DEMO.read_text().replace("objectives: [error, latency_ms, energy_uj]",
+                                               "objectives: [error, latency_ms]"))
+    with pytest.raises(ProblemError, match="layer_groups needs objectives error, energy_uj"):
+        _run(tmp_path / "r", p)
