@@ -15,6 +15,7 @@ from evo_cosearch.workload import LayerArrays, network_workload
 from evo_cosearch.space import (
     AcceleratorArrays, AcceleratorTemplate, DesignSpec, NetworkArrays, NetworkTemplate, SearchSpace,
 )
+from evo_cosearch.space.reference import reference_genome
 
 __all__ = ["Problem", "DatasetConfig", "load_problem", "parse_problem", "OBJECTIVES", "CONSTRAINTS", "DATASETS"]
 
@@ -34,7 +35,7 @@ DATASETS = {
     "imagefolder": None,
 }
 _TOP_KEYS = {"name", "description", "dataset", "input", "network", "accelerator", "objectives",
-             "constraints", "search", "supernet", "evaluation"}
+             "constraints", "search", "supernet", "evaluation", "reference"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,11 @@ class DatasetConfig:
 
 @dataclass(frozen=True)
 class Problem:
-    """A parsed problem file. ``text`` is the file's exact contents (stored with every run)."""
+    """A parsed problem file. ``text`` is the file's exact contents (stored with every run).
+
+    ``reference``: the genome of the file's ``reference:`` design (e.g. the 8-bit reference
+    network a search is compared with), or None when the file has none.
+    """
 
     name: str
     text: str
@@ -60,6 +65,7 @@ class Problem:
     search: Mapping[str, Any]
     supernet: Mapping[str, Any]
     evaluation: Mapping[str, Any]
+    reference: tuple[int, ...] | None = None
 
     # -- decoding --------------------------------------------------------------
     def design(self, genome) -> DesignSpec:
@@ -76,7 +82,8 @@ class Problem:
         t = self.network
         return network_workload(self.network_arrays(X), in_channels=t.in_channels, in_size=t.in_size,
                                 num_classes=t.num_classes, stem_stride=t.stem_stride,
-                                strides=tuple(st.stride for st in t.stages), edge_bits=t.edge_bits)
+                                strides=tuple(st.stride for st in t.stages), edge_bits=t.edge_bits,
+                                acc_bits=t.acc_bits)
 
     @property
     def network_gene_mask(self) -> np.ndarray:
@@ -131,10 +138,11 @@ def parse_problem(text: str, source: str = "<problem>") -> Problem:
         if not isinstance(sec, Mapping):
             raise ProblemError(f"{key}: must be a mapping")
         sections[key] = dict(sec)
+    reference = None if cfg.get("reference") is None else tuple(reference_genome(space, cfg["reference"]).tolist())
     return Problem(
         name=str(cfg.get("name", Path(source).stem)), text=text, source=source, dataset=dataset,
         network=network, accelerator=accelerator, space=space, objectives=objectives,
-        constraints=constraints, **sections,
+        constraints=constraints, **sections, reference=reference,
     )
 
 

@@ -34,6 +34,7 @@ import numpy as np
 
 from evo_cosearch.errors import EvoCosearchError
 from evo_cosearch.hardware import technology as tech
+from evo_cosearch.hardware.mac import typed_mac_energy_pj
 from evo_cosearch.workload import DENSE, DW, PW, CONV, LayerArrays
 
 __all__ = ["DATAFLOWS", "SystolicMetrics", "systolic_compute_cycles", "simulate_systolic"]
@@ -146,7 +147,8 @@ def simulate_systolic(layers: LayerArrays, rows, cols, dataflow: str, ifmap_sram
 
     * latency: compute cycles at ``technology.CLOCK_GHZ`` (memory stalls are not modelled:
       the SRAMs are assumed to be double-buffered fast enough, as SCALE-Sim's compute cycles).
-    * MAC energy: MACs x ``mac_energy_pj(w_bits, a_bits)``.
+    * MAC energy: MACs x ``typed_mac_energy_pj`` of the layer's quantizers (fixed point:
+      ``mac_energy_pj(w_bits, a_bits)``).
     * SRAM energy: SCALE-Sim's operand traffic — the stationary operand is read once, the
       streamed one once per fold of the other spatial dimension, outputs written once (os) or
       once per row fold as partial sums (ws/is) — times bits (weights at ``w_bits``,
@@ -185,7 +187,7 @@ def simulate_systolic(layers: LayerArrays, rows, cols, dataflow: str, ifmap_sram
     dram_bits = dram[0] + dram[1] + dram[2]
 
     macs = g.groups * g.px * g.window * g.filters
-    mac_pj = macs * tech.mac_energy_pj(w_bits, a_bits)
+    mac_pj = macs * typed_mac_energy_pj(layers.w_quant, w_bits, layers.a_quant, a_bits, layers.acc_bits)
     dram_pj = dram_bits * tech.DRAM_PJ_PER_BIT
     layer_latency_ms = cycles / (tech.CLOCK_GHZ * 1e6)
     mac_uj, sram_uj, dram_uj = mac_pj * 1e-6, sram_pj * 1e-6, dram_pj * 1e-6

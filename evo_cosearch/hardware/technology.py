@@ -19,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
-    "CLOCK_GHZ", "mac_energy_pj", "mult_energy_pj", "add_energy_pj", "sram_energy_pj_per_bit",
+    "CLOCK_GHZ", "mac_energy_pj", "mult_energy_pj", "add_energy_pj", "shift_energy_pj", "sram_energy_pj_per_bit",
+    "FP16_MULT_PJ", "FP16_ADD_PJ", "FP16_EXPONENT_BITS", "XNOR_PJ", "POPCOUNT_PJ_PER_BIT", "MUX_PJ_PER_BIT",
     "register_file_energy_pj_per_bit", "DRAM_PJ_PER_BIT", "BIAS_BITS", "LAYER_OVERHEAD_CYCLES",
     "mult_area_um2", "add_area_um2", "SRAM_UM2_PER_BIT", "REGISTER_FILE_UM2_PER_BIT",
     "PE_OVERHEAD_MM2", "LANE_OVERHEAD_MM2", "IO_MM2_PER_GBPS", "CHIP_OVERHEAD_MM2",
@@ -48,6 +49,23 @@ _ADD_B_PJ = 0.0031
 _SRAM_C0_PJ, _SRAM_C1_PJ = 1.9586, 3.0659
 #: DRAM access (pJ per bit): 1.3 nJ per 64 bits, the low end of Horowitz's 1.3–2.6 nJ.
 DRAM_PJ_PER_BIT = 1300.0 / 64.0  # = 20.3125
+
+# -- non-uniform quantizers (hardware/mac.py prices each operand pair) -----------------------
+#: IEEE half-precision multiply and add (pJ per op), Horowitz 2014 (45 nm).
+FP16_MULT_PJ = 1.1
+FP16_ADD_PJ = 0.4
+#: Exponent bits of an IEEE half: multiplying by a power of two adds into them.
+FP16_EXPONENT_BITS = 5
+#: One XNOR gate (pJ): the product of two ±1 operands. Assumption: an XNOR is one of the two
+#: XOR gates of a full adder, so about half a 1-bit add (0.5 · 0.0031 pJ).
+XNOR_PJ = 0.5 * _ADD_B_PJ
+#: Popcount energy per counted bit (pJ). A carry-save popcount tree over n bits holds about n
+#: full adders (n − log2 n), i.e. about one 1-bit add per product; the tree's sum enters the
+#: accumulator once per vector (amortised away). Assumption built on the add fit.
+POPCOUNT_PJ_PER_BIT = _ADD_B_PJ
+#: One bit of a 2:1 multiplexer (pJ), the cell of a barrel shifter. Assumption: a transmission-gate
+#: mux switches about half the capacitance of a full-adder bit (0.5 · 0.0031 pJ).
+MUX_PJ_PER_BIT = 0.5 * _ADD_B_PJ
 
 
 def _float(x) -> np.ndarray:
@@ -80,6 +98,12 @@ def mac_energy_pj(w_bits, a_bits=None) -> np.ndarray:
     a = w if a_bits is None else _float(a_bits)
     # = mult_energy_pj(w, a) + add_energy_pj(w + a), with the two linear terms merged
     return _MULT_A_PJ * (w * a) + (0.5 * _MULT_B_PJ + _ADD_B_PJ) * (w + a) + _MULT_C_PJ
+
+
+def shift_energy_pj(bits, stages) -> np.ndarray:
+    """Energy (pJ) of shifting a ``bits``-bit operand through a barrel shifter of ``stages``
+    stages (shift amounts 0 .. 2^stages − 1): ``bits · stages`` multiplexer bits."""
+    return MUX_PJ_PER_BIT * (_float(bits) * _float(stages))
 
 
 def sram_energy_pj_per_bit(capacity_kb) -> np.ndarray:

@@ -28,6 +28,9 @@ class LayerTerms:
     mac_layer: np.ndarray  # 1.0 on active conv / depthwise / pointwise / dense layers, else 0.0
     w_bits: np.ndarray
     a_bits: np.ndarray
+    w_quant: np.ndarray  # quantizer kind codes (evo_cosearch.space.quant), as floats; a 0 scalar
+    a_quant: np.ndarray  #   when the whole population is fixed point
+    acc_bits: np.ndarray  # accumulator width (0: as wide as the product); a 0 scalar when all are
     in_c_per_group: np.ndarray  # reduction channels per output (cpg)
     out_c: np.ndarray
     out_c_per_group: np.ndarray
@@ -57,6 +60,9 @@ def layer_terms(layers: LayerArrays, rows: slice = slice(None), cols: np.ndarray
     w_bits, a_bits = f("w_bits"), f("a_bits")
     return LayerTerms(
         active=f("active") > 0, mac_layer=counts.mac_slot, w_bits=w_bits, a_bits=a_bits,
+        w_quant=f("w_quant") if layers.any_typed else FLOAT(0),
+        a_quant=f("a_quant") if layers.any_typed else FLOAT(0),
+        acc_bits=f("acc_bits") if layers.any_acc_bits else FLOAT(0),
         in_c_per_group=counts.in_c_per_group, out_c=f("out_c"),
         out_c_per_group=np.floor(f("out_c") / np.maximum(f("groups"), 1)), kernel_h=f("kernel_h"),
         window=f("kernel_h") * f("kernel_w"), stride=np.maximum(f("stride"), 1), in_w=f("in_w"),

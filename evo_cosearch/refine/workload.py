@@ -32,11 +32,11 @@ class PrunableBlock:
 
 
 def prunable_blocks(spec: NetworkSpec) -> list[PrunableBlock]:
-    """The blocks of ``spec`` with hidden channels (expansion > 1), in network order."""
-    out, index, cin = [], 0, spec.stem_width
+    """The (fused) MBConv blocks of ``spec`` with hidden channels (expansion > 1), in network order."""
+    out, index, cin = [], 0, spec.stem_out_channels
     for s, st in enumerate(spec.stages):
         for j, layer in enumerate(st.layers):
-            if layer.expansion > 1:
+            if layer.block != "conv" and layer.expansion > 1:  # a plain conv has no hidden channels
                 out.append(PrunableBlock(f"s{s + 1}.l{j + 1}", index, layer.block, cin * layer.expansion))
             index += 1
             cin = st.width

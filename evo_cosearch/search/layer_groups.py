@@ -160,12 +160,12 @@ class LayerGroupSearch(NSGA2):
 
 
 def start_genome(problem: "Problem") -> np.ndarray:
-    """The reference design the groups start from: the problem's ``reference`` genome when it has
+    """The reference design the groups start from: the problem's ``reference:`` design when it has
     one, else every network gene at its largest value (ordinal; categorical: its first) and every
     accelerator gene at its first value."""
-    ref = getattr(problem, "reference_genome", None)
-    if callable(ref):
-        return np.asarray(ref(), dtype=np.int64).reshape(-1)
+    ref = getattr(problem, "reference", None)
+    if ref is not None:
+        return np.asarray(ref, dtype=np.int64).reshape(-1)
     from evo_cosearch.space import CATEGORICAL
 
     mask = problem.network_gene_mask

@@ -10,6 +10,7 @@ import numpy as np
 from evo_cosearch.archive import GenerationRecord
 from evo_cosearch.evaluate import METRICS
 from evo_cosearch.search.problem import extras_of
+from evo_cosearch.space.quant import quant_json
 from evo_cosearch.space.spec import BLOCK_TYPES
 
 __all__ = ["network_json", "accelerator_json", "DesignJson", "generation_record", "now"]
@@ -19,7 +20,7 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-_LAYER = '{"kernel": %d, "expansion": %d, "block": "%s", "w_bits": %d, "a_bits": %d}'
+_LAYER = '{"kernel": %d, "expansion": %d, "block": "%s", "w_bits": %s, "a_bits": %s}'
 _STAGE = '{"depth": %d, "width": %d, "stride": %d, "layers": [%s]}'
 
 
@@ -36,7 +37,8 @@ def _network_text(problem, stem_width: int, stage_texts: list[str]) -> str:
     t = problem.network
     return (f'{{"in_channels": {t.in_channels}, "in_size": {t.in_size}, "num_classes": {t.num_classes}, '
             f'"stem_stride": {t.stem_stride}, "edge_bits": {t.edge_bits}, '
-            f'"stem_width": {stem_width}, "stages": [{", ".join(stage_texts)}]}}')
+            f'"stem_width": {stem_width}, "stages": [{", ".join(stage_texts)}]'
+            + ("}" if t.acc_bits is None else f', "acc_bits": {t.acc_bits}}}'))
 
 
 def _stage_texts(problem, net, s: int) -> list[str]:
@@ -44,7 +46,7 @@ def _stage_texts(problem, net, s: int) -> list[str]:
     stride = problem.network.stages[s].stride
     depth, width = net.depth[:, s].tolist(), net.width[:, s].tolist()
     kernel, expansion, block = net.kernel[:, s].tolist(), net.expansion[:, s].tolist(), net.block[:, s].tolist()
-    w_bits, a_bits = net.w_bits[:, s].tolist(), net.a_bits[:, s].tolist()
+    w_bits, a_bits = quant_json(net.w_quant[:, s], net.w_bits[:, s]), quant_json(net.a_quant[:, s], net.a_bits[:, s])
     return [_STAGE % (d, width[i], stride, ", ".join(
         _LAYER % (kernel[i][j], expansion[i][j], BLOCK_TYPES[block[i][j]], w_bits[i][j], a_bits[i][j])
         for j in range(d))) for i, d in enumerate(depth)]

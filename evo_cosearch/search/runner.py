@@ -66,6 +66,8 @@ def fingerprint(problem) -> str:
            "constraints": dict(problem.constraints), "dataset": [problem.dataset.name, dict(problem.dataset.options)],
            "network": [t.in_channels, t.in_size, t.num_classes, t.stem_stride, t.edge_bits,
                        [st.stride for st in t.stages]]}
+    if getattr(t, "acc_bits", None) is not None:  # only when set: older runs keep their fingerprint
+        key["network"].append(["acc_bits", t.acc_bits])
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

@@ -3,11 +3,13 @@
 from evo_cosearch.space.accelerator import ACCELERATOR_TABLE, AcceleratorArrays, AcceleratorTemplate
 from evo_cosearch.space.gene import CATEGORICAL, ORDINAL, Gene
 from evo_cosearch.space.network import NetworkArrays, NetworkTemplate
+from evo_cosearch.space.quant import QUANT_KINDS, parse_quantizer
+from evo_cosearch.space.reference import reference_genome
 from evo_cosearch.space.space import SearchSpace, format_genome
 from evo_cosearch.space.spec import AcceleratorSpec, DesignSpec, LayerSpec, NetworkSpec, StageSpec
 
 __all__ = [
     "ACCELERATOR_TABLE", "AcceleratorArrays", "AcceleratorSpec", "AcceleratorTemplate", "CATEGORICAL",
     "DesignSpec", "Gene", "LayerSpec", "NetworkArrays", "NetworkSpec", "NetworkTemplate", "ORDINAL",
-    "SearchSpace", "StageSpec", "format_genome",
+    "QUANT_KINDS", "SearchSpace", "StageSpec", "format_genome", "parse_quantizer", "reference_genome",
 ]

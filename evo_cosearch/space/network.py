@@ -1,4 +1,5 @@
-"""The MBConv network space: problem-file section -> genes -> network specs / arrays."""
+"""The network space (MBConv / fused-MBConv / plain conv blocks with per-layer quantizers):
+problem-file section -> genes -> network specs / arrays."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ import numpy as np
 from evo_cosearch.errors import ProblemError
 from evo_cosearch.space.config import check_keys as _check_keys, positive_ints as _positive_ints, scalar as _scalar, value_list as _values
 from evo_cosearch.space.gene import CATEGORICAL, ORDINAL, Gene
+from evo_cosearch.space.quant import parse_quantizer, quant_rank, quantizer_value
 from evo_cosearch.space.spec import BLOCK_TYPES, LayerSpec, NetworkSpec, StageSpec
 
-__all__ = ["StageTemplate", "NetworkTemplate", "NetworkArrays", "LAYER_GENES", "BLOCK_CODES"]
+__all__ = ["StageTemplate", "NetworkTemplate", "NetworkArrays", "LAYER_GENES", "QUANT_GENES", "BLOCK_CODES"]
 
-#: Per-layer genes and their kind. A problem file may give any of them a value list.
+#: Per-layer genes and their kind. A problem file may give any of them a value list. A
+#: quantizer gene (``w_bits``, ``a_bits``) whose list holds a quantizer name is categorical.
 LAYER_GENES = {
     "kernel": ORDINAL,
     "expansion": ORDINAL,
@@ -23,8 +26,9 @@ LAYER_GENES = {
     "a_bits": ORDINAL,
 }
 BLOCK_CODES = {name: i for i, name in enumerate(BLOCK_TYPES)}
+QUANT_GENES = ("w_bits", "a_bits")
 _STAGE_KEYS = {"stride", "depth", "width", "layer"}
-_NETWORK_KEYS = {"stem", "stages", "layer", "edge_bits"}
+_NETWORK_KEYS = {"stem", "stages", "layer", "edge_bits", "acc_bits"}
 
 
 @dataclass(frozen=True)
@@ -38,13 +42,21 @@ class StageTemplate:
     def max_depth(self) -> int:
         return max(self.depth)
 
+    def gene_kind(self, name: str) -> str:
+        """Kind of per-layer gene ``name`` here (a quantizer list with a name is categorical)."""
+        if name in QUANT_GENES and not all(isinstance(v, (int, float)) for v in self.layer[name]):
+            return CATEGORICAL
+        return LAYER_GENES[name]
+
 
 @dataclass(frozen=True)
 class NetworkArrays:
     """A population of networks as arrays (no Python loop per design).
 
     ``depth``/``width``: (N, S); per-layer arrays: (N, S, Dmax) over layer *slots*, with
-    ``layer_active`` marking slots below each stage's depth.
+    ``layer_active`` marking slots below each stage's depth. ``w_bits``/``a_bits`` are storage
+    bits and ``w_quant``/``a_quant`` the quantizer kind codes (:data:`~evo_cosearch.space.quant.QUANT_KINDS`;
+    all-zero, fixed point, when not given). ``stem_width`` 0: no stem.
     """
 
     stem_width: np.ndarray
@@ -55,6 +67,13 @@ class NetworkArrays:
     block: np.ndarray  # int codes, BLOCK_CODES
     w_bits: np.ndarray
     a_bits: np.ndarray
+    w_quant: np.ndarray | None = None
+    a_quant: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("w_quant", "a_quant"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.zeros(np.shape(self.w_bits), np.int64))
 
     @property
     def n(self) -> int:
@@ -68,7 +87,11 @@ class NetworkArrays:
 
 @dataclass(frozen=True)
 class NetworkTemplate:
-    """Everything fixed about the network family; the genes are derived from it."""
+    """Everything fixed about the network family; the genes are derived from it.
+
+    ``stem_width`` may hold 0 (no stem conv; only with ``stem_stride`` 1). ``acc_bits``: the
+    accumulator width (None: the product's width), used by the simulator only.
+    """
 
     in_channels: int
     in_size: int
@@ -77,6 +100,7 @@ class NetworkTemplate:
     stem_width: tuple[int, ...]
     edge_bits: int
     stages: tuple[StageTemplate, ...]
+    acc_bits: int | None = None
 
     # -- construction from a problem file --------------------------------------
     @staticmethod
@@ -101,11 +125,11 @@ class NetworkTemplate:
                 raw = override.get(name, default_layer.get(name))
                 if raw is None:
                     raise ProblemError(f"{w}.layer.{name}: no value list (set it in {where}.layer or the stage)")
-                layer[name] = _values(raw, f"{w}.layer.{name}", numeric=name != "block")
+                layer[name] = _layer_values(name, raw, f"{w}.layer.{name}")
             bad = [b for b in layer["block"] if b not in BLOCK_TYPES]
             if bad:
                 raise ProblemError(f"{w}.layer.block: unknown block type {bad[0]!r} (known: {', '.join(BLOCK_TYPES)})")
-            for name in ("kernel", "expansion", "w_bits", "a_bits"):
+            for name in ("kernel", "expansion"):
                 _positive_ints(layer[name], f"{w}.layer.{name}")
             if any(k % 2 == 0 for k in layer["kernel"]):
                 raise ProblemError(f"{w}.layer.kernel: kernel sizes must be odd, got {list(layer['kernel'])}")
@@ -118,14 +142,21 @@ class NetworkTemplate:
                 raise ProblemError(f"{w}.stride: must be 1 or 2, got {stride}")
             stages.append(StageTemplate(stride=stride, depth=depth, width=width, layer=layer))
         stem_width = _values(stem.get("width"), f"{where}.stem.width")
-        _positive_ints(stem_width, f"{where}.stem.width")
+        _positive_ints(tuple(v for v in stem_width if v != 0), f"{where}.stem.width")
         stem_stride = int(_scalar(stem.get("stride", 1), f"{where}.stem.stride"))
         if stem_stride not in (1, 2):
             raise ProblemError(f"{where}.stem.stride: must be 1 or 2, got {stem_stride}")
+        if 0 in stem_width and stem_stride != 1:
+            raise ProblemError(f"{where}.stem: width 0 (no stem) needs stride 1, got {stem_stride}")
         edge_bits = int(_scalar(cfg.get("edge_bits", 8), f"{where}.edge_bits"))
+        acc_bits = cfg.get("acc_bits")
+        if acc_bits is not None:
+            _positive_ints((_scalar(acc_bits, f"{where}.acc_bits"),), f"{where}.acc_bits")
+            acc_bits = int(acc_bits)
         return NetworkTemplate(
             in_channels=in_channels, in_size=in_size, num_classes=num_classes,
             stem_stride=stem_stride, stem_width=stem_width, edge_bits=edge_bits, stages=tuple(stages),
+            acc_bits=acc_bits,
         )
 
     # -- genes -----------------------------------------------------------------
@@ -135,8 +166,8 @@ class NetworkTemplate:
             genes.append(Gene(f"s{s}.depth", st.depth, ORDINAL))
             genes.append(Gene(f"s{s}.width", st.width, ORDINAL))
             for j in range(1, st.max_depth + 1):
-                for name, kind in LAYER_GENES.items():
-                    genes.append(Gene(f"s{s}.l{j}.{name}", st.layer[name], kind))
+                for name in LAYER_GENES:
+                    genes.append(Gene(f"s{s}.l{j}.{name}", st.layer[name], st.gene_kind(name)))
         return genes
 
     @property
@@ -150,7 +181,7 @@ class NetworkTemplate:
         n, S, D = X.shape[0], len(self.stages), self.max_depth
         depth = np.zeros((n, S), np.int64)
         width = np.zeros((n, S), np.int64)
-        per_layer = {name: np.zeros((n, S, D), np.int64) for name in LAYER_GENES}
+        per_layer = {name: np.zeros((n, S, D), np.int64) for name in (*LAYER_GENES, "w_quant", "a_quant")}
         per_layer["kernel"][:] = 1
         per_layer["expansion"][:] = 1
         for s, st in enumerate(self.stages, start=1):
@@ -161,10 +192,14 @@ class NetworkTemplate:
                     gene = f"s{s}.l{j}.{name}"
                     if name == "block":  # value index -> block code through a small table
                         codes = np.array([BLOCK_CODES[b] for b in space.gene(gene).values], np.int64)
-                        col = codes[X[:, space.index_of(gene)]]
+                        per_layer[name][:, s - 1, j - 1] = codes[X[:, space.index_of(gene)]]
+                    elif name in QUANT_GENES and st.gene_kind(name) == CATEGORICAL:  # names: -> (kind, bits)
+                        table = np.array([parse_quantizer(v) for v in space.gene(gene).values], np.int64)
+                        idx = X[:, space.index_of(gene)]
+                        per_layer[name[0] + "_quant"][:, s - 1, j - 1] = table[idx, 0]
+                        per_layer[name][:, s - 1, j - 1] = table[idx, 1]
                     else:
-                        col = space.column(X, gene)
-                    per_layer[name][:, s - 1, j - 1] = col
+                        per_layer[name][:, s - 1, j - 1] = space.column(X, gene)
         return NetworkArrays(stem_width=space.column(X, "stem.width").astype(np.int64),
                              depth=depth, width=width, **per_layer)
 
@@ -177,8 +212,8 @@ class NetworkTemplate:
             layers = tuple(
                 LayerSpec(
                     kernel=int(v[f"s{s}.l{j}.kernel"]), expansion=int(v[f"s{s}.l{j}.expansion"]),
-                    block=str(v[f"s{s}.l{j}.block"]), w_bits=int(v[f"s{s}.l{j}.w_bits"]),
-                    a_bits=int(v[f"s{s}.l{j}.a_bits"]),
+                    block=str(v[f"s{s}.l{j}.block"]), w_bits=_quant(v[f"s{s}.l{j}.w_bits"]),
+                    a_bits=_quant(v[f"s{s}.l{j}.a_bits"]),
                 )
                 for j in range(1, d + 1)
             )
@@ -186,15 +221,15 @@ class NetworkTemplate:
         return NetworkSpec(
             in_channels=self.in_channels, in_size=self.in_size, num_classes=self.num_classes,
             stem_width=int(v["stem.width"]), stem_stride=self.stem_stride, edge_bits=self.edge_bits,
-            stages=tuple(stages),
+            stages=tuple(stages), acc_bits=self.acc_bits,
         )
 
     def largest(self) -> NetworkSpec:
-        """The widest/deepest child (max of every ordinal gene, mbconv blocks, max bits)."""
+        """The widest/deepest child (max of every ordinal gene, mbconv blocks, most precise quantizers)."""
         return self._extreme(max)
 
     def smallest(self) -> NetworkSpec:
-        """The narrowest/shallowest child (min of every ordinal gene, mbconv blocks, min bits)."""
+        """The narrowest/shallowest child (min of every ordinal gene, mbconv blocks, least precise quantizers)."""
         return self._extreme(min)
 
     def _extreme(self, pick) -> NetworkSpec:
@@ -203,8 +238,28 @@ class NetworkTemplate:
             d = pick(st.depth)
             block = "mbconv" if "mbconv" in st.layer["block"] else st.layer["block"][0]
             layer = LayerSpec(kernel=pick(st.layer["kernel"]), expansion=pick(st.layer["expansion"]), block=block,
-                              w_bits=pick(st.layer["w_bits"]), a_bits=pick(st.layer["a_bits"]))
+                              w_bits=pick(st.layer["w_bits"], key=quant_rank),
+                              a_bits=pick(st.layer["a_bits"], key=quant_rank))
             stages.append(StageSpec(depth=d, width=pick(st.width), stride=st.stride, layers=(layer,) * d))
         return NetworkSpec(in_channels=self.in_channels, in_size=self.in_size, num_classes=self.num_classes,
                            stem_width=pick(self.stem_width), stem_stride=self.stem_stride,
-                           edge_bits=self.edge_bits, stages=tuple(stages))
+                           edge_bits=self.edge_bits, stages=tuple(stages), acc_bits=self.acc_bits)
+
+
+def _layer_values(name: str, raw: Any, where: str) -> tuple[Any, ...]:
+    """A per-layer gene's validated value list (quantizer lists: numbers sorted, names kept in order)."""
+    if name == "block":
+        return _values(raw, where, numeric=False)
+    if name not in QUANT_GENES:
+        return _values(raw, where)
+    vals = _values(raw, where, numeric=False)
+    for v in vals:
+        parse_quantizer(v, where)
+    if all(isinstance(v, (int, float)) for v in vals):
+        return tuple(sorted(int(v) for v in vals))
+    return tuple(int(v) if isinstance(v, (int, float)) else v for v in vals)
+
+
+def _quant(value: Any) -> int | str:
+    """A decoded quantizer gene value as a spec holds it (an int bit-width or a name)."""
+    return quantizer_value(*parse_quantizer(value))

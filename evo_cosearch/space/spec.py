@@ -7,18 +7,23 @@ from typing import Any
 
 __all__ = ["LayerSpec", "StageSpec", "NetworkSpec", "AcceleratorSpec", "DesignSpec", "BLOCK_TYPES"]
 
-BLOCK_TYPES = ("mbconv", "fused_mbconv")
+BLOCK_TYPES = ("mbconv", "fused_mbconv", "conv")
 
 
 @dataclass(frozen=True)
 class LayerSpec:
-    """One inverted-bottleneck block (MBConv or fused MBConv) and its quantization."""
+    """One block (MBConv, fused MBConv, or a plain kxk conv) and its quantization.
+
+    ``w_bits`` / ``a_bits`` are quantizers (:mod:`evo_cosearch.space.quant`): a fixed-point
+    bit-width (16 = not quantized) or a name (``binary``, ``ternary``, ``po2_4``, ``fp16``).
+    A plain ``conv`` block ignores ``expansion``.
+    """
 
     kernel: int
     expansion: int
     block: str
-    w_bits: int
-    a_bits: int
+    w_bits: int | str
+    a_bits: int | str
 
 
 @dataclass(frozen=True)
@@ -33,10 +38,12 @@ class StageSpec:
 
 @dataclass(frozen=True)
 class NetworkSpec:
-    """A complete child network of the MBConv space.
+    """A complete child network of the space.
 
-    Stem: 3x3 conv (``stem_stride``) to ``stem_width`` at ``edge_bits``; then the stages;
-    then global average pooling and a dense classifier at ``edge_bits``.
+    Stem: 3x3 conv (``stem_stride``) to ``stem_width`` at ``edge_bits`` (``stem_width`` 0: no
+    stem, the first block reads the input); then the stages; then global average pooling and a
+    dense classifier at ``edge_bits``. ``acc_bits``: the accumulator width of every MAC (None:
+    as wide as the product, ``w_bits + a_bits``); it matters to the simulator only.
     """
 
     in_channels: int
@@ -46,9 +53,18 @@ class NetworkSpec:
     stem_stride: int
     edge_bits: int
     stages: tuple[StageSpec, ...]
+    acc_bits: int | None = None
+
+    @property
+    def stem_out_channels(self) -> int:
+        """Channels entering the first block: the stem's width, or the input's without a stem."""
+        return self.stem_width if self.stem_width > 0 else self.in_channels
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        if d["acc_bits"] is None:  # not written when unset (older files never have it)
+            del d["acc_bits"]
+        return d
 
     @staticmethod
     def from_dict(d: dict[str, Any]) -> "NetworkSpec":

@@ -1,4 +1,4 @@
-"""Elastic MBConv and fused-MBConv blocks, and the block *slot* that holds both.
+"""Elastic MBConv, fused-MBConv and plain conv blocks, and the block *slot* that holds them.
 
 Lowering (must match :mod:`evo_cosearch.workload`):
 
@@ -6,7 +6,12 @@ Lowering (must match :mod:`evo_cosearch.workload`):
 * mbconv, e=1: kxk depthwise on the input (stride) -> 1x1 linear project
 * fused, e>1:  kxk conv to cin*e (stride) -> 1x1 linear project
 * fused, e=1:  one kxk conv to cout (stride), with ReLU6
-* residual add when stride is 1 and cin == cout
+* conv:        one kxk conv to cout (stride), BatchNorm, ReLU6; elastic width (the first cout
+  filters), never a residual
+* residual add (mbconv, fused) when stride is 1 and cin == cout
+
+A plain conv quantizes its input as unsigned when the previous layer ends in a ReLU6 (a
+binary or ternary activation of a non-negative tensor is ``{0, α}``, see supernet.quant).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from evo_cosearch.space.spec import LayerSpec
 from evo_cosearch.supernet.dynamic import DynamicConvBN
 from evo_cosearch.supernet.layers import ChildBlock
 
-__all__ = ["DynamicMBConv", "DynamicFusedMBConv", "DynamicSlot"]
+__all__ = ["DynamicMBConv", "DynamicFusedMBConv", "DynamicConv", "DynamicSlot"]
 
 
 class DynamicMBConv(nn.Module):
@@ -62,22 +67,46 @@ class DynamicFusedMBConv(nn.Module):
         return [self.expand] + ([self.project] if self.use_project else [])
 
 
+class DynamicConv(nn.Module):
+    """A plain kxk conv + BatchNorm + ReLU6 of elastic width (and kernel)."""
+
+    def __init__(self, max_in: int, max_out: int, max_e: int, kernels: tuple[int, ...], stride: int) -> None:
+        super().__init__()
+        self.conv = DynamicConvBN(max_in, max_out, kernels, stride=stride, signed_input=True)
+
+    def set_active(self, layer: LayerSpec, cin: int, cout: int, *, signed_input: bool = True) -> None:
+        self.conv.set_active(in_c=cin, out_c=cout, kernel=layer.kernel, w_bits=layer.w_bits, a_bits=layer.a_bits,
+                             signed_input=signed_input)
+
+    def active_ops(self) -> list[DynamicConvBN]:
+        return [self.conv]
+
+
 class DynamicSlot(nn.Module):
     """Block slot j of a stage: one elastic block per allowed block type; one is active."""
 
     def __init__(self, block_types: tuple[str, ...], *, max_in: int, max_out: int, max_e: int,
                  kernels: tuple[int, ...], stride: int) -> None:
         super().__init__()
-        kinds = {"mbconv": DynamicMBConv, "fused_mbconv": DynamicFusedMBConv}
+        kinds = {"mbconv": DynamicMBConv, "fused_mbconv": DynamicFusedMBConv, "conv": DynamicConv}
         self.blocks = nn.ModuleDict({b: kinds[b](max_in, max_out, max_e, kernels, stride) for b in block_types})
         self.stride = stride
         self.active = block_types[0]
         self.residual = False
 
-    def set_active(self, layer: LayerSpec, cin: int, cout: int) -> None:
+    def set_active(self, layer: LayerSpec, cin: int, cout: int, *, signed_input: bool = True) -> bool:
+        """Select ``layer``'s block; ``signed_input``: whether its input can be negative.
+        Returns whether the block's output can be negative."""
         self.active = layer.block
+        block = self.blocks[layer.block]
+        if layer.block == "conv":
+            self.residual = False
+            block.set_active(layer, cin, cout, signed_input=signed_input)
+            return False
         self.residual = self.stride == 1 and cin == cout
-        self.blocks[layer.block].set_active(layer, cin, cout)
+        block.set_active(layer, cin, cout)
+        ends_in_relu = layer.block == "fused_mbconv" and layer.expansion == 1
+        return not ends_in_relu or (self.residual and signed_input)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = x

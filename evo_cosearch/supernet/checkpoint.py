@@ -26,7 +26,10 @@ FORMAT = 1
 
 
 def template_json(template: NetworkTemplate) -> str:
-    return json.dumps(asdict(template), sort_keys=True, default=list)
+    """The network template as JSON, without ``acc_bits`` (a simulator setting the weights never see)."""
+    d = asdict(template)
+    del d["acc_bits"]
+    return json.dumps(d, sort_keys=True, default=list)
 
 
 def training_meta(template: NetworkTemplate, dataset: Any, config: Any, seed: int) -> dict[str, Any]:

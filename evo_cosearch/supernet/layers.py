@@ -2,8 +2,10 @@
 
 A :class:`QConvBN` is activation quantizer -> conv with fake-quantized weights -> BatchNorm
 -> optional ReLU6. ReLU6 is the network's only non-linearity; the projection of an
-inverted bottleneck is linear. A :class:`ChildNet` is stem, blocks, global average pool and
-a quantized dense classifier, exactly the structure lowered by :mod:`evo_cosearch.workload`.
+inverted bottleneck is linear. A :class:`ChildNet` is stem (or none), blocks, global average
+pool and a quantized dense classifier, exactly the structure lowered by
+:mod:`evo_cosearch.workload`. Quantizers (``w_bits``, ``a_bits``) are bit-widths or names
+(:mod:`evo_cosearch.supernet.quant`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ __all__ = ["QConvBN", "QLinear", "ChildBlock", "ChildNet", "FoldedConv", "fold_b
 
 class QConvBN(nn.Module):
     def __init__(self, in_c: int, out_c: int, kernel: int, *, stride: int = 1, groups: int = 1,
-                 relu: bool = True, signed_input: bool = True, w_bits: int = 16, a_bits: int = 16) -> None:
+                 relu: bool = True, signed_input: bool = True, w_bits: int | str = 16,
+                 a_bits: int | str = 16) -> None:
         super().__init__()
         self.quant = ActQuant(signed=signed_input, bits=a_bits)
         self.conv = nn.Conv2d(in_c, out_c, kernel, stride=stride, padding=kernel // 2, groups=groups, bias=False)
@@ -67,7 +70,7 @@ class FoldedConv(nn.Module):
 class QLinear(nn.Module):
     """Activation quantizer -> dense layer with fake-quantized weights (the classifier)."""
 
-    def __init__(self, in_f: int, out_f: int, *, w_bits: int = 16, a_bits: int = 16) -> None:
+    def __init__(self, in_f: int, out_f: int, *, w_bits: int | str = 16, a_bits: int | str = 16) -> None:
         super().__init__()
         self.quant = ActQuant(signed=True, bits=a_bits)
         self.linear = nn.Linear(in_f, out_f)
@@ -91,9 +94,9 @@ class ChildBlock(nn.Module):
 
 
 class ChildNet(nn.Module):
-    def __init__(self, stem: QConvBN, blocks: list[ChildBlock], head: QLinear) -> None:
+    def __init__(self, stem: QConvBN | None, blocks: list[ChildBlock], head: QLinear) -> None:
         super().__init__()
-        self.stem = stem
+        self.stem = stem if stem is not None else nn.Identity()  # no stem: the blocks read the input
         self.blocks = nn.Sequential(*blocks)
         self.head = head
 
@@ -110,5 +113,6 @@ def fold_batchnorm(model: ChildNet) -> ChildNet:
         folded.ops = nn.Sequential(*[op.folded() for op in block.ops])
         blocks.append(folded)
     out = ChildNet(model.stem, blocks, model.head)
-    out.stem = model.stem.folded()
+    if isinstance(model.stem, QConvBN):
+        out.stem = model.stem.folded()
     return out.eval()

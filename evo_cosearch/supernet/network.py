@@ -18,16 +18,20 @@ class Supernet(nn.Module):
     """Stem, elastic stages of block slots, global pool, elastic classifier.
 
     ``set_active(spec)`` selects a child (depth: the first ``d`` slots of each stage); the
-    forward pass then computes that child with the shared weights.
+    forward pass then computes that child with the shared weights. A template whose stem
+    widths are all 0 has no stem module (``stem`` is None); a child with stem width 0 skips it.
     """
 
     def __init__(self, template: NetworkTemplate) -> None:
         super().__init__()
         self.template = template
         t = template
-        self.stem = DynamicConvBN(t.in_channels, max(t.stem_width), (3,), stride=t.stem_stride, signed_input=True)
+        stem_max = max(t.stem_width)
+        self.stem = (DynamicConvBN(t.in_channels, stem_max, (3,), stride=t.stem_stride, signed_input=True)
+                     if stem_max > 0 else None)
+        self.use_stem = stem_max > 0
         stages = []
-        prev_max = max(t.stem_width)
+        prev_max = max(stem_max, t.in_channels if min(t.stem_width) == 0 else 0)
         for st in t.stages:
             slots = []
             for j in range(st.max_depth):
@@ -45,18 +49,22 @@ class Supernet(nn.Module):
 
     def set_active(self, spec: NetworkSpec) -> None:
         edge = spec.edge_bits
-        self.stem.set_active(in_c=spec.in_channels, out_c=spec.stem_width, kernel=3, w_bits=edge, a_bits=edge)
-        cin = spec.stem_width
+        self.use_stem = spec.stem_width > 0
+        if self.use_stem:
+            self.stem.set_active(in_c=spec.in_channels, out_c=spec.stem_width, kernel=3, w_bits=edge, a_bits=edge)
+        cin = spec.stem_out_channels
+        signed = not self.use_stem  # the (normalised) input is signed; the stem ends in a ReLU6
         for s, st in enumerate(spec.stages):
             for j, layer in enumerate(st.layers):
-                self.stages[s][j].set_active(layer, cin, st.width)
+                signed = self.stages[s][j].set_active(layer, cin, st.width, signed_input=signed)
                 cin = st.width
         self.depths = [st.depth for st in spec.stages]
         self.head.set_active(in_f=cin, w_bits=edge, a_bits=edge)
         self.spec = spec
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.stem(x)
+        if self.use_stem:
+            x = self.stem(x)
         for stage, d in zip(self.stages, self.depths):
             for slot in stage[:d]:
                 x = slot(x)
@@ -71,6 +79,7 @@ def extract_child(supernet: Supernet, spec: NetworkSpec) -> ChildNet:
     """
     supernet.set_active(spec)
     blocks = [supernet.stages[s][j].active_module() for s, d in enumerate(supernet.depths) for j in range(d)]
-    child = ChildNet(supernet.stem.active_module(), blocks, supernet.head.active_module())
+    stem = supernet.stem.active_module() if supernet.use_stem else None
+    child = ChildNet(stem, blocks, supernet.head.active_module())
     child.train(supernet.training)
     return child

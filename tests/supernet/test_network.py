@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from evo_cosearch.problem import load_problem
+from evo_cosearch.problem import load_problem, parse_problem
+from evo_cosearch.space import LayerSpec
 from evo_cosearch.supernet import Supernet, count_macs, count_params, extract_child, random_spec
 from evo_cosearch.workload import spec_workload
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("name,n", [("demo_digits", 25), ("joint_fashion_mnist", 12)])
+@pytest.mark.parametrize("name,n", [("demo_digits", 25), ("joint_fashion_mnist", 12), ("autoqkeras_digits", 12),
+                                    ("autoqkeras_fashion_mnist", 6)])
 def test_child_counts_equal_workload_ir(name, n):
     p = load_problem(ROOT / "problems" / f"{name}.yaml")
     torch.manual_seed(0)
@@ -37,8 +40,9 @@ def _randomise_bn(net: torch.nn.Module, gen: torch.Generator) -> None:
             m.weight.data.copy_(torch.rand(m.num_features, generator=gen) + 0.5)
 
 
-def test_extracted_child_outputs_equal_supernet_outputs():
-    p = load_problem(ROOT / "problems" / "demo_digits.yaml")
+@pytest.mark.parametrize("name", ["demo_digits", "autoqkeras_digits"])
+def test_extracted_child_outputs_equal_supernet_outputs(name):
+    p = load_problem(ROOT / "problems" / f"{name}.yaml")
     gen = torch.Generator().manual_seed(0)
     torch.manual_seed(0)
     net = Supernet(p.network)
@@ -107,3 +111,35 @@ def test_folded_batchnorm_child_computes_the_same_function():
         child = extract_child(net.eval(), random_spec(p.network, rng)).eval()
         with torch.no_grad():
             assert torch.allclose(fold_batchnorm(child)(x), child(x), atol=1e-4, rtol=1e-4)
+
+
+def test_plain_conv_stack_without_stem():
+    p = load_problem(ROOT / "problems" / "autoqkeras_digits.yaml")
+    net = Supernet(p.network)
+    assert net.stem is None
+    ref = p.network.spec(p.space, p.reference)
+    child = extract_child(net, ref)
+    assert isinstance(child.stem, torch.nn.Identity)
+    convs = [b.ops[0] for b in child.blocks]
+    assert [b.residual for b in child.blocks] == [False] * 3
+    assert [c.conv.out_channels for c in convs] == [16, 32, 64] and [c.conv.in_channels for c in convs] == [1, 16, 32]
+    assert [c.conv.stride[0] for c in convs] == [1, 2, 2] and all(c.relu for c in convs)
+    # the image is signed; every later conv reads a ReLU6 output
+    assert [c.quant.signed for c in convs] == [True, False, False]
+    # elastic width: the first filters of the shared weight
+    wide = net.stages[1][0].blocks["conv"].conv
+    assert torch.equal(convs[1].conv.weight, wide.weight[:32, :16])
+
+
+def test_conv_input_is_signed_after_a_linear_block_and_unsigned_after_a_relu():
+    p = load_problem(ROOT / "problems" / "demo_digits.yaml")
+    mixed = parse_problem(p.text.replace("block: [mbconv, fused_mbconv]", "block: [mbconv, conv]"))
+    net = Supernet(mixed.network)
+    spec = mixed.network.largest()  # stem, then two mbconv blocks per stage
+    conv = LayerSpec(3, 1, "conv", 8, "binary")
+    s1 = replace(spec.stages[0], layers=(conv, conv))  # conv after the stem, conv after a conv
+    s2 = replace(spec.stages[1], layers=(spec.stages[1].layers[0], conv))  # conv after an mbconv
+    child = extract_child(net, replace(spec, stages=(s1, s2, *spec.stages[2:])))
+    convs = [child.blocks[i].ops[0] for i in (0, 1, 3)]  # (block 2 is the mbconv)
+    assert all(len(child.blocks[i].ops) == 1 for i in (0, 1, 3))
+    assert [c.quant.signed for c in convs] == [False, False, True]

@@ -46,3 +46,78 @@ def test_signed_activation_is_symmetric():
     x = torch.linspace(-1, 1, 101)
     y = q(x)
     assert torch.allclose(y, -q(-x))
+
+
+# -- named quantizers ---------------------------------------------------------------------------
+
+def _w(seed: int = 0) -> torch.Tensor:
+    return torch.randn(6, 4, 3, 3, generator=torch.Generator().manual_seed(seed))
+
+
+def test_binary_weights_are_sign_times_the_channel_mean():
+    w = _w()
+    q = quantize_weight(w, "binary")
+    for c in range(6):
+        alpha = w[c].abs().mean()
+        assert torch.allclose(q[c].abs(), alpha.expand_as(q[c]))
+        assert torch.equal(torch.sign(q[c]), torch.where(w[c] >= 0, 1.0, -1.0))
+
+
+def test_ternary_weights_threshold_at_0_7_mean():
+    w = _w(1)
+    q = quantize_weight(w, "ternary")
+    for c in range(6):
+        a = w[c].abs()
+        keep = a > 0.7 * a.mean()
+        assert torch.equal(q[c] == 0, ~keep)
+        assert torch.allclose(q[c][keep].abs(), a[keep].mean().expand(int(keep.sum())))
+
+
+def test_po2_weights_are_signed_powers_of_two_of_the_channel_max():
+    w = _w(2)
+    q = quantize_weight(w, "po2_4")
+    for c in range(6):
+        nz = q[c][q[c] != 0]
+        ratio = nz.abs() / w[c].abs().max()
+        exps = torch.log2(ratio)
+        assert torch.allclose(exps, exps.round()) and exps.min() >= -6 and exps.max() <= 0
+        assert torch.equal(torch.sign(nz), torch.sign(w[c][q[c] != 0]))
+    assert len(torch.unique(q)) > 2 * 4  # several exponents in use
+
+
+def test_fp16_is_a_half_precision_round_trip():
+    w = _w(3) * 1e-3 + 1
+    assert torch.equal(quantize_weight(w, "fp16"), w.half().float())
+    assert not torch.equal(quantize_weight(w, "fp16"), w)
+
+
+def test_named_quantizers_pass_gradients_straight_through():
+    for name in ("binary", "ternary", "po2_4", "fp16"):
+        w = _w(4).requires_grad_()
+        quantize_weight(w, name).sum().backward()
+        assert torch.equal(w.grad, torch.ones_like(w)), name
+
+
+def test_binary_and_ternary_activations():
+    x = torch.randn(256, generator=torch.Generator().manual_seed(5))
+    y = ActQuant(signed=True, bits="binary").train()(x)
+    assert torch.allclose(y.abs(), x.abs().mean().expand_as(y)) and torch.equal(y > 0, x >= 0)
+    y = ActQuant(signed=True, bits="ternary").train()(x)
+    alpha = 1.4 * x.abs().mean()
+    assert set(torch.unique(y / alpha).round().tolist()) == {-1.0, 0.0, 1.0}
+    assert torch.equal(y == 0, x.abs() < 0.7 * x.abs().mean())
+    for name in ("binary", "ternary"):  # a non-negative input keeps no sign: {0, alpha}
+        y = ActQuant(signed=False, bits=name).train()(x.relu())
+        assert len(torch.unique(y)) == 2 and float(y.min()) == 0
+
+
+def test_po2_and_fp16_activations_keep_their_range_in_evaluation():
+    q = ActQuant(signed=False, bits="po2_4").train()
+    x = torch.rand(512, generator=torch.Generator().manual_seed(6)) * 4
+    q(x)
+    q.eval()
+    y = q(x * 10)  # beyond the stored range: clamped to it
+    assert float(y.max()) == float(q.amax)
+    nz = y[y > 0] / q.amax
+    assert torch.allclose(torch.log2(nz), torch.log2(nz).round())
+    assert torch.equal(ActQuant(signed=True, bits="fp16")(x), x.half().float())
