@@ -15,7 +15,8 @@ from evo_cosearch.bench.simulator import DEFAULT_PROBLEM, RESULT_PATH, bench_sim
 from evo_cosearch.errors import InputError
 
 #: Modules adding further ``bench`` subcommands (``register_bench(subparsers)``), in --help order.
-BENCH_MODULES = ("evo_cosearch.cli.bench_supernet", "evo_cosearch.cli.bench_search")
+BENCH_MODULES = ("evo_cosearch.cli.bench_supernet", "evo_cosearch.cli.bench_search",
+                 "evo_cosearch.cli.bench_compare", "evo_cosearch.cli.bench_autoqkeras")
 
 
 def register(sub) -> None:

@@ -1,0 +1,48 @@
+"""``evo-cosearch bench autoqkeras``: energy saved against the 8-bit reference at equal accuracy."""
+
+from __future__ import annotations
+
+import json
+
+from evo_cosearch.errors import InputError
+
+__all__ = ["register_bench"]
+
+
+def register_bench(bsub) -> None:
+    from evo_cosearch.bench.autoqkeras import DEFAULT_PROBLEM
+    from evo_cosearch.bench.supernet import DEFAULT_DATA
+
+    p = bsub.add_parser("autoqkeras", help="AutoQKeras-style reproduction: energy reduction vs the reference "
+                                           "design within an accuracy tolerance")
+    p.add_argument("--problem", default=DEFAULT_PROBLEM, help=f"problem with a reference: design "
+                                                              f"(default {DEFAULT_PROBLEM})")
+    p.add_argument("--data", default=DEFAULT_DATA, help=f"dataset file (default {DEFAULT_DATA}; 'none': the "
+                                                        "problem's own)")
+    p.add_argument("--supernet", default=None, help="trained checkpoint (default: the problem's cached one)")
+    p.add_argument("--strategies", default="nsga2,layer_groups", help="comma-separated (default nsga2,layer_groups)")
+    p.add_argument("--pop", type=int, default=50)
+    p.add_argument("--gens", type=int, default=20)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--tolerance", type=float, default=1.0, help="accuracy tolerance in points (default 1)")
+    p.add_argument("--train-epochs", type=int, default=0,
+                   help="also train the reference and each chosen design stand-alone for this many epochs")
+    p.add_argument("--out", default="results/runs/autoqkeras", help="run directories: OUT/<strategy>-s<seed>")
+    p.set_defaults(handler=_run)
+
+
+def _run(args) -> int:
+    from evo_cosearch.bench.autoqkeras import bench_autoqkeras
+
+    for flag, value in (("--pop", args.pop), ("--gens", args.gens)):
+        if value < 1:
+            raise InputError(f"{flag}: {value} must be >= 1")
+    if args.train_epochs < 0 or args.tolerance < 0:
+        raise InputError("--train-epochs/--tolerance: must not be negative")
+    strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
+    data = None if args.data.lower() == "none" else args.data
+    result = bench_autoqkeras(args.problem, data=data, supernet=args.supernet, strategies=strategies, pop=args.pop,
+                              gens=args.gens, seed=args.seed, tolerance_points=args.tolerance,
+                              train_epochs=args.train_epochs, out_root=args.out)
+    print(json.dumps(result, indent=2))
+    return 0

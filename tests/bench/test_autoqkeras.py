@@ -1,0 +1,38 @@
+"""AutoQKeras reproduction benchmark: reference figures, the chosen design, its energy reduction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from evo_cosearch.archive import open_archive
+from evo_cosearch.bench.autoqkeras import bench_autoqkeras
+from evo_cosearch.evaluate import Evaluator, ProxyAccuracy
+from evo_cosearch.problem import load_problem
+
+PROBLEM = Path(__file__).resolve().parents[2] / "problems" / "autoqkeras_digits.yaml"
+
+
+def test_chooses_lowest_energy_within_tolerance(tmp_path):
+    p = load_problem(PROBLEM)
+    acc = ProxyAccuracy(p)
+    res = bench_autoqkeras(PROBLEM, data=None, accuracy_fn=acc, strategies=("nsga2", "layer_groups"), pop=8,
+                           gens=3, tolerance_points=1.0, out_root=tmp_path / "runs", progress=False,
+                           out_dir=tmp_path)
+    ref = Evaluator(p, acc).evaluate(np.array([p.reference]))
+    assert np.isclose(res["reference"]["energy_uj"], ref.metrics["energy_uj"][0])
+    assert np.isclose(res["reference"]["accuracy"], ref.metrics["accuracy"][0])
+    assert [r["strategy"] for r in res["runs"]] == ["nsga2", "layer_groups"]
+    for row in res["runs"]:
+        with open_archive(row["run"]) as arc:
+            t = arc.designs()
+        assert row["designs"] == len(t) == 24
+        ok = t.feasible & (t.metrics["accuracy"] >= res["reference"]["accuracy"] - 0.01)
+        if not ok.any():
+            assert row["found"] is False
+            continue
+        assert np.isclose(row["energy_uj"], t.metrics["energy_uj"][ok].min())
+        assert row["accuracy"] >= res["reference"]["accuracy"] - 0.01
+        assert np.isclose(row["energy_reduction"], 1 - row["energy_uj"] / res["reference"]["energy_uj"])
+    assert (tmp_path / "autoqkeras.json").is_file()
