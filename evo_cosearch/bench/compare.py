@@ -1,0 +1,204 @@
+"""Benchmark: search strategies head to head (nsga2, random, reinforce) on one problem and budget.
+
+Every strategy runs the same problem with the same budget (``pop`` designs per generation x
+``gens`` generations) for each seed, all scored by one shared accuracy source (one trained
+supernet, see :mod:`evo_cosearch.bench.runset`). Each run's hypervolume after each generation
+is taken in one common normalised box (the union of all runs' feasible fronts). Reported:
+per-strategy, per-seed curves; the final hypervolume's median and interquartile range; the
+two-sided Mann-Whitney U test (the Wilcoxon rank-sum test for unpaired samples) of nsga2's
+final hypervolumes against each other strategy's; and the fraction of the budget after which
+nsga2's median curve reaches random search's final median (target <= 30 %).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from evo_cosearch.bench.runset import RunSpec, hv_curves, quartiles, run_all, shared_accuracy, write_json
+from evo_cosearch.errors import InputError
+from evo_cosearch.problem import load_problem
+
+__all__ = ["bench_strategies", "budget_fraction", "rank_sum", "strategies_markdown", "DEFAULT_PROBLEM",
+           "DEFAULT_STRATEGIES", "RUNS_DIR", "RESULT_PATH", "FIGURE_PATH", "TARGET_FRACTION"]
+
+DEFAULT_PROBLEM = str(Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml")
+DEFAULT_STRATEGIES = ("nsga2", "random", "reinforce")
+RUNS_DIR = Path("results/runs/strategies")
+RESULT_PATH = Path("results/benchmarks/strategies.json")
+FIGURE_PATH = Path("results/benchmarks/strategies_hv.png")
+#: nsga2 should reach random search's final median hypervolume within this fraction of the budget.
+TARGET_FRACTION = 0.30
+_MAIN, _BASELINE = "nsga2", "random"
+
+
+def budget_fraction(curves, target_hv: float, budget: int) -> dict[str, Any]:
+    """First evaluation count at which the median of ``curves`` (step functions over
+    evaluations, :func:`evo_cosearch.plots.runs.median_band`) reaches ``target_hv``, and it
+    as a fraction of ``budget``; ``None`` for both when it never does."""
+    from evo_cosearch.plots.runs import median_band
+
+    grid = np.unique(np.concatenate([c.n_evals for c in curves]))
+    med, _, _ = median_band(curves, grid)
+    hit = np.flatnonzero(med >= target_hv)
+    designs = None if len(hit) == 0 else int(grid[hit[0]])
+    return {"target_hv": float(target_hv), "designs": designs,
+            "fraction": None if designs is None else designs / budget}
+
+
+def rank_sum(a: Sequence[float], b: Sequence[float]) -> dict[str, Any]:
+    """Two-sided Mann-Whitney U test (Wilcoxon rank-sum, unpaired) of samples ``a`` and ``b``.
+
+    Exact distribution when both samples have at most 8 values and no ties, else the normal
+    approximation with tie and continuity correction (scipy.stats.mannwhitneyu)."""
+    from scipy.stats import mannwhitneyu
+
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    both = np.concatenate([a, b])
+    method = "exact" if max(len(a), len(b)) <= 8 and len(np.unique(both)) == len(both) else "asymptotic"
+    res = mannwhitneyu(a, b, alternative="two-sided", method=method)
+    return {"test": "Mann-Whitney U (Wilcoxon rank-sum), two-sided, unpaired", "method": method,
+            "U": float(res.statistic), "p_value": float(res.pvalue), "n": [len(a), len(b)]}
+
+
+def _specs(problem, strategies, seeds, out_dir: Path, accuracy_fn) -> list[RunSpec]:
+    return [RunSpec(label=s, seed=seed, run_dir=out_dir / f"{s}-s{seed}", problem=problem, strategy=s,
+                    accuracy_fn=accuracy_fn) for s in strategies for seed in seeds]
+
+
+def _check_inputs(strategies: Sequence[str], seeds: Sequence[int]) -> None:
+    from evo_cosearch.search.strategies import STRATEGIES
+
+    for s in strategies:
+        if s not in STRATEGIES:
+            raise InputError(f"--strategies: unknown strategy {s!r} (known: {', '.join(sorted(STRATEGIES))})")
+    if not strategies or len(set(strategies)) != len(strategies):
+        raise InputError(f"--strategies: give distinct strategies, got {list(strategies)}")
+    if not seeds or len(set(seeds)) != len(seeds) or any(s < 0 for s in seeds):
+        raise InputError(f"--seeds: give distinct non-negative seeds, got {list(seeds)}")
+
+
+def bench_strategies(problem: str | Path = DEFAULT_PROBLEM, *, strategies: Sequence[str] = DEFAULT_STRATEGIES,
+                     seeds: Sequence[int] = (0, 1, 2, 3, 4), pop: int = 50, gens: int = 20,
+                     supernet: str | Path | None = None, data: str | None = None, proxy_accuracy: bool = False,
+                     out_dir: str | Path = RUNS_DIR, out: str | Path | None = RESULT_PATH,
+                     figure: str | Path | None = FIGURE_PATH, progress: bool = True) -> dict[str, Any]:
+    """Run (or reuse) every strategy x seed, compare their hypervolumes; JSON to ``out``."""
+    _check_inputs(strategies, seeds)
+    t0 = time.perf_counter()
+    prob = load_problem(problem).with_data(data)
+    accuracy_fn, accuracy_info = shared_accuracy(prob, supernet=supernet, proxy=proxy_accuracy, progress=progress)
+    results = run_all(_specs(prob, strategies, seeds, Path(out_dir), accuracy_fn), pop=pop, gens=gens,
+                      progress=progress)
+    ideal, ref, curves = hv_curves(results)
+    budget = pop * gens
+
+    by_strategy: dict[str, list] = {s: [] for s in strategies}
+    runs: dict[str, list[dict[str, Any]]] = {s: [] for s in strategies}
+    for r, c in zip(results, curves):
+        by_strategy[r.label].append(c)
+        runs[r.label].append({
+            "seed": r.seed, "run_dir": str(r.run_dir), "n_designs": len(r.designs),
+            "n_feasible": int(r.designs.feasible.sum()), "n_evals": c.n_evals.tolist(),
+            "hypervolume": [float(v) for v in c.hypervolume], "final_hypervolume": float(c.hypervolume[-1]),
+            "seconds": round(r.seconds, 2)})
+    final = {s: quartiles([run["final_hypervolume"] for run in runs[s]]) for s in strategies}
+    result: dict[str, Any] = {
+        "benchmark": "strategies", "problem": str(problem), "problem_name": prob.name,
+        "objectives": list(prob.objectives), "constraints": dict(prob.constraints),
+        "budget": {"pop": pop, "gens": gens, "designs": budget}, "strategies": list(strategies),
+        "seeds": list(seeds), "accuracy": accuracy_info,
+        "hv_reference": {"ideal": ideal.tolist(), "ref": ref.tolist(), "method": (
+            "union of every run's feasible designs -> its non-dominated front; ideal = front minimum, "
+            "ref = ideal + 1.1 * (front maximum - ideal); hypervolume of (f - ideal) / (ref - ideal) "
+            "against (1, ..., 1)")},
+        "runs": runs, "median_curves": _median_curves(by_strategy), "final_hypervolume": final,
+    }
+    result.update(_verdict(final, by_strategy, budget))
+    result.update({"wall_s": round(time.perf_counter() - t0, 1), "machine": platform.machine(),
+                   "cpus": os.cpu_count()})
+    if figure is not None:
+        result["figure"] = str(_figure(by_strategy, result, Path(figure)))
+    write_json(result, out)
+    return result
+
+
+def _median_curves(by_strategy) -> dict[str, dict[str, list[float]]]:
+    from evo_cosearch.plots.runs import median_band
+
+    out = {}
+    for s, curves in by_strategy.items():
+        grid = np.unique(np.concatenate([c.n_evals for c in curves]))
+        med, q25, q75 = median_band(curves, grid)
+        out[s] = {"n_evals": grid.tolist(), "median": med.tolist(), "q25": q25.tolist(), "q75": q75.tolist()}
+    return out
+
+
+def _verdict(final, by_strategy, budget: int) -> dict[str, Any]:
+    """nsga2 vs the others: rank-sum tests, best median, and the budget fraction to reach random."""
+    out: dict[str, Any] = {}
+    if _MAIN not in final:
+        return out
+    main = final[_MAIN]["values"]
+    out["rank_sum_vs_nsga2"] = {s: rank_sum(main, final[s]["values"]) for s in final if s != _MAIN}
+    best = max(final, key=lambda s: final[s]["median"])
+    out["nsga2_best"] = bool(all(final[_MAIN]["median"] > final[s]["median"] for s in final if s != _MAIN))
+    out["best_median_strategy"] = best
+    if _BASELINE in final:
+        reach = budget_fraction(by_strategy[_MAIN], final[_BASELINE]["median"], budget)
+        reach["target_fraction"] = TARGET_FRACTION
+        reach["meets_target"] = reach["fraction"] is not None and reach["fraction"] <= TARGET_FRACTION
+        reach["definition"] = ("first designs-evaluated count at which nsga2's median hypervolume curve "
+                               "(over seeds) is >= random's median final hypervolume, / budget")
+        out["nsga2_reaches_random_final"] = reach
+    return out
+
+
+def _figure(by_strategy, result: dict[str, Any], path: Path) -> Path:
+    from evo_cosearch.plots.runs import hv_compare_figure
+    from evo_cosearch.plots.style import plt
+
+    b = result["budget"]
+    fig = hv_compare_figure(by_strategy, title=f"{result['problem_name']}, {b['pop']} x {b['gens']} designs: "
+                                               "median and IQR over seeds")
+    reach = result.get("nsga2_reaches_random_final")
+    if reach is not None:
+        ax = fig.axes[0]
+        ax.axhline(reach["target_hv"], color="0.4", ls=":", lw=1.0, label="random: final median")
+        if reach["designs"] is not None:
+            ax.axvline(reach["designs"], color="0.4", ls="--", lw=1.0,
+                       label=f"nsga2 reaches it: {100 * reach['fraction']:.0f} % of budget")
+        ax.legend(fontsize=8, loc="lower right")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return path
+
+
+def strategies_markdown(result: dict[str, Any]) -> str:
+    """The final-hypervolume table (and the budget-fraction line) as markdown."""
+    b = result["budget"]
+    lines = [f"Final hypervolume, {result['problem_name']}, {b['pop']} x {b['gens']} = {b['designs']} designs "
+             f"per run, common normalisation:", "",
+             "| strategy | runs | HV median | IQR (q25–q75) | p vs nsga2 (Mann–Whitney U, two-sided) |",
+             "|---|---:|---:|---:|---:|"]
+    tests = result.get("rank_sum_vs_nsga2", {})
+    for s, q in result["final_hypervolume"].items():
+        p = tests[s]["p_value"] if s in tests else None
+        lines.append(f"| {s} | {q['n']} | {q['median']:.4f} | {q['q25']:.4f}–{q['q75']:.4f} | "
+                     f"{'–' if p is None else f'{p:.4g}'} |")
+    reach = result.get("nsga2_reaches_random_final")
+    if reach is not None:
+        lines.append("")
+        if reach["designs"] is None:
+            lines.append(f"nsga2's median curve never reaches random's final median HV ({reach['target_hv']:.4f}).")
+        else:
+            lines.append(f"nsga2's median curve reaches random's final median HV ({reach['target_hv']:.4f}) after "
+                         f"{reach['designs']} designs = {100 * reach['fraction']:.0f} % of the budget "
+                         f"(target <= {100 * reach['target_fraction']:.0f} %).")
+    return "\n".join(lines)

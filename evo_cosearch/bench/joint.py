@@ -1,0 +1,271 @@
+"""Benchmark: joint search vs network-only (fixed baseline accelerator) vs accelerator-only
+(fixed network), at equal budget, all scored with the joint problem's objectives.
+
+The two restricted problems are derived from the joint one (:mod:`evo_cosearch.bench.restricted`);
+every variant runs the same strategy (nsga2) with the same ``pop`` x ``gens`` and seeds, and
+accuracy comes from the joint problem's one shared supernet (restricted genomes are mapped to
+joint genomes). Reported:
+
+* hypervolume of each run in one common box (the union of all variants' feasible fronts);
+* energy and energy-delay product (EDP) *at equal accuracy*: for an accuracy threshold ``t``,
+  the least energy (EDP) of a feasible design with accuracy >= ``t`` in a variant's archive.
+  Thresholds: accuracies of network-only's Pareto front (all its seeds pooled) at the
+  10/25/50/75/90th percentiles (each an accuracy some design attained), and the
+  accelerator-only network's accuracy -- its archive holds one network, so it is compared at
+  that accuracy only. Ratios network-only / joint (energy, target >= 2) and accelerator-only /
+  joint (EDP, target >= 1.4), both over the pooled archives (best of all seeds) and per seed
+  (seed k against seed k, then the median).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from evo_cosearch.archive import pareto_of
+from evo_cosearch.bench.restricted import (
+    BASELINE_ACCELERATOR, FIXED_LAYER, JointAccuracy, ToJoint, accelerator_only_problem, network_only_problem,
+)
+from evo_cosearch.bench.runset import RunSpec, hv_curves, quartiles, run_all, shared_accuracy, write_json
+from evo_cosearch.errors import InputError
+from evo_cosearch.problem import load_problem
+
+__all__ = ["bench_joint", "min_at_accuracy", "front_accuracy_levels", "joint_markdown", "VARIANTS", "RUNS_DIR",
+           "RESULT_PATH", "LEVELS", "TARGET_ENERGY_RATIO", "TARGET_EDP_RATIO"]
+
+DEFAULT_PROBLEM = str(Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml")
+VARIANTS = ("joint", "network_only", "accelerator_only")
+RUNS_DIR = Path("results/runs/joint_vs_separate")
+RESULT_PATH = Path("results/benchmarks/joint_vs_separate.json")
+#: Percentiles of network-only's front accuracies used as equal-accuracy thresholds.
+LEVELS = (10, 25, 50, 75, 90)
+TARGET_ENERGY_RATIO = 2.0   # network-only / joint energy at equal accuracy
+TARGET_EDP_RATIO = 1.4      # accelerator-only / joint EDP at equal accuracy
+_STRATEGY = "nsga2"
+
+
+def min_at_accuracy(accuracy, values, feasible, thresholds) -> np.ndarray:
+    """Per threshold ``t``: the least ``values`` over feasible designs with accuracy >= ``t``
+    (NaN where there is none)."""
+    feasible = np.asarray(feasible, dtype=bool)
+    acc, v = np.asarray(accuracy, dtype=np.float64)[feasible], np.asarray(values, dtype=np.float64)[feasible]
+    out = np.full(len(thresholds), np.nan)
+    for k, t in enumerate(thresholds):
+        ok = acc >= t
+        if ok.any():
+            out[k] = v[ok].min()
+    return out
+
+
+def front_accuracy_levels(accuracy_front, levels: Sequence[float] = LEVELS) -> np.ndarray:
+    """Accuracies at the ``levels`` percentiles of a front's accuracies (attained values: 'lower')."""
+    return np.percentile(np.asarray(accuracy_front, dtype=np.float64), levels, method="lower")
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where((den > 0) & np.isfinite(num) & np.isfinite(den), num / den, np.nan)
+
+
+def _json(a) -> list[float | None]:
+    return [None if not np.isfinite(x) else float(x) for x in np.asarray(a, dtype=np.float64).reshape(-1)]
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON gives it back (tuples become lists)."""
+    return json.loads(json.dumps(value))
+
+
+def _nanmedian(a: np.ndarray) -> np.ndarray:
+    a = np.asarray(a, dtype=np.float64)
+    ok = np.isfinite(a).any(axis=0)
+    out = np.full(a.shape[1], np.nan)
+    out[ok] = np.nanmedian(a[:, ok], axis=0)
+    return out
+
+
+def _pool(results, variant: str):
+    """Accuracy, energy, EDP and feasibility of all of a variant's runs together."""
+    tables = [r.designs for r in results if r.label == variant]
+    cat = lambda key: np.concatenate([t.metrics[key] for t in tables])  # noqa: E731
+    return cat("accuracy"), cat("energy_uj"), cat("edp"), np.concatenate([t.feasible for t in tables])
+
+
+def equal_accuracy(results, seeds: Sequence[int], thresholds: np.ndarray) -> dict[str, Any]:
+    """Least energy and EDP per variant at each accuracy threshold (pooled and per seed) and the
+    ratios network-only / joint and accelerator-only / joint."""
+    pooled: dict[str, dict[str, np.ndarray]] = {"energy_uj": {}, "edp": {}}
+    per_seed: dict[str, dict[str, np.ndarray]] = {"energy_uj": {}, "edp": {}}
+    for variant in VARIANTS:
+        acc, energy, edp, feas = _pool(results, variant)
+        pooled["energy_uj"][variant] = min_at_accuracy(acc, energy, feas, thresholds)
+        pooled["edp"][variant] = min_at_accuracy(acc, edp, feas, thresholds)
+        runs = {r.seed: r.designs for r in results if r.label == variant}
+        for metric in ("energy_uj", "edp"):
+            per_seed[metric][variant] = np.array([
+                min_at_accuracy(runs[s].metrics["accuracy"], runs[s].metrics[metric], runs[s].feasible, thresholds)
+                for s in seeds])
+    out: dict[str, Any] = {"thresholds": _json(thresholds), "pooled": {}, "per_seed": {}, "ratios": {}}
+    for metric in ("energy_uj", "edp"):
+        out["pooled"][metric] = {v: _json(pooled[metric][v]) for v in VARIANTS}
+        out["per_seed"][metric] = {v: {str(s): _json(row) for s, row in zip(seeds, per_seed[metric][v])}
+                                   for v in VARIANTS}
+        for other in ("network_only", "accelerator_only"):
+            seedwise = _ratio(per_seed[metric][other], per_seed[metric]["joint"])
+            out["ratios"][f"{metric}_{other}_over_joint"] = {
+                "pooled": _json(_ratio(pooled[metric][other], pooled[metric]["joint"])),
+                "per_seed": {str(s): _json(row) for s, row in zip(seeds, seedwise)},
+                "per_seed_median": _json(_nanmedian(seedwise))}
+    return out
+
+
+def _specs(joint, seeds, out_dir: Path, accuracy_fn) -> tuple[list[RunSpec], dict[str, Any]]:
+    net_only, acc_only = network_only_problem(joint), accelerator_only_problem(joint)
+    problems = {"joint": (joint, accuracy_fn),
+                "network_only": (net_only, JointAccuracy(accuracy_fn, ToJoint(joint, net_only))),
+                "accelerator_only": (acc_only, JointAccuracy(accuracy_fn, ToJoint(joint, acc_only)))}
+    specs = [RunSpec(label=v, seed=s, run_dir=out_dir / f"{v}-s{s}", problem=p, strategy=_STRATEGY, accuracy_fn=f)
+             for v, (p, f) in problems.items() for s in seeds]
+    fixed_net = acc_only.network.spec(acc_only.space, np.zeros(acc_only.space.n_var, dtype=np.int64))
+    fixed_acc = net_only.accelerator.spec(net_only.space, np.zeros(net_only.space.n_var, dtype=np.int64))
+    variants = {
+        "joint": {"problem_name": joint.name, "searched": "network, per-layer bits and accelerator"},
+        "network_only": {"problem_name": net_only.name, "searched": "network and per-layer bits",
+                         "fixed_accelerator": _plain(fixed_acc.to_dict()), "rule": (
+                             f"baseline {BASELINE_ACCELERATOR} clipped to the problem's value lists (nearest)")},
+        "accelerator_only": {"problem_name": acc_only.name, "searched": "accelerator",
+                             "fixed_network": _plain(fixed_net.to_dict()), "rule": (
+                                 f"every block {FIXED_LAYER} (nearest allowed values); stem width and each "
+                                 "stage's depth and width the middle of their value lists")},
+    }
+    return specs, variants
+
+
+def _thresholds(results) -> tuple[np.ndarray, np.ndarray]:
+    """Network-only's front accuracies at :data:`LEVELS` (all seeds pooled), and the accuracy of
+    the accelerator-only network (empty if it has no feasible design)."""
+    front = [pareto_of(r.designs).metrics["accuracy"] for r in results if r.label == "network_only"]
+    levels = front_accuracy_levels(np.concatenate(front)) if sum(map(len, front)) else np.zeros(0)
+    acc, _, _, feasible = _pool(results, "accelerator_only")
+    return levels, np.unique(acc[feasible])[:1]
+
+
+def _check_joint(joint) -> None:
+    """Refuse a problem with nothing to search on one side (its network or accelerator fixed)."""
+    mask = joint.network_gene_mask
+    cards = joint.space.cardinalities
+    for side, genes in (("network", mask), ("accelerator", ~mask)):
+        if not np.any(cards[genes] > 1):
+            raise InputError(f"{joint.source}: the {side} is fixed (one value per gene), not a joint "
+                             "network + accelerator problem")
+
+
+def bench_joint(problem: str | Path = DEFAULT_PROBLEM, *, seeds: Sequence[int] = (0, 1, 2), pop: int = 50,
+                gens: int = 20, supernet: str | Path | None = None, data: str | None = None,
+                proxy_accuracy: bool = False, out_dir: str | Path = RUNS_DIR,
+                out: str | Path | None = RESULT_PATH, progress: bool = True) -> dict[str, Any]:
+    """Run (or reuse) joint, network-only and accelerator-only searches; compare; JSON to ``out``."""
+    if not seeds or len(set(seeds)) != len(seeds) or any(s < 0 for s in seeds):
+        raise InputError(f"--seeds: give distinct non-negative seeds, got {list(seeds)}")
+    t0 = time.perf_counter()
+    joint = load_problem(problem).with_data(data)
+    _check_joint(joint)
+    accuracy_fn, accuracy_info = shared_accuracy(joint, supernet=supernet, proxy=proxy_accuracy, progress=progress)
+    specs, variants = _specs(joint, list(seeds), Path(out_dir), accuracy_fn)
+    results = run_all(specs, pop=pop, gens=gens, progress=progress)
+    ideal, ref, curves = hv_curves(results)
+    hv = {v: quartiles([float(c.hypervolume[-1]) for r, c in zip(results, curves) if r.label == v])
+          for v in VARIANTS}
+    for v in VARIANTS:
+        hv[v]["seeds"] = [r.seed for r in results if r.label == v]
+
+    levels, fixed_accuracy = _thresholds(results)
+    eq = equal_accuracy(results, list(seeds), np.concatenate([levels, fixed_accuracy]))
+    eq["threshold_source"] = [f"network_only front p{lv}" for lv in LEVELS[:len(levels)]] + \
+        ["accelerator_only network"] * len(fixed_accuracy)
+    variants["accelerator_only"]["accuracy"] = _json(fixed_accuracy)[0] if len(fixed_accuracy) else None
+    variants["accelerator_only"]["accuracy_note"] = (
+        "accelerator-only searches one fixed network, so its only accuracy is this one; 'equal accuracy' "
+        "against it compares at this accuracy (the last threshold)")
+    result: dict[str, Any] = {
+        "benchmark": "joint_vs_separate", "problem": str(problem), "problem_name": joint.name,
+        "objectives": list(joint.objectives), "constraints": dict(joint.constraints), "strategy": _STRATEGY,
+        "budget": {"pop": pop, "gens": gens, "designs": pop * gens}, "seeds": list(seeds),
+        "accuracy": accuracy_info, "variants": variants,
+        "runs": {v: [{"seed": r.seed, "run_dir": str(r.run_dir), "n_designs": len(r.designs),
+                      "n_feasible": int(r.designs.feasible.sum()), "n_evals": c.n_evals.tolist(),
+                      "hypervolume": [float(x) for x in c.hypervolume], "seconds": round(r.seconds, 2)}
+                     for r, c in zip(results, curves) if r.label == v] for v in VARIANTS},
+        "hv_reference": {"ideal": ideal.tolist(), "ref": ref.tolist(), "method": (
+            "union of every run's feasible designs (all variants) -> its non-dominated front; ideal = front "
+            "minimum, ref = ideal + 1.1 * (front maximum - ideal)")},
+        "final_hypervolume": hv, "equal_accuracy": eq, "headline": _headline(eq, len(levels)),
+        "wall_s": round(time.perf_counter() - t0, 1), "machine": platform.machine(), "cpus": os.cpu_count(),
+    }
+    write_json(result, out)
+    return result
+
+
+def _headline(eq: dict[str, Any], n_levels: int) -> dict[str, Any]:
+    """The two target comparisons: energy network-only/joint at network-only's levels, EDP
+    accelerator-only/joint at the accelerator-only network's accuracy."""
+    r = eq["ratios"]
+    energy = [x for x in r["energy_uj_network_only_over_joint"]["per_seed_median"][:n_levels] if x is not None]
+    energy_pooled = [x for x in r["energy_uj_network_only_over_joint"]["pooled"][:n_levels] if x is not None]
+    has_ao = len(eq["thresholds"]) > n_levels
+    edp = r["edp_accelerator_only_over_joint"]["per_seed_median"][n_levels] if has_ao else None
+    edp_pooled = r["edp_accelerator_only_over_joint"]["pooled"][n_levels] if has_ao else None
+    return {
+        "energy_network_only_over_joint": {
+            "per_seed_median_by_level": energy, "pooled_by_level": energy_pooled,
+            "min": min(energy) if energy else None, "max": max(energy) if energy else None,
+            "target": TARGET_ENERGY_RATIO,
+            "meets_target_at_all_levels": bool(energy) and min(energy) >= TARGET_ENERGY_RATIO,
+            "meets_target_at_some_level": bool(energy) and max(energy) >= TARGET_ENERGY_RATIO},
+        "edp_accelerator_only_over_joint": {
+            "per_seed_median": edp, "pooled": edp_pooled, "target": TARGET_EDP_RATIO,
+            "meets_target": edp is not None and edp >= TARGET_EDP_RATIO},
+    }
+
+
+def _fmt(x: float | None, digits: int = 4) -> str:
+    return "–" if x is None else f"{x:.{digits}g}"
+
+
+def joint_markdown(result: dict[str, Any]) -> str:
+    """Hypervolume and equal-accuracy tables as markdown."""
+    b, eq = result["budget"], result["equal_accuracy"]
+    lines = [f"Joint vs separate search, {result['problem_name']}, {result['strategy']} "
+             f"{b['pop']} x {b['gens']} = {b['designs']} designs per run, seeds {result['seeds']}:", "",
+             "| variant | runs | HV median | IQR (q25–q75) |", "|---|---:|---:|---:|"]
+    for v, q in result["final_hypervolume"].items():
+        lines.append(f"| {v} | {q['n']} | {q['median']:.4f} | {q['q25']:.4f}–{q['q75']:.4f} |")
+    lines += ["", "At equal accuracy (least energy µJ / EDP µJ·ms of a feasible design with accuracy >= threshold; "
+                  "all seeds pooled; ratio in brackets: per-seed median):", "",
+              "| accuracy >= | from | energy joint | energy net-only | energy acc-only | net-only/joint energy | "
+              "EDP joint | EDP net-only | EDP acc-only | acc-only/joint EDP |",
+              "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    p, r = eq["pooled"], eq["ratios"]
+    for k, t in enumerate(eq["thresholds"]):
+        e, d = (p[m] for m in ("energy_uj", "edp"))
+        re, rd = r["energy_uj_network_only_over_joint"], r["edp_accelerator_only_over_joint"]
+        lines.append(
+            f"| {100 * t:.2f} % | {eq['threshold_source'][k]} | {_fmt(e['joint'][k])} | {_fmt(e['network_only'][k])} | "
+            f"{_fmt(e['accelerator_only'][k])} | {_fmt(re['pooled'][k], 3)} ({_fmt(re['per_seed_median'][k], 3)}) | "
+            f"{_fmt(d['joint'][k])} | {_fmt(d['network_only'][k])} | {_fmt(d['accelerator_only'][k])} | "
+            f"{_fmt(rd['pooled'][k], 3)} ({_fmt(rd['per_seed_median'][k], 3)}) |")
+    h = result["headline"]
+    he, hd = h["energy_network_only_over_joint"], h["edp_accelerator_only_over_joint"]
+    acc = result["variants"]["accelerator_only"]["accuracy"]
+    lines += ["", f"Energy network-only / joint (per-seed median) over network-only's front levels: "
+                  f"{_fmt(he['min'], 3)}–{_fmt(he['max'], 3)}x (target >= {he['target']}x).",
+              f"EDP accelerator-only / joint at the fixed network's accuracy "
+              f"({'–' if acc is None else f'{100 * acc:.2f} %'}): {_fmt(hd['per_seed_median'], 3)}x per-seed median, "
+              f"{_fmt(hd['pooled'], 3)}x pooled (target >= {hd['target']}x)."]
+    return "\n".join(lines)

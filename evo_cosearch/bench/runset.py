@@ -1,0 +1,171 @@
+"""A set of searches compared by a benchmark: one shared accuracy source, one hypervolume box.
+
+Every search of a set is an ordinary run directory (``plot`` and ``select`` work on it). An
+existing run directory is resumed, or reused as it is when complete, after checking that its
+stored accuracies are those the shared source gives. All runs of a benchmark call the *same*
+accuracy object in this process, so every network is scored once and identically everywhere.
+
+Common hypervolume box (:func:`front_box`): the union of the feasible designs of *all* runs
+of the set is reduced to its non-dominated front; ``ideal`` is that front's per-objective
+minimum, ``nadir`` its maximum and ``ref = ideal + 1.1 * (nadir - ideal)``
+(:func:`evo_cosearch.archive.hv_points`). Every run's hypervolume after every generation is
+then taken in that one normalised box (``hypervolume``: ``f' = (f - ideal) / (ref - ideal)``,
+reference ``(1, ..., 1)``), so values lie in [0, 1] and compare across runs and strategies.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+import numpy as np
+
+from evo_cosearch.archive import db_path, hv_points, non_dominated, open_archive
+from evo_cosearch.errors import InputError
+
+if TYPE_CHECKING:
+    from evo_cosearch.archive import DesignTable
+    from evo_cosearch.plots.runs import HVCurve
+    from evo_cosearch.problem import Problem
+
+__all__ = ["RunSpec", "RunResult", "shared_accuracy", "run_all", "front_box", "hv_curves", "quartiles",
+           "write_json"]
+
+#: Stored designs re-scored to check that a reused run used the same accuracy source.
+_CHECKED = 3
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One search of a set: its group label (strategy or variant), seed and run directory."""
+
+    label: str
+    seed: int
+    run_dir: Path
+    problem: "Problem"
+    strategy: str
+    accuracy_fn: Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    label: str
+    seed: int
+    run_dir: Path
+    designs: "DesignTable"   # generations 0 .. gens-1 of the run
+    seconds: float           # wall time of this call (0-ish for a reused complete run)
+
+
+def shared_accuracy(problem: "Problem", *, supernet: str | Path | None = None, proxy: bool = False,
+                    progress: bool = True) -> tuple[Callable[[np.ndarray], np.ndarray], dict[str, Any]]:
+    """One accuracy function for every run of a benchmark, and a JSON description of it.
+
+    The supernet is ``supernet`` or the problem's cached one (trained when missing) -- the
+    checkpoint ``evo-cosearch search --problem FILE`` uses with the problem's default seed;
+    child evaluation uses that seed too, whatever the run's search seed.
+    """
+    from evo_cosearch.evaluate import ProxyAccuracy, SupernetAccuracy
+    from evo_cosearch.search.settings import search_settings
+
+    if proxy:
+        return ProxyAccuracy(problem), {"source": "proxy", "note": "ProxyAccuracy (MACs and bit widths), "
+                                                                   "not a trained model"}
+    seed = search_settings(problem).seed
+    if supernet is not None:
+        if not Path(supernet).is_file():
+            raise InputError(f"--supernet {supernet}: checkpoint not found")
+        ckpt = Path(supernet)
+    else:
+        from evo_cosearch.api import SUPERNET_CACHE
+        from evo_cosearch.supernet import ensure_supernet
+        ckpt = ensure_supernet(problem, cache_dir=SUPERNET_CACHE, epochs=None, progress=progress, seed=seed)
+    return SupernetAccuracy(problem, ckpt, seed=seed), {"source": "supernet", "checkpoint": str(ckpt),
+                                                        "evaluation_seed": seed, "shared": True}
+
+
+def _check_reused(spec: RunSpec, pop: int, gens: int) -> None:
+    """Refuse an existing run of another search, or whose first stored accuracies the shared
+    source does not reproduce."""
+    from evo_cosearch.search import check_run_dir, search_settings
+
+    check_run_dir(spec.problem, spec.run_dir, search_settings(spec.problem, pop=pop, gens=gens, seed=spec.seed,
+                                                              strategy=spec.strategy))
+    with open_archive(spec.run_dir) as arc:
+        table = arc.designs(max_generation=0)
+    rows = np.flatnonzero(table.strategy != "refine")[:_CHECKED]
+    if len(rows) == 0:
+        return
+    got = np.asarray(spec.accuracy_fn(table.genome[rows]), dtype=np.float64)
+    stored = table.metrics["accuracy"][rows]
+    if not np.allclose(got, stored, rtol=0.0, atol=1e-9):
+        raise InputError(f"{spec.run_dir}: its stored accuracies ({stored.round(4).tolist()}) are not this "
+                         f"benchmark's ({got.round(4).tolist()}): another supernet or accuracy source; "
+                         "use another --out")
+
+
+def run_all(specs: Sequence[RunSpec], *, pop: int, gens: int, progress: bool = True) -> list[RunResult]:
+    """Run (resume, or reuse when complete) every search of ``specs``, in order; read them back."""
+    from evo_cosearch.api import search
+
+    results = []
+    for k, spec in enumerate(specs, start=1):
+        if db_path(spec.run_dir).exists():
+            _check_reused(spec, pop, gens)
+        t0 = time.perf_counter()
+        arc = search(spec.problem, out=spec.run_dir, pop=pop, gens=gens, seed=spec.seed, strategy=spec.strategy,
+                     accuracy_fn=spec.accuracy_fn, quiet=True, progress=False)
+        with arc:
+            designs = arc.designs(max_generation=gens - 1)
+        seconds = time.perf_counter() - t0
+        if progress:
+            print(f"[{k}/{len(specs)}] {spec.label} seed {spec.seed}: {len(designs)} designs, "
+                  f"{int(designs.feasible.sum())} feasible ({seconds:.1f} s) -> {spec.run_dir}", file=sys.stderr)
+        results.append(RunResult(spec.label, spec.seed, spec.run_dir, designs, seconds))
+    return results
+
+
+def front_box(F_sets: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``(ideal, ref)`` from the non-dominated front of the union of ``F_sets`` (see module doc)."""
+    F = np.concatenate([np.asarray(F, dtype=np.float64) for F in F_sets])
+    if len(F) == 0:
+        raise InputError("no feasible design in any run: hypervolume is undefined")
+    return hv_points(F[non_dominated(F)])
+
+
+def _run_data(r: RunResult):
+    from evo_cosearch.plots.runs import RunData
+    d = r.designs
+    return RunData(name=r.run_dir.name, strategy=r.label, generation=d.generation, F=d.F, feasible=d.feasible)
+
+
+def hv_curves(results: Sequence[RunResult]) -> tuple[np.ndarray, np.ndarray, list["HVCurve"]]:
+    """The common box of ``results`` and each run's hypervolume after each generation in it."""
+    from evo_cosearch.plots.runs import hv_curve
+
+    ideal, ref = front_box([r.designs.F[r.designs.feasible] for r in results])
+    return ideal, ref, [hv_curve(_run_data(r), ideal, ref) for r in results]
+
+
+def quartiles(values: Sequence[float]) -> dict[str, Any]:
+    """Median and interquartile range (numpy's linear percentiles) of ``values``, and the values."""
+    v = np.asarray(values, dtype=np.float64)
+    q25, med, q75 = np.percentile(v, [25, 50, 75])
+    return {"median": float(med), "q25": float(q25), "q75": float(q75), "n": int(len(v)),
+            "values": [float(x) for x in v]}
+
+
+def write_json(result: dict[str, Any], path: str | Path | None) -> None:
+    """Write ``result`` as indented JSON (atomically) unless ``path`` is None."""
+    import json
+    import os
+
+    if path is None:
+        return
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)

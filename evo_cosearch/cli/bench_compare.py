@@ -1,0 +1,80 @@
+"""``evo-cosearch bench strategies | joint``: the head-to-head search benchmarks (markdown to stdout)."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["register_bench"]
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        return [int(p) for p in text.split(",") if p.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of integers") from None
+
+
+def _name_list(text: str) -> list[str]:
+    return [p.strip() for p in text.split(",") if p.strip()]
+
+
+def _budget_and_accuracy(p, *, seeds: str) -> None:
+    p.add_argument("--problem", default=None, help="problem file (default problems/demo_digits.yaml)")
+    p.add_argument("--pop", type=int, default=50, help="designs per generation (default 50)")
+    p.add_argument("--gens", type=int, default=20, help="generations, the first included (default 20)")
+    p.add_argument("--seeds", type=_int_list, default=_int_list(seeds), help=f"comma-separated (default {seeds})")
+    p.add_argument("--supernet", help="trained checkpoint shared by all runs (default: the problem's cached one, "
+                                      "trained when missing)")
+    p.add_argument("--data", help="dataset file, overriding the problem's dataset.path")
+    p.add_argument("--proxy-accuracy", action="store_true", help="cheap MACs/bits accuracy proxy (smoke tests)")
+    p.add_argument("--quiet", action="store_true", help="no per-run progress lines on stderr")
+
+
+def register_bench(bsub) -> None:
+    from evo_cosearch.bench.compare import FIGURE_PATH, RESULT_PATH, RUNS_DIR
+    from evo_cosearch.bench.joint import RESULT_PATH as JOINT_RESULT, RUNS_DIR as JOINT_RUNS
+
+    s = bsub.add_parser("strategies", help="nsga2 vs random vs reinforce: hypervolume curves, final-HV table, "
+                                           "rank-sum p-values")
+    _budget_and_accuracy(s, seeds="0,1,2,3,4")
+    s.add_argument("--strategies", type=_name_list, default=["nsga2", "random", "reinforce"],
+                   help="comma-separated (default nsga2,random,reinforce)")
+    s.add_argument("--out", default=str(RUNS_DIR), help=f"run directories go to OUT/<strategy>-s<seed> "
+                                                        f"(default {RUNS_DIR}); existing ones are reused")
+    s.add_argument("--json", default=str(RESULT_PATH), help=f"JSON result (default {RESULT_PATH})")
+    s.add_argument("--figure", default=str(FIGURE_PATH), help=f"HV figure (default {FIGURE_PATH})")
+    s.set_defaults(handler=_run_strategies)
+
+    j = bsub.add_parser("joint", help="joint vs network-only vs accelerator-only search: hypervolume, energy "
+                                      "and EDP at equal accuracy")
+    _budget_and_accuracy(j, seeds="0,1,2")
+    j.add_argument("--out", default=str(JOINT_RUNS), help=f"run directories go to OUT/<variant>-s<seed> "
+                                                          f"(default {JOINT_RUNS}); existing ones are reused")
+    j.add_argument("--json", default=str(JOINT_RESULT), help=f"JSON result (default {JOINT_RESULT})")
+    j.set_defaults(handler=_run_joint)
+
+
+def _common(args) -> dict:
+    from evo_cosearch.bench.compare import DEFAULT_PROBLEM
+
+    return {"problem": args.problem or DEFAULT_PROBLEM, "seeds": args.seeds, "pop": args.pop, "gens": args.gens,
+            "supernet": args.supernet, "data": args.data, "proxy_accuracy": args.proxy_accuracy,
+            "out_dir": args.out, "out": args.json, "progress": not args.quiet}
+
+
+def _run_strategies(args) -> int:
+    from evo_cosearch.bench.compare import bench_strategies, strategies_markdown
+
+    result = bench_strategies(**_common(args), strategies=args.strategies, figure=args.figure)
+    print(strategies_markdown(result))
+    print(f"\nJSON: {args.json}\nfigure: {result['figure']}")
+    return 0
+
+
+def _run_joint(args) -> int:
+    from evo_cosearch.bench.joint import bench_joint, joint_markdown
+
+    result = bench_joint(**_common(args))
+    print(joint_markdown(result))
+    print(f"\nJSON: {args.json}")
+    return 0

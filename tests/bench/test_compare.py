@@ -1,0 +1,101 @@
+"""Strategies head-to-head: budget fraction, rank-sum test, JSON structure, reuse, CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from evo_cosearch.archive import open_archive
+from evo_cosearch.bench.compare import bench_strategies, budget_fraction, rank_sum, strategies_markdown
+from evo_cosearch.bench.runset import RunSpec, run_all
+from evo_cosearch.cli import main
+from evo_cosearch.errors import InputError
+from evo_cosearch.evaluate import ProxyAccuracy
+from evo_cosearch.plots.runs import HVCurve
+from evo_cosearch.problem import load_problem
+
+ROOT = Path(__file__).resolve().parents[2]
+DIGITS = str(ROOT / "problems" / "demo_digits.yaml")
+
+
+def _curve(hv):
+    return HVCurve(np.array([10, 20, 30, 40]), np.array(hv, dtype=float))
+
+
+def test_budget_fraction_is_where_the_median_curve_first_reaches_the_target():
+    curves = [_curve([0.1, 0.5, 0.6, 0.9]), _curve([0.2, 0.3, 0.7, 0.8]), _curve([0.0, 0.4, 0.55, 0.6])]
+    # medians per count: 0.1, 0.4, 0.6, 0.8
+    assert budget_fraction(curves, 0.6, budget=40) == {"target_hv": 0.6, "designs": 30, "fraction": 0.75}
+    assert budget_fraction(curves, 0.35, budget=100)["designs"] == 20
+    assert budget_fraction(curves, 0.1, budget=40)["fraction"] == 0.25
+    assert budget_fraction(curves, 0.81, budget=40) == {"target_hv": 0.81, "designs": None, "fraction": None}
+
+
+def test_rank_sum_is_two_sided_mann_whitney_u():
+    r = rank_sum([5.0, 6.0, 7.0, 8.0, 9.0], [0.0, 1.0, 2.0, 3.0, 4.0])
+    # completely separated 5 vs 5: U = 25, exact two-sided p = 2 / C(10, 5)
+    assert (r["method"], r["U"], r["n"]) == ("exact", 25.0, [5, 5])
+    assert r["p_value"] == pytest.approx(2 / 252)
+    assert rank_sum([1.0, 2.0], [1.0, 3.0])["method"] == "asymptotic"  # a tie
+
+
+def test_bench_structure_reuse_and_figure(tmp_path):
+    kw = dict(strategies=("nsga2", "random", "reinforce"), seeds=(0, 1), pop=6, gens=3, proxy_accuracy=True,
+              out_dir=tmp_path / "runs", out=tmp_path / "s.json", figure=tmp_path / "hv.png", progress=False)
+    r = bench_strategies(DIGITS, **kw)
+    assert json.loads((tmp_path / "s.json").read_text()) == r
+    assert (tmp_path / "hv.png").stat().st_size > 0
+    assert r["budget"] == {"pop": 6, "gens": 3, "designs": 18}
+    for s in ("nsga2", "random", "reinforce"):
+        runs = r["runs"][s]
+        assert [run["seed"] for run in runs] == [0, 1]
+        for run in runs:
+            assert Path(run["run_dir"]) == tmp_path / "runs" / f"{s}-s{run['seed']}"
+            assert run["n_evals"] == [6, 12, 18] and run["n_designs"] == 18
+            hv = np.array(run["hypervolume"])
+            assert np.all(np.diff(hv) >= 0) and 0 < hv[-1] <= 1.0  # cumulative, in the common box
+            with open_archive(run["run_dir"]) as arc:  # an ordinary run directory
+                assert arc.meta.strategy == s and arc.meta.seed == run["seed"]
+        q = r["final_hypervolume"][s]
+        assert q["values"] == [run["final_hypervolume"] for run in runs]
+        assert q["q25"] <= q["median"] <= q["q75"]
+    assert set(r["rank_sum_vs_nsga2"]) == {"random", "reinforce"}
+    assert all(0 < t["p_value"] <= 1 for t in r["rank_sum_vs_nsga2"].values())
+    reach = r["nsga2_reaches_random_final"]
+    assert reach["target_hv"] == r["final_hypervolume"]["random"]["median"]
+    assert reach["fraction"] is None or reach["fraction"] == reach["designs"] / 18
+    assert len(r["hv_reference"]["ideal"]) == len(r["objectives"]) == 3
+    assert "| nsga2 | 2 |" in strategies_markdown(r)
+
+    again = bench_strategies(DIGITS, **{**kw, "out": None, "figure": None})  # finished runs are reused
+    assert again["runs"]["nsga2"][0]["hypervolume"] == r["runs"]["nsga2"][0]["hypervolume"]
+    assert again["final_hypervolume"] == r["final_hypervolume"]
+
+
+def test_reused_runs_must_come_from_the_same_accuracy_source(tmp_path):
+    problem = load_problem(DIGITS)
+    bench_strategies(DIGITS, strategies=("random",), seeds=(0,), pop=4, gens=1, proxy_accuracy=True,
+                     out_dir=tmp_path, out=None, figure=None, progress=False)
+
+    def spec(accuracy_fn):
+        return RunSpec("random", 0, tmp_path / "random-s0", problem, "random", accuracy_fn)
+    assert len(run_all([spec(ProxyAccuracy(problem))], pop=4, gens=1, progress=False)[0].designs) == 4
+    with pytest.raises(InputError, match="stored accuracies"):
+        run_all([spec(ProxyAccuracy(problem, macs_scale=1e3))], pop=4, gens=1, progress=False)
+
+
+def test_cli_prints_the_table_and_rejects_bad_input(tmp_path, capsys):
+    args = ["bench", "strategies", "--problem", DIGITS, "--pop", "4", "--gens", "2", "--seeds", "0",
+            "--strategies", "nsga2,random", "--proxy-accuracy", "--quiet", "--out", str(tmp_path / "runs"),
+            "--json", str(tmp_path / "s.json"), "--figure", str(tmp_path / "hv.png")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "| random | 1 |" in out and "s.json" in out
+    assert main(args[:-6] + ["--strategies", "nsga2,annealing"] + args[-6:]) == 2
+    assert "annealing" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:  # argparse: one line, exit code 2
+        main(["bench", "strategies", "--seeds", "0,x"])
+    assert exc.value.code == 2 and "0,x" in capsys.readouterr().err

@@ -1,0 +1,102 @@
+"""Joint vs separate search: metrics at equal accuracy on a hand-made archive, and the bench's JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from evo_cosearch.archive import open_archive
+from evo_cosearch.bench.joint import (
+    BASELINE_ACCELERATOR, bench_joint, equal_accuracy, front_accuracy_levels, joint_markdown, min_at_accuracy,
+)
+from evo_cosearch.bench.restricted import accelerator_only_problem
+from evo_cosearch.errors import InputError
+from evo_cosearch.evaluate import ProxyAccuracy
+from evo_cosearch.problem import load_problem
+
+ROOT = Path(__file__).resolve().parents[2]
+DIGITS = str(ROOT / "problems" / "demo_digits.yaml")
+
+
+def test_min_at_accuracy_takes_the_least_value_among_feasible_designs_at_or_above_the_threshold():
+    acc = np.array([0.9, 0.8, 0.95, 0.7, 0.99])
+    energy = np.array([5.0, 2.0, 8.0, 1.0, 0.5])
+    feasible = np.array([True, True, True, True, False])     # the cheapest, most accurate one is infeasible
+    got = min_at_accuracy(acc, energy, feasible, [0.7, 0.8, 0.85, 0.95, 0.96])
+    np.testing.assert_array_equal(got, [1.0, 2.0, 5.0, 8.0, np.nan])
+
+
+def test_front_levels_are_attained_accuracies():
+    front = [0.50, 0.60, 0.70, 0.80, 0.90, 0.95]
+    levels = front_accuracy_levels(front, (0, 50, 100))
+    assert levels.tolist() == [0.50, 0.70, 0.95] and set(levels) <= set(front)
+
+
+def _run(label, seed, acc, energy, edp, feasible=None):
+    n = len(acc)
+    designs = SimpleNamespace(metrics={"accuracy": np.array(acc, float), "energy_uj": np.array(energy, float),
+                                       "edp": np.array(edp, float)},
+                              feasible=np.ones(n, bool) if feasible is None else np.array(feasible))
+    return SimpleNamespace(label=label, seed=seed, designs=designs)
+
+
+def test_equal_accuracy_ratios_on_a_hand_made_archive():
+    results = [
+        _run("joint", 0, [0.8, 0.9, 0.95], [1.0, 2.0, 6.0], [0.1, 0.4, 1.0]),
+        _run("joint", 1, [0.8, 0.9], [1.5, 3.0], [0.2, 0.3]),
+        _run("network_only", 0, [0.8, 0.9, 0.95], [2.0, 5.0, 9.0], [0.2, 0.5, 2.0]),
+        _run("network_only", 1, [0.8, 0.9, 0.99], [4.0, 6.0, 0.1], [0.3, 0.9, 0.01], [True, True, False]),
+        _run("accelerator_only", 0, [0.85, 0.85], [3.0, 4.0], [0.6, 0.5]),
+        _run("accelerator_only", 1, [0.85], [3.5], [0.9]),
+    ]
+    eq = equal_accuracy(results, [0, 1], np.array([0.8, 0.9, 0.85]))
+    p = eq["pooled"]
+    assert p["energy_uj"]["joint"] == [1.0, 2.0, 2.0]
+    assert p["energy_uj"]["network_only"] == [2.0, 5.0, 5.0]              # the infeasible 0.1 is ignored
+    assert p["energy_uj"]["accelerator_only"] == [3.0, None, 3.0]
+    assert p["edp"]["accelerator_only"] == [0.5, None, 0.5]
+    r = eq["ratios"]
+    assert r["energy_uj_network_only_over_joint"]["pooled"] == [2.0, 2.5, 2.5]
+    assert r["energy_uj_network_only_over_joint"]["per_seed"] == {"0": [2.0, 2.5, 2.5], "1": [4 / 1.5, 2.0, 2.0]}
+    assert r["energy_uj_network_only_over_joint"]["per_seed_median"] == pytest.approx([(2 + 4 / 1.5) / 2, 2.25,
+                                                                                        2.25])
+    assert r["edp_accelerator_only_over_joint"]["pooled"] == pytest.approx([5.0, None, 0.5 / 0.3])
+    assert r["edp_accelerator_only_over_joint"]["per_seed"]["0"] == pytest.approx([0.5 / 0.1, None, 0.5 / 0.4])
+    assert r["edp_accelerator_only_over_joint"]["per_seed_median"][1] is None
+
+
+def test_bench_joint_structure(tmp_path):
+    r = bench_joint(DIGITS, seeds=(0, 1), pop=6, gens=3, proxy_accuracy=True, out_dir=tmp_path / "runs",
+                    out=tmp_path / "j.json", progress=False)
+    assert json.loads((tmp_path / "j.json").read_text()) == r
+    assert set(r["runs"]) == set(r["final_hypervolume"]) == {"joint", "network_only", "accelerator_only"}
+    for variant, runs in r["runs"].items():
+        assert [run["seed"] for run in runs] == [0, 1] and all(run["n_designs"] == 18 for run in runs)
+        assert r["final_hypervolume"][variant]["values"] == [run["hypervolume"][-1] for run in runs]
+    with open_archive(tmp_path / "runs" / "network_only-s1") as arc:  # every design on the baseline
+        accels = {a for a in arc.designs().accelerator_json}
+        assert [json.loads(a) for a in accels] == [BASELINE_ACCELERATOR]
+        assert arc.meta.objectives == ("error", "latency_ms", "energy_uj")
+    joint = load_problem(DIGITS)
+    acc_only = accelerator_only_problem(joint)
+    expected = float(ProxyAccuracy(acc_only)(np.zeros((1, acc_only.space.n_var), dtype=np.int64))[0])
+    assert r["variants"]["accelerator_only"]["accuracy"] == pytest.approx(expected, rel=1e-12)
+    with open_archive(tmp_path / "runs" / "accelerator_only-s0") as arc:
+        assert np.unique(arc.designs().metrics["accuracy"]).tolist() == pytest.approx([expected], rel=1e-12)
+    eq = r["equal_accuracy"]
+    assert len(eq["thresholds"]) == len(eq["threshold_source"]) == 6
+    assert eq["thresholds"][-1] == r["variants"]["accelerator_only"]["accuracy"]
+    h = r["headline"]
+    assert h["edp_accelerator_only_over_joint"]["pooled"] == eq["ratios"]["edp_accelerator_only_over_joint"][
+        "pooled"][-1]
+    assert "| joint | 2 |" in joint_markdown(r)
+
+
+def test_a_problem_with_a_fixed_side_is_not_joint(tmp_path):
+    with pytest.raises(InputError, match="accelerator is fixed"):
+        bench_joint(ROOT / "problems" / "autoqkeras_digits.yaml", seeds=(0,), pop=4, gens=1, proxy_accuracy=True,
+                    out_dir=tmp_path, out=None, progress=False)

@@ -1,0 +1,51 @@
+"""The common hypervolume box of a benchmark's runs, checked against pymoo's HV by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pymoo.indicators.hv import HV
+
+from evo_cosearch.bench.runset import front_box, quartiles
+from evo_cosearch.errors import InputError
+from evo_cosearch.plots.runs import RunData, hv_curve
+
+# two runs of 2 generations (3 designs each), two minimised objectives
+RUN_A = np.array([[1.0, 9.0], [4.0, 4.0], [9.0, 9.0],      # generation 0 ([9, 9] is dominated)
+                  [2.0, 6.0], [6.0, 2.0], [3.0, 8.0]])     # generation 1
+RUN_B = np.array([[5.0, 5.0], [8.0, 1.0], [20.0, 0.5],     # generation 0 ([20, 0.5] is infeasible)
+                  [3.0, 3.0], [7.0, 7.0], [2.5, 9.5]])
+FEAS_B = np.array([True, True, False, True, True, True])
+GEN = np.array([0, 0, 0, 1, 1, 1])
+
+
+def test_box_is_the_union_front_extremes_with_a_tenth_margin():
+    ideal, ref = front_box([RUN_A, RUN_B[FEAS_B]])
+    # union front: [1,9] [2,6] [3,3] [6,2] [8,1]  ([2.5, 9.5], [4,4], [5,5] ... are dominated)
+    np.testing.assert_allclose(ideal, [1.0, 1.0])
+    np.testing.assert_allclose(ref, [1.0 + 1.1 * 7.0, 1.0 + 1.1 * 8.0])
+
+
+def test_curves_in_the_common_box_equal_pymoo_hv_of_the_raw_fronts_over_the_box_volume():
+    ideal, ref = front_box([RUN_A, RUN_B[FEAS_B]])
+    volume = np.prod(ref - ideal)
+    raw_hv = HV(ref_point=ref)
+    for F, feas in ((RUN_A, np.ones(6, bool)), (RUN_B, FEAS_B)):
+        curve = hv_curve(RunData("r", "s", GEN, F, feas), ideal, ref)
+        assert curve.n_evals.tolist() == [3, 6]
+        expected = [raw_hv(F[feas & (GEN <= g)]) / volume for g in (0, 1)]
+        np.testing.assert_allclose(curve.hypervolume, expected, rtol=1e-12)
+    # the point beyond the reference ([20, 0.5]) would add volume if it were counted as feasible
+    assert hv_curve(RunData("r", "s", GEN, RUN_B, np.ones(6, bool)), ideal, ref).hypervolume[0] == \
+        pytest.approx(raw_hv(RUN_B[:2]) / volume)
+
+
+def test_box_without_feasible_designs_is_an_input_error():
+    with pytest.raises(InputError, match="no feasible design"):
+        front_box([np.zeros((0, 2)), np.zeros((0, 2))])
+
+
+def test_quartiles():
+    q = quartiles([5.0, 1.0, 4.0, 2.0, 3.0])
+    assert (q["median"], q["q25"], q["q75"], q["n"]) == (3.0, 2.0, 4.0, 5)
+    assert q["values"] == [5.0, 1.0, 4.0, 2.0, 3.0]
