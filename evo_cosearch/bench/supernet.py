@@ -127,9 +127,10 @@ def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: st
     res = train_problem_supernet(problem, out, epochs=epochs, seed=seed, progress=progress)
     net = load_supernet(problem, res.path)
     full_val = EvaluationConfig.from_section({**problem.evaluation, "val_images": None})
-    ev = eval_data(problem_splits(problem), full_val, seed=seed)
+    splits = problem_splits(problem)
+    ev = eval_data(splits, full_val, seed=seed)
     t = problem.network
-    n_train = min(len(problem_splits(problem).train_x), max_train_images or 10**12)
+    n_train = min(len(splits.train_x), max_train_images or 10**12)
     seconds = [h["seconds"] for h in res.history]
     result = {
         "problem": str(problem_path), "data": data, "checkpoint": str(res.path), "epochs": res.epochs,
@@ -182,7 +183,7 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
 
     configure_torch()
     problem = load_problem(problem_path).with_data(data)
-    splits = problem_splits(problem)
+    splits = full = problem_splits(problem)
     if train_images is not None and train_images < len(splits.train_x):
         keep = torch.randperm(len(splits.train_x), generator=torch.Generator().manual_seed(seed + 7))[:train_images]
         splits = replace(splits, train_x=splits.train_x[keep], train_y=splits.train_y[keep])
@@ -212,7 +213,7 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
     }
     if ckpt is not None:
         net = load_supernet(problem, ckpt)
-        ev = eval_data(problem_splits(problem), EvaluationConfig.from_section(problem.evaluation), seed=seed)
+        ev = eval_data(full, EvaluationConfig.from_section(problem.evaluation), seed=seed)
         inherited = [evaluate_child(net, spec, ev) for spec in specs]
         result.update({
             "inherited_val_accuracy": inherited, "val_images": len(ev.val_x),

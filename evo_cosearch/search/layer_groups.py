@@ -100,7 +100,7 @@ class LayerGroupSearch(NSGA2):
     """NSGA-II over one layer group at a time (see the module doc)."""
 
     def __init__(self, *, groups: list[LayerGroup], ends: list[int], reference: np.ndarray, reference_energy_uj: float,
-                 accelerator_mask: np.ndarray, objectives: tuple[str, ...], space, mutation: DeapMutation,
+                 accelerator_mask: np.ndarray, objectives: tuple[str, ...], mutation: DeapMutation,
                  **kwargs) -> None:
         super().__init__(sampling=_AroundIncumbent(self), mutation=mutation, **kwargs)
         self.ordered = list(groups)   # every group, by decreasing reference energy
@@ -110,7 +110,6 @@ class LayerGroupSearch(NSGA2):
         self.reference_energy_uj = float(reference_energy_uj)
         self.accelerator_mask = np.asarray(accelerator_mask, dtype=bool)
         self.columns = (objectives.index("error"), objectives.index("energy_uj"))
-        self.n_var = len(self.incumbent)
         self.phase = 0
         self.done = 0                 # generations told
         self.restart = False          # the next ask samples a fresh population around the incumbent
@@ -189,7 +188,7 @@ def build_layer_groups(problem: "CoSearchProblem", s: "SearchSettings") -> Layer
     ref_energy = float(problem.evaluator.simulate_fn(p.workload(X), p.accelerator_arrays(X)).energy_uj[0])
     return LayerGroupSearch(
         groups=groups, ends=schedule(len(groups), s.gens), reference=reference, reference_energy_uj=ref_energy,
-        accelerator_mask=~p.network_gene_mask, objectives=tuple(p.objectives), space=p.space,
+        accelerator_mask=~p.network_gene_mask, objectives=tuple(p.objectives),
         pop_size=s.pop, crossover=make_crossover(s.crossover, s.crossover_prob),
         mutation=DeapMutation(p.space, prob_var=s.mutation_prob, seed=s.seed),
         eliminate_duplicates=GenomeDuplicateElimination(), seed=s.seed,

@@ -29,16 +29,17 @@ def network_json(problem, X: np.ndarray) -> list[str]:
     population's arrays (no spec objects; this runs for every archived design)."""
     net = problem.network_arrays(X)
     stages = [_stage_texts(problem, net, s) for s in range(len(problem.network.stages))]
-    return [_network_text(problem, stem, [st[i] for st in stages])
+    head, tail = _network_frame(problem)
+    return [f'{head}{stem}, "stages": [{", ".join(st[i] for st in stages)}]{tail}'
             for i, stem in enumerate(net.stem_width.tolist())]
 
 
-def _network_text(problem, stem_width: int, stage_texts: list[str]) -> str:
+def _network_frame(problem) -> tuple[str, str]:
+    """The text before a network's stem width and after its stages (the same for every design)."""
     t = problem.network
-    return (f'{{"in_channels": {t.in_channels}, "in_size": {t.in_size}, "num_classes": {t.num_classes}, '
-            f'"stem_stride": {t.stem_stride}, "edge_bits": {t.edge_bits}, '
-            f'"stem_width": {stem_width}, "stages": [{", ".join(stage_texts)}]'
-            + ("}" if t.acc_bits is None else f', "acc_bits": {t.acc_bits}}}'))
+    head = (f'{{"in_channels": {t.in_channels}, "in_size": {t.in_size}, "num_classes": {t.num_classes}, '
+            f'"stem_stride": {t.stem_stride}, "edge_bits": {t.edge_bits}, "stem_width": ')
+    return head, "}" if t.acc_bits is None else f', "acc_bits": {t.acc_bits}}}'
 
 
 def _stage_texts(problem, net, s: int) -> list[str]:
@@ -87,38 +88,46 @@ class DesignJson:
         self._stage_cols = [np.array([i for i, n in enumerate(names) if n.startswith(f"s{s}.")], dtype=np.int64)
                             for s in range(1, len(problem.network.stages) + 1)]
         self._stages: list[dict[bytes, str]] = [{} for _ in self._stage_cols]
+        self._frame = _network_frame(problem)
 
     def __call__(self, X: np.ndarray) -> tuple[list[str], list[str]]:
-        return self._networks(X), self._texts(X, ~self._net_mask, self._acc, accelerator_json)
+        return self._networks(X), self._accelerators(X)
 
     def _networks(self, X: np.ndarray) -> list[str]:
-        per_stage = []
-        net = None
-        for s, (cols, cache) in enumerate(zip(self._stage_cols, self._stages)):
-            keys = [k.tobytes() for k in np.ascontiguousarray(X[:, cols])]
-            miss = [i for i, k in enumerate(keys) if k not in cache]
-            if miss:
-                if len(cache) > self._MAX_CACHED:
-                    cache.clear()
-                    miss = list(range(len(keys)))
-                net = self.problem.network_arrays(X) if net is None else net
-                texts = _stage_texts(self.problem, net, s)
-                for i in miss:
-                    cache.setdefault(keys[i], texts[i])
-            per_stage.append([cache[k] for k in keys])
+        keys = [_row_keys(X[:, cols]) for cols in self._stage_cols]
+        caches = [_bounded(cache, self._MAX_CACHED) for cache in self._stages]
+        miss = [[i for i, k in enumerate(ks) if k not in cache] for ks, cache in zip(keys, caches)]
+        rows = sorted(set().union(*miss))
+        if rows:  # decode only the rows some stage misses, once, for every stage
+            net, at = self.problem.network_arrays(X[rows]), {r: j for j, r in enumerate(rows)}
+            for s, (ks, cache, m) in enumerate(zip(keys, caches, miss)):
+                if m:
+                    texts = _stage_texts(self.problem, net, s)
+                    cache.update((ks[i], texts[at[i]]) for i in m)
+        per_stage = [[cache[k] for k in ks] for ks, cache in zip(keys, caches)]
+        head, tail = self._frame
         stems = [self._stem_text[i] for i in X[:, self._stem].tolist()]
-        return [_network_text(self.problem, stem, [st[i] for st in per_stage]) for i, stem in enumerate(stems)]
+        return [f'{head}{stem}, "stages": [{", ".join(st[i] for st in per_stage)}]{tail}'
+                for i, stem in enumerate(stems)]
 
-    def _texts(self, X, mask, cache: dict[bytes, str], decode) -> list[str]:
-        keys = [k.tobytes() for k in np.ascontiguousarray(X[:, mask])]
+    def _accelerators(self, X: np.ndarray) -> list[str]:
+        keys = _row_keys(X[:, ~self._net_mask])
+        cache = _bounded(self._acc, self._MAX_CACHED)
         miss = [i for i, k in enumerate(keys) if k not in cache]
         if miss:
-            if len(cache) > self._MAX_CACHED:
-                cache.clear()
-                miss = list(range(len(keys)))
-            for i, text in zip(miss, decode(self.problem, X[miss])):
-                cache.setdefault(keys[i], text)
+            cache.update(zip((keys[i] for i in miss), accelerator_json(self.problem, X[miss])))
         return [cache[k] for k in keys]
+
+
+def _row_keys(K: np.ndarray) -> list[bytes]:
+    return [k.tobytes() for k in np.ascontiguousarray(K)]
+
+
+def _bounded(cache: dict, limit: int) -> dict:
+    """``cache``, emptied first when it holds more than ``limit`` entries (bounded memory on long runs)."""
+    if len(cache) > limit:
+        cache.clear()
+    return cache
 
 
 def generation_record(problem, pproblem, strategy, algorithm, off, *, generation: int, first_id: int,
