@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from evo_cosearch.problem import load_problem
+from evo_cosearch.supernet.checkpoint import FORMAT
 from evo_cosearch.supernet.config import EvaluationConfig
 from evo_cosearch.supernet.evaluate import accuracy, eval_data, evaluate_child, recalibrate
 from evo_cosearch.supernet.network import Supernet, extract_child
@@ -143,9 +144,15 @@ def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: st
     return _write(result, "supernet_train", out_dir)
 
 
-def _standalone_key(spec, *, data: str | None, epochs: int, train_images: int | None, seed: int) -> str:
-    text = json.dumps({"spec": spec.to_dict(), "data": data, "epochs": epochs, "train_images": train_images,
-                       "seed": seed}, sort_keys=True, default=list)
+def _standalone_key(spec, *, data: str | None, epochs: int, train_images: int | None, seed: int,
+                    train_seed: int | None = None) -> str:
+    """Cache key of one stand-alone training; ``train_seed`` (when it differs from ``seed``, which
+    also picks the children and the subset) is the seed of a repeated training."""
+    entry = {"spec": spec.to_dict(), "data": data, "epochs": epochs, "train_images": train_images, "seed": seed,
+             "format": FORMAT}  # the children are built and quantized by the supernet's code
+    if train_seed is not None and train_seed != seed:
+        entry["train_seed"] = train_seed
+    text = json.dumps(entry, sort_keys=True, default=list)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -163,19 +170,31 @@ def _save_cache(path: Path, cache: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def _mean_pairwise_tau(runs: np.ndarray) -> float | None:
+    """Mean Kendall tau between the rows of ``runs`` (seeds x children); None for one row."""
+    from scipy.stats import kendalltau
+
+    taus = [kendalltau(runs[i], runs[j])[0] for i in range(len(runs)) for j in range(i + 1, len(runs))]
+    return float(np.mean(taus)) if taus else None
+
+
 def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = DEFAULT_PROBLEM, *,
                            data: str | None = DEFAULT_DATA, n_children: int = 24, epochs: int = 2,
-                           train_images: int | None = None, seed: int = 0,
-                           cache: str | Path | None = RESULTS_DIR / "standalone_children.json",
+                           train_images: int | None = None, seeds: int = 1, full_val: bool = False,
+                           seed: int = 0, cache: str | Path | None = RESULTS_DIR / "standalone_children.json",
                            out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
     """Kendall tau / Spearman between supernet-inherited and stand-alone-trained accuracies.
 
     ``n_children`` random children spread over the MACs range are trained stand-alone from
     scratch (``epochs`` epochs on the training split, or on a seeded subset of ``train_images``
-    images), and evaluated with the supernet's weights (BatchNorm recalibrated, the problem's
-    evaluation sizes). Stand-alone results are kept in ``cache`` (JSON, keyed by architecture,
-    data, epochs, subset and seed): they do not depend on the supernet, so a rerun with another
-    checkpoint -- or ``ckpt=None``, which only fills the cache -- trains nothing twice.
+    images), ``seeds`` times with different training seeds; their mean validation accuracy is
+    the reference ranking, and the mean Kendall tau between two seeds' rankings
+    (``seed_to_seed_kendall_tau``) is how far the reference itself can be trusted. The
+    children are evaluated with the supernet's weights (BatchNorm recalibrated) on the
+    problem's evaluation sizes (``full_val``: on the whole validation split).
+    Stand-alone results are kept in ``cache`` (JSON, keyed by architecture, data, epochs,
+    subset and seeds): they do not depend on the supernet, so a rerun with another checkpoint
+    -- or ``ckpt=None``, which only fills the cache -- trains nothing twice.
     """
     from scipy.stats import kendalltau, spearmanr
 
@@ -190,35 +209,46 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
     specs = spread_specs(problem.network, n_children, np.random.default_rng(seed))
     cache_path = None if cache is None else Path(cache)
     stored = {} if cache_path is None else _load_cache(cache_path)
-    standalone, standalone_test, macs, trained_s = [], [], [], 0.0
+    val_runs = np.zeros((seeds, len(specs)))
+    test_runs = np.zeros((seeds, len(specs)))
+    trained_s = 0.0
     t0 = time.perf_counter()
-    for spec in specs:
-        key = _standalone_key(spec, data=data, epochs=epochs, train_images=train_images, seed=seed)
-        if key not in stored:
-            t1 = time.perf_counter()
-            res = train_child(spec, splits, epochs=epochs, seed=seed)
-            stored[key] = {"val_accuracy": res.val_accuracy, "test_accuracy": res.test_accuracy,
-                           "seconds": time.perf_counter() - t1, "spec": spec.to_dict()}
-            trained_s += stored[key]["seconds"]
-            if cache_path is not None:
-                _save_cache(cache_path, stored)
-        standalone.append(float(stored[key]["val_accuracy"]))
-        standalone_test.append(float(stored[key]["test_accuracy"]))
-        macs.append(int(spec_workload(spec).macs.sum()))
+    for s in range(seeds):
+        for c, spec in enumerate(specs):
+            key = _standalone_key(spec, data=data, epochs=epochs, train_images=train_images, seed=seed,
+                                  train_seed=seed + s)
+            if key not in stored:
+                t1 = time.perf_counter()
+                res = train_child(spec, splits, epochs=epochs, seed=seed + s)
+                stored[key] = {"val_accuracy": res.val_accuracy, "test_accuracy": res.test_accuracy,
+                               "seconds": time.perf_counter() - t1, "spec": spec.to_dict(), "train_seed": seed + s}
+                trained_s += stored[key]["seconds"]
+                if cache_path is not None:
+                    _save_cache(cache_path, stored)
+            val_runs[s, c] = float(stored[key]["val_accuracy"])
+            test_runs[s, c] = float(stored[key]["test_accuracy"])
+    standalone = val_runs.mean(axis=0)
     result = {
         "problem": str(problem_path), "checkpoint": None if ckpt is None else str(ckpt), "n_children": n_children,
-        "standalone_epochs": epochs, "standalone_train_images": len(splits.train_x),
-        "standalone_val_accuracy": standalone, "standalone_test_accuracy": standalone_test, "macs": macs,
+        "standalone_epochs": epochs, "standalone_train_images": len(splits.train_x), "standalone_seeds": seeds,
+        "standalone_val_accuracy": standalone.tolist(), "standalone_test_accuracy": test_runs.mean(axis=0).tolist(),
+        "macs": [int(spec_workload(spec).macs.sum()) for spec in specs],
         "standalone_training_seconds_this_run": trained_s, "target_tau": 0.7,
     }
+    if seeds > 1:
+        result["standalone_val_accuracy_per_seed"] = val_runs.tolist()
+        result["seed_to_seed_kendall_tau"] = _mean_pairwise_tau(val_runs)
     if ckpt is not None:
         net = load_supernet(problem, ckpt)
-        ev = eval_data(full, EvaluationConfig.from_section(problem.evaluation), seed=seed)
+        cfg = EvaluationConfig.from_section({**problem.evaluation, **({"val_images": None} if full_val else {})})
+        ev = eval_data(full, cfg, seed=seed)
         inherited = [evaluate_child(net, spec, ev) for spec in specs]
         result.update({
             "inherited_val_accuracy": inherited, "val_images": len(ev.val_x),
             "kendall_tau": float(kendalltau(inherited, standalone)[0]),
             "spearman": float(spearmanr(inherited, standalone)[0]),
         })
+        if seeds > 1:
+            result["kendall_tau_per_seed"] = [float(kendalltau(inherited, run)[0]) for run in val_runs]
     result["seconds"] = time.perf_counter() - t0
     return _write(result, "supernet_ranking", out_dir)

@@ -35,6 +35,11 @@ def register_bench(bsub) -> None:
     r.add_argument("--epochs", type=int, default=2, help="stand-alone training epochs per child")
     r.add_argument("--train-images", type=int, default=None,
                    help="train stand-alone children on a seeded subset of this many images (default: all)")
+    r.add_argument("--seeds", type=int, default=1,
+                   help="train every stand-alone child with this many seeds (reference: their mean; also "
+                        "reports the seed-to-seed tau)")
+    r.add_argument("--full-val", action="store_true",
+                   help="inherited accuracy on the whole validation split (default: the problem's evaluation size)")
     r.set_defaults(handler=_run_ranking)
 
 
@@ -68,6 +73,8 @@ def _run_ranking(args) -> int:
     _positive(args.children, "--children")
     _positive(args.epochs, "--epochs")
     _positive(args.train_images, "--train-images")
+    _positive(args.seeds, "--seeds")
     print(json.dumps(bench_supernet_ranking(args.supernet, args.problem, data=args.data, n_children=args.children,
-                                            epochs=args.epochs, train_images=args.train_images), indent=2))
+                                            epochs=args.epochs, train_images=args.train_images, seeds=args.seeds,
+                                            full_val=args.full_val), indent=2))
     return 0

@@ -10,6 +10,13 @@ Lowering (must match :mod:`evo_cosearch.workload`):
   filters), never a residual
 * residual add (mbconv, fused) when stride is 1 and cin == cout
 
+Expansion 1 changes what a block's convs compute (the depthwise conv reads the block input,
+not expanded features; the fused conv writes the block output, not hidden features), so a
+slot whose expansion list holds 1 and larger values keeps separate ``mbconv_e1`` /
+``fused_mbconv_e1`` weights for e=1 instead of forcing one set of filters into both roles.
+Residual branches end in a BatchNorm whose scale starts at zero in every slot after a
+stage's first (always residual), so a deeper child starts as the shallower one (BigNAS).
+
 A plain conv quantizes its input as unsigned when the previous layer ends in a ReLU6 (a
 binary or ternary activation of a non-negative tensor is ``{0, α}``, see supernet.quant).
 """
@@ -30,7 +37,7 @@ class DynamicMBConv(nn.Module):
     def __init__(self, max_in: int, max_out: int, max_e: int, kernels: tuple[int, ...], stride: int) -> None:
         super().__init__()
         hidden = max_in * max_e
-        self.expand = DynamicConvBN(max_in, hidden, (1,), signed_input=True)
+        self.expand = DynamicConvBN(max_in, hidden, (1,), signed_input=True) if max_e > 1 else None
         self.dw = DynamicConvBN(hidden, hidden, kernels, stride=stride, depthwise=True, signed_input=False)
         self.project = DynamicConvBN(hidden, max_out, (1,), relu=False, signed_input=False)
         self.use_expand = True
@@ -39,7 +46,8 @@ class DynamicMBConv(nn.Module):
         e, wb, ab = layer.expansion, layer.w_bits, layer.a_bits
         hidden = cin * e
         self.use_expand = e > 1
-        self.expand.set_active(in_c=cin, out_c=hidden, kernel=1, w_bits=wb, a_bits=ab)
+        if self.use_expand:
+            self.expand.set_active(in_c=cin, out_c=hidden, kernel=1, w_bits=wb, a_bits=ab)
         self.dw.set_active(in_c=hidden, out_c=hidden, kernel=layer.kernel, w_bits=wb, a_bits=ab,
                            signed_input=not self.use_expand)
         self.project.set_active(in_c=hidden, out_c=cout, kernel=1, w_bits=wb, a_bits=ab)
@@ -53,15 +61,16 @@ class DynamicFusedMBConv(nn.Module):
         super().__init__()
         hidden = max(max_in * max_e, max_out)
         self.expand = DynamicConvBN(max_in, hidden, kernels, stride=stride, signed_input=True)
-        self.project = DynamicConvBN(hidden, max_out, (1,), relu=False, signed_input=False)
-        self.use_project = True
+        self.project = DynamicConvBN(hidden, max_out, (1,), relu=False, signed_input=False) if max_e > 1 else None
+        self.use_project = max_e > 1
 
     def set_active(self, layer: LayerSpec, cin: int, cout: int) -> None:
         e, wb, ab = layer.expansion, layer.w_bits, layer.a_bits
         self.use_project = e > 1
         out = cin * e if self.use_project else cout
         self.expand.set_active(in_c=cin, out_c=out, kernel=layer.kernel, w_bits=wb, a_bits=ab)
-        self.project.set_active(in_c=out, out_c=cout, kernel=1, w_bits=wb, a_bits=ab)
+        if self.use_project:
+            self.project.set_active(in_c=out, out_c=cout, kernel=1, w_bits=wb, a_bits=ab)
 
     def active_ops(self) -> list[DynamicConvBN]:
         return [self.expand] + ([self.project] if self.use_project else [])
@@ -85,11 +94,21 @@ class DynamicConv(nn.Module):
 class DynamicSlot(nn.Module):
     """Block slot j of a stage: one elastic block per allowed block type; one is active."""
 
-    def __init__(self, block_types: tuple[str, ...], *, max_in: int, max_out: int, max_e: int,
-                 kernels: tuple[int, ...], stride: int) -> None:
+    def __init__(self, block_types: tuple[str, ...], *, max_in: int, max_out: int, expansions: tuple[int, ...],
+                 kernels: tuple[int, ...], stride: int, always_residual: bool = False) -> None:
         super().__init__()
         kinds = {"mbconv": DynamicMBConv, "fused_mbconv": DynamicFusedMBConv, "conv": DynamicConv}
-        self.blocks = nn.ModuleDict({b: kinds[b](max_in, max_out, max_e, kernels, stride) for b in block_types})
+        max_e = max(expansions)
+        self.split_e1 = 1 in expansions and max_e > 1
+        blocks = {b: kinds[b](max_in, max_out, max_e, kernels, stride) for b in block_types}
+        if self.split_e1:
+            blocks.update({f"{b}_e1": kinds[b](max_in, max_out, 1, kernels, stride)
+                           for b in block_types if b != "conv"})
+        self.blocks = nn.ModuleDict(blocks)
+        if always_residual:
+            for block in self.blocks.values():
+                if getattr(block, "project", None) is not None:
+                    nn.init.zeros_(block.project.bn.weight)
         self.stride = stride
         self.active = block_types[0]
         self.residual = False
@@ -97,8 +116,9 @@ class DynamicSlot(nn.Module):
     def set_active(self, layer: LayerSpec, cin: int, cout: int, *, signed_input: bool = True) -> bool:
         """Select ``layer``'s block; ``signed_input``: whether its input can be negative.
         Returns whether the block's output can be negative."""
-        self.active = layer.block
-        block = self.blocks[layer.block]
+        e1 = self.split_e1 and layer.expansion == 1 and layer.block != "conv"
+        self.active = f"{layer.block}_e1" if e1 else layer.block
+        block = self.blocks[self.active]
         if layer.block == "conv":
             self.residual = False
             block.set_active(layer, cin, cout, signed_input=signed_input)

@@ -22,7 +22,10 @@ from evo_cosearch.space.network import NetworkTemplate
 
 __all__ = ["training_meta", "meta_key", "save_atomic", "load_checkpoint", "template_json"]
 
-FORMAT = 1
+#: Version of the supernet's modules and training recipe; a checkpoint of another version is
+#: neither reused from the cache nor loaded (2: separate e=1 blocks, zero-initialised residual
+#: branches, grid-matched clipping).
+FORMAT = 2
 
 
 def template_json(template: NetworkTemplate) -> str:

@@ -20,7 +20,7 @@ class SupernetConfig:
     momentum: float = 0.9
     weight_decay: float = 4e-5
     distill: float = 1.0          # weight of the in-place distillation loss for the smaller children
-    random_children: int = 2      # random children per step, besides the largest and the smallest
+    random_children: int = 4      # random children per step, besides the largest and the smallest
     label_smoothing: float = 0.0  # for the largest child's cross-entropy
     max_train_images: int | None = None  # train on a fixed seeded subset (None: the whole train split)
 

@@ -37,8 +37,8 @@ class Supernet(nn.Module):
             for j in range(st.max_depth):
                 slots.append(DynamicSlot(
                     tuple(st.layer["block"]), max_in=prev_max if j == 0 else max(st.width), max_out=max(st.width),
-                    max_e=max(st.layer["expansion"]), kernels=tuple(st.layer["kernel"]),
-                    stride=st.stride if j == 0 else 1,
+                    expansions=tuple(st.layer["expansion"]), kernels=tuple(st.layer["kernel"]),
+                    stride=st.stride if j == 0 else 1, always_residual=j > 0,
                 ))
             stages.append(nn.ModuleList(slots))
             prev_max = max(st.width)

@@ -9,14 +9,20 @@ it comes from the batch (and its running mean is tracked), in evaluation the sto
 (re-estimated with the BatchNorm statistics when a child is recalibrated); at 16 bits the
 range is neither used nor tracked.
 
-Both use PyTorch's fused fake-quantize kernels (one pass; their gradient is the
-straight-through estimator, zero only where a value was clipped).
+Both use PyTorch's fused fake-quantize kernels (one pass).
 
-Clipping ranges follow the analytical clipping rule of Banner et al. (ACIQ, 2019): the
-range is ``min(max |x|, c_b * spread)`` with (approximately) the mean-square-error-optimal
-factor ``c_b`` for ``b`` bits, ``spread`` the standard deviation for weights (Gaussian-like) and the mean
-absolute value for activations (Laplace-like). At low bit-widths max-abs scaling would
-round most values to zero.
+Clipping ranges are ``min(max |x|, c_L * spread)``, with ``spread`` the standard deviation for
+weights (Gaussian-like) and the mean absolute value for activations (Laplace-like), in the
+spirit of ACIQ (Banner et al., 2019). ``c_L`` minimises the mean-square quantization error
+of that distribution on the grid actually used: ``L`` levels each side of zero, ``2L + 1`` in
+all (an unsigned ``b``-bit grid ``[0, a]`` has the ``2^b - 1`` positive levels of a signed
+``b + 1``-bit one). ACIQ's published factors assume ``2^b`` bins; on a 2-bit symmetric grid
+(levels -1, 0, 1) its 1.71·std clip is 40% too wide and left most weights at zero
+(``tests/supernet/test_quant.py`` checks the factors against a numerical optimum). At 8 bits
+and more nothing is clipped.
+
+Weights get the straight-through gradient everywhere (a clipped weight still learns, as with
+the named quantizers below); activations get none where they were clipped.
 
 Named quantizers (gradient: straight through, identity inside the range):
 
@@ -40,12 +46,13 @@ from torch import nn
 
 from evo_cosearch.space.quant import BINARY, FIXED, FLOAT, PO2, TERNARY, parse_quantizer
 
-__all__ = ["FULL_PRECISION", "quantize_weight", "ActQuant"]
+__all__ = ["FULL_PRECISION", "GAUSS_CLIP", "LAPLACE_CLIP", "quantize_weight", "ActQuant"]
 
 FULL_PRECISION = 16
-#: Clipping factors per bit-width (Gaussian: x std, Laplace: x mean |x|); >= 8 bits: no clipping.
-_GAUSS = {2: 1.71, 3: 2.15, 4: 2.55, 5: 2.94, 6: 3.29, 7: 3.61}
-_LAPLACE = {2: 2.83, 3: 3.89, 4: 5.03, 5: 6.20, 6: 7.41, 7: 8.64}
+#: MSE-optimal clipping factors of a signed ``b``-bit grid (``2^(b-1) - 1`` levels each side) per
+#: bit-width: Gaussian (x std) and Laplace (x mean |x|) inputs; >= 8 bits: no clipping.
+GAUSS_CLIP = {2: 1.224, 3: 1.952, 4: 2.474, 5: 2.899, 6: 3.270, 7: 3.608}
+LAPLACE_CLIP = {2: 2.000, 3: 3.487, 4: 4.820, 5: 6.098, 6: 7.359, 7: 8.617}
 #: Ternary: threshold ``0.7·mean|x|`` (Li & Liu, ternary weight networks, 2016).
 _TERNARY_THRESHOLD = 0.7
 
@@ -98,11 +105,11 @@ def quantize_weight(w: torch.Tensor, bits: int | str) -> torch.Tensor:
     dims = tuple(range(1, w.dim()))
     wd = w.detach()
     amax = wd.abs().amax(dim=dims, keepdim=True)
-    if bits in _GAUSS and wd[0].numel() > 1:
-        amax = torch.minimum(amax, _GAUSS[bits] * wd.std(dim=dims, keepdim=True))
+    if bits in GAUSS_CLIP and wd[0].numel() > 1:
+        amax = torch.minimum(amax, GAUSS_CLIP[bits] * wd.std(dim=dims, keepdim=True))
     scale = (amax.clamp_min(1e-8) / levels).flatten().float()
     zero = torch.zeros(scale.shape, dtype=torch.int32)
-    return torch.fake_quantize_per_channel_affine(w, scale, zero, 0, -levels, levels)
+    return _ste(w, torch.fake_quantize_per_channel_affine(wd, scale, zero, 0, -levels, levels))
 
 
 def _named_weight(w: torch.Tensor, kind: int, bits: int) -> torch.Tensor:
@@ -166,8 +173,8 @@ class ActQuant(nn.Module):
         else:
             batch = xa.amax()
             grid_bits = bits if self.signed else bits + 1  # [0, a] with 2^b - 1 steps ~ b+1 signed bits
-            if grid_bits in _LAPLACE:
-                batch = torch.minimum(batch, _LAPLACE[grid_bits] * xa.mean())
+            if grid_bits in LAPLACE_CLIP:
+                batch = torch.minimum(batch, LAPLACE_CLIP[grid_bits] * xa.mean())
         return batch.clamp_min(1e-8)
 
     def _track(self, batch_amax: torch.Tensor) -> torch.Tensor:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from evo_cosearch.data import Splits, load_dataset
 from evo_cosearch.errors import InputError
-from evo_cosearch.supernet.checkpoint import load_checkpoint, meta_key, template_json, training_meta
+from evo_cosearch.supernet.checkpoint import FORMAT, load_checkpoint, meta_key, template_json, training_meta
 from evo_cosearch.supernet.config import SupernetConfig
 from evo_cosearch.supernet.network import Supernet
 from evo_cosearch.supernet.train import TrainResult, train_supernet
@@ -66,6 +66,9 @@ def ensure_supernet(problem: "Problem", *, cache_dir: str | Path = "results/supe
 def load_supernet(problem: "Problem", path: str | Path) -> Supernet:
     """A trained supernet for ``problem`` (evaluation mode); errors if it belongs to another space."""
     ckpt = load_checkpoint(path)
+    if ckpt["meta"].get("format") != FORMAT:
+        raise InputError(f"{path}: supernet format {ckpt['meta'].get('format')} was written by another version of "
+                         f"evo_cosearch (this one reads format {FORMAT}); train it again")
     if json.dumps(ckpt["meta"].get("network"), sort_keys=True) != template_json(problem.network):
         raise InputError(f"{path}: this supernet was trained for a different network section than {problem.source}")
     if int(ckpt["epoch"]) < int(ckpt["epochs"]):

@@ -26,3 +26,18 @@ def test_ranking_caches_standalone_children(tiny_problem_path, tiny_ckpt, tmp_pa
     expected = kendalltau(inherited, full["standalone_val_accuracy"])[0]
     assert np.isclose(full["kendall_tau"], expected, equal_nan=True)
     assert json.loads((tmp_path / "supernet_ranking.json").read_text())["checkpoint"] == str(tiny_ckpt)
+
+
+def test_ranking_with_repeated_seeds_reports_the_reference_noise(tiny_problem_path, tiny_ckpt, tmp_path):
+    cache = tmp_path / "standalone.json"
+    kwargs = dict(data=None, n_children=3, epochs=1, train_images=96, cache=cache, out_dir=tmp_path)
+    one = bench_supernet_ranking(None, tiny_problem_path, **kwargs)
+    two = bench_supernet_ranking(tiny_ckpt, tiny_problem_path, seeds=2, full_val=True, **kwargs)
+    runs = np.array(two["standalone_val_accuracy_per_seed"])
+    assert runs.shape == (2, 3) and len(json.loads(cache.read_text())) == 6
+    assert runs[0].tolist() == one["standalone_val_accuracy"]  # seed 0 came from the cache, seed 1 is new
+    assert two["standalone_training_seconds_this_run"] > 0
+    assert np.allclose(two["standalone_val_accuracy"], runs.mean(axis=0))
+    assert np.isclose(two["seed_to_seed_kendall_tau"], kendalltau(runs[0], runs[1])[0], equal_nan=True)
+    assert len(two["kendall_tau_per_seed"]) == 2
+    assert two["val_images"] > 64  # the whole validation split, not the problem's 64 images
