@@ -6,6 +6,7 @@ import pickle
 
 import numpy as np
 import pytest
+import torch
 
 from evo_cosearch.errors import InputError
 from evo_cosearch.problem import load_problem
@@ -43,6 +44,11 @@ def test_checkpoint_of_another_space_is_refused(tiny_problem_path, tiny_ckpt, tm
         load_supernet(load_problem(other), tiny_ckpt)
     with pytest.raises(InputError, match="not found"):
         load_supernet(load_problem(tiny_problem_path), tmp_path / "missing.pt")
+    old = torch.load(tiny_ckpt, weights_only=True)
+    old["meta"] = old["meta"].replace('"format": 2', '"format": 1')
+    torch.save(old, tmp_path / "old.pt")
+    with pytest.raises(InputError, match="old.pt: supernet format 1 .*train it again"):
+        load_supernet(load_problem(tiny_problem_path), tmp_path / "old.pt")
     (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(InputError, match="junk.pt"):
         load_supernet(load_problem(tiny_problem_path), tmp_path / "junk.pt")

@@ -86,6 +86,44 @@ def test_smaller_kernel_is_centre_crop_at_initialisation():
     assert torch.equal(dw.active_weight(), dw.weight[:8])
 
 
+def _all_layers(spec, **changes):
+    return replace(spec, stages=tuple(
+        replace(st, layers=tuple(replace(layer, **changes) for layer in st.layers)) for st in spec.stages))
+
+
+def test_expansion_one_blocks_have_weights_of_their_own():
+    p = load_problem(ROOT / "problems" / "demo_digits.yaml")  # expansions 1, 3, 6
+    torch.manual_seed(0)
+    net = Supernet(p.network).eval()
+    x = torch.randn(4, 1, 8, 8, generator=torch.Generator().manual_seed(1))
+    e1 = _all_layers(p.network.largest(), expansion=1)
+    with torch.no_grad():
+        net.set_active(e1)
+        before = net(x)
+        for stage in net.stages:  # perturb every e > 1 block: an e = 1 child must not notice
+            for slot in stage:
+                for t in slot.blocks["mbconv"].parameters():
+                    t.add_(1.0)
+        net.set_active(e1)
+        assert torch.equal(net(x), before)
+        net.set_active(_all_layers(p.network.largest(), expansion=3))
+        assert not torch.allclose(net(x), before)
+
+
+def test_a_deeper_child_starts_as_the_shallower_one():
+    p = load_problem(ROOT / "problems" / "demo_digits.yaml")
+    torch.manual_seed(0)
+    net = Supernet(p.network).eval()
+    x = torch.randn(4, 1, 8, 8, generator=torch.Generator().manual_seed(2))
+    deep = p.network.largest()
+    shallow = replace(deep, stages=tuple(replace(st, depth=1, layers=st.layers[:1]) for st in deep.stages))
+    with torch.no_grad():
+        net.set_active(deep)
+        out_deep = net(x)
+        net.set_active(shallow)
+        assert torch.equal(out_deep, net(x))  # every residual branch of a fresh supernet adds zero
+
+
 def test_residual_only_when_shape_is_kept():
     p = load_problem(ROOT / "problems" / "demo_digits.yaml")
     net = Supernet(p.network)
