@@ -126,11 +126,15 @@ def equal_accuracy(results, seeds: Sequence[int], thresholds: np.ndarray) -> dic
 
 
 def _specs(joint, seeds, out_dir: Path, accuracy_fn) -> tuple[list[RunSpec], dict[str, Any]]:
+    from evo_cosearch.bench.compare import RUNS_DIR as STRATEGY_RUNS
+
     net_only, acc_only = network_only_problem(joint), accelerator_only_problem(joint)
     problems = {"joint": (joint, accuracy_fn),
                 "network_only": (net_only, JointAccuracy(accuracy_fn, ToJoint(joint, net_only))),
                 "accelerator_only": (acc_only, JointAccuracy(accuracy_fn, ToJoint(joint, acc_only)))}
-    specs = [RunSpec(label=v, seed=s, run_dir=out_dir / f"{v}-s{s}", problem=p, strategy=_STRATEGY, accuracy_fn=f)
+    # the joint variant is `bench strategies`' nsga2 search: reuse its run when it is there
+    specs = [RunSpec(label=v, seed=s, run_dir=out_dir / f"{v}-s{s}", problem=p, strategy=_STRATEGY, accuracy_fn=f,
+                     reuse=STRATEGY_RUNS / f"{_STRATEGY}-s{s}" if v == "joint" else None)
              for v, (p, f) in problems.items() for s in seeds]
     fixed_net = acc_only.network.spec(acc_only.space, np.zeros(acc_only.space.n_var, dtype=np.int64))
     fixed_acc = net_only.accelerator.spec(net_only.space, np.zeros(net_only.space.n_var, dtype=np.int64))

@@ -2,8 +2,10 @@
 
 Every search of a set is an ordinary run directory (``plot`` and ``select`` work on it). An
 existing run directory is resumed, or reused as it is when complete, after checking that its
-stored accuracies are those the shared source gives. All runs of a benchmark call the *same*
-accuracy object in this process, so every network is scored once and identically everywhere.
+stored accuracies are those the shared source gives. A spec may name another benchmark's run
+of the very same search (``reuse``); it is used in place of its own directory when it passes
+that check. All runs of a benchmark call the *same* accuracy object in this process, so every
+network is scored once and identically everywhere.
 
 Common hypervolume box (:func:`front_box`): the union of the feasible designs of *all* runs
 of the set is reduced to its non-dominated front; ``ideal`` is that front's per-objective
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -48,6 +50,7 @@ class RunSpec:
     problem: "Problem"
     strategy: str
     accuracy_fn: Callable[[np.ndarray], np.ndarray]
+    reuse: Path | None = None  # another benchmark's run directory of the same search
 
 
 @dataclass(frozen=True)
@@ -106,12 +109,25 @@ def _check_reused(spec: RunSpec, pop: int, gens: int) -> None:
                          "use another --out")
 
 
+def _with_reused_dir(spec: RunSpec, pop: int, gens: int) -> RunSpec:
+    """``spec`` on its ``reuse`` directory when that holds the same search, else unchanged."""
+    if spec.reuse is None or not db_path(spec.reuse).exists() or db_path(spec.run_dir).exists():
+        return spec
+    other = replace(spec, run_dir=spec.reuse, reuse=None)
+    try:
+        _check_reused(other, pop, gens)
+    except InputError:
+        return spec
+    return other
+
+
 def run_all(specs: Sequence[RunSpec], *, pop: int, gens: int, progress: bool = True) -> list[RunResult]:
     """Run (resume, or reuse when complete) every search of ``specs``, in order; read them back."""
     from evo_cosearch.api import search
 
     results = []
     for k, spec in enumerate(specs, start=1):
+        spec = _with_reused_dir(spec, pop, gens)
         if db_path(spec.run_dir).exists():
             _check_reused(spec, pop, gens)
         t0 = time.perf_counter()

@@ -49,3 +49,25 @@ def test_quartiles():
     q = quartiles([5.0, 1.0, 4.0, 2.0, 3.0])
     assert (q["median"], q["q25"], q["q75"], q["n"]) == (3.0, 2.0, 4.0, 5)
     assert q["values"] == [5.0, 1.0, 4.0, 2.0, 3.0]
+
+
+def test_a_run_of_the_same_search_elsewhere_is_reused_and_another_search_is_not(tmp_path):
+    from pathlib import Path
+
+    from evo_cosearch.bench.runset import RunSpec, run_all
+    from evo_cosearch.evaluate import ProxyAccuracy
+    from evo_cosearch.problem import load_problem
+
+    problem = load_problem(Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml")
+    acc = ProxyAccuracy(problem)
+
+    def spec(run_dir, reuse=None):
+        return RunSpec(label="nsga2", seed=0, run_dir=tmp_path / run_dir, problem=problem, strategy="nsga2",
+                       accuracy_fn=acc, reuse=None if reuse is None else tmp_path / reuse)
+
+    [first] = run_all([spec("elsewhere")], pop=6, gens=2, progress=False)
+    [reused] = run_all([spec("mine", reuse="elsewhere")], pop=6, gens=2, progress=False)
+    assert reused.run_dir == tmp_path / "elsewhere" and not (tmp_path / "mine").exists()
+    assert reused.designs.genome.tolist() == first.designs.genome.tolist()
+    [own] = run_all([spec("mine", reuse="elsewhere")], pop=4, gens=2, progress=False)  # another budget
+    assert own.run_dir == tmp_path / "mine" and len(own.designs) == 8
