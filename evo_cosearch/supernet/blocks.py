@@ -14,8 +14,10 @@ Expansion 1 changes what a block's convs compute (the depthwise conv reads the b
 not expanded features; the fused conv writes the block output, not hidden features), so a
 slot whose expansion list holds 1 and larger values keeps separate ``mbconv_e1`` /
 ``fused_mbconv_e1`` weights for e=1 instead of forcing one set of filters into both roles.
-Residual branches end in a BatchNorm whose scale starts at zero in every slot after a
-stage's first (always residual), so a deeper child starts as the shallower one (BigNAS).
+In every slot after a stage's first (always residual) the linear projection that ends a
+residual branch starts with a zero BatchNorm scale, so a deeper child starts as the shallower
+one (BigNAS). A fused e=1 block has no projection (its one conv ends in a ReLU6, which would
+pass no gradient back to a zero scale) and starts as initialised.
 
 A plain conv quantizes its input as unsigned when the previous layer ends in a ReLU6 (a
 binary or ternary activation of a non-negative tensor is ``{0, α}``, see supernet.quant).
@@ -40,7 +42,7 @@ class DynamicMBConv(nn.Module):
         self.expand = DynamicConvBN(max_in, hidden, (1,), signed_input=True) if max_e > 1 else None
         self.dw = DynamicConvBN(hidden, hidden, kernels, stride=stride, depthwise=True, signed_input=False)
         self.project = DynamicConvBN(hidden, max_out, (1,), relu=False, signed_input=False)
-        self.use_expand = True
+        self.use_expand = max_e > 1
 
     def set_active(self, layer: LayerSpec, cin: int, cout: int) -> None:
         e, wb, ab = layer.expansion, layer.w_bits, layer.a_bits
