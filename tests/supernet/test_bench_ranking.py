@@ -1,4 +1,4 @@
-"""The ranking-fidelity benchmark: stand-alone results are cached, and tau/Spearman are computed."""
+"""Supernet benchmarks: ranking fidelity (stand-alone results cached, tau/Spearman) and training."""
 
 from __future__ import annotations
 
@@ -41,3 +41,14 @@ def test_ranking_with_repeated_seeds_reports_the_reference_noise(tiny_problem_pa
     assert np.isclose(two["seed_to_seed_kendall_tau"], kendalltau(runs[0], runs[1])[0], equal_nan=True)
     assert len(two["kendall_tau_per_seed"]) == 2
     assert two["val_images"] > 64  # the whole validation split, not the problem's 64 images
+
+
+def test_training_benchmark_reports_time_and_the_extreme_children(tiny_problem_path, tmp_path):
+    from evo_cosearch.bench.supernet import bench_supernet_train
+
+    r = bench_supernet_train(tiny_problem_path, data=None, epochs=1, out=tmp_path / "sn.pt", progress=False,
+                             out_dir=tmp_path)
+    assert json.loads((tmp_path / "supernet_train.json").read_text()) == r
+    assert r["epochs"] == 1 and len(r["seconds_per_epoch"]) == 1 and r["train_images_per_s"] > 0
+    for key in ("largest_val_accuracy", "smallest_val_accuracy", "smallest_network_most_precise_val_accuracy"):
+        assert 0.0 <= r[key] <= 1.0
