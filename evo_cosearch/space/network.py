@@ -224,20 +224,28 @@ class NetworkTemplate:
             stages=tuple(stages), acc_bits=self.acc_bits,
         )
 
-    def largest(self) -> NetworkSpec:
-        """The widest/deepest child (max of every ordinal gene, mbconv blocks, most precise quantizers)."""
-        return self._extreme(max)
+    def largest(self, block: str | None = None) -> NetworkSpec:
+        """The widest/deepest child (max of every ordinal gene, most precise quantizers); its blocks
+        are ``block`` where a stage allows it, else mbconv (or the stage's first block type)."""
+        return self._extreme(max, block)
 
-    def smallest(self) -> NetworkSpec:
-        """The narrowest/shallowest child (min of every ordinal gene, mbconv blocks, least precise quantizers)."""
-        return self._extreme(min)
+    def smallest(self, block: str | None = None) -> NetworkSpec:
+        """The narrowest/shallowest child (min of every ordinal gene, least precise quantizers); blocks
+        as in :meth:`largest`."""
+        return self._extreme(min, block)
 
-    def _extreme(self, pick) -> NetworkSpec:
+    @property
+    def block_types(self) -> tuple[str, ...]:
+        """Every block type some stage allows, in first-seen order."""
+        return tuple(dict.fromkeys(b for st in self.stages for b in st.layer["block"]))
+
+    def _extreme(self, pick, block: str | None) -> NetworkSpec:
         stages = []
         for st in self.stages:
             d = pick(st.depth)
-            block = "mbconv" if "mbconv" in st.layer["block"] else st.layer["block"][0]
-            layer = LayerSpec(kernel=pick(st.layer["kernel"]), expansion=pick(st.layer["expansion"]), block=block,
+            allowed = st.layer["block"]
+            kind = block if block in allowed else "mbconv" if "mbconv" in allowed else allowed[0]
+            layer = LayerSpec(kernel=pick(st.layer["kernel"]), expansion=pick(st.layer["expansion"]), block=kind,
                               w_bits=pick(st.layer["w_bits"], key=quant_rank),
                               a_bits=pick(st.layer["a_bits"], key=quant_rank))
             stages.append(StageSpec(depth=d, width=pick(st.width), stride=st.stride, layers=(layer,) * d))

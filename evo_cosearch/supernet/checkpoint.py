@@ -24,8 +24,8 @@ __all__ = ["training_meta", "meta_key", "save_atomic", "load_checkpoint", "templ
 
 #: Version of the supernet's modules and training recipe; a checkpoint of another version is
 #: neither reused from the cache nor loaded (2: separate e=1 blocks, zero-initialised residual
-#: branches, grid-matched clipping).
-FORMAT = 2
+#: branches, grid-matched clipping; 3: the smallest child's block type drawn per step).
+FORMAT = 3
 
 
 def template_json(template: NetworkTemplate) -> str:

@@ -2,8 +2,10 @@
 
 Each step trains the largest child on the labels, then the smallest and
 ``random_children`` random children (random bit-widths included) on the largest's
-softened outputs (``distill`` weight; the rest is label cross-entropy). Gradients of all
-children are summed before one optimizer step. A checkpoint is written after every epoch;
+softened outputs (``distill`` weight; the rest is label cross-entropy). The smallest child's
+block type is drawn per step from those the space allows, so the smallest weights of every
+block type (e.g. a fused e=1 conv, which random children pick least often) are trained as
+often. Gradients of all children are summed before one optimizer step. A checkpoint is written after every epoch;
 a run finding an unfinished checkpoint for the same configuration continues from it.
 """
 
@@ -56,7 +58,9 @@ def sandwich_step(net: Supernet, x: torch.Tensor, y: torch.Tensor, cfg: Supernet
     loss.backward()
     soft = logits.detach().softmax(dim=1)
     total = loss.item()
-    for spec in [t.smallest()] + [random_spec(t, rng) for _ in range(cfg.random_children)]:
+    kinds = t.block_types
+    smallest = t.smallest(block=kinds[int(rng.integers(len(kinds)))] if len(kinds) > 1 else None)
+    for spec in [smallest] + [random_spec(t, rng) for _ in range(cfg.random_children)]:
         net.set_active(spec)
         out = net(x)
         kd = F.cross_entropy(out, soft) if cfg.distill > 0 else out.new_zeros(())

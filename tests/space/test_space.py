@@ -94,3 +94,13 @@ def test_duplicate_gene_names_rejected():
     from evo_cosearch.space import Gene
     with pytest.raises(ProblemError, match="declared twice"):
         SearchSpace((Gene("a", (1, 2)), Gene("a", (1,))))
+
+
+def test_extreme_children_of_a_chosen_block_type(problem):
+    t = problem.network
+    assert t.block_types == ("mbconv", "fused_mbconv")
+    default, fused = t.smallest(), t.smallest(block="fused_mbconv")
+    assert {layer.block for st in default.stages for layer in st.layers} == {"mbconv"}
+    assert {layer.block for st in fused.stages for layer in st.layers} == {"fused_mbconv"}
+    assert [st.width for st in fused.stages] == [st.width for st in default.stages]
+    assert t.largest(block="conv") == t.largest()  # a type no stage allows: the default

@@ -11,6 +11,7 @@ import torch
 from evo_cosearch.errors import InputError
 from evo_cosearch.problem import load_problem
 from evo_cosearch.supernet import AccuracyEvaluator, load_supernet
+from evo_cosearch.supernet.checkpoint import FORMAT
 
 
 def test_accuracy_is_cached_by_network_genes(tiny_problem_path, tiny_ckpt):
@@ -45,7 +46,7 @@ def test_checkpoint_of_another_space_is_refused(tiny_problem_path, tiny_ckpt, tm
     with pytest.raises(InputError, match="not found"):
         load_supernet(load_problem(tiny_problem_path), tmp_path / "missing.pt")
     old = torch.load(tiny_ckpt, weights_only=True)
-    old["meta"] = old["meta"].replace('"format": 2', '"format": 1')
+    old["meta"] = old["meta"].replace(f"\"format\": {FORMAT}", "\"format\": 1")
     torch.save(old, tmp_path / "old.pt")
     with pytest.raises(InputError, match="old.pt: supernet format 1 .*train it again"):
         load_supernet(load_problem(tiny_problem_path), tmp_path / "old.pt")
