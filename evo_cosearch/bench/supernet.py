@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from evo_cosearch.problem import load_problem
-from evo_cosearch.supernet.checkpoint import FORMAT
+from evo_cosearch.supernet.child import CHILD_FORMAT, train_child
 from evo_cosearch.supernet.config import EvaluationConfig
 from evo_cosearch.supernet.evaluate import accuracy, eval_data, evaluate_child, recalibrate
 from evo_cosearch.supernet.network import Supernet, extract_child
@@ -159,7 +159,7 @@ def _standalone_key(spec, *, data: str | None, epochs: int, train_images: int | 
     """Cache key of one stand-alone training; ``train_seed`` (when it differs from ``seed``, which
     also picks the children and the subset) is the seed of a repeated training."""
     entry = {"spec": spec.to_dict(), "data": data, "epochs": epochs, "train_images": train_images, "seed": seed,
-             "format": FORMAT}  # the children are built and quantized by the supernet's code
+             "format": CHILD_FORMAT}
     if train_seed is not None and train_seed != seed:
         entry["train_seed"] = train_seed
     text = json.dumps(entry, sort_keys=True, default=list)
@@ -207,8 +207,6 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
     -- or ``ckpt=None``, which only fills the cache -- trains nothing twice.
     """
     from scipy.stats import kendalltau, spearmanr
-
-    from evo_cosearch.supernet.child import train_child
 
     configure_torch()
     problem = load_problem(problem_path).with_data(data)

@@ -25,7 +25,12 @@ from evo_cosearch.supernet.network import Supernet, extract_child
 from evo_cosearch.supernet.runtime import configure_torch, training_threads
 from evo_cosearch.supernet.sample import template_of
 
-__all__ = ["build_child", "save_child", "load_child", "train_child", "ChildTrainResult"]
+__all__ = ["build_child", "save_child", "load_child", "train_child", "ChildTrainResult", "CHILD_FORMAT"]
+
+#: Version of what a stand-alone child is and how it trains (its modules, their initialisation,
+#: the quantizers, :func:`train_child`); results kept of earlier trainings are keyed by it. The
+#: supernet's checkpoint ``FORMAT`` also covers its training recipe, which a child never sees.
+CHILD_FORMAT = 2
 
 
 def build_child(spec: NetworkSpec, *, seed: int = 0) -> ChildNet:
