@@ -24,6 +24,8 @@ def register_bench(bsub) -> None:
     t.add_argument("--data", default=DEFAULT_DATA)
     t.add_argument("--epochs", type=int, default=None)
     t.add_argument("--max-train-images", type=int, default=None)
+    t.add_argument("--out", default="results/supernets/bench_fashion.pt",
+                   help="checkpoint to write (an unfinished one of the same configuration is resumed)")
     t.set_defaults(handler=_run_train)
 
     r = bsub.add_parser("supernet-ranking", help="Kendall tau / Spearman: inherited vs stand-alone accuracy")
@@ -63,7 +65,7 @@ def _run_train(args) -> int:
     _positive(args.epochs, "--epochs")
     _positive(args.max_train_images, "--max-train-images")
     print(json.dumps(bench_supernet_train(args.problem, data=args.data, epochs=args.epochs,
-                                          max_train_images=args.max_train_images), indent=2))
+                                          max_train_images=args.max_train_images, out=args.out), indent=2))
     return 0
 
 
