@@ -16,6 +16,7 @@ from evo_cosearch.space import (
     AcceleratorArrays, AcceleratorTemplate, DesignSpec, NetworkArrays, NetworkTemplate, SearchSpace,
 )
 from evo_cosearch.space.reference import reference_genome
+from evo_cosearch.supernet.config import EvaluationConfig, SupernetConfig
 
 __all__ = ["Problem", "DatasetConfig", "load_problem", "parse_problem", "OBJECTIVES", "CONSTRAINTS", "DATASETS"]
 
@@ -138,6 +139,8 @@ def parse_problem(text: str, source: str = "<problem>") -> Problem:
         if not isinstance(sec, Mapping):
             raise ProblemError(f"{key}: must be a mapping")
         sections[key] = dict(sec)
+    SupernetConfig.from_section(sections["supernet"])  # validated here, not first when a supernet trains
+    EvaluationConfig.from_section(sections["evaluation"])
     reference = None if cfg.get("reference") is None else tuple(reference_genome(space, cfg["reference"]).tolist())
     return Problem(
         name=str(cfg.get("name", Path(source).stem)), text=text, source=source, dataset=dataset,

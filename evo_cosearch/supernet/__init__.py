@@ -1,22 +1,41 @@
-"""The weight-sharing, elastic, quantized supernet: training, child evaluation and extraction."""
+"""The weight-sharing, elastic, quantized supernet: training, child evaluation and extraction.
 
-from evo_cosearch.supernet.child import ChildTrainResult, build_child, load_child, save_child, train_child
-from evo_cosearch.supernet.config import EvaluationConfig, SupernetConfig
-from evo_cosearch.supernet.count import count_macs, count_params
-from evo_cosearch.supernet.evaluate import EvalData, accuracy, eval_data, evaluate_child, recalibrate
-from evo_cosearch.supernet.evaluator import AccuracyEvaluator
-from evo_cosearch.supernet.layers import ChildNet
-from evo_cosearch.supernet.network import Supernet, extract_child
-from evo_cosearch.supernet.sample import random_spec, template_of
-from evo_cosearch.supernet.store import (
-    ensure_supernet, load_supernet, problem_splits, supernet_meta, train_problem_supernet,
-)
-from evo_cosearch.supernet.train import TrainResult, train_supernet
+The names below are imported on first use (PEP 562), so that the torch-free
+:mod:`evo_cosearch.supernet.config` -- which validates a problem file's ``supernet:`` and
+``evaluation:`` sections -- can be imported without loading PyTorch.
+"""
 
-__all__ = [
-    "AccuracyEvaluator", "ChildNet", "ChildTrainResult", "EvalData", "EvaluationConfig", "Supernet",
-    "SupernetConfig", "TrainResult", "accuracy", "build_child", "count_macs", "count_params", "ensure_supernet",
-    "eval_data", "evaluate_child", "extract_child", "load_child", "load_supernet", "problem_splits",
-    "random_spec", "recalibrate", "save_child", "supernet_meta", "template_of", "train_child",
-    "train_problem_supernet", "train_supernet",
-]
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_HOME = {
+    "ChildTrainResult": "child", "build_child": "child", "load_child": "child", "save_child": "child",
+    "train_child": "child",
+    "EvaluationConfig": "config", "SupernetConfig": "config",
+    "count_macs": "count", "count_params": "count",
+    "EvalData": "evaluate", "accuracy": "evaluate", "eval_data": "evaluate", "evaluate_child": "evaluate",
+    "recalibrate": "evaluate",
+    "AccuracyEvaluator": "evaluator",
+    "ChildNet": "layers",
+    "Supernet": "network", "extract_child": "network",
+    "random_spec": "sample", "template_of": "sample",
+    "ensure_supernet": "store", "load_supernet": "store", "problem_splits": "store", "supernet_meta": "store",
+    "train_problem_supernet": "store",
+    "TrainResult": "train", "train_supernet": "train",
+}
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOME))

@@ -89,6 +89,9 @@ def test_corrupt_database_is_refused_untouched(tmp_path, capsys):
     (("objectives: [error, latency_ms, energy_uj]", "objectives: [error, speed]"), "speed"),
     (("kernel: [3, 5, 7]", "kernel: []"), "kernel"),
     (("  pes_x: [1, 2, 4, 6, 8]", "  pes_z: [1, 2]"), "pes_z"),
+    # checked when the file is read, even by a search that never trains a supernet (--proxy-accuracy)
+    (("  epochs: 20", "  epochs: 0"), "supernet.epochs"),
+    (("  recal_images: 256", "  recal_images: 256\n  val_imgs: 10"), "evaluation.val_imgs"),
 ])
 def test_bad_problem_files(tmp_path, capsys, edit, where):
     bad = tmp_path / "bad.yaml"
