@@ -33,6 +33,7 @@ __all__ = ["bench_supernet_eval_speed", "bench_supernet_train", "bench_supernet_
 
 DEFAULT_PROBLEM = "problems/joint_fashion_mnist.yaml"
 DEFAULT_DATA = "../shared/data/fashion_mnist.npz"
+DEFAULT_CKPT = "results/supernets/bench_fashion.pt"  # where bench supernet-train writes by default
 RESULTS_DIR = Path("results/benchmarks")
 
 
@@ -123,7 +124,7 @@ def _most_precise(spec, template):
 
 def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | None = DEFAULT_DATA,
                          epochs: int | None = None, max_train_images: int | None = None,
-                         out: str | Path = "results/supernets/bench_fashion.pt", seed: int = 0,
+                         out: str | Path = DEFAULT_CKPT, seed: int = 0,
                          progress: bool = True, out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
     """Train the problem's supernet; seconds/epoch, and largest/smallest validation accuracy
     (also of the smallest network at the most precise quantizers, to separate size from bits).

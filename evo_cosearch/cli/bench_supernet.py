@@ -10,7 +10,7 @@ __all__ = ["register_bench"]
 
 
 def register_bench(bsub) -> None:
-    from evo_cosearch.bench.supernet import DEFAULT_DATA, DEFAULT_PROBLEM
+    from evo_cosearch.bench.supernet import DEFAULT_CKPT, DEFAULT_DATA, DEFAULT_PROBLEM
 
     s = bsub.add_parser("supernet-speed", help="child evaluations/s, images/s and GFLOP/s")
     s.add_argument("--problem", default=DEFAULT_PROBLEM)
@@ -24,7 +24,7 @@ def register_bench(bsub) -> None:
     t.add_argument("--data", default=DEFAULT_DATA)
     t.add_argument("--epochs", type=int, default=None)
     t.add_argument("--max-train-images", type=int, default=None)
-    t.add_argument("--out", default="results/supernets/bench_fashion.pt",
+    t.add_argument("--out", default=DEFAULT_CKPT,
                    help="checkpoint to write (an unfinished one of the same configuration is resumed)")
     t.set_defaults(handler=_run_train)
 
