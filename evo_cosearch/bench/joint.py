@@ -29,6 +29,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from evo_cosearch.archive import pareto_of
+from evo_cosearch.bench.compare import DEFAULT_GENS, DEFAULT_POP, RUNS_DIR as STRATEGY_RUNS
 from evo_cosearch.bench.restricted import (
     BASELINE_ACCELERATOR, FIXED_LAYER, JointAccuracy, ToJoint, accelerator_only_problem, network_only_problem,
 )
@@ -126,8 +127,6 @@ def equal_accuracy(results, seeds: Sequence[int], thresholds: np.ndarray) -> dic
 
 
 def _specs(joint, seeds, out_dir: Path, accuracy_fn) -> tuple[list[RunSpec], dict[str, Any]]:
-    from evo_cosearch.bench.compare import RUNS_DIR as STRATEGY_RUNS
-
     net_only, acc_only = network_only_problem(joint), accelerator_only_problem(joint)
     problems = {"joint": (joint, accuracy_fn),
                 "network_only": (net_only, JointAccuracy(accuracy_fn, ToJoint(joint, net_only))),
@@ -170,8 +169,8 @@ def _check_joint(joint) -> None:
                              "network + accelerator problem")
 
 
-def bench_joint(problem: str | Path = DEFAULT_PROBLEM, *, seeds: Sequence[int] = (0, 1, 2), pop: int = 50,
-                gens: int = 20, supernet: str | Path | None = None, data: str | None = None,
+def bench_joint(problem: str | Path = DEFAULT_PROBLEM, *, seeds: Sequence[int] = (0, 1, 2), pop: int = DEFAULT_POP,
+                gens: int = DEFAULT_GENS, supernet: str | Path | None = None, data: str | None = None,
                 proxy_accuracy: bool = False, out_dir: str | Path = RUNS_DIR,
                 out: str | Path | None = RESULT_PATH, progress: bool = True) -> dict[str, Any]:
     """Run (or reuse) joint, network-only and accelerator-only searches; compare; JSON to ``out``."""

@@ -19,9 +19,12 @@ def _name_list(text: str) -> list[str]:
 
 
 def _budget_and_accuracy(p, *, seeds: str) -> None:
+    from evo_cosearch.bench.compare import DEFAULT_GENS, DEFAULT_POP
+
     p.add_argument("--problem", default=None, help="problem file (default problems/demo_digits.yaml)")
-    p.add_argument("--pop", type=int, default=50, help="designs per generation (default 50)")
-    p.add_argument("--gens", type=int, default=20, help="generations, the first included (default 20)")
+    p.add_argument("--pop", type=int, default=DEFAULT_POP, help=f"designs per generation (default {DEFAULT_POP})")
+    p.add_argument("--gens", type=int, default=DEFAULT_GENS,
+                   help=f"generations, the first included (default {DEFAULT_GENS})")
     p.add_argument("--seeds", type=_int_list, default=_int_list(seeds), help=f"comma-separated (default {seeds})")
     p.add_argument("--supernet", help="trained checkpoint shared by all runs (default: the problem's cached one, "
                                       "trained when missing)")

@@ -85,7 +85,8 @@ def test_corrupt_database_is_refused_untouched(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("edit, where", [
-    (("search: {pop: 24, gens: 10, seed: 0}", "search: {pop: 24, generations: 3}"), "search.generations"),
+    (("search: {pop: 24, gens: 10, seed: 0, mutation_prob: 0.067}", "search: {pop: 24, generations: 3}"),
+     "search.generations"),
     (("objectives: [error, latency_ms, energy_uj]", "objectives: [error, speed]"), "speed"),
     (("kernel: [3, 5, 7]", "kernel: []"), "kernel"),
     (("  pes_x: [1, 2, 4, 6, 8]", "  pes_z: [1, 2]"), "pes_z"),

@@ -47,7 +47,7 @@ def test_same_seed_same_archive_and_history(tmp_path, contents):
 
 
 def test_pareto_is_nondominated_feasible_of_whole_archive(tmp_path):
-    text = DEMO.read_text().replace("constraints: {}", "constraints: {max_latency_ms: 0.05}")
+    text = DEMO.read_text().replace("constraints: {}", "constraints: {max_latency_ms: 0.01}")
     run(tmp_path / "r", parse_problem(text), gens=5)
     with open_archive(tmp_path / "r") as arc:
         table, pareto = arc.designs(), arc.pareto()
@@ -81,7 +81,8 @@ def test_constraint_nobody_meets_completes_with_closest(tmp_path, capsys):
 def test_nsga3_four_objectives_resumes_identically(tmp_path, contents):
     text = DEMO.read_text().replace("objectives: [error, latency_ms, energy_uj]",
                                     "objectives: [error, latency_ms, energy_uj, area_mm2]")
-    text = text.replace("search: {pop: 24, gens: 10, seed: 0}", "search: {pop: 15, gens: 4, seed: 1, algorithm: nsga3}")
+    text = text.replace("search: {pop: 24, gens: 10, seed: 0, mutation_prob: 0.067}",
+                        "search: {pop: 15, gens: 4, seed: 1, algorithm: nsga3}")
     p = parse_problem(text)
     run(tmp_path / "full", p, pop=None, gens=None, seed=None)
     run(tmp_path / "part", p, pop=None, gens=2, seed=None)

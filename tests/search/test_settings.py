@@ -14,7 +14,8 @@ DEMO = (Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml").r
 
 
 def problem_with(search: str):
-    return parse_problem(DEMO.replace("search: {pop: 24, gens: 10, seed: 0}", f"search: {search}"))
+    return parse_problem(DEMO.replace("search: {pop: 24, gens: 10, seed: 0, mutation_prob: 0.067}",
+                                      f"search: {search}"))
 
 
 def test_problem_section_then_overrides():
