@@ -25,16 +25,17 @@ import os
 
 import torch
 
-__all__ = ["configure_torch", "training_threads"]
+__all__ = ["configure_torch", "env_threads", "training_threads"]
 
 _M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
 _configured = False
 
 
 def configure_torch(*, threads: int | None = None, tune_malloc: bool = True) -> None:
-    """At most 2 threads (or ``threads``); no NaN-filling of new tensors; tune glibc malloc once."""
+    """``threads`` threads, else ``OMP_NUM_THREADS`` when set, else at most 2; no NaN-filling of new
+    tensors; tune glibc malloc once."""
     global _configured
-    n = threads if threads is not None else min(2, os.cpu_count() or 1)
+    n = threads if threads is not None else env_threads() or min(2, os.cpu_count() or 1)
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
     torch.utils.deterministic.fill_uninitialized_memory = False
@@ -43,10 +44,21 @@ def configure_torch(*, threads: int | None = None, tune_malloc: bool = True) -> 
     _configured = True
 
 
+def env_threads() -> int | None:
+    """``OMP_NUM_THREADS`` as a positive int, or None when unset or not one.
+
+    Two processes of 2 spinning threads each on 2 cores ran 6-9x slower than alone; a user who
+    runs several at once limits each with ``OMP_NUM_THREADS=1``, as for any PyTorch program.
+    """
+    raw = os.environ.get("OMP_NUM_THREADS", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else None
+
+
 def training_threads() -> int:
-    """Threads for training: 2 (at most the CPU count) with ``OMP_WAIT_POLICY=PASSIVE``, else 1."""
+    """Threads for training: 2 (at most the CPU count and ``OMP_NUM_THREADS``) with
+    ``OMP_WAIT_POLICY=PASSIVE``, else 1."""
     passive = os.environ.get("OMP_WAIT_POLICY", "").strip().upper() == "PASSIVE"
-    return min(2, os.cpu_count() or 1) if passive else 1
+    return min(2, os.cpu_count() or 1, env_threads() or 2) if passive else 1
 
 
 def _tune_glibc_malloc() -> None:

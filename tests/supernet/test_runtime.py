@@ -1,0 +1,46 @@
+"""Thread settings: OMP_NUM_THREADS is respected (several processes on one small machine)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import torch
+
+from evo_cosearch.supernet.runtime import configure_torch, env_threads, training_threads
+
+
+@pytest.fixture
+def restore_threads():
+    n = torch.get_num_threads()
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.mark.parametrize("raw, expected", [("1", 1), (" 3 ", 3), ("", None), ("0", None), ("two", None)])
+def test_env_threads(monkeypatch, raw, expected):
+    monkeypatch.setenv("OMP_NUM_THREADS", raw)
+    assert env_threads() == expected
+
+
+def test_configure_torch_uses_omp_num_threads_unless_told(monkeypatch, restore_threads):
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    configure_torch()
+    assert torch.get_num_threads() == 1
+    configure_torch(threads=2)
+    assert torch.get_num_threads() == 2
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    configure_torch(threads=1)
+    configure_torch()
+    assert torch.get_num_threads() == min(2, os.cpu_count() or 1)
+
+
+def test_training_threads(monkeypatch):
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    assert training_threads() == 1
+    monkeypatch.setenv("OMP_WAIT_POLICY", "passive")
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert training_threads() == 1
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert training_threads() == min(2, os.cpu_count() or 1)
