@@ -50,7 +50,7 @@ def register_bench(bsub) -> None:
 
     j = bsub.add_parser("joint", help="joint vs network-only vs accelerator-only search: hypervolume, energy "
                                       "and EDP at equal accuracy")
-    _budget_and_accuracy(j, seeds="0,1,2")
+    _budget_and_accuracy(j, seeds="0,1,2,3,4")
     j.add_argument("--out", default=str(JOINT_RUNS), help=f"run directories go to OUT/<variant>-s<seed> "
                                                           f"(default {JOINT_RUNS}); existing ones are reused")
     j.add_argument("--json", default=str(JOINT_RESULT), help=f"JSON result (default {JOINT_RESULT})")
