@@ -170,8 +170,8 @@ def _check_joint(joint) -> None:
 
 
 def bench_joint(problem: str | Path = DEFAULT_PROBLEM, *, seeds: Sequence[int] = (0, 1, 2, 3, 4),
-                pop: int = DEFAULT_POP, gens: int = DEFAULT_GENS, supernet: str | Path | None = None, data: str | None = None,
-                proxy_accuracy: bool = False, out_dir: str | Path = RUNS_DIR,
+                pop: int = DEFAULT_POP, gens: int = DEFAULT_GENS, supernet: str | Path | None = None,
+                data: str | None = None, proxy_accuracy: bool = False, out_dir: str | Path = RUNS_DIR,
                 out: str | Path | None = RESULT_PATH, progress: bool = True) -> dict[str, Any]:
     """Run (or reuse) joint, network-only and accelerator-only searches; compare; JSON to ``out``."""
     if not seeds or len(set(seeds)) != len(seeds) or any(s < 0 for s in seeds):
