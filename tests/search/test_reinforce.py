@@ -128,7 +128,8 @@ def test_runs_into_the_archive_and_records_the_reward_it_optimised(tmp_path):
 
 def test_constraint_sets_the_latency_target(tmp_path):
     text = DEMO.read_text().replace("constraints: {}", "constraints: {max_latency_ms: 0.05}")
-    text = text.replace("search: {pop: 24, gens: 10, seed: 0, mutation_prob: 0.067}", "search: {reward: {mode: hard}}")
+    text = text.replace("search: {pop: 24, gens: 10, seed: 0, mutation_prob: 0.067}",
+                        "search: {reward: {mode: hard}}")
     with open_archive(run(tmp_path / "c", parse_problem(text), gens=1)) as arc:
         state = arc.resume_state().state
         assert state["targets"]["target_latency_ms"] == 0.05 and state["mode"] == "hard"
