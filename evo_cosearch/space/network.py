@@ -11,7 +11,7 @@ import numpy as np
 from evo_cosearch.errors import ProblemError
 from evo_cosearch.space.config import check_keys as _check_keys, positive_ints as _positive_ints, scalar as _scalar, value_list as _values
 from evo_cosearch.space.gene import CATEGORICAL, ORDINAL, Gene
-from evo_cosearch.space.quant import parse_quantizer, quant_rank, quantizer_value
+from evo_cosearch.space.quant import FIXED, parse_quantizer, quant_rank, quantizer_value
 from evo_cosearch.space.spec import BLOCK_TYPES, LayerSpec, NetworkSpec, StageSpec
 
 __all__ = ["StageTemplate", "NetworkTemplate", "NetworkArrays", "LAYER_GENES", "QUANT_GENES", "BLOCK_CODES"]
@@ -229,25 +229,30 @@ class NetworkTemplate:
         are ``block`` where a stage allows it, else mbconv (or the stage's first block type)."""
         return self._extreme(max, block)
 
-    def smallest(self, block: str | None = None) -> NetworkSpec:
+    def smallest(self, block: str | None = None, *, fixed_point: bool = False) -> NetworkSpec:
         """The narrowest/shallowest child (min of every ordinal gene, least precise quantizers); blocks
-        as in :meth:`largest`."""
-        return self._extreme(min, block)
+        as in :meth:`largest`. ``fixed_point``: the least precise *fixed-point* quantizer where a list
+        has one (the sandwich rule's lower bound; binary, ternary and power-of-two are other kinds of
+        quantizer, not a narrower fixed-point grid)."""
+        return self._extreme(min, block, fixed_point=fixed_point)
 
     @property
     def block_types(self) -> tuple[str, ...]:
         """Every block type some stage allows, in first-seen order."""
         return tuple(dict.fromkeys(b for st in self.stages for b in st.layer["block"]))
 
-    def _extreme(self, pick, block: str | None) -> NetworkSpec:
+    def _extreme(self, pick, block: str | None, *, fixed_point: bool = False) -> NetworkSpec:
+        def quant(values):
+            fixed = [v for v in values if parse_quantizer(v)[0] == FIXED] if fixed_point else []
+            return pick(fixed or values, key=quant_rank)
+
         stages = []
         for st in self.stages:
             d = pick(st.depth)
             allowed = st.layer["block"]
             kind = block if block in allowed else "mbconv" if "mbconv" in allowed else allowed[0]
             layer = LayerSpec(kernel=pick(st.layer["kernel"]), expansion=pick(st.layer["expansion"]), block=kind,
-                              w_bits=pick(st.layer["w_bits"], key=quant_rank),
-                              a_bits=pick(st.layer["a_bits"], key=quant_rank))
+                              w_bits=quant(st.layer["w_bits"]), a_bits=quant(st.layer["a_bits"]))
             stages.append(StageSpec(depth=d, width=pick(st.width), stride=st.stride, layers=(layer,) * d))
         return NetworkSpec(in_channels=self.in_channels, in_size=self.in_size, num_classes=self.num_classes,
                            stem_width=pick(self.stem_width), stem_stride=self.stem_stride,

@@ -24,8 +24,9 @@ __all__ = ["training_meta", "meta_key", "save_atomic", "load_checkpoint", "templ
 
 #: Version of the supernet's modules and training recipe; a checkpoint of another version is
 #: neither reused from the cache nor loaded (2: separate e=1 blocks, zero-initialised residual
-#: branches, grid-matched clipping; 3: the smallest child's block type drawn per step).
-FORMAT = 3
+#: branches, grid-matched clipping; 3: the smallest child's block type drawn per step; 4: the
+#: smallest child's quantizers are the least precise fixed-point ones).
+FORMAT = 4
 
 
 def template_json(template: NetworkTemplate) -> str:

@@ -5,7 +5,10 @@ Each step trains the largest child on the labels, then the smallest and
 softened outputs (``distill`` weight; the rest is label cross-entropy). The smallest child's
 block type is drawn per step from those the space allows, so the smallest weights of every
 block type (e.g. a fused e=1 conv, which random children pick least often) are trained as
-often. Gradients of all children are summed before one optimizer step. A checkpoint is
+often. Its quantizers are the least precise fixed-point ones (binary, ternary and power-of-two
+layers are trained by the random children): an all-binary smallest child trained every step left
+the first channels, which every child shares, dead for all children (``problems/README.md``).
+Gradients of all children are summed before one optimizer step. A checkpoint is
 written after every epoch; a run finding an unfinished checkpoint for the same configuration
 continues from it.
 """
@@ -60,7 +63,7 @@ def sandwich_step(net: Supernet, x: torch.Tensor, y: torch.Tensor, cfg: Supernet
     soft = logits.detach().softmax(dim=1)
     total = loss.item()
     kinds = t.block_types  # one kind: no draw, so such spaces train exactly as before format 3
-    smallest = t.smallest(block=kinds[int(rng.integers(len(kinds)))] if len(kinds) > 1 else None)
+    smallest = t.smallest(block=kinds[int(rng.integers(len(kinds)))] if len(kinds) > 1 else None, fixed_point=True)
     for spec in [smallest] + [random_spec(t, rng) for _ in range(cfg.random_children)]:
         net.set_active(spec)
         out = net(x)

@@ -104,3 +104,14 @@ def test_extreme_children_of_a_chosen_block_type(problem):
     assert {layer.block for st in fused.stages for layer in st.layers} == {"fused_mbconv"}
     assert [st.width for st in fused.stages] == [st.width for st in default.stages]
     assert t.largest(block="conv") == t.largest()  # a type no stage allows: the default
+
+
+def test_smallest_fixed_point_skips_named_quantizers():
+    t = load_problem(ROOT / "problems" / "autoqkeras_digits.yaml").network
+    quants = lambda spec: {(layer.w_bits, layer.a_bits) for st in spec.stages for layer in st.layers}
+    assert quants(t.smallest()) == {("binary", "binary")}
+    assert quants(t.smallest(fixed_point=True)) == {(2, 2)}
+    assert [st.width for st in t.smallest(fixed_point=True).stages] == [st.width for st in t.smallest().stages]
+    text = (ROOT / "problems" / "autoqkeras_digits.yaml").read_text()
+    text = text.replace("[binary, ternary, 2, 4, 6, 8, po2_4, fp16]", "[ternary, po2_4]").replace('": 8', '": po2_4')
+    assert quants(parse_problem(text).network.smallest(fixed_point=True)) == {("ternary", "ternary")}
