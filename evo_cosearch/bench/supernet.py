@@ -49,6 +49,12 @@ def _write(result: dict[str, Any], name: str, out_dir: str | Path | None) -> dic
     return result
 
 
+def _output_name(name: str, problem) -> str:
+    """``name`` for the default problem's network, ``name-<problem name>`` for any other (so a
+    benchmark of another problem does not overwrite the default problem's figures)."""
+    return name if problem.name == Path(DEFAULT_PROBLEM).stem else f"{name}-{problem.name}"
+
+
 def spread_specs(template, n: int, rng: np.random.Generator, *, pool: int = 2000) -> list:
     """``n`` random children spread evenly over the MACs range (quantiles of a random pool)."""
     specs = [random_spec(template, rng) for _ in range(pool)]
@@ -111,7 +117,7 @@ def bench_supernet_eval_speed(problem_path: str | Path = DEFAULT_PROBLEM, *, dat
         "gflop_definition": "2 * child MACs * (recalibration + validation images) / seconds",
         "warm": figures(warm), "cold": figures(cold),
     }
-    return _write(result, "supernet_eval_speed", out_dir)
+    return _write(result, _output_name("supernet_eval_speed", problem), out_dir)
 
 
 def _most_precise(spec, template):
@@ -152,7 +158,7 @@ def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: st
         "smallest_network_most_precise_val_accuracy": evaluate_child(net, _most_precise(t.smallest(), t), ev),
         "val_images": len(ev.val_x), "targets": {"largest": 0.91, "smallest": 0.86},
     }
-    return _write(result, "supernet_train", out_dir)
+    return _write(result, _output_name("supernet_train", problem), out_dir)
 
 
 def _standalone_key(spec, *, data: str | None, epochs: int, train_images: int | None, seed: int,
@@ -260,4 +266,4 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
         if seeds > 1:
             result["kendall_tau_per_seed"] = [float(kendalltau(inherited, run)[0]) for run in val_runs]
     result["seconds"] = time.perf_counter() - t0
-    return _write(result, "supernet_ranking", out_dir)
+    return _write(result, _output_name("supernet_ranking", problem), out_dir)

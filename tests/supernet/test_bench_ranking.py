@@ -8,6 +8,7 @@ import numpy as np
 from scipy.stats import kendalltau
 
 from evo_cosearch.bench.supernet import bench_supernet_ranking
+from evo_cosearch.problem import load_problem
 
 
 def test_ranking_caches_standalone_children(tiny_problem_path, tiny_ckpt, tmp_path):
@@ -25,7 +26,9 @@ def test_ranking_caches_standalone_children(tiny_problem_path, tiny_ckpt, tmp_pa
     assert len(inherited) == 3 and all(0.0 <= a <= 1.0 for a in inherited)
     expected = kendalltau(inherited, full["standalone_val_accuracy"])[0]
     assert np.isclose(full["kendall_tau"], expected, equal_nan=True)
-    assert json.loads((tmp_path / "supernet_ranking.json").read_text())["checkpoint"] == str(tiny_ckpt)
+    name = load_problem(tiny_problem_path).name  # not the default problem: its name is in the file's
+    assert json.loads((tmp_path / f"supernet_ranking-{name}.json").read_text())["checkpoint"] == str(tiny_ckpt)
+    assert not (tmp_path / "supernet_ranking.json").exists()
 
 
 def test_ranking_with_repeated_seeds_reports_the_reference_noise(tiny_problem_path, tiny_ckpt, tmp_path):
@@ -48,7 +51,8 @@ def test_training_benchmark_reports_time_and_the_extreme_children(tiny_problem_p
 
     r = bench_supernet_train(tiny_problem_path, data=None, epochs=1, out=tmp_path / "sn.pt", progress=False,
                              out_dir=tmp_path)
-    assert json.loads((tmp_path / "supernet_train.json").read_text()) == r
+    name = load_problem(tiny_problem_path).name
+    assert json.loads((tmp_path / f"supernet_train-{name}.json").read_text()) == r
     assert r["epochs"] == 1 and len(r["seconds_per_epoch"]) == 1 and r["train_images_per_s"] > 0
     for key in ("largest_val_accuracy", "smallest_val_accuracy", "smallest_network_most_precise_val_accuracy"):
         assert 0.0 <= r[key] <= 1.0
