@@ -19,7 +19,7 @@ import numpy as np
 
 from evo_cosearch.archive import Archive, open_archive
 from evo_cosearch.errors import InputError
-from evo_cosearch.evaluate import Evaluator, SupernetAccuracy
+from evo_cosearch.evaluate import Evaluator, SupernetAccuracy, accuracy_source
 from evo_cosearch.problem import Problem, load_problem
 from evo_cosearch.search.runner import RunSummary, check_run_dir, run_search, stored_settings
 from evo_cosearch.search.settings import search_settings
@@ -73,6 +73,8 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
             ckpt = ensure_supernet(problem, cache_dir=SUPERNET_CACHE, epochs=None, progress=show,
                                    seed=settings.seed)
         accuracy_fn = SupernetAccuracy(problem, ckpt, seed=settings.seed)
+    source = accuracy_source(accuracy_fn)
+    check_run_dir(problem, out, settings, source)  # the supernet is known now: same one as the run's?
     with ExitStack() as stack:
         fn = accuracy_fn
         if dask_scheduler is not None:
@@ -81,7 +83,7 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
             from evo_cosearch.search.parallel import PoolAccuracy
             fn = stack.enter_context(PoolAccuracy(accuracy_fn, workers))
         evaluator = Evaluator(problem, fn, simulate_fn=simulate_fn)
-        summary = run_search(problem, evaluator, out, settings, progress=show)
+        summary = run_search(problem, evaluator, out, settings, progress=show, accuracy_source=source)
     if not quiet:
         _print_summary(summary)
     return open_archive(out)

@@ -16,6 +16,7 @@ keeping only the constraints a problem sets:
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Mapping
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
 
 __all__ = ["Evaluation", "Evaluator", "ProxyAccuracy", "SupernetAccuracy", "METRICS", "CONSTRAINT_ORDER",
-           "constraint_values", "AccuracyFn"]
+           "constraint_values", "AccuracyFn", "accuracy_source", "file_sha256"]
 
 #: Every metric an :class:`Evaluation` carries (objectives are a subset of these).
 METRICS = ("accuracy", "error", "latency_ms", "energy_uj", "area_mm2", "edp", "params", "macs")
@@ -154,6 +155,20 @@ class ProxyAccuracy:
         return 0.1 + 0.85 * q * (1.0 - np.exp(-macs / self.macs_scale))
 
 
+def file_sha256(path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def accuracy_source(accuracy_fn) -> dict | None:
+    """``accuracy_fn.source()`` when it has one (a supernet), else None (nothing to compare)."""
+    source = getattr(accuracy_fn, "source", None)
+    return source() if callable(source) else None
+
+
 class SupernetAccuracy:
     """Supernet accuracy as a picklable function: the evaluator is built on first use in
     whichever process calls it (once per worker), from the problem and checkpoint path."""
@@ -163,9 +178,17 @@ class SupernetAccuracy:
         self.checkpoint = str(checkpoint)
         self.seed = int(seed)
         self._evaluator = None
+        self._source: dict[str, str] | None = None
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "_evaluator": None}
+
+    def source(self) -> dict[str, str]:
+        """What the accuracies come from, as a run records it: the checkpoint path and a hash of
+        its bytes (a run resumed with another supernet would mix two accuracy scales)."""
+        if self._source is None:
+            self._source = {"supernet": self.checkpoint, "sha256": file_sha256(self.checkpoint)[:16]}
+        return self._source
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         if self._evaluator is None:

@@ -43,6 +43,7 @@ class RunMeta:
     fingerprint: str                 # hash of what makes two problems the same search
     hv_ideal: tuple[float, ...] | None  # hypervolume normalisation (see archive.indicators)
     hv_ref: tuple[float, ...] | None
+    accuracy_source: Mapping[str, Any] | None = None  # e.g. the supernet and its hash (None: not recorded)
 
 
 @dataclass(frozen=True)
@@ -242,5 +243,5 @@ def _meta(v: Mapping[str, Any]) -> RunMeta:
         seed=int(v["seed"]), strategy=str(v["strategy"]), status=str(v["status"]), started=str(v["started"]),
         ended=v.get("ended"), versions=dict(v.get("versions", {})), pop=int(v["pop"]), gens=int(v["gens"]),
         settings=dict(v.get("settings", {})), fingerprint=str(v.get("fingerprint", "")),
-        hv_ideal=points("hv_ideal"), hv_ref=points("hv_ref"),
+        hv_ideal=points("hv_ideal"), hv_ref=points("hv_ref"), accuracy_source=v.get("accuracy_source"),
     )

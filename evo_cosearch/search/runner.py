@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 from pymoo.core.population import Population
@@ -101,13 +101,19 @@ class _Tracker:
             self.front = both[non_dominated(both)]
 
 
-def _open_run(problem, run_dir: Path, settings: "SearchSettings"):
-    """Validate an existing run directory (read-only) and return its resume state, or None."""
+def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mapping[str, Any] | None = None):
+    """Validate an existing run directory (read-only) and return its resume state, or None.
+    ``source``: where this search's accuracies come from (see :func:`evaluate.accuracy_source`)."""
     with open_archive(run_dir) as arc:
         meta = arc.meta
         if meta.fingerprint != fingerprint(problem):
             raise InputError(f"{run_dir}: made by a different problem ({meta.problem_name!r}, "
                              f"not {problem.name!r}); use another --out directory")
+        old = meta.accuracy_source
+        if old and source and old.get("sha256") != source.get("sha256"):
+            raise InputError(f"{run_dir}: run was scored by supernet {old.get('supernet')} (sha256 {old.get('sha256')}), "
+                             f"not {source.get('supernet')} (sha256 {source.get('sha256')}); use another --out "
+                             f"directory or that --supernet")
         mine = settings.to_dict()
         for key in _SAME_RUN_KEYS:
             if key in meta.settings and meta.settings[key] != mine[key]:
@@ -129,18 +135,20 @@ def stored_settings(run_dir: str | Path) -> dict[str, Any]:
         return dict(arc.meta.settings)
 
 
-def check_run_dir(problem, run_dir: str | Path, settings: "SearchSettings") -> None:
+def check_run_dir(problem, run_dir: str | Path, settings: "SearchSettings",
+                  source: Mapping[str, Any] | None = None) -> None:
     """Raise :class:`InputError` if ``run_dir`` cannot hold (or continue) this search. Writes nothing."""
     run_dir = Path(run_dir)
     if run_dir.exists() and not run_dir.is_dir():
         raise InputError(f"{run_dir}: not a directory")
     if db_path(run_dir).exists():
-        _open_run(problem, run_dir, settings)
+        _open_run(problem, run_dir, settings, source)
 
 
 def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "SearchSettings", *,
-               progress: bool = True) -> RunSummary:
-    """Run (or resume) the search of ``problem`` into ``run_dir``; see the module doc."""
+               progress: bool = True, accuracy_source: Mapping[str, Any] | None = None) -> RunSummary:
+    """Run (or resume) the search of ``problem`` into ``run_dir``; see the module doc.
+    ``accuracy_source`` is recorded in a new run and must match a resumed run's (when both have one)."""
     run_dir = Path(run_dir)
     strategy = get_strategy(settings.strategy)
     pproblem = CoSearchProblem(evaluator)
@@ -149,7 +157,7 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
     hv_ideal = hv_ref = None
     resume = None
     if db_path(run_dir).exists():
-        meta, resume, table = _open_run(problem, run_dir, settings)
+        meta, resume, table = _open_run(problem, run_dir, settings, accuracy_source)
         hv_ideal, hv_ref = meta.hv_ideal, meta.hv_ref
         searched = table.strategy != "refine"  # a refined design's accuracy is not its genome's
         evaluator.remember(table.genome[searched], table.metrics["accuracy"][searched])
@@ -165,7 +173,7 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
             "constraints": dict(problem.constraints), "seed": settings.seed, "strategy": settings.strategy,
             "status": "running", "started": _now(), "ended": None, "versions": _versions(),
             "pop": settings.pop, "gens": settings.gens, "settings": settings.to_dict(),
-            "hv_ideal": None, "hv_ref": None,
+            "hv_ideal": None, "hv_ref": None, "accuracy_source": accuracy_source,
         })
         (run_dir / "problem.yaml").write_text(problem.text, encoding="utf-8")
 
