@@ -111,9 +111,9 @@ def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mappin
                              f"not {problem.name!r}); use another --out directory")
         old = meta.accuracy_source
         if old and source and old.get("sha256") != source.get("sha256"):
-            raise InputError(f"{run_dir}: run was scored by supernet {old.get('supernet')} (sha256 {old.get('sha256')}), "
-                             f"not {source.get('supernet')} (sha256 {source.get('sha256')}); use another --out "
-                             f"directory or that --supernet")
+            raise InputError(f"{run_dir}: run was scored by supernet {old.get('supernet')} "
+                             f"(sha256 {old.get('sha256')}), not {source.get('supernet')} "
+                             f"(sha256 {source.get('sha256')}); use another --out directory or that --supernet")
         mine = settings.to_dict()
         for key in _SAME_RUN_KEYS:
             if key in meta.settings and meta.settings[key] != mine[key]:
