@@ -36,3 +36,18 @@ def test_chooses_lowest_energy_within_tolerance(tmp_path):
         assert row["accuracy"] >= res["reference"]["accuracy"] - 0.01
         assert np.isclose(row["energy_reduction"], 1 - row["energy_uj"] / res["reference"]["energy_uj"])
     assert (tmp_path / "autoqkeras.json").is_file()
+
+
+def test_standalone_training_reports_the_mean_over_training_seeds(tmp_path):
+    p = load_problem(PROBLEM)
+    res = bench_autoqkeras(PROBLEM, data=None, accuracy_fn=ProxyAccuracy(p), strategies=("nsga2",), pop=8, gens=2,
+                           tolerance_points=100.0, train_epochs=1, train_seeds=2, out_root=tmp_path / "runs",
+                           progress=False, out_dir=None)
+    ref, row = res["reference"], res["runs"][0]
+    assert ref["standalone_seeds"] == [0, 1]
+    for entry in (ref, row):
+        per_seed = entry["standalone_test_accuracy_per_seed"]
+        assert len(per_seed) == 2 and all(0.0 <= a <= 1.0 for a in per_seed)
+        assert np.isclose(entry["standalone_test_accuracy"], np.mean(per_seed))
+    assert np.isclose(row["standalone_drop_points"],
+                      100 * (ref["standalone_test_accuracy"] - row["standalone_test_accuracy"]))
