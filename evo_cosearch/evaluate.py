@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Callable, Mapping
 
 import numpy as np
 
+from evo_cosearch.errors import InputError
 from evo_cosearch.problem import CONSTRAINTS
 
 if TYPE_CHECKING:
@@ -156,10 +157,14 @@ class ProxyAccuracy:
 
 
 def file_sha256(path) -> str:
+    """Hex SHA-256 of a file's bytes; a missing or unreadable file is a one-line :class:`InputError`."""
     h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
     return h.hexdigest()
 
 

@@ -33,3 +33,8 @@ def test_resume_with_another_supernet_is_refused(tiny_problem_path, tiny_ckpt, t
     search(p, out=run, pop=4, gens=2, seed=0, supernet=tiny_ckpt, quiet=True, progress=False).close()
     with open_archive(run) as arc:
         assert len(arc.designs()) == 2 * n
+
+
+def test_missing_checkpoint_is_a_one_line_input_error(tmp_path):
+    with pytest.raises(InputError, match="nope.pt: cannot read"):
+        file_sha256(tmp_path / "nope.pt")
