@@ -73,8 +73,7 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
             ckpt = ensure_supernet(problem, cache_dir=SUPERNET_CACHE, epochs=None, progress=show,
                                    seed=settings.seed)
         accuracy_fn = SupernetAccuracy(problem, ckpt, seed=settings.seed)
-    source = accuracy_source(accuracy_fn)
-    check_run_dir(problem, out, settings, source)  # the supernet is known now: same one as the run's?
+    source = accuracy_source(accuracy_fn)  # run_search refuses a run scored by another supernet
     with ExitStack() as stack:
         fn = accuracy_fn
         if dask_scheduler is not None:

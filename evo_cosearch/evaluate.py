@@ -158,14 +158,11 @@ class ProxyAccuracy:
 
 def file_sha256(path) -> str:
     """Hex SHA-256 of a file's bytes; a missing or unreadable file is a one-line :class:`InputError`."""
-    h = hashlib.sha256()
     try:
         with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
+            return hashlib.file_digest(f, "sha256").hexdigest()
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
-    return h.hexdigest()
 
 
 def accuracy_source(accuracy_fn) -> dict | None:

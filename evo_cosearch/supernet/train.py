@@ -63,7 +63,8 @@ def sandwich_step(net: Supernet, x: torch.Tensor, y: torch.Tensor, cfg: Supernet
     soft = logits.detach().softmax(dim=1)
     total = loss.item()
     kinds = t.block_types  # one kind: no draw, so such spaces train exactly as before format 3
-    smallest = t.smallest(block=kinds[int(rng.integers(len(kinds)))] if len(kinds) > 1 else None, fixed_point=True)
+    block = kinds[int(rng.integers(len(kinds)))] if len(kinds) > 1 else None
+    smallest = t.smallest(block=block, fixed_point=True)
     for spec in [smallest] + [random_spec(t, rng) for _ in range(cfg.random_children)]:
         net.set_active(spec)
         out = net(x)
