@@ -6,7 +6,9 @@ a few epochs on the problem's train split, and evaluated on the validation and t
 Training happens before anything is written; :func:`save_finetuned` writes
 ``child.pt`` (state_dict + architecture JSON, loadable with
 :func:`evo_cosearch.supernet.load_child`), ``child_architecture.json``, ``finetune.json``
-(accuracies, epochs, seed) and ``child.onnx`` when the ``onnx`` package is installed.
+(accuracies, epochs, seed) and, when the ``onnx`` and ``onnxscript`` packages are installed
+(``pip install evo-cosearch[onnx]``), ``child.onnx``: the child with its fake quantization
+written as plain ONNX ops (opset 18+), any batch size, input ``image`` and output ``logits``.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ def finetune(problem: "Problem", spec: "NetworkSpec", *, epochs: int, seed: int 
 def save_finetuned(done: Finetuned, out_dir: str | Path) -> tuple[Path, ...]:
     """Write the fine-tuned child into ``out_dir``; return the paths written."""
     from evo_cosearch.supernet import save_child
+    from evo_cosearch.supernet.onnx_export import export_onnx
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -78,17 +81,9 @@ def save_finetuned(done: Finetuned, out_dir: str | Path) -> tuple[Path, ...]:
     paths = [out / CHILD_PT, out / CHILD_JSON]
     if importlib.util.find_spec("onnx") is not None:
         try:
-            paths.append(_onnx(done, out / CHILD_ONNX))
+            paths.append(export_onnx(done.module, done.spec, out / CHILD_ONNX))
         except Exception as exc:  # the exporter's optional parts (onnxscript, ...) may be missing
             report["onnx_error"] = f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     (out / FINETUNE_JSON).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return (*paths, out / FINETUNE_JSON)
 
-
-def _onnx(done: Finetuned, path: Path) -> Path:
-    import torch
-
-    s = done.spec
-    dummy = torch.zeros(1, s.in_channels, s.in_size, s.in_size)
-    torch.onnx.export(done.module, (dummy,), str(path), input_names=["image"], output_names=["logits"])
-    return path

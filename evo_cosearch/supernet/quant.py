@@ -9,7 +9,10 @@ it comes from the batch (and its running mean is tracked), in evaluation the sto
 (re-estimated with the BatchNorm statistics when a child is recalibrated); at 16 bits the
 range is neither used nor tracked.
 
-Both use PyTorch's fused fake-quantize kernels (one pass).
+Both use PyTorch's fused fake-quantize kernels (one pass). While a model is being exported
+(``torch.export`` or ``torch.onnx.export``) the same grid is written as plain divide / round /
+clamp / multiply ops instead: ONNX's quantize ops take only 8-bit ranges, and our grids are
+symmetric (``-127..127``) or narrower.
 
 Clipping ranges are ``min(max |x|, c_L * spread)``, with ``spread`` the standard deviation for
 weights (Gaussian-like) and the mean absolute value for activations (Laplace-like), in the
@@ -88,6 +91,22 @@ def _po2(x: torch.Tensor, scale: torch.Tensor, bits: int) -> torch.Tensor:
     return _sign(x) * scale * torch.exp2(e) * (r >= 2.0 ** (lowest - 1))
 
 
+def _exporting() -> bool:
+    return torch.compiler.is_exporting() or torch.onnx.is_in_onnx_export()
+
+
+def _fake_quant(x: torch.Tensor, scale: torch.Tensor, lo: int, hi: int) -> torch.Tensor:
+    """``clamp(round(x / scale), lo, hi) * scale`` (zero point 0); ``scale`` is per tensor (one
+    value) or per output channel (one per ``x[i]``)."""
+    if _exporting():
+        s = scale.reshape(-1, *([1] * (x.dim() - 1))) if scale.numel() > 1 else scale
+        return torch.clamp(torch.round(x * (1.0 / s)), lo, hi) * s  # the kernels multiply by 1/scale too
+    zero = torch.zeros(scale.shape, dtype=torch.int32)
+    if scale.numel() > 1:
+        return torch.fake_quantize_per_channel_affine(x, scale, zero, 0, lo, hi)
+    return torch.fake_quantize_per_tensor_affine(x, scale, zero, lo, hi)
+
+
 def _cast_fp16(x: torch.Tensor) -> torch.Tensor:
     return _ste(x, x.detach().to(torch.float16).to(x.dtype))
 
@@ -108,8 +127,7 @@ def quantize_weight(w: torch.Tensor, bits: int | str) -> torch.Tensor:
     if bits in GAUSS_CLIP and wd[0].numel() > 1:
         amax = torch.minimum(amax, GAUSS_CLIP[bits] * wd.std(dim=dims, keepdim=True))
     scale = (amax.clamp_min(1e-8) / levels).flatten().float()
-    zero = torch.zeros(scale.shape, dtype=torch.int32)
-    return _ste(w, torch.fake_quantize_per_channel_affine(wd, scale, zero, 0, -levels, levels))
+    return _ste(w, _fake_quant(wd, scale, -levels, levels))
 
 
 def _named_weight(w: torch.Tensor, kind: int, bits: int) -> torch.Tensor:
@@ -160,7 +178,7 @@ class ActQuant(nn.Module):
         else:  # ternary, and binary of an unsigned input: {-α, 0, α} (or {0, α})
             levels, lo = 1, -1 if self.signed else 0
         scale = (amax / levels).reshape(1).float()
-        return torch.fake_quantize_per_tensor_affine(x, scale, torch.zeros(1, dtype=torch.int32), lo, levels)
+        return _fake_quant(x, scale, lo, levels)
 
     def _batch_range(self, xa: torch.Tensor, kind: int, bits: int) -> torch.Tensor:
         """This batch's range statistic ``α`` for the quantizer (see the module doc)."""

@@ -151,3 +151,19 @@ def test_po2_and_fp16_activations_keep_their_range_in_evaluation():
     nz = y[y > 0] / q.amax
     assert torch.allclose(torch.log2(nz), torch.log2(nz).round())
     assert torch.equal(ActQuant(signed=True, bits="fp16")(x), x.half().float())
+
+
+@pytest.mark.parametrize("bits", [2, 4, 8])
+def test_export_form_equals_the_fused_kernels(bits, monkeypatch):
+    """While exporting, the grid is written as round/clamp ops; it must give the same values."""
+    from evo_cosearch.supernet import quant
+
+    w, x = _w(), torch.randn(4, 3, 5, 5) * 2
+    signed, unsigned = ActQuant(signed=True, bits=bits).eval(), ActQuant(signed=False, bits=bits).eval()
+    signed.amax.fill_(3.0)
+    unsigned.amax.fill_(2.5)
+    fused = [quantize_weight(w, bits), signed(x), unsigned(x.clamp(0, 6))]
+    monkeypatch.setattr(quant, "_exporting", lambda: True)
+    plain = [quantize_weight(w, bits), signed(x), unsigned(x.clamp(0, 6))]
+    for a, b in zip(fused, plain):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-6)
