@@ -18,6 +18,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from evo_cosearch.bench.runset import RunSpec, run_all
 from evo_cosearch.bench.supernet import DEFAULT_DATA, RESULTS_DIR, _write
 from evo_cosearch.errors import ProblemError
 from evo_cosearch.evaluate import Evaluator, SupernetAccuracy
@@ -45,7 +46,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
                      accuracy_fn: Callable[[np.ndarray], np.ndarray] | None = None, progress: bool = True,
                      out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
     """Search with each strategy and compare its best design within tolerance to the reference."""
-    from evo_cosearch.api import SUPERNET_CACHE, search
+    from evo_cosearch.api import SUPERNET_CACHE
 
     problem = load_problem(problem_path)
     if data is not None:
@@ -68,12 +69,11 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
     reference = {"genome": ref[0].tolist(), "accuracy": acc_ref, "energy_uj": e_ref,
                  "network": problem.design(ref[0]).network.to_dict()}
     rows = []
-    for strategy in strategies:
-        run = Path(out_root) / f"{strategy}-s{seed}"
-        arc = search(problem, out=run, pop=pop, gens=gens, seed=seed, strategy=strategy, accuracy_fn=accuracy_fn,
-                     quiet=True, progress=progress)
-        table = arc.designs()
-        arc.close()
+    # an existing run directory is resumed or reused only if it was scored by this same supernet
+    specs = [RunSpec(strategy, seed, Path(out_root) / f"{strategy}-s{seed}", problem, strategy, accuracy_fn)
+             for strategy in strategies]
+    for res in run_all(specs, pop=pop, gens=gens, progress=progress):
+        strategy, run, table = res.label, res.run_dir, res.designs
         i = _choose(table, acc_ref, tolerance_points)
         row: dict[str, Any] = {"strategy": strategy, "run": str(run), "designs": len(table)}
         if i is None:

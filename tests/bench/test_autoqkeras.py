@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from evo_cosearch.archive import open_archive
+from evo_cosearch.archive import db_path, open_archive
 from evo_cosearch.bench.autoqkeras import bench_autoqkeras
+from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import Evaluator, ProxyAccuracy
 from evo_cosearch.problem import load_problem
 
@@ -51,3 +53,21 @@ def test_standalone_training_reports_the_mean_over_training_seeds(tmp_path):
         assert np.isclose(entry["standalone_test_accuracy"], np.mean(per_seed))
     assert np.isclose(row["standalone_drop_points"],
                       100 * (ref["standalone_test_accuracy"] - row["standalone_test_accuracy"]))
+
+
+def test_rerun_reuses_its_runs_but_refuses_runs_scored_by_another_source(tmp_path):
+    p = load_problem(PROBLEM)
+    kw = dict(data=None, strategies=("nsga2",), pop=8, gens=2, out_root=tmp_path / "runs", progress=False,
+              out_dir=None)
+    first = bench_autoqkeras(PROBLEM, accuracy_fn=ProxyAccuracy(p), **kw)
+    again = bench_autoqkeras(PROBLEM, accuracy_fn=ProxyAccuracy(p), **kw)
+    assert again["runs"] == first["runs"]
+    db = db_path(first["runs"][0]["run"])
+    before = db.read_bytes()
+
+    def other(genomes):
+        return ProxyAccuracy(p)(genomes) * 0.5
+
+    with pytest.raises(InputError, match="not this benchmark's"):
+        bench_autoqkeras(PROBLEM, accuracy_fn=other, **kw)
+    assert db.read_bytes() == before
