@@ -130,7 +130,8 @@ def _render(fmt: str, hardware: dict, rows: list[dict], totals: dict) -> str:
         return buf.getvalue()
     hw = ", ".join(f"{k}={v}" for k, v in hardware.items())
     width = max([len("layer")] + [len(r["layer"]) for r in rows])
-    head = f"{'layer':<{width}}  {'kind':<9}  {'MACs':>12}  {'cycles':>12}  {'latency_ms':>11}  {'energy_uj':>11}  {'util':>6}"
+    head = (f"{'layer':<{width}}  {'kind':<9}  {'MACs':>12}  {'cycles':>12}  {'latency_ms':>11}  "
+            f"{'energy_uj':>11}  {'util':>6}")
     lines = [hw, head, "-" * len(head)]
     for r in rows:
         lines.append(f"{r['layer']:<{width}}  {r['kind']:<9}  {r['macs']:>12d}  {r['cycles']:>12d}  "

@@ -45,8 +45,8 @@ from evo_cosearch.refine.workload import prunable_blocks, refined_workload
 from evo_cosearch.space.accelerator import AcceleratorArrays
 from evo_cosearch.space.spec import DesignSpec, NetworkSpec
 from evo_cosearch.supernet import (
-    ChildNet, EvaluationConfig, accuracy, build_child, count_macs, ensure_supernet, eval_data, extract_child, load_supernet,
-    problem_splits, recalibrate,
+    ChildNet, EvaluationConfig, accuracy, build_child, count_macs, ensure_supernet, eval_data, extract_child,
+    load_supernet, problem_splits, recalibrate,
 )
 from evo_cosearch.supernet.checkpoint import load_torch_file, save_atomic
 from evo_cosearch.supernet.layers import fold_batchnorm

@@ -83,7 +83,8 @@ class Controller(nn.Module):
 class ControllerLearner:
     """A :class:`Controller` with its Adam optimiser, reward baseline and generator."""
 
-    def __init__(self, cardinalities: Sequence[int], *, seed: int, config: ControllerConfig = ControllerConfig()) -> None:
+    def __init__(self, cardinalities: Sequence[int], *, seed: int,
+                 config: ControllerConfig = ControllerConfig()) -> None:
         self.config = config
         self.generator = torch.Generator().manual_seed(int(seed))
         with torch.random.fork_rng(devices=[]):  # module construction draws from the global RNG: keep it untouched

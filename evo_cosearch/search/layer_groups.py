@@ -63,7 +63,8 @@ def layer_groups(problem: "Problem") -> list[LayerGroup]:
     return [LayerGroup(name, tuple(idx)) for name, idx in groups.items() if (cards[idx] > 1).any()]
 
 
-def group_energy_uj(problem: "Problem", genome: np.ndarray, groups: list[LayerGroup], *, simulate_fn=None) -> np.ndarray:
+def group_energy_uj(problem: "Problem", genome: np.ndarray, groups: list[LayerGroup], *,
+                    simulate_fn=None) -> np.ndarray:
     """Energy (µJ) of each group's layers in the design ``genome`` (operator slots named after the group)."""
     if simulate_fn is None:
         from evo_cosearch.hardware import simulate as simulate_fn

@@ -9,7 +9,8 @@ from typing import Any, Mapping
 import numpy as np
 
 from evo_cosearch.errors import ProblemError
-from evo_cosearch.space.config import check_keys as _check_keys, positive_ints as _positive_ints, scalar as _scalar, value_list as _values
+from evo_cosearch.space.config import check_keys as _check_keys, positive_ints as _positive_ints, scalar as _scalar
+from evo_cosearch.space.config import value_list as _values
 from evo_cosearch.space.gene import CATEGORICAL, ORDINAL, Gene
 from evo_cosearch.space.quant import FIXED, parse_quantizer, quant_rank, quantizer_value
 from evo_cosearch.space.spec import BLOCK_TYPES, LayerSpec, NetworkSpec, StageSpec

@@ -86,7 +86,8 @@ class SearchSpace:
             row, col = map(int, np.argwhere(bad)[0])
             gene = self.genes[col]
             raise GenomeError(
-                f"genome position {col} ({gene.name}): index {int(X[row, col])} is out of range 0..{gene.cardinality - 1}"
+                f"genome position {col} ({gene.name}): index {int(X[row, col])} is out of range "
+                f"0..{gene.cardinality - 1}"
             )
         return X.astype(np.int64, copy=False)
 

@@ -77,7 +77,8 @@ def _parse(cls, raw: Mapping[str, Any] | None, section: str):
             raise ProblemError(f"{where}: {value!r} is not a number")
         if key in _POSITIVE_INTS | _NON_NEGATIVE_INTS:
             if int(value) != value or value < (0 if key in _NON_NEGATIVE_INTS else 1):
-                raise ProblemError(f"{where}: {value!r} must be a {'non-negative' if key in _NON_NEGATIVE_INTS else 'positive'} integer")
+                kind = "non-negative" if key in _NON_NEGATIVE_INTS else "positive"
+                raise ProblemError(f"{where}: {value!r} must be a {kind} integer")
             value = int(value)
         elif value < 0:
             raise ProblemError(f"{where}: {value!r} must not be negative")

@@ -85,7 +85,8 @@ def test_masked_model_in_evaluation_equals_the_pruned_child():
     spec = replace(spec, stages=tuple(replace(st, layers=tuple(replace(l, w_bits=16, a_bits=16) for l in st.layers))
                                       for st in spec.stages))
     masked, pruned, _ = _random_pruned(spec, 2)
-    x = torch.randn(4, problem.network.in_channels, spec.in_size, spec.in_size, generator=torch.Generator().manual_seed(0))
+    x = torch.randn(4, problem.network.in_channels, spec.in_size, spec.in_size,
+                    generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         assert torch.allclose(masked.eval()(x), pruned.eval()(x), atol=1e-4)
 

@@ -9,7 +9,9 @@ import evo_cosearch.supernet.train as train_mod
 
 from evo_cosearch.errors import ProblemError
 from evo_cosearch.problem import load_problem
-from evo_cosearch.supernet import EvaluationConfig, SupernetConfig, ensure_supernet, problem_splits, supernet_meta, train_supernet
+from evo_cosearch.supernet import (
+    EvaluationConfig, SupernetConfig, ensure_supernet, problem_splits, supernet_meta, train_supernet,
+)
 from evo_cosearch.supernet.checkpoint import load_checkpoint
 
 
