@@ -6,7 +6,6 @@ Each ``bench_supernet_*`` function returns a plain dict and writes it as JSON to
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -18,8 +17,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from evo_cosearch.bench.standalone import load_cache, standalone_key, train_standalone
 from evo_cosearch.problem import load_problem
-from evo_cosearch.supernet.child import CHILD_FORMAT, train_child
 from evo_cosearch.supernet.config import EvaluationConfig
 from evo_cosearch.supernet.evaluate import accuracy, eval_data, evaluate_child, recalibrate
 from evo_cosearch.supernet.network import Supernet, extract_child
@@ -161,32 +160,6 @@ def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: st
     return _write(result, _output_name("supernet_train", problem), out_dir)
 
 
-def _standalone_key(spec, *, data: str | None, epochs: int, train_images: int | None, seed: int,
-                    train_seed: int | None = None) -> str:
-    """Cache key of one stand-alone training; ``train_seed`` (when it differs from ``seed``, which
-    also picks the children and the subset) is the seed of a repeated training."""
-    entry = {"spec": spec.to_dict(), "data": data, "epochs": epochs, "train_images": train_images, "seed": seed,
-             "format": CHILD_FORMAT}
-    if train_seed is not None and train_seed != seed:
-        entry["train_seed"] = train_seed
-    text = json.dumps(entry, sort_keys=True, default=list)
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
-
-
-def _load_cache(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _save_cache(path: Path, cache: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(cache, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def _mean_pairwise_tau(runs: np.ndarray) -> float | None:
     """Mean Kendall tau between the rows of ``runs`` (seeds x children); None for one row."""
     from scipy.stats import kendalltau
@@ -199,7 +172,7 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
                            data: str | None = DEFAULT_DATA, n_children: int = 24, epochs: int = 2,
                            train_images: int | None = None, seeds: int = 1, full_val: bool = False,
                            seed: int = 0, cache: str | Path | None = RESULTS_DIR / "standalone_children.json",
-                           out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
+                           workers: int = 1, out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
     """Kendall tau / Spearman between supernet-inherited and stand-alone-trained accuracies.
 
     ``n_children`` random children spread over the MACs range are trained stand-alone from
@@ -211,41 +184,34 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
     problem's evaluation sizes (``full_val``: on the whole validation split).
     Stand-alone results are kept in ``cache`` (JSON, keyed by architecture, data, epochs,
     subset and seeds): they do not depend on the supernet, so a rerun with another checkpoint
-    -- or ``ckpt=None``, which only fills the cache -- trains nothing twice.
+    -- or ``ckpt=None``, which only fills the cache -- trains nothing twice. ``workers`` > 1
+    trains the missing ones in that many processes (same figures, see :mod:`.standalone`).
     """
     from scipy.stats import kendalltau, spearmanr
 
     configure_torch()
     problem = load_problem(problem_path).with_data(data)
-    splits = full = problem_splits(problem)
-    if train_images is not None and train_images < len(splits.train_x):
-        keep = torch.randperm(len(splits.train_x), generator=torch.Generator().manual_seed(seed + 7))[:train_images]
-        splits = replace(splits, train_x=splits.train_x[keep], train_y=splits.train_y[keep])
+    full = problem_splits(problem)
+    n_train = len(full.train_x) if train_images is None else min(train_images, len(full.train_x))
     specs = spread_specs(problem.network, n_children, np.random.default_rng(seed))
     cache_path = None if cache is None else Path(cache)
-    stored = {} if cache_path is None else _load_cache(cache_path)
+    stored = load_cache(cache_path)
+    t0 = time.perf_counter()
+    todo = [(spec, seed + s) for s in range(seeds) for spec in specs]
+    trained_s = train_standalone(problem_path, todo, data=data, epochs=epochs, train_images=train_images, seed=seed,
+                                 cache=stored, cache_path=cache_path, workers=workers)
     val_runs = np.zeros((seeds, len(specs)))
     test_runs = np.zeros((seeds, len(specs)))
-    trained_s = 0.0
-    t0 = time.perf_counter()
     for s in range(seeds):
         for c, spec in enumerate(specs):
-            key = _standalone_key(spec, data=data, epochs=epochs, train_images=train_images, seed=seed,
-                                  train_seed=seed + s)
-            if key not in stored:
-                t1 = time.perf_counter()
-                res = train_child(spec, splits, epochs=epochs, seed=seed + s)
-                stored[key] = {"val_accuracy": res.val_accuracy, "test_accuracy": res.test_accuracy,
-                               "seconds": time.perf_counter() - t1, "spec": spec.to_dict(), "train_seed": seed + s}
-                trained_s += stored[key]["seconds"]
-                if cache_path is not None:
-                    _save_cache(cache_path, stored)
-            val_runs[s, c] = float(stored[key]["val_accuracy"])
-            test_runs[s, c] = float(stored[key]["test_accuracy"])
+            entry = stored[standalone_key(spec, data=data, epochs=epochs, train_images=train_images, seed=seed,
+                                          train_seed=seed + s)]
+            val_runs[s, c] = float(entry["val_accuracy"])
+            test_runs[s, c] = float(entry["test_accuracy"])
     standalone = val_runs.mean(axis=0)
     result = {
         "problem": str(problem_path), "checkpoint": None if ckpt is None else str(ckpt), "n_children": n_children,
-        "standalone_epochs": epochs, "standalone_train_images": len(splits.train_x), "standalone_seeds": seeds,
+        "standalone_epochs": epochs, "standalone_train_images": n_train, "standalone_seeds": seeds,
         "standalone_val_accuracy": standalone.tolist(), "standalone_test_accuracy": test_runs.mean(axis=0).tolist(),
         "macs": [int(spec_workload(spec).macs.sum()) for spec in specs],
         "standalone_training_seconds_this_run": trained_s, "target_tau": 0.7,

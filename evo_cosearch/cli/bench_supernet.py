@@ -42,6 +42,9 @@ def register_bench(bsub) -> None:
                         "reports the seed-to-seed tau)")
     r.add_argument("--full-val", action="store_true",
                    help="inherited accuracy on the whole validation split (default: the problem's evaluation size)")
+    r.add_argument("--jobs", type=int, default=1,
+                   help="train the missing stand-alone children in this many processes, one thread each "
+                        "(the figures do not depend on it)")
     r.set_defaults(handler=_run_ranking)
 
 
@@ -76,7 +79,8 @@ def _run_ranking(args) -> int:
     _positive(args.epochs, "--epochs")
     _positive(args.train_images, "--train-images")
     _positive(args.seeds, "--seeds")
+    _positive(args.jobs, "--jobs")
     print(json.dumps(bench_supernet_ranking(args.supernet, args.problem, data=args.data, n_children=args.children,
                                             epochs=args.epochs, train_images=args.train_images, seeds=args.seeds,
-                                            full_val=args.full_val), indent=2))
+                                            full_val=args.full_val, workers=args.jobs), indent=2))
     return 0

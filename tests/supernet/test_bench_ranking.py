@@ -56,3 +56,13 @@ def test_training_benchmark_reports_time_and_the_extreme_children(tiny_problem_p
     assert r["epochs"] == 1 and len(r["seconds_per_epoch"]) == 1 and r["train_images_per_s"] > 0
     for key in ("largest_val_accuracy", "smallest_val_accuracy", "smallest_network_most_precise_val_accuracy"):
         assert 0.0 <= r[key] <= 1.0
+
+
+def test_worker_processes_train_the_same_children_to_the_same_figures(tiny_problem_path, tmp_path):
+    kwargs = dict(data=None, n_children=3, epochs=1, train_images=96, out_dir=None)
+    serial = bench_supernet_ranking(None, tiny_problem_path, cache=tmp_path / "one.json", **kwargs)
+    pooled = bench_supernet_ranking(None, tiny_problem_path, cache=tmp_path / "two.json", workers=2, **kwargs)
+    assert pooled["standalone_val_accuracy"] == serial["standalone_val_accuracy"]
+    assert pooled["standalone_test_accuracy"] == serial["standalone_test_accuracy"]
+    one, two = (json.loads((tmp_path / name).read_text()) for name in ("one.json", "two.json"))
+    assert one.keys() == two.keys() and len(one) == 3

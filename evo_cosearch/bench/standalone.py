@@ -1,0 +1,127 @@
+"""Stand-alone training of benchmark children: a JSON cache, and worker processes.
+
+Every training is keyed by the child's architecture, the data, the recipe (epochs, training
+subset) and its seeds (:func:`standalone_key`), so a result is computed once and reused by any
+later benchmark. :func:`train_standalone` trains the missing ones, in this process or in
+``workers`` spawned processes (one thread each, as here): a training is seeded and uses
+deterministic kernels, so the cached figures do not depend on ``workers``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import replace
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Sequence
+
+import torch
+
+from evo_cosearch.problem import load_problem
+from evo_cosearch.space.spec import NetworkSpec
+from evo_cosearch.supernet.child import CHILD_FORMAT, train_child
+from evo_cosearch.supernet.store import problem_splits
+from evo_cosearch.workload import spec_workload
+
+__all__ = ["standalone_key", "standalone_splits", "load_cache", "save_cache", "train_standalone"]
+
+
+def standalone_key(spec: NetworkSpec, *, data: str | None, epochs: int, train_images: int | None, seed: int,
+                   train_seed: int | None = None) -> str:
+    """Cache key of one stand-alone training; ``train_seed`` (when it differs from ``seed``, which
+    also picks the children and the subset) is the seed of a repeated training."""
+    entry = {"spec": spec.to_dict(), "data": data, "epochs": epochs, "train_images": train_images, "seed": seed,
+             "format": CHILD_FORMAT}
+    if train_seed is not None and train_seed != seed:
+        entry["train_seed"] = train_seed
+    text = json.dumps(entry, sort_keys=True, default=list)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def standalone_splits(problem, train_images: int | None, seed: int):
+    """The problem's splits, the training split cut to a seeded subset of ``train_images``."""
+    splits = problem_splits(problem)
+    if train_images is not None and train_images < len(splits.train_x):
+        keep = torch.randperm(len(splits.train_x), generator=torch.Generator().manual_seed(seed + 7))[:train_images]
+        splits = replace(splits, train_x=splits.train_x[keep], train_y=splits.train_y[keep])
+    return splits
+
+
+def load_cache(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def save_cache(path: Path | None, cache: dict[str, Any]) -> None:
+    if path is None:
+        return
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(cache, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _train_one(spec: NetworkSpec, splits, epochs: int, train_seed: int) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    res = train_child(spec, splits, epochs=epochs, seed=train_seed)
+    return {"val_accuracy": res.val_accuracy, "test_accuracy": res.test_accuracy,
+            "seconds": time.perf_counter() - t0, "spec": spec.to_dict(), "train_seed": train_seed}
+
+
+_WORKER_SPLITS = None
+
+
+def _init_worker(problem_path: str, data: str | None, train_images: int | None, seed: int) -> None:
+    global _WORKER_SPLITS
+    problem = load_problem(problem_path).with_data(data)
+    _WORKER_SPLITS = standalone_splits(problem, train_images, seed)
+
+
+def _work(spec_dict: dict[str, Any], epochs: int, train_seed: int) -> dict[str, Any]:
+    return _train_one(NetworkSpec.from_dict(spec_dict), _WORKER_SPLITS, epochs, train_seed)
+
+
+def train_standalone(problem_path: str | Path, todo: Sequence[tuple[NetworkSpec, int]], *, data: str | None,
+                     epochs: int, train_images: int | None, seed: int, cache: dict[str, Any],
+                     cache_path: Path | None = None, workers: int = 1) -> float:
+    """Train each ``(spec, train_seed)`` of ``todo`` missing from ``cache`` and add it there (saved
+    to ``cache_path`` after every training, so an interrupted run keeps what it finished).
+    Returns the training seconds spent (summed over workers)."""
+    def key(spec, train_seed):
+        return standalone_key(spec, data=data, epochs=epochs, train_images=train_images, seed=seed,
+                              train_seed=train_seed)
+
+    missing, seen = [], set()
+    for spec, train_seed in todo:
+        k = key(spec, train_seed)
+        if k not in cache and k not in seen:
+            seen.add(k)
+            missing.append((k, spec, train_seed))
+    spent = 0.0
+    if not missing:
+        return spent
+    if workers <= 1 or len(missing) == 1:
+        splits = standalone_splits(load_problem(problem_path).with_data(data), train_images, seed)
+        for k, spec, train_seed in missing:
+            cache[k] = _train_one(spec, splits, epochs, train_seed)
+            spent += cache[k]["seconds"]
+            save_cache(cache_path, cache)
+        return spent
+    missing.sort(key=lambda m: -int(spec_workload(m[1]).macs.sum()))  # largest first: fewer idle workers at the end
+    with ProcessPoolExecutor(max_workers=min(workers, len(missing)), mp_context=get_context("spawn"),
+                             initializer=_init_worker, initargs=(str(problem_path), data, train_images, seed)) as pool:
+        futures = {pool.submit(_work, spec.to_dict(), epochs, train_seed): k for k, spec, train_seed in missing}
+        for done in as_completed(futures):
+            cache[futures[done]] = done.result()
+            spent += cache[futures[done]]["seconds"]
+            save_cache(cache_path, cache)
+    return spent
