@@ -114,8 +114,11 @@ def run(args) -> int:
                 print(f"  {path}", file=stream)
             if done.child:
                 report = json.loads(done.child[-1].read_text())
-                print(f"fine-tuned {report['epochs']} epochs: test accuracy {100 * report['test_accuracy']:.2f} %",
+                n = report["epochs"]
+                print(f"fine-tuned {n} epoch{'s' * (n != 1)}: test accuracy {100 * report['test_accuracy']:.2f} %",
                       file=stream)
+                if report.get("onnx_error"):
+                    print(f"child.onnx not written: {report['onnx_error']}", file=stream)
     return 0
 
 

@@ -22,7 +22,8 @@ INPUT_NAME, OUTPUT_NAME = "image", "logits"
 
 def export_onnx(module: nn.Module, spec: NetworkSpec, path: str | Path) -> Path:
     """Write ``module``, a child network of ``spec``, in evaluation mode, as ONNX with a dynamic
-    batch size: input ``image`` (N, C, H, W) float32, output ``logits`` (N, classes)."""
+    batch size: input ``image`` (N, C, H, W) float32, output ``logits`` (N, classes); the weights are
+    inside the one file."""
     dummy = torch.zeros(2, spec.in_channels, spec.in_size, spec.in_size)
     # the exporter logs each optional torchvision op it skips, and warns about torch internals
     registry = logging.getLogger("torch.onnx._internal.exporter._registration")
@@ -33,7 +34,7 @@ def export_onnx(module: nn.Module, spec: NetworkSpec, path: str | Path) -> Path:
             warnings.simplefilter("ignore", FutureWarning)
             torch.onnx.export(module.eval(), (dummy,), str(path), input_names=[INPUT_NAME],
                               output_names=[OUTPUT_NAME], dynamic_shapes=({0: torch.export.Dim("batch")},),
-                              verbose=False)
+                              external_data=False, verbose=False)
     finally:
         registry.setLevel(level)
     return Path(path)

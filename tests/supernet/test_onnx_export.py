@@ -36,6 +36,7 @@ def _check(spec, path: Path, seed: int = 0) -> None:
         child(x)  # activation ranges and BatchNorm statistics from data, not their initial values
     child.eval()
     export_onnx(child, spec, path)
+    assert [f.name for f in path.parent.iterdir()] == [path.name]  # weights inside, no external data file
     with torch.no_grad():
         want = child(x[:5]).numpy()
     got = ReferenceEvaluator(onnx.load(str(path))).run(None, {INPUT_NAME: x[:5].numpy()})[0]
