@@ -6,7 +6,8 @@ for each run the lowest-energy feasible design whose supernet accuracy is within
 ``tolerance_points`` of the reference's (both measured the same way), and its energy
 reduction ``1 - E / E_ref``. With ``train_epochs`` the reference and each chosen design are
 also trained stand-alone from scratch (same recipe, ``train_seeds`` training seeds) and their mean
-test accuracies reported, so the accuracy claim does not rest on the supernet alone.
+test accuracies reported, so the accuracy claim does not rest on the supernet alone (kept in the
+stand-alone cache of :mod:`.standalone`, so a rerun trains nothing twice).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from evo_cosearch.bench.runset import RunSpec, run_all
+from evo_cosearch.bench.standalone import load_cache, standalone_key, train_standalone
 from evo_cosearch.bench.supernet import DEFAULT_DATA, RESULTS_DIR, _write
 from evo_cosearch.errors import ProblemError
 from evo_cosearch.evaluate import Evaluator, SupernetAccuracy
@@ -43,6 +45,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
                      supernet: str | Path | None = None, strategies: Sequence[str] = ("nsga2", "layer_groups"),
                      pop: int = 50, gens: int = 20, seed: int = 0, tolerance_points: float = 1.0,
                      train_epochs: int = 0, train_seeds: int = 1, out_root: str | Path = "results/runs/autoqkeras",
+                     cache: str | Path | None = RESULTS_DIR / "standalone_children.json", workers: int = 1,
                      accuracy_fn: Callable[[np.ndarray], np.ndarray] | None = None, progress: bool = True,
                      out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
     """Search with each strategy and compare its best design within tolerance to the reference."""
@@ -87,7 +90,8 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
             row["meets_target"] = row["energy_reduction"] >= TARGET_REDUCTION
         rows.append(row)
     if train_epochs > 0:
-        _standalone(problem, reference, rows, epochs=train_epochs, seeds=range(seed, seed + max(1, train_seeds)))
+        _standalone(problem_path, data, reference, rows, epochs=train_epochs,
+                    seeds=range(seed, seed + max(1, train_seeds)), seed=seed, cache=cache, workers=workers)
     result = {
         "problem": str(problem_path), "data": data, "checkpoint": ckpt, "pop": pop, "gens": gens, "seed": seed,
         "tolerance_points": tolerance_points, "target_reduction": TARGET_REDUCTION, "reference": reference,
@@ -97,27 +101,26 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
     return _write(result, "autoqkeras", out_dir)
 
 
-def _standalone(problem, reference: dict[str, Any], rows: list[dict[str, Any]], *, epochs: int,
-                seeds: Sequence[int]) -> None:
-    """Train the reference and each chosen design from scratch, once per training seed; add their
-    mean test accuracies (and the per-seed ones)."""
+def _standalone(problem_path, data: str | None, reference: dict[str, Any], rows: list[dict[str, Any]], *,
+                epochs: int, seeds: Sequence[int], seed: int, cache: str | Path | None, workers: int) -> None:
+    """Train the reference and each chosen design from scratch, once per training seed (kept in
+    the stand-alone ``cache``, in ``workers`` processes); add their mean test accuracies (and the
+    per-seed ones)."""
     from evo_cosearch.space.spec import NetworkSpec
-    from evo_cosearch.supernet.child import train_child
-    from evo_cosearch.supernet.store import problem_splits
 
-    splits = problem_splits(problem)
-
-    def train(entry: dict[str, Any]) -> None:
-        spec = NetworkSpec.from_dict(json.loads(json.dumps(entry["network"])))
-        per_seed = [float(train_child(spec, splits, epochs=epochs, seed=s).test_accuracy) for s in seeds]
+    entries = [reference] + [row for row in rows if row.get("found")]
+    specs = [NetworkSpec.from_dict(json.loads(json.dumps(entry["network"]))) for entry in entries]
+    cache_path = None if cache is None else Path(cache)
+    stored = load_cache(cache_path)
+    train_standalone(problem_path, [(spec, s) for spec in specs for s in seeds], data=data, epochs=epochs,
+                     train_images=None, seed=seed, cache=stored, cache_path=cache_path, workers=workers)
+    for entry, spec in zip(entries, specs):
+        per_seed = [float(stored[standalone_key(spec, data=data, epochs=epochs, train_images=None, seed=seed,
+                                                train_seed=s)]["test_accuracy"]) for s in seeds]
         entry["standalone_test_accuracy"] = float(np.mean(per_seed))
         entry["standalone_test_accuracy_per_seed"] = per_seed
-
-    train(reference)
     reference["standalone_epochs"] = epochs
     reference["standalone_seeds"] = list(seeds)
-    for row in rows:
-        if row.get("found"):
-            train(row)
-            row["standalone_drop_points"] = 100.0 * (reference["standalone_test_accuracy"]
-                                                     - row["standalone_test_accuracy"])
+    for row in entries[1:]:
+        row["standalone_drop_points"] = 100.0 * (reference["standalone_test_accuracy"]
+                                                 - row["standalone_test_accuracy"])

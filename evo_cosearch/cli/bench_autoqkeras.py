@@ -29,6 +29,8 @@ def register_bench(bsub) -> None:
                    help="also train the reference and each chosen design stand-alone for this many epochs")
     p.add_argument("--train-seeds", type=int, default=1,
                    help="with --train-epochs: train each that many times (seeds SEED, SEED+1, ...), report the mean")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="stand-alone trainings in this many processes, one thread each (same figures)")
     p.add_argument("--out", default="results/runs/autoqkeras", help="run directories: OUT/<strategy>-s<seed>")
     p.set_defaults(handler=_run)
 
@@ -43,10 +45,13 @@ def _run(args) -> int:
         raise InputError("--train-epochs/--tolerance: must not be negative")
     if args.train_seeds < 1:
         raise InputError(f"--train-seeds: {args.train_seeds} must be >= 1")
+    if args.jobs < 1:
+        raise InputError(f"--jobs: {args.jobs} must be >= 1")
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     data = None if args.data.lower() == "none" else args.data
     result = bench_autoqkeras(args.problem, data=data, supernet=args.supernet, strategies=strategies, pop=args.pop,
                               gens=args.gens, seed=args.seed, tolerance_points=args.tolerance,
-                              train_epochs=args.train_epochs, train_seeds=args.train_seeds, out_root=args.out)
+                              train_epochs=args.train_epochs, train_seeds=args.train_seeds, out_root=args.out,
+                              workers=args.jobs)
     print(json.dumps(result, indent=2))
     return 0

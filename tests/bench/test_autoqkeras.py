@@ -40,11 +40,11 @@ def test_chooses_lowest_energy_within_tolerance(tmp_path):
     assert (tmp_path / "autoqkeras.json").is_file()
 
 
-def test_standalone_training_reports_the_mean_over_training_seeds(tmp_path):
+def test_standalone_training_reports_the_mean_over_training_seeds(tmp_path, monkeypatch):
     p = load_problem(PROBLEM)
     res = bench_autoqkeras(PROBLEM, data=None, accuracy_fn=ProxyAccuracy(p), strategies=("nsga2",), pop=8, gens=2,
                            tolerance_points=100.0, train_epochs=1, train_seeds=2, out_root=tmp_path / "runs",
-                           progress=False, out_dir=None)
+                           cache=tmp_path / "standalone.json", progress=False, out_dir=None)
     ref, row = res["reference"], res["runs"][0]
     assert ref["standalone_seeds"] == [0, 1]
     for entry in (ref, row):
@@ -53,6 +53,16 @@ def test_standalone_training_reports_the_mean_over_training_seeds(tmp_path):
         assert np.isclose(entry["standalone_test_accuracy"], np.mean(per_seed))
     assert np.isclose(row["standalone_drop_points"],
                       100 * (ref["standalone_test_accuracy"] - row["standalone_test_accuracy"]))
+    import evo_cosearch.bench.standalone as standalone
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained again")
+
+    monkeypatch.setattr(standalone, "train_child", no_training)
+    again = bench_autoqkeras(PROBLEM, data=None, accuracy_fn=ProxyAccuracy(p), strategies=("nsga2",), pop=8, gens=2,
+                             tolerance_points=100.0, train_epochs=1, train_seeds=2, out_root=tmp_path / "runs",
+                             cache=tmp_path / "standalone.json", progress=False, out_dir=None)
+    assert again["reference"] == ref and again["runs"] == res["runs"]  # from the cache, nothing retrained
 
 
 def test_rerun_reuses_its_runs_but_refuses_runs_scored_by_another_source(tmp_path):
