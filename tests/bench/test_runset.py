@@ -71,3 +71,46 @@ def test_a_run_of_the_same_search_elsewhere_is_reused_and_another_search_is_not(
     assert reused.designs.genome.tolist() == first.designs.genome.tolist()
     [own] = run_all([spec("mine", reuse="elsewhere")], pop=4, gens=2, progress=False)  # another budget
     assert own.run_dir == tmp_path / "mine" and len(own.designs) == 8
+
+
+class _Shifted:
+    """The proxy accuracy moved by ``delta``, claiming to come from supernet file ``sha``."""
+
+    def __init__(self, problem, delta=0.0, sha=None):
+        from evo_cosearch.evaluate import ProxyAccuracy
+
+        self.proxy, self.delta, self.sha = ProxyAccuracy(problem), delta, sha
+        if sha is None:
+            self.source = None
+
+    def __call__(self, X):
+        return self.proxy(X) + self.delta
+
+    def source(self):
+        return {"supernet": f"{self.sha}.pt", "sha256": self.sha}
+
+
+def _runs(tmp_path, accuracy_fn, out="run"):
+    from pathlib import Path
+
+    from evo_cosearch.bench.runset import RunSpec, run_all
+    from evo_cosearch.problem import load_problem
+
+    problem = load_problem(Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml")
+    spec = RunSpec(label="nsga2", seed=0, run_dir=tmp_path / out, problem=problem, strategy="nsga2",
+                   accuracy_fn=accuracy_fn(problem))
+    return run_all([spec], pop=6, gens=2, progress=False)
+
+
+def test_a_run_without_a_recorded_supernet_is_reused_within_a_validation_image_or_so(tmp_path):
+    _runs(tmp_path, lambda p: _Shifted(p))
+    _runs(tmp_path, lambda p: _Shifted(p, delta=0.001))  # another thread count: one image in 1000 moves
+    with pytest.raises(InputError, match="not this benchmark's"):
+        _runs(tmp_path, lambda p: _Shifted(p, delta=0.02))
+
+
+def test_a_run_with_a_recorded_supernet_is_reused_by_its_file_hash(tmp_path):
+    _runs(tmp_path, lambda p: _Shifted(p, sha="aaa"))
+    _runs(tmp_path, lambda p: _Shifted(p, sha="aaa", delta=0.02))  # same file: not re-scored
+    with pytest.raises(InputError, match="sha256 aaa.*sha256 bbb"):
+        _runs(tmp_path, lambda p: _Shifted(p, sha="bbb"))
