@@ -8,7 +8,7 @@ Training happens before anything is written; :func:`save_finetuned` writes
 :func:`evo_cosearch.supernet.load_child`), ``child_architecture.json``, ``finetune.json``
 (accuracies, epochs, seed) and, when the ``onnx`` and ``onnxscript`` packages are installed
 (``pip install evo-cosearch[onnx]``), ``child.onnx``: the child with its fake quantization
-written as plain ONNX ops (opset 18+), any batch size, input ``image`` and output ``logits``.
+written as plain ONNX ops (opset 20 with torch 2.13), any batch size, input ``image`` and output ``logits``.
 """
 
 from __future__ import annotations
