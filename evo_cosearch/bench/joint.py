@@ -14,7 +14,10 @@ joint genomes). Reported:
   accelerator-only network's accuracy -- its archive holds one network, so it is compared at
   that accuracy only. Ratios network-only / joint (energy, target >= 2) and accelerator-only /
   joint (EDP, target >= 1.4), both over the pooled archives (best of all seeds) and per seed
-  (seed k against seed k, then the median).
+  (seed k against seed k, then the median);
+* the two-step flow (:mod:`evo_cosearch.bench.two_step`): network-only's front networks, each
+  on its best accelerator, at the same thresholds, as ratios two-step / joint (no target; above
+  1 joint search is better).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from evo_cosearch.bench.restricted import (
     BASELINE_ACCELERATOR, FIXED_LAYER, JointAccuracy, ToJoint, accelerator_only_problem, network_only_problem,
 )
 from evo_cosearch.bench.runset import RunSpec, hv_curves, quartiles, run_all, shared_accuracy, write_json
+from evo_cosearch.bench.two_step import sweep_info, two_step_at_accuracy
 from evo_cosearch.errors import InputError
 from evo_cosearch.problem import load_problem
 
@@ -189,7 +193,9 @@ def bench_joint(problem: str | Path = DEFAULT_PROBLEM, *, seeds: Sequence[int] =
         hv[v]["seeds"] = [r.seed for r in results if r.label == v]
 
     levels, fixed_accuracy = _thresholds(results)
-    eq = equal_accuracy(results, list(seeds), np.concatenate([levels, fixed_accuracy]))
+    thresholds = np.concatenate([levels, fixed_accuracy])
+    eq = equal_accuracy(results, list(seeds), thresholds)
+    eq["two_step"] = _two_step(results, joint, list(seeds), thresholds, eq)
     eq["threshold_source"] = [f"network_only front p{lv}" for lv in LEVELS[:len(levels)]] + \
         ["accelerator_only network"] * len(fixed_accuracy)
     variants["accelerator_only"]["accuracy"] = _json(fixed_accuracy)[0] if len(fixed_accuracy) else None
@@ -215,10 +221,31 @@ def bench_joint(problem: str | Path = DEFAULT_PROBLEM, *, seeds: Sequence[int] =
     return result
 
 
+def _two_step(results, joint, seeds: list[int], thresholds: np.ndarray, eq: dict[str, Any]) -> dict[str, Any]:
+    """The network-only runs' front networks, each on its best accelerator (:mod:`.two_step`), at
+    the same thresholds; ratios two-step / joint (above 1: joint search is better)."""
+    got = two_step_at_accuracy(results, joint, ToJoint(joint, network_only_problem(joint)), seeds, thresholds)
+    out: dict[str, Any] = {"method": sweep_info(joint), "per_seed": {}, "pooled": {}, "ratios": {}}
+    for metric, values in got.items():
+        out["per_seed"][metric] = {str(s): _json(row) for s, row in zip(seeds, values)}
+        pooled = np.array([np.nan if np.isnan(col).all() else np.nanmin(col) for col in values.T])
+        out["pooled"][metric] = _json(pooled)
+        joint_seed = np.array([[np.nan if x is None else x for x in eq["per_seed"][metric]["joint"][str(s)]]
+                               for s in seeds])
+        joint_pooled = np.array([np.nan if x is None else x for x in eq["pooled"][metric]["joint"]])
+        seedwise = _ratio(values, joint_seed)
+        out["ratios"][f"{metric}_two_step_over_joint"] = {
+            "pooled": _json(_ratio(pooled, joint_pooled)),
+            "per_seed": {str(s): _json(row) for s, row in zip(seeds, seedwise)},
+            "per_seed_median": _json(_nanmedian(seedwise))}
+    return out
+
+
 def _headline(eq: dict[str, Any], n_levels: int) -> dict[str, Any]:
     """The two target comparisons: energy network-only/joint at network-only's levels, EDP
     accelerator-only/joint at the accelerator-only network's accuracy."""
     r = eq["ratios"]
+    r2 = eq["two_step"]["ratios"]["energy_uj_two_step_over_joint"]
     energy = [x for x in r["energy_uj_network_only_over_joint"]["per_seed_median"][:n_levels] if x is not None]
     energy_pooled = [x for x in r["energy_uj_network_only_over_joint"]["pooled"][:n_levels] if x is not None]
     has_ao = len(eq["thresholds"]) > n_levels
@@ -234,6 +261,9 @@ def _headline(eq: dict[str, Any], n_levels: int) -> dict[str, Any]:
         "edp_accelerator_only_over_joint": {
             "per_seed_median": edp, "pooled": edp_pooled, "target": TARGET_EDP_RATIO,
             "meets_target": edp is not None and edp >= TARGET_EDP_RATIO},
+        "energy_two_step_over_joint": {
+            "per_seed_median_by_level": r2["per_seed_median"][:n_levels], "pooled_by_level": r2["pooled"][:n_levels],
+            "note": "network-only's front networks, each on its best accelerator; above 1: joint search is better"},
     }
 
 
@@ -268,6 +298,9 @@ def joint_markdown(result: dict[str, Any]) -> str:
     acc = result["variants"]["accelerator_only"]["accuracy"]
     lines += ["", f"Energy network-only / joint (per-seed median) over network-only's front levels: "
                   f"{_fmt(he['min'], 3)}–{_fmt(he['max'], 3)}x (target >= {he['target']}x).",
+              "Energy two-step (network-only's front networks, each on its best accelerator) / joint, per-seed "
+              "median by level: " + ", ".join(_fmt(x, 3) for x in h["energy_two_step_over_joint"]
+                                               ["per_seed_median_by_level"]) + " (above 1: joint is better).",
               f"EDP accelerator-only / joint at the fixed network's accuracy "
               f"({'–' if acc is None else f'{100 * acc:.2f} %'}): {_fmt(hd['per_seed_median'], 3)}x per-seed median, "
               f"{_fmt(hd['pooled'], 3)}x pooled (target >= {hd['target']}x)."]

@@ -94,6 +94,28 @@ def test_bench_joint_structure(tmp_path):
     assert h["edp_accelerator_only_over_joint"]["pooled"] == eq["ratios"]["edp_accelerator_only_over_joint"][
         "pooled"][-1]
     assert "| joint | 2 |" in joint_markdown(r)
+    # two-step: the baseline accelerator is one of those swept, so no network-only figure is beaten
+    two = eq["two_step"]
+    assert two["method"]["exhaustive"] and two["method"]["accelerators_tried_per_network"] == 150_000
+    for metric in ("energy_uj", "edp"):
+        for seed in ("0", "1"):
+            mine, base = two["per_seed"][metric][seed], eq["per_seed"][metric]["network_only"][seed]
+            assert len(mine) == 6 and all(m <= b * (1 + 1e-9) for m, b in zip(mine, base) if b is not None)
+            assert any(m < b * (1 - 1e-6) for m, b in zip(mine, base) if b is not None)  # the sweep finds better
+    assert "two-step" in joint_markdown(r)
+
+
+def test_accelerator_sweep_is_exhaustive_or_a_seeded_sample():
+    from evo_cosearch.bench.two_step import accelerator_sweep
+
+    joint = load_problem(DIGITS)
+    cols, grid = accelerator_sweep(joint)
+    cards = np.asarray(joint.space.cardinalities)[cols]
+    assert len(np.unique(grid, axis=0)) == len(grid) == int(np.prod(cards))
+    cols2, sample = accelerator_sweep(joint, limit=1000, seed=3)
+    assert (cols2 == cols).all() and sample.shape == (1000, len(cols))
+    assert (sample >= 0).all() and (sample < cards).all()
+    assert (accelerator_sweep(joint, limit=1000, seed=3)[1] == sample).all()
 
 
 def test_a_problem_with_a_fixed_side_is_not_joint(tmp_path):
