@@ -100,17 +100,14 @@ def _check_reused(spec: RunSpec, pop: int, gens: int) -> None:
     from evo_cosearch.evaluate import accuracy_source
     from evo_cosearch.search import check_run_dir, search_settings
 
+    mine = accuracy_source(spec.accuracy_fn)
+    # refuses another search, and a run that recorded another supernet's hash
     check_run_dir(spec.problem, spec.run_dir, search_settings(spec.problem, pop=pop, gens=gens, seed=spec.seed,
-                                                              strategy=spec.strategy))
+                                                              strategy=spec.strategy), mine)
     with open_archive(spec.run_dir) as arc:
         recorded = arc.meta.accuracy_source
         table = arc.designs(max_generation=0)
-    mine = accuracy_source(spec.accuracy_fn)
-    if recorded and mine:
-        if recorded.get("sha256") != mine.get("sha256"):
-            raise InputError(f"{spec.run_dir}: scored by supernet {recorded.get('supernet')} (sha256 "
-                             f"{recorded.get('sha256')}), not this benchmark's {mine.get('supernet')} (sha256 "
-                             f"{mine.get('sha256')}); use another --out")
+    if recorded and mine:  # the same supernet file
         return
     rows = np.flatnonzero(table.strategy != "refine")[:_CHECKED]
     if len(rows) == 0:

@@ -32,11 +32,15 @@ class _Constant:
         return np.full(len(X), self.value)
 
 
+def _cardinalities(joint) -> tuple[np.ndarray, np.ndarray]:
+    cols = np.flatnonzero(~joint.network_gene_mask)
+    return cols, np.asarray(joint.space.cardinalities)[cols]
+
+
 def accelerator_sweep(joint, *, limit: int = MAX_ACCELERATORS, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The accelerator gene columns of ``joint`` and the index rows to try: all combinations, or
     ``limit`` seeded random ones when there are more."""
-    cols = np.flatnonzero(~joint.network_gene_mask)
-    cards = np.asarray(joint.space.cardinalities)[cols]
+    cols, cards = _cardinalities(joint)
     if np.prod(cards.astype(float)) <= limit:
         grid = np.stack(np.meshgrid(*[np.arange(c) for c in cards], indexing="ij"), axis=-1).reshape(-1, len(cols))
     else:
@@ -75,9 +79,8 @@ def two_step_at_accuracy(results, joint, to_joint, seeds: Sequence[int],
     return out
 
 
-def sweep_info(joint) -> dict[str, Any]:
+def sweep_info(joint, *, limit: int = MAX_ACCELERATORS) -> dict[str, Any]:
     """How step 2 searches: accelerators tried per network, the size of the space, whether all."""
-    cols, grid = accelerator_sweep(joint)
-    total = float(np.prod(np.asarray(joint.space.cardinalities)[cols].astype(float)))
-    return {"accelerators_tried_per_network": int(len(grid)), "accelerator_space_size": total,
-            "exhaustive": bool(len(grid) >= total), "networks": "each network-only run's Pareto front"}
+    total = float(np.prod(_cardinalities(joint)[1].astype(float)))
+    return {"accelerators_tried_per_network": int(min(total, limit)), "accelerator_space_size": total,
+            "exhaustive": total <= limit, "networks": "each network-only run's Pareto front"}
