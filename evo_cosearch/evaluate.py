@@ -54,8 +54,9 @@ class Evaluation:
 
 
 def constraint_values(metrics: Mapping[str, np.ndarray], constraints: Mapping[str, float]) -> np.ndarray:
-    """``G`` (N, K) for the given constraint bounds, in :data:`CONSTRAINT_ORDER`."""
-    n = len(metrics["accuracy"])
+    """``G`` (N, K) for the given constraint bounds, in :data:`CONSTRAINT_ORDER` (``metrics`` needs
+    only the constrained ones)."""
+    n = len(next(iter(metrics.values())))
     cols = []
     for name in CONSTRAINT_ORDER:
         if name not in constraints:

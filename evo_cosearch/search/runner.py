@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = ["run_search", "check_run_dir", "stored_settings", "RunSummary", "fingerprint"]
 
-_SAME_RUN_KEYS = ("pop", "seed", "strategy", "algorithm", "crossover", "crossover_prob", "mutation_prob")
+_SAME_RUN_KEYS = ("pop", "seed", "strategy", "algorithm", "crossover", "crossover_prob", "mutation_prob",
+                  "accelerator_repair")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from evo_cosearch.errors import ProblemError
 from evo_cosearch.rewards import REWARD_MODES, RewardTargets
+from evo_cosearch.search.accelerator_repair import ACCELERATOR_REPAIRS
 
 if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
@@ -15,14 +16,17 @@ __all__ = ["SearchSettings", "search_settings", "ALGORITHMS"]
 
 ALGORITHMS = ("nsga2", "nsga3")
 _DEFAULTS = {"pop": 24, "gens": 10, "seed": 0, "strategy": "nsga2", "crossover": "uniform",
-             "crossover_prob": 0.9, "mutation_prob": None, "algorithm": "nsga2", "reward": None}
+             "crossover_prob": 0.9, "mutation_prob": None, "algorithm": "nsga2", "reward": None,
+             "accelerator_repair": "none"}
 
 
 @dataclass(frozen=True)
 class SearchSettings:
     """``gens`` counts generations including the initial population (pymoo's ``n_gen``).
     ``mutation_prob`` is per gene (None: ``1 / n_var``). ``reward`` is the scalar objective of
-    the ``reinforce`` strategy (``search.reward: {target_latency_ms, target_area_mm2, mode}``)."""
+    the ``reinforce`` strategy (``search.reward: {target_latency_ms, target_area_mm2, mode}``).
+    ``accelerator_repair: front`` puts every design nsga2 proposes on its network's hardware front
+    (:mod:`evo_cosearch.search.accelerator_repair`)."""
 
     pop: int
     gens: int
@@ -33,6 +37,7 @@ class SearchSettings:
     mutation_prob: float | None
     algorithm: str
     reward: RewardTargets = RewardTargets()
+    accelerator_repair: str = "none"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,9 +72,13 @@ def _resolve(problem: "Problem", overrides, crossovers, strategies) -> SearchSet
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= v <= 1.0:
             raise ProblemError(f"search.{key}: {v!r} is not a probability in [0, 1]")
         raw[key] = float(v)
-    for key, known in (("strategy", strategies), ("algorithm", ALGORITHMS), ("crossover", crossovers)):
+    for key, known in (("strategy", strategies), ("algorithm", ALGORITHMS), ("crossover", crossovers),
+                       ("accelerator_repair", ACCELERATOR_REPAIRS)):
         if raw[key] not in known:
             raise ProblemError(f"search.{key}: unknown {key} {raw[key]!r} (known: {', '.join(known)})")
+    if raw["accelerator_repair"] != "none" and raw["strategy"] != "nsga2":
+        raise ProblemError(f"search.accelerator_repair: {raw['accelerator_repair']!r} works with strategy nsga2 "
+                           f"only, not {raw['strategy']!r} (set it to none)")
     raw["reward"] = _reward(raw["reward"])
     return SearchSettings(**raw)
 

@@ -20,6 +20,7 @@ from pymoo.util.reference_direction import get_partition_closest_to_points
 from evo_cosearch.search.operators import (
     DeapMutation, GenomeDuplicateElimination, make_crossover, python_random_state, set_python_random_state,
 )
+from evo_cosearch.search.accelerator_repair import AcceleratorRepair
 from evo_cosearch.search.layer_groups import build_layer_groups, load_layer_groups, save_layer_groups
 from evo_cosearch.search.random_search import build_random, load_random, save_random
 from evo_cosearch.search.reinforce import build_reinforce, load_reinforce, save_reinforce
@@ -49,6 +50,9 @@ def _build_ga(problem: "CoSearchProblem", s: "SearchSettings") -> "Algorithm":
         mutation=DeapMutation(problem.space, prob_var=s.mutation_prob, seed=s.seed),
         eliminate_duplicates=GenomeDuplicateElimination(), seed=s.seed,
     )
+    if s.accelerator_repair == "front":
+        ev = problem.evaluator
+        common["repair"] = AcceleratorRepair(ev.problem, simulate_fn=ev.simulate_fn)
     if s.algorithm == "nsga3":
         m = problem.n_obj
         ref_dirs = get_reference_directions("das-dennis", m, n_partitions=get_partition_closest_to_points(s.pop, m))

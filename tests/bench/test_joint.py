@@ -105,19 +105,6 @@ def test_bench_joint_structure(tmp_path):
     assert "two-step" in joint_markdown(r)
 
 
-def test_accelerator_sweep_is_exhaustive_or_a_seeded_sample():
-    from evo_cosearch.bench.two_step import accelerator_sweep
-
-    joint = load_problem(DIGITS)
-    cols, grid = accelerator_sweep(joint)
-    cards = np.asarray(joint.space.cardinalities)[cols]
-    assert len(np.unique(grid, axis=0)) == len(grid) == int(np.prod(cards))
-    cols2, sample = accelerator_sweep(joint, limit=1000, seed=3)
-    assert (cols2 == cols).all() and sample.shape == (1000, len(cols))
-    assert (sample >= 0).all() and (sample < cards).all()
-    assert (accelerator_sweep(joint, limit=1000, seed=3)[1] == sample).all()
-
-
 def test_a_problem_with_a_fixed_side_is_not_joint(tmp_path):
     with pytest.raises(InputError, match="accelerator is fixed"):
         bench_joint(ROOT / "problems" / "autoqkeras_digits.yaml", seeds=(0,), pop=4, gens=1, proxy_accuracy=True,

@@ -1,0 +1,156 @@
+"""Accelerator repair: put each new design's accelerator on its network's hardware Pareto front.
+
+The simulator costs well under a millisecond per design, an accuracy evaluation far more, and
+the accelerator genes never change a design's accuracy. So for each network the search proposes,
+:class:`AcceleratorRepair` simulates that network on every accelerator of the space (or a seeded
+sample of :data:`MAX_ACCELERATORS` when the space is larger), once, and keeps the network's
+*hardware front*: the accelerators that meet the problem's hardware constraints and that no other
+one beats in every hardware objective of the problem (latency, energy, area, EDP: those it has).
+
+A design is then repaired before it is evaluated: its accelerator is replaced by the front
+accelerator that is at least as good in every hardware objective and nearest to it (on a log
+scale, so units do not matter); a design already on the front keeps its accelerator, and one
+whose accelerator breaks a hardware constraint gets the nearest front accelerator. Its network
+genes are never touched. Each repaired design is one evaluated design of the search's budget;
+the simulations of the sweep are extra (``sweeps`` and ``simulated`` count them).
+
+It is a pymoo :class:`~pymoo.core.repair.Repair` (applied to the initial population and to every
+offspring before duplicates are removed), deterministic and stateless apart from its cache, so a
+resumed run repairs exactly as the first one did. Turned on by ``search.accelerator_repair: front``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+import moocore
+import numpy as np
+from pymoo.core.repair import Repair
+
+from evo_cosearch.evaluate import constraint_values
+
+if TYPE_CHECKING:
+    from evo_cosearch.problem import Problem
+
+__all__ = ["AcceleratorRepair", "ACCELERATOR_REPAIRS", "MAX_ACCELERATORS", "HARDWARE_OBJECTIVES",
+           "HARDWARE_CONSTRAINTS", "accelerator_grid", "simulate_accelerators"]
+
+#: ``search.accelerator_repair`` values.
+ACCELERATOR_REPAIRS = ("none", "front")
+#: At most this many accelerators are simulated per network (a seeded sample of a larger space).
+MAX_ACCELERATORS = 200_000
+#: Objectives that depend on the accelerator.
+HARDWARE_OBJECTIVES = ("latency_ms", "energy_uj", "area_mm2", "edp")
+#: Constraints that depend on the accelerator (``min_accuracy`` depends on the network only).
+HARDWARE_CONSTRAINTS = ("max_latency_ms", "max_area_mm2", "max_energy_uj")
+
+
+def accelerator_grid(problem: "Problem", *, limit: int = MAX_ACCELERATORS,
+                     seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The accelerator gene columns of ``problem`` and the index rows to try: every combination
+    (in C order), or ``limit`` seeded random ones when there are more."""
+    cols = np.flatnonzero(~problem.network_gene_mask)
+    cards = np.asarray(problem.space.cardinalities)[cols]
+    if np.prod(cards.astype(float)) <= limit:
+        grid = np.stack(np.meshgrid(*[np.arange(c) for c in cards], indexing="ij"), axis=-1).reshape(-1, len(cols))
+    else:
+        grid = np.random.default_rng(seed).integers(0, cards, size=(limit, len(cols)))
+    return cols, grid.astype(np.int64)
+
+
+def simulate_accelerators(problem: "Problem", genome: np.ndarray, cols: np.ndarray, grid: np.ndarray,
+                          simulate_fn: Callable | None = None) -> dict[str, np.ndarray]:
+    """Latency, energy, area and EDP of ``genome``'s network on each accelerator of ``grid``
+    (its workload is computed once; the simulator takes one network for many accelerators)."""
+    if simulate_fn is None:
+        from evo_cosearch.hardware import simulate as simulate_fn
+    genome = np.asarray(genome, dtype=np.int64)
+    X = np.repeat(genome[None, :], len(grid), axis=0)
+    X[:, cols] = grid
+    hw = simulate_fn(problem.workload(genome[None, :]), problem.accelerator_arrays(X))
+    return _metrics(hw)
+
+
+def _metrics(hw) -> dict[str, np.ndarray]:
+    latency = np.asarray(hw.latency_ms, dtype=np.float64)
+    energy = np.asarray(hw.energy_uj, dtype=np.float64)
+    return {"latency_ms": latency, "energy_uj": energy, "area_mm2": np.asarray(hw.area_mm2, dtype=np.float64),
+            "edp": latency * energy}
+
+
+class AcceleratorRepair(Repair):
+    """Moves each design's accelerator onto its network's hardware front (see module doc).
+
+    A no-op for a problem with no accelerator choice or no hardware objective."""
+
+    def __init__(self, problem: "Problem", *, simulate_fn: Callable | None = None,
+                 limit: int = MAX_ACCELERATORS) -> None:
+        super().__init__()
+        if simulate_fn is None:
+            from evo_cosearch.hardware import simulate as simulate_fn
+        self.problem = problem
+        self.simulate_fn = simulate_fn
+        self.limit = int(limit)
+        self.objectives = tuple(o for o in problem.objectives if o in HARDWARE_OBJECTIVES)
+        self.constraints = {k: v for k, v in problem.constraints.items() if k in HARDWARE_CONSTRAINTS}
+        self._mask = problem.network_gene_mask
+        cards = np.asarray(problem.space.cardinalities)
+        self.active = bool(self.objectives) and bool(np.any(cards[~self._mask] > 1))
+        self._grid: tuple[np.ndarray, np.ndarray] | None = None
+        self._fronts: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+        self.sweeps = 0      # networks swept
+        self.simulated = 0   # designs simulated by the sweeps
+
+    @property
+    def grid(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._grid is None:
+            self._grid = accelerator_grid(self.problem, limit=self.limit)
+        return self._grid
+
+    def _log_objectives(self, metrics: dict[str, np.ndarray]) -> np.ndarray:
+        F = np.column_stack([metrics[o] for o in self.objectives])
+        return np.log(np.maximum(F, np.finfo(np.float64).tiny))
+
+    def _feasible(self, metrics: dict[str, np.ndarray]) -> np.ndarray:
+        G = constraint_values(metrics, self.constraints)
+        return (np.maximum(G, 0.0).sum(1) <= 0.0) if G.shape[1] else np.ones(G.shape[0], dtype=bool)
+
+    def front(self, genome: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The hardware front of ``genome``'s network: accelerator index rows (K, A) and their
+        log hardware objectives (K, M); K = 0 when no accelerator meets the constraints."""
+        key = np.ascontiguousarray(np.asarray(genome, dtype=np.int64)[self._mask]).tobytes()
+        if key not in self._fronts:
+            cols, grid = self.grid
+            m = simulate_accelerators(self.problem, genome, cols, grid, self.simulate_fn)
+            self.sweeps += 1
+            self.simulated += len(grid)
+            ok = np.flatnonzero(self._feasible(m))
+            F = self._log_objectives(m)[ok]
+            keep = ok[moocore.is_nondominated(F)] if len(ok) else ok
+            self._fronts[key] = (grid[keep], self._log_objectives(m)[keep])
+        return self._fronts[key]
+
+    def _do(self, problem, X, **kwargs):
+        return self.apply(X)
+
+    def apply(self, X: np.ndarray) -> np.ndarray:
+        """The repaired genomes (N, n_var) of ``X``: network genes as they are, accelerators on the fronts."""
+        X = np.rint(np.asarray(X, dtype=np.float64)).astype(np.int64)
+        if not self.active or len(X) == 0:
+            return X
+        p = self.problem
+        cur = _metrics(self.simulate_fn(p.workload(X), p.accelerator_arrays(X)))
+        cur_F, cur_ok = self._log_objectives(cur), self._feasible(cur)
+        cols = self.grid[0]
+        out = X.copy()
+        for r in range(len(X)):
+            accels, F = self.front(X[r])
+            if not len(accels):
+                continue
+            at_least_as_good = np.all(F <= cur_F[r] + 1e-12, axis=1) if cur_ok[r] else np.ones(len(F), dtype=bool)
+            cand = np.flatnonzero(at_least_as_good)
+            if not len(cand):  # a sampled grid may hold nothing as good as this accelerator: keep it
+                continue
+            best = cand[np.argmin(((F[cand] - cur_F[r]) ** 2).sum(1))]
+            out[r, cols] = accels[best]
+        return out
