@@ -1,5 +1,8 @@
 """Benchmark: joint search vs network-only (fixed baseline accelerator) vs accelerator-only
-(fixed network), at equal budget, all scored with the joint problem's objectives.
+(fixed network), at equal budget, all scored with the joint problem's objectives. Joint search
+runs twice: as the problem file sets it (``joint``) and with ``search.accelerator_repair: front``
+(``joint_front``: each design's accelerator moved onto its network's hardware front by a
+simulator sweep, :mod:`evo_cosearch.search.accelerator_repair`).
 
 The two restricted problems are derived from the joint one (:mod:`evo_cosearch.bench.restricted`);
 every variant runs the same strategy (nsga2) with the same ``pop`` x ``gens`` and seeds, and
@@ -13,8 +16,8 @@ joint genomes). Reported:
   10/25/50/75/90th percentiles (each an accuracy some design attained), and the
   accelerator-only network's accuracy -- its archive holds one network, so it is compared at
   that accuracy only. Ratios network-only / joint (energy, target >= 2) and accelerator-only /
-  joint (EDP, target >= 1.4), both over the pooled archives (best of all seeds) and per seed
-  (seed k against seed k, then the median);
+  joint (EDP, target >= 1.4), for each joint variant, both over the pooled archives (best of
+  all seeds) and per seed (seed k against seed k, then the median);
 * the two-step flow (:mod:`evo_cosearch.bench.two_step`): network-only's front networks, each
   on its best accelerator, at the same thresholds, as ratios two-step / joint (no target; above
   1 joint search is better).
@@ -34,18 +37,22 @@ import numpy as np
 from evo_cosearch.archive import pareto_of
 from evo_cosearch.bench.compare import DEFAULT_GENS, DEFAULT_POP, RUNS_DIR as STRATEGY_RUNS
 from evo_cosearch.bench.restricted import (
-    BASELINE_ACCELERATOR, FIXED_LAYER, JointAccuracy, ToJoint, accelerator_only_problem, network_only_problem,
+    BASELINE_ACCELERATOR, FIXED_LAYER, JointAccuracy, ToJoint, accelerator_only_problem, front_repair_problem,
+    network_only_problem,
 )
 from evo_cosearch.bench.runset import RunSpec, hv_curves, quartiles, run_all, shared_accuracy, write_json
 from evo_cosearch.bench.two_step import sweep_info, two_step_at_accuracy
 from evo_cosearch.errors import InputError
 from evo_cosearch.problem import load_problem
 
-__all__ = ["bench_joint", "min_at_accuracy", "front_accuracy_levels", "joint_markdown", "VARIANTS", "RUNS_DIR",
+__all__ = ["bench_joint", "min_at_accuracy", "front_accuracy_levels", "joint_markdown", "VARIANTS", "JOINTS",
+           "RUNS_DIR",
            "RESULT_PATH", "LEVELS", "TARGET_ENERGY_RATIO", "TARGET_EDP_RATIO"]
 
 DEFAULT_PROBLEM = str(Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml")
-VARIANTS = ("joint", "network_only", "accelerator_only")
+VARIANTS = ("joint", "joint_front", "network_only", "accelerator_only")
+#: The joint variants the others are compared with.
+JOINTS = ("joint", "joint_front")
 RUNS_DIR = Path("results/runs/joint_vs_separate")
 RESULT_PATH = Path("results/benchmarks/joint_vs_separate.json")
 #: Percentiles of network-only's front accuracies used as equal-accuracy thresholds.
@@ -102,12 +109,17 @@ def _pool(results, variant: str):
     return cat("accuracy"), cat("energy_uj"), cat("edp"), np.concatenate([t.feasible for t in tables])
 
 
+def _present(results, variants: Sequence[str] = VARIANTS) -> list[str]:
+    return [v for v in variants if any(r.label == v for r in results)]
+
+
 def equal_accuracy(results, seeds: Sequence[int], thresholds: np.ndarray) -> dict[str, Any]:
     """Least energy and EDP per variant at each accuracy threshold (pooled and per seed) and the
-    ratios network-only / joint and accelerator-only / joint."""
+    ratios network-only / J and accelerator-only / J for each joint variant J."""
     pooled: dict[str, dict[str, np.ndarray]] = {"energy_uj": {}, "edp": {}}
     per_seed: dict[str, dict[str, np.ndarray]] = {"energy_uj": {}, "edp": {}}
-    for variant in VARIANTS:
+    variants = _present(results)
+    for variant in variants:
         acc, energy, edp, feas = _pool(results, variant)
         pooled["energy_uj"][variant] = min_at_accuracy(acc, energy, feas, thresholds)
         pooled["edp"][variant] = min_at_accuracy(acc, edp, feas, thresholds)
@@ -118,21 +130,23 @@ def equal_accuracy(results, seeds: Sequence[int], thresholds: np.ndarray) -> dic
                 for s in seeds])
     out: dict[str, Any] = {"thresholds": _json(thresholds), "pooled": {}, "per_seed": {}, "ratios": {}}
     for metric in ("energy_uj", "edp"):
-        out["pooled"][metric] = {v: _json(pooled[metric][v]) for v in VARIANTS}
+        out["pooled"][metric] = {v: _json(pooled[metric][v]) for v in variants}
         out["per_seed"][metric] = {v: {str(s): _json(row) for s, row in zip(seeds, per_seed[metric][v])}
-                                   for v in VARIANTS}
-        for other in ("network_only", "accelerator_only"):
-            seedwise = _ratio(per_seed[metric][other], per_seed[metric]["joint"])
-            out["ratios"][f"{metric}_{other}_over_joint"] = {
-                "pooled": _json(_ratio(pooled[metric][other], pooled[metric]["joint"])),
-                "per_seed": {str(s): _json(row) for s, row in zip(seeds, seedwise)},
-                "per_seed_median": _json(_nanmedian(seedwise))}
+                                   for v in variants}
+        for j in _present(results, JOINTS):
+            for other in ("network_only", "accelerator_only"):
+                seedwise = _ratio(per_seed[metric][other], per_seed[metric][j])
+                out["ratios"][f"{metric}_{other}_over_{j}"] = {
+                    "pooled": _json(_ratio(pooled[metric][other], pooled[metric][j])),
+                    "per_seed": {str(s): _json(row) for s, row in zip(seeds, seedwise)},
+                    "per_seed_median": _json(_nanmedian(seedwise))}
     return out
 
 
 def _specs(joint, seeds, out_dir: Path, accuracy_fn) -> tuple[list[RunSpec], dict[str, Any]]:
     net_only, acc_only = network_only_problem(joint), accelerator_only_problem(joint)
-    problems = {"joint": (joint, accuracy_fn),
+    front = front_repair_problem(joint)
+    problems = {"joint": (joint, accuracy_fn), "joint_front": (front, accuracy_fn),
                 "network_only": (net_only, JointAccuracy(accuracy_fn, ToJoint(joint, net_only))),
                 "accelerator_only": (acc_only, JointAccuracy(accuracy_fn, ToJoint(joint, acc_only)))}
     # the joint variant is `bench strategies`' nsga2 search: reuse its run when it is there
@@ -143,6 +157,9 @@ def _specs(joint, seeds, out_dir: Path, accuracy_fn) -> tuple[list[RunSpec], dic
     fixed_acc = net_only.accelerator.spec(net_only.space, np.zeros(net_only.space.n_var, dtype=np.int64))
     variants = {
         "joint": {"problem_name": joint.name, "searched": "network, per-layer bits and accelerator"},
+        "joint_front": {"problem_name": front.name, "searched": "network, per-layer bits and accelerator",
+                        "rule": "search.accelerator_repair: front (each design's accelerator moved onto its "
+                                "network's hardware front by a simulator sweep before evaluation)"},
         "network_only": {"problem_name": net_only.name, "searched": "network and per-layer bits",
                          "fixed_accelerator": _plain(fixed_acc.to_dict()), "rule": (
                              f"baseline {BASELINE_ACCELERATOR} clipped to the problem's value lists (nearest)")},
@@ -230,41 +247,45 @@ def _two_step(results, joint, seeds: list[int], thresholds: np.ndarray, eq: dict
         out["per_seed"][metric] = {str(s): _json(row) for s, row in zip(seeds, values)}
         pooled = np.array([np.nan if np.isnan(col).all() else np.nanmin(col) for col in values.T])
         out["pooled"][metric] = _json(pooled)
-        joint_seed = np.array([[np.nan if x is None else x for x in eq["per_seed"][metric]["joint"][str(s)]]
-                               for s in seeds])
-        joint_pooled = np.array([np.nan if x is None else x for x in eq["pooled"][metric]["joint"]])
-        seedwise = _ratio(values, joint_seed)
-        out["ratios"][f"{metric}_two_step_over_joint"] = {
-            "pooled": _json(_ratio(pooled, joint_pooled)),
-            "per_seed": {str(s): _json(row) for s, row in zip(seeds, seedwise)},
-            "per_seed_median": _json(_nanmedian(seedwise))}
+        for j in _present(results, JOINTS):
+            joint_seed = np.array([[np.nan if x is None else x for x in eq["per_seed"][metric][j][str(s)]]
+                                   for s in seeds])
+            joint_pooled = np.array([np.nan if x is None else x for x in eq["pooled"][metric][j]])
+            seedwise = _ratio(values, joint_seed)
+            out["ratios"][f"{metric}_two_step_over_{j}"] = {
+                "pooled": _json(_ratio(pooled, joint_pooled)),
+                "per_seed": {str(s): _json(row) for s, row in zip(seeds, seedwise)},
+                "per_seed_median": _json(_nanmedian(seedwise))}
     return out
 
 
 def _headline(eq: dict[str, Any], n_levels: int) -> dict[str, Any]:
-    """The two target comparisons: energy network-only/joint at network-only's levels, EDP
-    accelerator-only/joint at the accelerator-only network's accuracy."""
-    r = eq["ratios"]
-    r2 = eq["two_step"]["ratios"]["energy_uj_two_step_over_joint"]
-    energy = [x for x in r["energy_uj_network_only_over_joint"]["per_seed_median"][:n_levels] if x is not None]
-    energy_pooled = [x for x in r["energy_uj_network_only_over_joint"]["pooled"][:n_levels] if x is not None]
+    """The two target comparisons for each joint variant J: energy network-only / J at network-only's
+    levels, EDP accelerator-only / J at the accelerator-only network's accuracy; and two-step / J."""
+    r, r2 = eq["ratios"], eq["two_step"]["ratios"]
     has_ao = len(eq["thresholds"]) > n_levels
-    edp = r["edp_accelerator_only_over_joint"]["per_seed_median"][n_levels] if has_ao else None
-    edp_pooled = r["edp_accelerator_only_over_joint"]["pooled"][n_levels] if has_ao else None
-    return {
-        "energy_network_only_over_joint": {
+    out: dict[str, Any] = {}
+    for j in JOINTS:
+        if f"energy_uj_network_only_over_{j}" not in r:
+            continue
+        energy = [x for x in r[f"energy_uj_network_only_over_{j}"]["per_seed_median"][:n_levels] if x is not None]
+        energy_pooled = [x for x in r[f"energy_uj_network_only_over_{j}"]["pooled"][:n_levels] if x is not None]
+        edp = r[f"edp_accelerator_only_over_{j}"]["per_seed_median"][n_levels] if has_ao else None
+        edp_pooled = r[f"edp_accelerator_only_over_{j}"]["pooled"][n_levels] if has_ao else None
+        two = r2[f"energy_uj_two_step_over_{j}"]
+        out[f"energy_network_only_over_{j}"] = {
             "per_seed_median_by_level": energy, "pooled_by_level": energy_pooled,
             "min": min(energy) if energy else None, "max": max(energy) if energy else None,
             "target": TARGET_ENERGY_RATIO,
             "meets_target_at_all_levels": bool(energy) and min(energy) >= TARGET_ENERGY_RATIO,
-            "meets_target_at_some_level": bool(energy) and max(energy) >= TARGET_ENERGY_RATIO},
-        "edp_accelerator_only_over_joint": {
+            "meets_target_at_some_level": bool(energy) and max(energy) >= TARGET_ENERGY_RATIO}
+        out[f"edp_accelerator_only_over_{j}"] = {
             "per_seed_median": edp, "pooled": edp_pooled, "target": TARGET_EDP_RATIO,
-            "meets_target": edp is not None and edp >= TARGET_EDP_RATIO},
-        "energy_two_step_over_joint": {
-            "per_seed_median_by_level": r2["per_seed_median"][:n_levels], "pooled_by_level": r2["pooled"][:n_levels],
-            "note": "network-only's front networks, each on its best accelerator; above 1: joint search is better"},
-    }
+            "meets_target": edp is not None and edp >= TARGET_EDP_RATIO}
+        out[f"energy_two_step_over_{j}"] = {
+            "per_seed_median_by_level": two["per_seed_median"][:n_levels], "pooled_by_level": two["pooled"][:n_levels],
+            "note": f"network-only's front networks, each on its best accelerator; above 1: {j} is better"}
+    return out
 
 
 def _fmt(x: float | None, digits: int = 4) -> str:
@@ -279,29 +300,33 @@ def joint_markdown(result: dict[str, Any]) -> str:
              "| variant | runs | HV median | IQR (q25–q75) |", "|---|---:|---:|---:|"]
     for v, q in result["final_hypervolume"].items():
         lines.append(f"| {v} | {q['n']} | {q['median']:.4f} | {q['q25']:.4f}–{q['q75']:.4f} |")
-    lines += ["", "At equal accuracy (least energy µJ / EDP µJ·ms of a feasible design with accuracy >= threshold; "
-                  "all seeds pooled; ratio in brackets: per-seed median):", "",
-              "| accuracy >= | from | energy joint | energy net-only | energy acc-only | net-only/joint energy | "
-              "EDP joint | EDP net-only | EDP acc-only | acc-only/joint EDP |",
-              "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     p, r = eq["pooled"], eq["ratios"]
-    for k, t in enumerate(eq["thresholds"]):
-        e, d = (p[m] for m in ("energy_uj", "edp"))
-        re, rd = r["energy_uj_network_only_over_joint"], r["edp_accelerator_only_over_joint"]
-        lines.append(
-            f"| {100 * t:.2f} % | {eq['threshold_source'][k]} | {_fmt(e['joint'][k])} | {_fmt(e['network_only'][k])} | "
-            f"{_fmt(e['accelerator_only'][k])} | {_fmt(re['pooled'][k], 3)} ({_fmt(re['per_seed_median'][k], 3)}) | "
-            f"{_fmt(d['joint'][k])} | {_fmt(d['network_only'][k])} | {_fmt(d['accelerator_only'][k])} | "
-            f"{_fmt(rd['pooled'][k], 3)} ({_fmt(rd['per_seed_median'][k], 3)}) |")
+    variants = list(p["energy_uj"])
+    joints = [j for j in JOINTS if j in variants]
+    tables = (("energy_uj", "energy µJ", "network_only"), ("edp", "EDP µJ·ms", "accelerator_only"))
+    for metric, title, other in tables:
+        lines += ["", f"At equal accuracy, {title} (least of a feasible design with accuracy >= threshold; all seeds "
+                      "pooled; ratio in brackets: per-seed median):", "",
+                  "| accuracy >= | from | " + " | ".join(variants) + " | "
+                  + " | ".join(f"{other}/{j}" for j in joints) + " |",
+                  "|---:|---|" + "---:|" * (len(variants) + len(joints))]
+        for k, t in enumerate(eq["thresholds"]):
+            ratios = [r[f"{metric}_{other}_over_{j}"] for j in joints]
+            lines.append(f"| {100 * t:.2f} % | {eq['threshold_source'][k]} | "
+                         + " | ".join(_fmt(p[metric][v][k]) for v in variants) + " | "
+                         + " | ".join(f"{_fmt(x['pooled'][k], 3)} ({_fmt(x['per_seed_median'][k], 3)})"
+                                      for x in ratios) + " |")
     h = result["headline"]
-    he, hd = h["energy_network_only_over_joint"], h["edp_accelerator_only_over_joint"]
     acc = result["variants"]["accelerator_only"]["accuracy"]
-    lines += ["", f"Energy network-only / joint (per-seed median) over network-only's front levels: "
+    lines.append("")
+    for j in joints:
+        he, hd = h[f"energy_network_only_over_{j}"], h[f"edp_accelerator_only_over_{j}"]
+        lines += [f"Energy network-only / {j} (per-seed median) over network-only's front levels: "
                   f"{_fmt(he['min'], 3)}–{_fmt(he['max'], 3)}x (target >= {he['target']}x).",
-              "Energy two-step (network-only's front networks, each on its best accelerator) / joint, per-seed "
-              "median by level: " + ", ".join(_fmt(x, 3) for x in h["energy_two_step_over_joint"]
-                                               ["per_seed_median_by_level"]) + " (above 1: joint is better).",
-              f"EDP accelerator-only / joint at the fixed network's accuracy "
-              f"({'–' if acc is None else f'{100 * acc:.2f} %'}): {_fmt(hd['per_seed_median'], 3)}x per-seed median, "
-              f"{_fmt(hd['pooled'], 3)}x pooled (target >= {hd['target']}x)."]
+                  f"Energy two-step (network-only's front networks, each on its best accelerator) / {j}, per-seed "
+                  "median by level: " + ", ".join(_fmt(x, 3) for x in h[f"energy_two_step_over_{j}"]
+                                                   ["per_seed_median_by_level"]) + f" (above 1: {j} is better).",
+                  f"EDP accelerator-only / {j} at the fixed network's accuracy "
+                  f"({'–' if acc is None else f'{100 * acc:.2f} %'}): {_fmt(hd['per_seed_median'], 3)}x per-seed "
+                  f"median, {_fmt(hd['pooled'], 3)}x pooled (target >= {hd['target']}x)."]
     return "\n".join(lines)

@@ -12,8 +12,11 @@
 
 Fixing is done the way a user would, by one-value lists in the problem file ("a single value
 fixes a parameter"); everything else (dataset, objectives, constraints, settings) is the joint
-problem's, so all three are scored alike. :class:`ToJoint` turns a restricted genome into the
-joint genome of the same design, so accuracy can come from the joint problem's supernet.
+problem's, so all are scored alike, except that both are searched without the accelerator repair
+(``search.accelerator_repair: none``; it would make accelerator-only search a full sweep).
+:func:`front_repair_problem` is the joint problem with ``search.accelerator_repair: front``.
+:class:`ToJoint` turns a restricted genome into the joint genome of the same design, so accuracy
+can come from the joint problem's supernet.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
 
 __all__ = ["BASELINE_ACCELERATOR", "FIXED_LAYER", "network_only_problem", "accelerator_only_problem",
+           "front_repair_problem",
            "nearest", "middle", "ToJoint", "JointAccuracy"]
 
 #: The baseline accelerator of network-only search (before clipping to the problem's lists).
@@ -58,9 +62,11 @@ def middle(values: Sequence[Any]) -> Any:
     return values[len(values) // 2]
 
 
-def _derive(joint: "Problem", kind: str, edit: Callable[[dict], None], what: str) -> "Problem":
+def _derive(joint: "Problem", kind: str, edit: Callable[[dict], None], what: str,
+            accelerator_repair: str = "none") -> "Problem":
     cfg = yaml.safe_load(joint.text)
     edit(cfg)
+    cfg["search"] = {**(cfg.get("search") or {}), "accelerator_repair": accelerator_repair}
     cfg["name"] = f"{joint.name}_{kind}"
     cfg["description"] = f"{what}; derived from {joint.name} by evo_cosearch.bench.restricted"
     text = f"# {kind}: derived from {joint.source} (evo_cosearch.bench.restricted)\n" + \
@@ -90,6 +96,11 @@ def accelerator_only_problem(joint: "Problem") -> "Problem":
             st_cfg["width"] = [middle(st.width)]
             st_cfg["layer"] = {k: [nearest(st.layer[k], v)] for k, v in FIXED_LAYER.items()}
     return _derive(joint, "accelerator_only", edit, "accelerator search for a fixed 8-bit mid-size network")
+
+
+def front_repair_problem(joint: "Problem") -> "Problem":
+    """``joint`` searched with ``search.accelerator_repair: front``."""
+    return _derive(joint, "front", lambda cfg: None, "joint search with the accelerator repair", "front")
 
 
 class ToJoint:

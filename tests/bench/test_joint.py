@@ -13,10 +13,11 @@ from evo_cosearch.archive import open_archive
 from evo_cosearch.bench.joint import (
     BASELINE_ACCELERATOR, bench_joint, equal_accuracy, front_accuracy_levels, joint_markdown, min_at_accuracy,
 )
-from evo_cosearch.bench.restricted import accelerator_only_problem
+from evo_cosearch.bench.restricted import accelerator_only_problem, front_repair_problem
 from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import ProxyAccuracy
 from evo_cosearch.problem import load_problem
+from evo_cosearch.search.accelerator_repair import AcceleratorRepair
 
 ROOT = Path(__file__).resolve().parents[2]
 DIGITS = str(ROOT / "problems" / "demo_digits.yaml")
@@ -73,7 +74,8 @@ def test_bench_joint_structure(tmp_path):
     r = bench_joint(DIGITS, seeds=(0, 1), pop=6, gens=3, proxy_accuracy=True, out_dir=tmp_path / "runs",
                     out=tmp_path / "j.json", progress=False)
     assert json.loads((tmp_path / "j.json").read_text()) == r
-    assert set(r["runs"]) == set(r["final_hypervolume"]) == {"joint", "network_only", "accelerator_only"}
+    assert set(r["runs"]) == set(r["final_hypervolume"]) == {"joint", "joint_front", "network_only",
+                                                             "accelerator_only"}
     for variant, runs in r["runs"].items():
         assert [run["seed"] for run in runs] == [0, 1] and all(run["n_designs"] == 18 for run in runs)
         assert r["final_hypervolume"][variant]["values"] == [run["hypervolume"][-1] for run in runs]
@@ -93,7 +95,20 @@ def test_bench_joint_structure(tmp_path):
     h = r["headline"]
     assert h["edp_accelerator_only_over_joint"]["pooled"] == eq["ratios"]["edp_accelerator_only_over_joint"][
         "pooled"][-1]
-    assert "| joint | 2 |" in joint_markdown(r)
+    md = joint_markdown(r)
+    assert "| joint | 2 |" in md and "| joint_front | 2 |" in md and "network_only/joint_front" in md
+    # joint_front ran with the repair (every archived design is on its network's hardware front); the
+    # restricted variants without it
+    with open_archive(tmp_path / "runs" / "joint_front-s0") as arc:
+        assert arc.meta.settings["accelerator_repair"] == "front"
+        X = arc.designs().genome
+    np.testing.assert_array_equal(AcceleratorRepair(front_repair_problem(joint)).apply(X), X)
+    for name in ("network_only", "accelerator_only"):
+        with open_archive(tmp_path / "runs" / f"{name}-s0") as arc:
+            assert arc.meta.settings["accelerator_repair"] == "none"
+    for key in ("energy_network_only_over_joint_front", "edp_accelerator_only_over_joint_front",
+                "energy_two_step_over_joint_front"):
+        assert key in h
     # two-step: the baseline accelerator is one of those swept, so no network-only figure is beaten
     two = eq["two_step"]
     assert two["method"]["exhaustive"] and two["method"]["accelerators_tried_per_network"] == 150_000
