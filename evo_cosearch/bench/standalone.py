@@ -21,6 +21,7 @@ from typing import Any, Sequence
 
 import torch
 
+from evo_cosearch.errors import InputError
 from evo_cosearch.problem import load_problem
 from evo_cosearch.space.spec import NetworkSpec
 from evo_cosearch.supernet.child import CHILD_FORMAT, train_child
@@ -52,12 +53,18 @@ def standalone_splits(problem, train_images: int | None, seed: int):
 
 
 def load_cache(path: Path | None) -> dict[str, Any]:
-    if path is None:
+    """The cache at ``path`` ({} when there is none). An unreadable or damaged file is an error,
+    not an empty cache: it may hold hours of training, and saving over it would lose them."""
+    if path is None or not Path(path).exists():
         return {}
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+        cache = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: stand-alone cache unreadable ({type(exc).__name__}); "
+                         "move it away to start a new one") from None
+    if not isinstance(cache, dict):
+        raise InputError(f"{path}: stand-alone cache is not a JSON object; move it away to start a new one")
+    return cache
 
 
 def save_cache(path: Path | None, cache: dict[str, Any]) -> None:
