@@ -180,7 +180,8 @@ def agreement(records: list[dict]) -> dict:
     for key, mask in groups.items():
         err = np.abs(ours[mask] - ref[mask]) / ref[mask]
         summary[key] = dict(
-            n=int(mask.sum()), median_abs_rel_error=float(np.median(err)), p90_abs_rel_error=float(np.quantile(err, 0.9)),
+            n=int(mask.sum()), median_abs_rel_error=float(np.median(err)),
+            p90_abs_rel_error=float(np.quantile(err, 0.9)),
             max_abs_rel_error=float(err.max()), spearman_rho=float(spearmanr(ours[mask], ref[mask]).statistic),
             exact_match_fraction=float(np.mean(ours[mask] == ref[mask])),
         )
