@@ -7,16 +7,18 @@ sample of :data:`MAX_ACCELERATORS` when the space is larger), once, and keeps th
 *hardware front*: the accelerators that meet the problem's hardware constraints and that no other
 one beats in every hardware objective of the problem (latency, energy, area, EDP: those it has).
 
-A design is then repaired before it is evaluated: its accelerator is replaced by the front
-accelerator that is at least as good in every hardware objective and nearest to it (on a log
-scale, so units do not matter); a design already on the front keeps its accelerator, and one
-whose accelerator breaks a hardware constraint gets the nearest front accelerator. Its network
-genes are never touched. Each repaired design is one evaluated design of the search's budget;
+A design is then repaired before it is evaluated: its accelerator is replaced by a front
+accelerator at least as good in every hardware objective, drawn at random among those (with the
+search's own random generator, so a run is reproducible and resumes identically); a design
+already on the front keeps its accelerator, and one whose accelerator breaks a hardware
+constraint gets the nearest front accelerator (on a log scale, so units do not matter). Drawing,
+rather than taking the nearest, lets a network's offspring land anywhere on the stretch of its
+front that beats the parent's accelerator, the energy-lean end included. Its network genes are
+never touched. Each repaired design is one evaluated design of the search's budget;
 the simulations of the sweep are extra (``sweeps`` and ``simulated`` count them).
 
 It is a pymoo :class:`~pymoo.core.repair.Repair` (applied to the initial population and to every
-offspring before duplicates are removed), deterministic and stateless apart from its cache, so a
-resumed run repairs exactly as the first one did. Turned on by ``search.accelerator_repair: front``.
+offspring before duplicates are removed) that keeps no state but its cache of fronts. Turned on by ``search.accelerator_repair: front``.
 """
 
 from __future__ import annotations
@@ -130,11 +132,13 @@ class AcceleratorRepair(Repair):
             self._fronts[key] = (grid[keep], self._log_objectives(m)[keep])
         return self._fronts[key]
 
-    def _do(self, problem, X, **kwargs):
-        return self.apply(X)
+    def _do(self, problem, X, random_state=None, **kwargs):
+        return self.apply(X, random_state)
 
-    def apply(self, X: np.ndarray) -> np.ndarray:
-        """The repaired genomes (N, n_var) of ``X``: network genes as they are, accelerators on the fronts."""
+    def apply(self, X: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+        """The repaired genomes (N, n_var) of ``X``: network genes as they are, accelerators on the
+        fronts; ``rng`` draws among the front accelerators that beat a design's (default: seed 0)."""
+        rng = np.random.default_rng(0) if rng is None else rng
         X = np.rint(np.asarray(X, dtype=np.float64)).astype(np.int64)
         if not self.active or len(X) == 0:
             return X
@@ -147,10 +151,13 @@ class AcceleratorRepair(Repair):
             accels, F = self.front(X[r])
             if not len(accels):
                 continue
-            at_least_as_good = np.all(F <= cur_F[r] + 1e-12, axis=1) if cur_ok[r] else np.ones(len(F), dtype=bool)
-            cand = np.flatnonzero(at_least_as_good)
-            if not len(cand):  # a sampled grid may hold nothing as good as this accelerator: keep it
+            if not cur_ok[r]:
+                out[r, cols] = accels[np.argmin(((F - cur_F[r]) ** 2).sum(1))]
                 continue
-            best = cand[np.argmin(((F[cand] - cur_F[r]) ** 2).sum(1))]
-            out[r, cols] = accels[best]
+            cand = np.flatnonzero(np.all(F <= cur_F[r] + 1e-12, axis=1))
+            if len(cand) == 1:
+                out[r, cols] = accels[cand[0]]
+            elif len(cand) > 1:
+                out[r, cols] = accels[cand[rng.integers(len(cand))]]
+            # none: a sampled grid may hold nothing as good as this accelerator; it is kept
         return out
