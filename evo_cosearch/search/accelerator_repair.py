@@ -14,11 +14,12 @@ already on the front keeps its accelerator, and one whose accelerator breaks a h
 constraint gets the nearest front accelerator (on a log scale, so units do not matter). Drawing,
 rather than taking the nearest, lets a network's offspring land anywhere on the stretch of its
 front that beats the parent's accelerator, the energy-lean end included. Its network genes are
-never touched. Each repaired design is one evaluated design of the search's budget;
-the simulations of the sweep are extra (``sweeps`` and ``simulated`` count them).
+never touched. Each repaired design is one evaluated design of the search's budget; the
+simulations of the sweep are extra (``sweeps`` and ``simulated`` count them).
 
 It is a pymoo :class:`~pymoo.core.repair.Repair` (applied to the initial population and to every
-offspring before duplicates are removed) that keeps no state but its cache of fronts. Turned on by ``search.accelerator_repair: front``.
+offspring before duplicates are removed) that keeps no state but its cache of fronts. Turned on
+by ``search.accelerator_repair: front``.
 """
 
 from __future__ import annotations
@@ -127,9 +128,9 @@ class AcceleratorRepair(Repair):
             self.sweeps += 1
             self.simulated += len(grid)
             ok = np.flatnonzero(self._feasible(m))
-            F = self._log_objectives(m)[ok]
-            keep = ok[moocore.is_nondominated(F)] if len(ok) else ok
-            self._fronts[key] = (grid[keep], self._log_objectives(m)[keep])
+            F = self._log_objectives(m)
+            keep = ok[moocore.is_nondominated(F[ok])] if len(ok) else ok
+            self._fronts[key] = (grid[keep], F[keep])
         return self._fronts[key]
 
     def _do(self, problem, X, random_state=None, **kwargs):
