@@ -46,8 +46,7 @@ from evo_cosearch.errors import InputError
 from evo_cosearch.problem import load_problem
 
 __all__ = ["bench_joint", "min_at_accuracy", "front_accuracy_levels", "joint_markdown", "VARIANTS", "JOINTS",
-           "RUNS_DIR",
-           "RESULT_PATH", "LEVELS", "TARGET_ENERGY_RATIO", "TARGET_EDP_RATIO"]
+           "RUNS_DIR", "RESULT_PATH", "LEVELS", "TARGET_ENERGY_RATIO", "TARGET_EDP_RATIO"]
 
 DEFAULT_PROBLEM = str(Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml")
 VARIANTS = ("joint", "joint_front", "network_only", "accelerator_only")
