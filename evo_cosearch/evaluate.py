@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
 
 __all__ = ["Evaluation", "Evaluator", "ProxyAccuracy", "SupernetAccuracy", "METRICS", "CONSTRAINT_ORDER",
-           "constraint_values", "AccuracyFn", "accuracy_source", "file_sha256"]
+           "constraint_values", "meets_constraints", "AccuracyFn", "accuracy_source", "file_sha256"]
 
 #: Every metric an :class:`Evaluation` carries (objectives are a subset of these).
 METRICS = ("accuracy", "error", "latency_ms", "energy_uj", "area_mm2", "edp", "params", "macs")
@@ -70,6 +70,11 @@ def constraint_values(metrics: Mapping[str, np.ndarray], constraints: Mapping[st
         else:
             cols.append(value - bound)
     return np.column_stack(cols) if cols else np.zeros((n, 0))
+
+
+def meets_constraints(metrics: Mapping[str, np.ndarray], constraints: Mapping[str, float]) -> np.ndarray:
+    """(N,) bool: which designs meet every one of ``constraints`` (no violation)."""
+    return np.maximum(constraint_values(metrics, constraints), 0.0).sum(1) <= 0.0
 
 
 class Evaluator:

@@ -16,19 +16,20 @@ from typing import Any, Sequence
 import numpy as np
 
 from evo_cosearch.archive import pareto_of
-from evo_cosearch.evaluate import constraint_values
-from evo_cosearch.search.accelerator_repair import MAX_ACCELERATORS, accelerator_grid, simulate_accelerators
+from evo_cosearch.evaluate import meets_constraints
+from evo_cosearch.search.accelerator_repair import (
+    MAX_ACCELERATORS, accelerator_grid, grid_accelerators, simulate_accelerators,
+)
 
 __all__ = ["best_accelerator", "two_step_at_accuracy", "sweep_info"]
 
 
-def best_accelerator(joint, genome: np.ndarray, accuracy: float, cols: np.ndarray,
-                     grid: np.ndarray) -> tuple[float, float]:
+def best_accelerator(joint, genome: np.ndarray, accuracy: float, accelerators) -> tuple[float, float]:
     """Least energy and least EDP of the feasible designs made of ``genome``'s network (of
-    ``accuracy``) on each accelerator of ``grid``; NaN when none is feasible."""
-    m = simulate_accelerators(joint, genome, cols, grid)
-    m["accuracy"] = np.full(len(grid), float(accuracy))
-    feasible = np.maximum(constraint_values(m, joint.constraints), 0.0).sum(1) <= 0.0
+    ``accuracy``) on each of ``accelerators`` (:func:`grid_accelerators`); NaN when none is feasible."""
+    m = simulate_accelerators(joint, genome, accelerators)
+    m["accuracy"] = np.full(len(m["energy_uj"]), float(accuracy))
+    feasible = meets_constraints(m, joint.constraints)
     if not feasible.any():
         return float("nan"), float("nan")
     return float(m["energy_uj"][feasible].min()), float(m["edp"][feasible].min())
@@ -38,13 +39,13 @@ def two_step_at_accuracy(results, joint, to_joint, seeds: Sequence[int],
                          thresholds: np.ndarray) -> dict[str, np.ndarray]:
     """Per seed (rows) and threshold (columns): the two-step energy and EDP of each network-only
     run in ``results`` (``to_joint`` maps its genomes to joint genomes)."""
-    cols, grid = accelerator_grid(joint)
+    accelerators = grid_accelerators(joint, *accelerator_grid(joint))
     runs = {r.seed: r.designs for r in results if r.label == "network_only"}
     out = {m: np.full((len(seeds), len(thresholds)), np.nan) for m in ("energy_uj", "edp")}
     for i, seed in enumerate(seeds):
         front = pareto_of(runs[seed])
         acc = front.metrics["accuracy"]
-        best = [best_accelerator(joint, g, a, cols, grid) for g, a in zip(to_joint(front.genome), acc)]
+        best = [best_accelerator(joint, g, a, accelerators) for g, a in zip(to_joint(front.genome), acc)]
         for k, t in enumerate(thresholds):
             ok = [b for b, a in zip(best, acc) if a >= t and not np.isnan(b[0])]
             if ok:

@@ -30,13 +30,14 @@ import moocore
 import numpy as np
 from pymoo.core.repair import Repair
 
-from evo_cosearch.evaluate import constraint_values
+from evo_cosearch.evaluate import meets_constraints
 
 if TYPE_CHECKING:
+    from evo_cosearch.space.accelerator import AcceleratorArrays
     from evo_cosearch.problem import Problem
 
 __all__ = ["AcceleratorRepair", "ACCELERATOR_REPAIRS", "MAX_ACCELERATORS", "HARDWARE_OBJECTIVES",
-           "HARDWARE_CONSTRAINTS", "accelerator_grid", "simulate_accelerators"]
+           "HARDWARE_CONSTRAINTS", "accelerator_grid", "grid_accelerators", "simulate_accelerators"]
 
 #: ``search.accelerator_repair`` values.
 ACCELERATOR_REPAIRS = ("none", "front")
@@ -61,17 +62,22 @@ def accelerator_grid(problem: "Problem", *, limit: int = MAX_ACCELERATORS,
     return cols, grid.astype(np.int64)
 
 
-def simulate_accelerators(problem: "Problem", genome: np.ndarray, cols: np.ndarray, grid: np.ndarray,
+def grid_accelerators(problem: "Problem", cols: np.ndarray, grid: np.ndarray) -> "AcceleratorArrays":
+    """The simulator's arrays of the accelerators of ``grid`` (the same for every network)."""
+    X = np.zeros((len(grid), problem.space.n_var), dtype=np.int64)
+    X[:, cols] = grid
+    return problem.accelerator_arrays(X)
+
+
+def simulate_accelerators(problem: "Problem", genome: np.ndarray, accelerators: "AcceleratorArrays",
                           simulate_fn: Callable | None = None) -> dict[str, np.ndarray]:
-    """Latency, energy, area and EDP of ``genome``'s network on each accelerator of ``grid``
-    (its workload is computed once; the simulator takes one network for many accelerators)."""
+    """Latency, energy, area and EDP of ``genome``'s network on each of ``accelerators`` (from
+    :func:`grid_accelerators`; the workload is computed once, the simulator takes one network for
+    many accelerators)."""
     if simulate_fn is None:
         from evo_cosearch.hardware import simulate as simulate_fn
     genome = np.asarray(genome, dtype=np.int64)
-    X = np.repeat(genome[None, :], len(grid), axis=0)
-    X[:, cols] = grid
-    hw = simulate_fn(problem.workload(genome[None, :]), problem.accelerator_arrays(X))
-    return _metrics(hw)
+    return _metrics(simulate_fn(problem.workload(genome[None, :]), accelerators))
 
 
 def _metrics(hw) -> dict[str, np.ndarray]:
@@ -100,6 +106,7 @@ class AcceleratorRepair(Repair):
         cards = np.asarray(problem.space.cardinalities)
         self.active = bool(self.objectives) and bool(np.any(cards[~self._mask] > 1))
         self._grid: tuple[np.ndarray, np.ndarray] | None = None
+        self._accelerators: "AcceleratorArrays | None" = None
         self._fronts: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
         self.sweeps = 0      # networks swept
         self.simulated = 0   # designs simulated by the sweeps
@@ -114,20 +121,18 @@ class AcceleratorRepair(Repair):
         F = np.column_stack([metrics[o] for o in self.objectives])
         return np.log(np.maximum(F, np.finfo(np.float64).tiny))
 
-    def _feasible(self, metrics: dict[str, np.ndarray]) -> np.ndarray:
-        G = constraint_values(metrics, self.constraints)
-        return (np.maximum(G, 0.0).sum(1) <= 0.0) if G.shape[1] else np.ones(G.shape[0], dtype=bool)
-
     def front(self, genome: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The hardware front of ``genome``'s network: accelerator index rows (K, A) and their
         log hardware objectives (K, M); K = 0 when no accelerator meets the constraints."""
         key = np.ascontiguousarray(np.asarray(genome, dtype=np.int64)[self._mask]).tobytes()
         if key not in self._fronts:
             cols, grid = self.grid
-            m = simulate_accelerators(self.problem, genome, cols, grid, self.simulate_fn)
+            if self._accelerators is None:
+                self._accelerators = grid_accelerators(self.problem, cols, grid)
+            m = simulate_accelerators(self.problem, genome, self._accelerators, self.simulate_fn)
             self.sweeps += 1
             self.simulated += len(grid)
-            ok = np.flatnonzero(self._feasible(m))
+            ok = np.flatnonzero(meets_constraints(m, self.constraints))
             F = self._log_objectives(m)
             keep = ok[moocore.is_nondominated(F[ok])] if len(ok) else ok
             self._fronts[key] = (grid[keep], F[keep])
@@ -145,7 +150,7 @@ class AcceleratorRepair(Repair):
             return X
         p = self.problem
         cur = _metrics(self.simulate_fn(p.workload(X), p.accelerator_arrays(X)))
-        cur_F, cur_ok = self._log_objectives(cur), self._feasible(cur)
+        cur_F, cur_ok = self._log_objectives(cur), meets_constraints(cur, self.constraints)
         cols = self.grid[0]
         out = X.copy()
         for r in range(len(X)):

@@ -12,7 +12,9 @@ from evo_cosearch.archive import open_archive
 from evo_cosearch.errors import InputError, ProblemError
 from evo_cosearch.evaluate import Evaluator, ProxyAccuracy
 from evo_cosearch.problem import load_problem, parse_problem
-from evo_cosearch.search.accelerator_repair import AcceleratorRepair, accelerator_grid, simulate_accelerators
+from evo_cosearch.search.accelerator_repair import (
+    AcceleratorRepair, accelerator_grid, grid_accelerators, simulate_accelerators,
+)
 from evo_cosearch.search.settings import search_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,7 +64,7 @@ def test_sweep_metrics_equal_the_evaluator_s():
     p = small_problem()
     genome = p.space.sample(1, np.random.default_rng(0))[0]
     cols, grid = accelerator_grid(p)
-    m = simulate_accelerators(p, genome, cols, grid)
+    m = simulate_accelerators(p, genome, grid_accelerators(p, cols, grid))
     X = np.repeat(genome[None], len(grid), axis=0)
     X[:, cols] = grid
     ev = Evaluator(p, ProxyAccuracy(p)).evaluate(X)
