@@ -1,8 +1,10 @@
 """Benchmark: joint search vs network-only (fixed baseline accelerator) vs accelerator-only
 (fixed network), at equal budget, all scored with the joint problem's objectives. Joint search
-runs twice: as the problem file sets it (``joint``) and with ``search.accelerator_repair: front``
-(``joint_front``: each design's accelerator moved onto its network's hardware front by a
-simulator sweep, :mod:`evo_cosearch.search.accelerator_repair`).
+runs three times: as the problem file sets it (``joint``), with ``search.accelerator_repair:
+front`` (``joint_front``: each design's accelerator moved onto its network's hardware front by a
+simulator sweep, :mod:`evo_cosearch.search.accelerator_repair`) and with ``min_energy_uj``
+(``joint_min_energy``: each design on its network's least-energy accelerator; only when energy
+is an objective).
 
 The two restricted problems are derived from the joint one (:mod:`evo_cosearch.bench.restricted`);
 every variant runs the same strategy (nsga2) with the same ``pop`` x ``gens`` and seeds, and
@@ -49,9 +51,11 @@ __all__ = ["bench_joint", "min_at_accuracy", "front_accuracy_levels", "joint_mar
            "RUNS_DIR", "RESULT_PATH", "LEVELS", "TARGET_ENERGY_RATIO", "TARGET_EDP_RATIO"]
 
 DEFAULT_PROBLEM = str(Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml")
-VARIANTS = ("joint", "joint_front", "network_only", "accelerator_only")
+VARIANTS = ("joint", "joint_front", "joint_min_energy", "network_only", "accelerator_only")
 #: The joint variants the others are compared with.
-JOINTS = ("joint", "joint_front")
+JOINTS = ("joint", "joint_front", "joint_min_energy")
+#: ``search.accelerator_repair`` of each variant (the problem file's own for ``joint``).
+_REPAIRS = {"joint_front": "front", "joint_min_energy": "min_energy_uj"}
 RUNS_DIR = Path("results/runs/joint_vs_separate")
 RESULT_PATH = Path("results/benchmarks/joint_vs_separate.json")
 #: Percentiles of network-only's front accuracies used as equal-accuracy thresholds.
@@ -144,8 +148,9 @@ def equal_accuracy(results, seeds: Sequence[int], thresholds: np.ndarray) -> dic
 
 def _specs(joint, seeds, out_dir: Path, accuracy_fn) -> tuple[list[RunSpec], dict[str, Any]]:
     net_only, acc_only = network_only_problem(joint), accelerator_only_problem(joint)
-    front = front_repair_problem(joint)
-    problems = {"joint": (joint, accuracy_fn), "joint_front": (front, accuracy_fn),
+    repaired = {v: front_repair_problem(joint, rule) for v, rule in _REPAIRS.items()
+                if not rule.startswith("min_") or rule[4:] in joint.objectives}
+    problems = {"joint": (joint, accuracy_fn), **{v: (p, accuracy_fn) for v, p in repaired.items()},
                 "network_only": (net_only, JointAccuracy(accuracy_fn, ToJoint(joint, net_only))),
                 "accelerator_only": (acc_only, JointAccuracy(accuracy_fn, ToJoint(joint, acc_only)))}
     # the joint variant is `bench strategies`' nsga2 search: reuse its run when it is there
@@ -156,9 +161,9 @@ def _specs(joint, seeds, out_dir: Path, accuracy_fn) -> tuple[list[RunSpec], dic
     fixed_acc = net_only.accelerator.spec(net_only.space, np.zeros(net_only.space.n_var, dtype=np.int64))
     variants = {
         "joint": {"problem_name": joint.name, "searched": "network, per-layer bits and accelerator"},
-        "joint_front": {"problem_name": front.name, "searched": "network, per-layer bits and accelerator",
-                        "rule": "search.accelerator_repair: front (each design's accelerator moved onto its "
-                                "network's hardware front by a simulator sweep before evaluation)"},
+        **{v: {"problem_name": p.name, "searched": "network, per-layer bits and accelerator",
+               "rule": f"search.accelerator_repair: {_REPAIRS[v]} ({_RULES[_REPAIRS[v]]})"}
+           for v, p in repaired.items()},
         "network_only": {"problem_name": net_only.name, "searched": "network and per-layer bits",
                          "fixed_accelerator": _plain(fixed_acc.to_dict()), "rule": (
                              f"baseline {BASELINE_ACCELERATOR} clipped to the problem's value lists (nearest)")},
@@ -168,6 +173,12 @@ def _specs(joint, seeds, out_dir: Path, accuracy_fn) -> tuple[list[RunSpec], dic
                                  "stage's depth and width the middle of their value lists")},
     }
     return specs, variants
+
+
+_RULES = {"front": "each design's accelerator moved onto its network's hardware front by a simulator sweep "
+                   "before evaluation, a random one at least as good in every hardware objective",
+          "min_energy_uj": "each design's accelerator replaced by its network's least-energy feasible accelerator "
+                           "(a simulator sweep) before evaluation"}
 
 
 def _thresholds(results) -> tuple[np.ndarray, np.ndarray]:
@@ -203,9 +214,10 @@ def bench_joint(problem: str | Path = DEFAULT_PROBLEM, *, seeds: Sequence[int] =
     specs, variants = _specs(joint, list(seeds), Path(out_dir), accuracy_fn)
     results = run_all(specs, pop=pop, gens=gens, progress=progress)
     ideal, ref, curves = hv_curves(results)
+    present = _present(results)
     hv = {v: quartiles([float(c.hypervolume[-1]) for r, c in zip(results, curves) if r.label == v])
-          for v in VARIANTS}
-    for v in VARIANTS:
+          for v in present}
+    for v in present:
         hv[v]["seeds"] = [r.seed for r in results if r.label == v]
 
     levels, fixed_accuracy = _thresholds(results)
@@ -226,7 +238,7 @@ def bench_joint(problem: str | Path = DEFAULT_PROBLEM, *, seeds: Sequence[int] =
         "runs": {v: [{"seed": r.seed, "run_dir": str(r.run_dir), "n_designs": len(r.designs),
                       "n_feasible": int(r.designs.feasible.sum()), "n_evals": c.n_evals.tolist(),
                       "hypervolume": [float(x) for x in c.hypervolume], "seconds": round(r.seconds, 2)}
-                     for r, c in zip(results, curves) if r.label == v] for v in VARIANTS},
+                     for r, c in zip(results, curves) if r.label == v] for v in present},
         "hv_reference": {"ideal": ideal.tolist(), "ref": ref.tolist(), "method": (
             "union of every run's feasible designs (all variants) -> its non-dominated front; ideal = front "
             "minimum, ref = ideal + 1.1 * (front maximum - ideal)")},

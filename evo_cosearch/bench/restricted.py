@@ -14,7 +14,8 @@ Fixing is done the way a user would, by one-value lists in the problem file ("a 
 fixes a parameter"); everything else (dataset, objectives, constraints, settings) is the joint
 problem's, so all are scored alike, except that both are searched without the accelerator repair
 (``search.accelerator_repair: none``; it would make accelerator-only search a full sweep).
-:func:`front_repair_problem` is the joint problem with ``search.accelerator_repair: front``.
+:func:`front_repair_problem` is the joint problem with ``search.accelerator_repair: front`` (or
+another repair rule, ``min_energy_uj``).
 :class:`ToJoint` turns a restricted genome into the joint genome of the same design, so accuracy
 can come from the joint problem's supernet.
 """
@@ -98,9 +99,9 @@ def accelerator_only_problem(joint: "Problem") -> "Problem":
     return _derive(joint, "accelerator_only", edit, "accelerator search for a fixed 8-bit mid-size network")
 
 
-def front_repair_problem(joint: "Problem") -> "Problem":
-    """``joint`` searched with ``search.accelerator_repair: front``."""
-    return _derive(joint, "front", lambda cfg: None, "joint search with the accelerator repair", "front")
+def front_repair_problem(joint: "Problem", rule: str = "front") -> "Problem":
+    """``joint`` searched with ``search.accelerator_repair: <rule>``."""
+    return _derive(joint, rule, lambda cfg: None, f"joint search with accelerator repair {rule}", rule)
 
 
 class ToJoint:

@@ -17,9 +17,16 @@ front that beats the parent's accelerator, the energy-lean end included. Its net
 never touched. Each repaired design is one evaluated design of the search's budget; the
 simulations of the sweep are extra (``sweeps`` and ``simulated`` count them).
 
+``min_<objective>`` (``min_energy_uj``, ``min_latency_ms``, ...) is a second rule on the same
+fronts: every design gets the front accelerator with the least of that hardware objective (ties:
+the least of the others, in the problem's order), so the search sees each network at, say, its
+least-energy point. Nothing is drawn; the other hardware objectives stay objectives of the search
+but are explored only as far as the networks move them (a fast, costly accelerator is never
+tried).
+
 It is a pymoo :class:`~pymoo.core.repair.Repair` (applied to the initial population and to every
 offspring before duplicates are removed) that keeps no state but its cache of fronts. Turned on
-by ``search.accelerator_repair: front``.
+by ``search.accelerator_repair: front`` or ``min_<objective>``.
 """
 
 from __future__ import annotations
@@ -39,12 +46,13 @@ if TYPE_CHECKING:
 __all__ = ["AcceleratorRepair", "ACCELERATOR_REPAIRS", "MAX_ACCELERATORS", "HARDWARE_OBJECTIVES",
            "HARDWARE_CONSTRAINTS", "accelerator_grid", "grid_accelerators", "simulate_accelerators"]
 
-#: ``search.accelerator_repair`` values.
-ACCELERATOR_REPAIRS = ("none", "front")
 #: At most this many accelerators are simulated per network (a seeded sample of a larger space).
 MAX_ACCELERATORS = 200_000
 #: Objectives that depend on the accelerator.
 HARDWARE_OBJECTIVES = ("latency_ms", "energy_uj", "area_mm2", "edp")
+#: ``search.accelerator_repair`` values: off, the random draw on the front, or the front's least
+#: value of one hardware objective (which must be one of the problem's objectives).
+ACCELERATOR_REPAIRS = ("none", "front") + tuple(f"min_{o}" for o in HARDWARE_OBJECTIVES)
 #: Constraints that depend on the accelerator (``min_accuracy`` depends on the network only).
 HARDWARE_CONSTRAINTS = ("max_latency_ms", "max_area_mm2", "max_energy_uj")
 
@@ -90,9 +98,11 @@ def _metrics(hw) -> dict[str, np.ndarray]:
 class AcceleratorRepair(Repair):
     """Moves each design's accelerator onto its network's hardware front (see module doc).
 
-    A no-op for a problem with no accelerator choice or no hardware objective."""
+    ``rule`` is ``front`` (a random front accelerator at least as good as the design's) or
+    ``min_<objective>`` (the front's least value of that objective of the problem). A no-op for
+    a problem with no accelerator choice or no hardware objective."""
 
-    def __init__(self, problem: "Problem", *, simulate_fn: Callable | None = None,
+    def __init__(self, problem: "Problem", *, rule: str = "front", simulate_fn: Callable | None = None,
                  limit: int = MAX_ACCELERATORS) -> None:
         super().__init__()
         if simulate_fn is None:
@@ -101,6 +111,11 @@ class AcceleratorRepair(Repair):
         self.simulate_fn = simulate_fn
         self.limit = int(limit)
         self.objectives = tuple(o for o in problem.objectives if o in HARDWARE_OBJECTIVES)
+        if rule not in ACCELERATOR_REPAIRS[1:]:
+            raise ValueError(f"unknown accelerator repair rule {rule!r}")
+        if rule != "front" and rule[4:] not in self.objectives:
+            raise ValueError(f"accelerator repair {rule!r}: {rule[4:]} is not an objective of the problem")
+        self.rule = rule
         self.constraints = {k: v for k, v in problem.constraints.items() if k in HARDWARE_CONSTRAINTS}
         self._mask = problem.network_gene_mask
         cards = np.asarray(problem.space.cardinalities)
@@ -148,6 +163,8 @@ class AcceleratorRepair(Repair):
         X = np.rint(np.asarray(X, dtype=np.float64)).astype(np.int64)
         if not self.active or len(X) == 0:
             return X
+        if self.rule != "front":
+            return self._least(X)
         p = self.problem
         cur = _metrics(self.simulate_fn(p.workload(X), p.accelerator_arrays(X)))
         cur_F, cur_ok = self._log_objectives(cur), meets_constraints(cur, self.constraints)
@@ -166,4 +183,17 @@ class AcceleratorRepair(Repair):
             elif len(cand) > 1:
                 out[r, cols] = accels[cand[rng.integers(len(cand))]]
             # none: a sampled grid may hold nothing as good as this accelerator; it is kept
+        return out
+
+    def _least(self, X: np.ndarray) -> np.ndarray:
+        """``min_<objective>``: each design on its front's least value of that objective (ties:
+        the least of the other hardware objectives, in order); unchanged without a feasible one."""
+        j = self.objectives.index(self.rule[4:])
+        order = [j] + [k for k in range(len(self.objectives)) if k != j]
+        cols = self.grid[0]
+        out = X.copy()
+        for r in range(len(X)):
+            accels, F = self.front(X[r])
+            if len(accels):
+                out[r, cols] = accels[np.lexsort(F[:, order[::-1]].T)[0]]
         return out

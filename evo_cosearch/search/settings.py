@@ -25,8 +25,8 @@ class SearchSettings:
     """``gens`` counts generations including the initial population (pymoo's ``n_gen``).
     ``mutation_prob`` is per gene (None: ``1 / n_var``). ``reward`` is the scalar objective of
     the ``reinforce`` strategy (``search.reward: {target_latency_ms, target_area_mm2, mode}``).
-    ``accelerator_repair: front`` puts every design nsga2 proposes on its network's hardware front
-    (:mod:`evo_cosearch.search.accelerator_repair`)."""
+    ``accelerator_repair: front`` or ``min_<objective>`` puts every design nsga2 proposes on its
+    network's hardware front (:mod:`evo_cosearch.search.accelerator_repair`)."""
 
     pop: int
     gens: int
@@ -79,6 +79,10 @@ def _resolve(problem: "Problem", overrides, crossovers, strategies) -> SearchSet
     if raw["accelerator_repair"] != "none" and raw["strategy"] != "nsga2":
         raise ProblemError(f"search.accelerator_repair: {raw['accelerator_repair']!r} works with strategy nsga2 "
                            f"only, not {raw['strategy']!r} (set it to none)")
+    least = raw["accelerator_repair"][4:] if raw["accelerator_repair"].startswith("min_") else None
+    if least is not None and least not in problem.objectives:
+        raise ProblemError(f"search.accelerator_repair: {raw['accelerator_repair']!r} needs {least} among the "
+                           f"objectives ({', '.join(problem.objectives)})")
     raw["reward"] = _reward(raw["reward"])
     return SearchSettings(**raw)
 

@@ -50,9 +50,9 @@ def _build_ga(problem: "CoSearchProblem", s: "SearchSettings") -> "Algorithm":
         mutation=DeapMutation(problem.space, prob_var=s.mutation_prob, seed=s.seed),
         eliminate_duplicates=GenomeDuplicateElimination(), seed=s.seed,
     )
-    if s.accelerator_repair == "front":
+    if s.accelerator_repair != "none":
         ev = problem.evaluator
-        common["repair"] = AcceleratorRepair(ev.problem, simulate_fn=ev.simulate_fn)
+        common["repair"] = AcceleratorRepair(ev.problem, rule=s.accelerator_repair, simulate_fn=ev.simulate_fn)
     if s.algorithm == "nsga3":
         m = problem.n_obj
         ref_dirs = get_reference_directions("das-dennis", m, n_partitions=get_partition_closest_to_points(s.pop, m))

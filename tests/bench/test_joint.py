@@ -74,8 +74,8 @@ def test_bench_joint_structure(tmp_path):
     r = bench_joint(DIGITS, seeds=(0, 1), pop=6, gens=3, proxy_accuracy=True, out_dir=tmp_path / "runs",
                     out=tmp_path / "j.json", progress=False)
     assert json.loads((tmp_path / "j.json").read_text()) == r
-    assert set(r["runs"]) == set(r["final_hypervolume"]) == {"joint", "joint_front", "network_only",
-                                                             "accelerator_only"}
+    assert set(r["runs"]) == set(r["final_hypervolume"]) == {"joint", "joint_front", "joint_min_energy",
+                                                             "network_only", "accelerator_only"}
     for variant, runs in r["runs"].items():
         assert [run["seed"] for run in runs] == [0, 1] and all(run["n_designs"] == 18 for run in runs)
         assert r["final_hypervolume"][variant]["values"] == [run["hypervolume"][-1] for run in runs]
@@ -103,6 +103,12 @@ def test_bench_joint_structure(tmp_path):
         assert arc.meta.settings["accelerator_repair"] == "front"
         X = arc.designs().genome
     np.testing.assert_array_equal(AcceleratorRepair(front_repair_problem(joint)).apply(X), X)
+    with open_archive(tmp_path / "runs" / "joint_min_energy-s1") as arc:   # each on its least-energy accelerator
+        assert arc.meta.settings["accelerator_repair"] == "min_energy_uj"
+        X = arc.designs().genome
+    least = AcceleratorRepair(front_repair_problem(joint, "min_energy_uj"), rule="min_energy_uj")
+    np.testing.assert_array_equal(least.apply(X), X)
+    assert "network_only/joint_min_energy" in md and "energy_two_step_over_joint_min_energy" in h
     for name in ("network_only", "accelerator_only"):
         with open_archive(tmp_path / "runs" / f"{name}-s0") as arc:
             assert arc.meta.settings["accelerator_repair"] == "none"
@@ -124,3 +130,14 @@ def test_a_problem_with_a_fixed_side_is_not_joint(tmp_path):
     with pytest.raises(InputError, match="accelerator is fixed"):
         bench_joint(ROOT / "problems" / "autoqkeras_digits.yaml", seeds=(0,), pop=4, gens=1, proxy_accuracy=True,
                     out_dir=tmp_path, out=None, progress=False)
+
+
+def test_bench_joint_leaves_out_the_least_energy_variant_without_an_energy_objective(tmp_path):
+    path = tmp_path / "latency.yaml"
+    path.write_text(Path(DIGITS).read_text().replace("objectives: [error, latency_ms, energy_uj]",
+                                                     "objectives: [error, latency_ms]"))
+    r = bench_joint(str(path), seeds=(0,), pop=6, gens=2, proxy_accuracy=True, out_dir=tmp_path / "runs",
+                    out=None, progress=False)
+    assert set(r["runs"]) == {"joint", "joint_front", "network_only", "accelerator_only"}
+    assert "energy_network_only_over_joint_min_energy" not in r["headline"]
+    assert "joint_min_energy" not in joint_markdown(r)

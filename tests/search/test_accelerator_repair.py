@@ -166,3 +166,41 @@ def test_settings_and_run_directories_guard_the_repair(tmp_path):
     run(small_problem("{pop: 12, gens: 2, seed: 3}"), tmp_path / "r")
     with pytest.raises(InputError, match="accelerator_repair='none'"):
         run(small_problem(), tmp_path / "r")
+
+
+def test_min_rule_puts_each_design_on_its_least_value_of_that_objective():
+    p = small_problem(constraints="{max_latency_ms: 0.05}")
+    repair = AcceleratorRepair(p, rule="min_energy_uj")
+    cols, grid = repair.grid
+    X = p.space.sample(12, np.random.default_rng(5))
+    Y = repair.apply(X)
+    mask = p.network_gene_mask
+    assert (Y[:, mask] == X[:, mask]).all()
+    _, ev_y = hardware_F(p, Y)
+    for r in range(len(Y)):                                         # the least energy of every feasible accelerator
+        S = np.repeat(X[r][None], len(grid), axis=0)
+        S[:, cols] = grid
+        F, ev = hardware_F(p, S)
+        if ev.feasible.any():
+            assert ev_y.feasible[r]
+            np.testing.assert_allclose(ev_y.metrics["energy_uj"][r], F[ev.feasible, 1].min(), rtol=1e-12)
+            ties = ev.feasible & (F[:, 1] <= F[ev.feasible, 1].min() * (1 + 1e-12))
+            np.testing.assert_allclose(ev_y.metrics["latency_ms"][r], F[ties, 0].min(), rtol=1e-12)
+    np.testing.assert_array_equal(repair.apply(Y), Y)
+    np.testing.assert_array_equal(AcceleratorRepair(p, rule="min_energy_uj").apply(X[::-1]), Y[::-1])  # no draw
+    lat = AcceleratorRepair(p, rule="min_latency_ms").apply(X)
+    assert (hardware_F(p, lat)[0][:, 0] <= hardware_F(p, Y)[0][:, 0] * (1 + 1e-12)).all()
+    with pytest.raises(ValueError, match="area_mm2 is not an objective"):
+        AcceleratorRepair(p, rule="min_area_mm2")
+
+
+def test_search_with_the_min_rule_archives_least_energy_designs(tmp_path, contents):
+    p = small_problem("{pop: 12, gens: 3, seed: 3, accelerator_repair: min_energy_uj}")
+    full = run(p, tmp_path / "a")
+    assert contents(full) == contents(run(p, tmp_path / "b"))
+    with open_archive(full) as arc:
+        X = arc.designs().genome
+        assert arc.meta.settings["accelerator_repair"] == "min_energy_uj"
+    np.testing.assert_array_equal(AcceleratorRepair(p, rule="min_energy_uj").apply(X), X)
+    with pytest.raises(ProblemError, match=r"'min_area_mm2' needs area_mm2 among the objectives"):
+        search_settings(small_problem("{accelerator_repair: min_area_mm2}"))
