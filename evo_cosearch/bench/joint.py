@@ -1,10 +1,10 @@
 """Benchmark: joint search vs network-only (fixed baseline accelerator) vs accelerator-only
 (fixed network), at equal budget, all scored with the joint problem's objectives. Joint search
-runs three times: as the problem file sets it (``joint``), with ``search.accelerator_repair:
-front`` (``joint_front``: each design's accelerator moved onto its network's hardware front by a
-simulator sweep, :mod:`evo_cosearch.search.accelerator_repair`) and with ``min_energy_uj``
-(``joint_min_energy``: each design on its network's least-energy accelerator; only when energy
-is an objective).
+runs three times: without the accelerator repair (``joint``, whatever the problem file sets),
+with ``search.accelerator_repair: front`` (``joint_front``: each design's accelerator moved onto
+its network's hardware front by a simulator sweep, :mod:`evo_cosearch.search.accelerator_repair`)
+and with ``min_energy_uj`` (``joint_min_energy``: each design on its network's least-energy
+accelerator; only when energy is an objective).
 
 The two restricted problems are derived from the joint one (:mod:`evo_cosearch.bench.restricted`);
 every variant runs the same strategy (nsga2) with the same ``pop`` x ``gens`` and seeds, and
@@ -39,7 +39,7 @@ import numpy as np
 from evo_cosearch.archive import pareto_of
 from evo_cosearch.bench.compare import DEFAULT_GENS, DEFAULT_POP, RUNS_DIR as STRATEGY_RUNS
 from evo_cosearch.bench.restricted import (
-    BASELINE_ACCELERATOR, FIXED_LAYER, JointAccuracy, ToJoint, accelerator_only_problem, front_repair_problem,
+    BASELINE_ACCELERATOR, FIXED_LAYER, JointAccuracy, ToJoint, accelerator_only_problem, repair_problem,
     network_only_problem,
 )
 from evo_cosearch.bench.runset import RunSpec, hv_curves, quartiles, run_all, shared_accuracy, write_json
@@ -54,8 +54,8 @@ DEFAULT_PROBLEM = str(Path(__file__).resolve().parents[2] / "problems" / "demo_d
 VARIANTS = ("joint", "joint_front", "joint_min_energy", "network_only", "accelerator_only")
 #: The joint variants the others are compared with.
 JOINTS = ("joint", "joint_front", "joint_min_energy")
-#: ``search.accelerator_repair`` of each variant (the problem file's own for ``joint``).
-_REPAIRS = {"joint_front": "front", "joint_min_energy": "min_energy_uj"}
+#: ``search.accelerator_repair`` of each joint variant.
+_REPAIRS = {"joint": "none", "joint_front": "front", "joint_min_energy": "min_energy_uj"}
 RUNS_DIR = Path("results/runs/joint_vs_separate")
 RESULT_PATH = Path("results/benchmarks/joint_vs_separate.json")
 #: Percentiles of network-only's front accuracies used as equal-accuracy thresholds.
@@ -148,9 +148,9 @@ def equal_accuracy(results, seeds: Sequence[int], thresholds: np.ndarray) -> dic
 
 def _specs(joint, seeds, out_dir: Path, accuracy_fn) -> tuple[list[RunSpec], dict[str, Any]]:
     net_only, acc_only = network_only_problem(joint), accelerator_only_problem(joint)
-    repaired = {v: front_repair_problem(joint, rule) for v, rule in _REPAIRS.items()
-                if not rule.startswith("min_") or rule[4:] in joint.objectives}
-    problems = {"joint": (joint, accuracy_fn), **{v: (p, accuracy_fn) for v, p in repaired.items()},
+    joints = {v: repair_problem(joint, rule) for v, rule in _REPAIRS.items()
+              if not rule.startswith("min_") or rule[4:] in joint.objectives}
+    problems = {**{v: (p, accuracy_fn) for v, p in joints.items()},
                 "network_only": (net_only, JointAccuracy(accuracy_fn, ToJoint(joint, net_only))),
                 "accelerator_only": (acc_only, JointAccuracy(accuracy_fn, ToJoint(joint, acc_only)))}
     # the joint variant is `bench strategies`' nsga2 search: reuse its run when it is there
@@ -160,10 +160,9 @@ def _specs(joint, seeds, out_dir: Path, accuracy_fn) -> tuple[list[RunSpec], dic
     fixed_net = acc_only.network.spec(acc_only.space, np.zeros(acc_only.space.n_var, dtype=np.int64))
     fixed_acc = net_only.accelerator.spec(net_only.space, np.zeros(net_only.space.n_var, dtype=np.int64))
     variants = {
-        "joint": {"problem_name": joint.name, "searched": "network, per-layer bits and accelerator"},
         **{v: {"problem_name": p.name, "searched": "network, per-layer bits and accelerator",
                "rule": f"search.accelerator_repair: {_REPAIRS[v]} ({_RULES[_REPAIRS[v]]})"}
-           for v, p in repaired.items()},
+           for v, p in joints.items()},
         "network_only": {"problem_name": net_only.name, "searched": "network and per-layer bits",
                          "fixed_accelerator": _plain(fixed_acc.to_dict()), "rule": (
                              f"baseline {BASELINE_ACCELERATOR} clipped to the problem's value lists (nearest)")},
@@ -175,7 +174,8 @@ def _specs(joint, seeds, out_dir: Path, accuracy_fn) -> tuple[list[RunSpec], dic
     return specs, variants
 
 
-_RULES = {"front": "each design's accelerator moved onto its network's hardware front by a simulator sweep "
+_RULES = {"none": "plain NSGA-II on the joint genome",
+          "front": "each design's accelerator moved onto its network's hardware front by a simulator sweep "
                    "before evaluation, a random one at least as good in every hardware objective",
           "min_energy_uj": "each design's accelerator replaced by its network's least-energy feasible accelerator "
                            "(a simulator sweep) before evaluation"}

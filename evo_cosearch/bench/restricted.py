@@ -14,8 +14,7 @@ Fixing is done the way a user would, by one-value lists in the problem file ("a 
 fixes a parameter"); everything else (dataset, objectives, constraints, settings) is the joint
 problem's, so all are scored alike, except that both are searched without the accelerator repair
 (``search.accelerator_repair: none``; it would make accelerator-only search a full sweep).
-:func:`front_repair_problem` is the joint problem with ``search.accelerator_repair: front`` (or
-another repair rule, ``min_energy_uj``).
+:func:`repair_problem` is the joint problem with another ``search.accelerator_repair`` rule.
 :class:`ToJoint` turns a restricted genome into the joint genome of the same design, so accuracy
 can come from the joint problem's supernet.
 """
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
 
 __all__ = ["BASELINE_ACCELERATOR", "FIXED_LAYER", "network_only_problem", "accelerator_only_problem",
-           "front_repair_problem",
+           "repair_problem",
            "nearest", "middle", "ToJoint", "JointAccuracy"]
 
 #: The baseline accelerator of network-only search (before clipping to the problem's lists).
@@ -99,8 +98,13 @@ def accelerator_only_problem(joint: "Problem") -> "Problem":
     return _derive(joint, "accelerator_only", edit, "accelerator search for a fixed 8-bit mid-size network")
 
 
-def front_repair_problem(joint: "Problem", rule: str = "front") -> "Problem":
-    """``joint`` searched with ``search.accelerator_repair: <rule>``."""
+def repair_problem(joint: "Problem", rule: str) -> "Problem":
+    """``joint`` searched with ``search.accelerator_repair: <rule>`` (``joint`` itself when it is
+    its own rule)."""
+    from evo_cosearch.search.settings import search_settings
+
+    if search_settings(joint).accelerator_repair == rule:
+        return joint
     return _derive(joint, rule, lambda cfg: None, f"joint search with accelerator repair {rule}", rule)
 
 

@@ -26,7 +26,8 @@ class SearchSettings:
     ``mutation_prob`` is per gene (None: ``1 / n_var``). ``reward`` is the scalar objective of
     the ``reinforce`` strategy (``search.reward: {target_latency_ms, target_area_mm2, mode}``).
     ``accelerator_repair: front`` or ``min_<objective>`` puts every design nsga2 proposes on its
-    network's hardware front (:mod:`evo_cosearch.search.accelerator_repair`)."""
+    network's hardware front (:mod:`evo_cosearch.search.accelerator_repair`); the other strategies
+    run without it (``none`` in their settings)."""
 
     pop: int
     gens: int
@@ -76,13 +77,12 @@ def _resolve(problem: "Problem", overrides, crossovers, strategies) -> SearchSet
                        ("accelerator_repair", ACCELERATOR_REPAIRS)):
         if raw[key] not in known:
             raise ProblemError(f"search.{key}: unknown {key} {raw[key]!r} (known: {', '.join(known)})")
-    if raw["accelerator_repair"] != "none" and raw["strategy"] != "nsga2":
-        raise ProblemError(f"search.accelerator_repair: {raw['accelerator_repair']!r} works with strategy nsga2 "
-                           f"only, not {raw['strategy']!r} (set it to none)")
     least = raw["accelerator_repair"][4:] if raw["accelerator_repair"].startswith("min_") else None
     if least is not None and least not in problem.objectives:
         raise ProblemError(f"search.accelerator_repair: {raw['accelerator_repair']!r} needs {least} among the "
                            f"objectives ({', '.join(problem.objectives)})")
+    if raw["strategy"] != "nsga2":  # nsga2's setting, as reward is reinforce's: the run records what it used
+        raw["accelerator_repair"] = "none"
     raw["reward"] = _reward(raw["reward"])
     return SearchSettings(**raw)
 

@@ -13,7 +13,7 @@ from evo_cosearch.archive import open_archive
 from evo_cosearch.bench.joint import (
     BASELINE_ACCELERATOR, bench_joint, equal_accuracy, front_accuracy_levels, joint_markdown, min_at_accuracy,
 )
-from evo_cosearch.bench.restricted import accelerator_only_problem, front_repair_problem
+from evo_cosearch.bench.restricted import accelerator_only_problem, repair_problem
 from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import ProxyAccuracy
 from evo_cosearch.problem import load_problem
@@ -102,11 +102,11 @@ def test_bench_joint_structure(tmp_path):
     with open_archive(tmp_path / "runs" / "joint_front-s0") as arc:
         assert arc.meta.settings["accelerator_repair"] == "front"
         X = arc.designs().genome
-    np.testing.assert_array_equal(AcceleratorRepair(front_repair_problem(joint)).apply(X), X)
+    np.testing.assert_array_equal(AcceleratorRepair(repair_problem(joint, "front")).apply(X), X)
     with open_archive(tmp_path / "runs" / "joint_min_energy-s1") as arc:   # each on its least-energy accelerator
         assert arc.meta.settings["accelerator_repair"] == "min_energy_uj"
         X = arc.designs().genome
-    least = AcceleratorRepair(front_repair_problem(joint, "min_energy_uj"), rule="min_energy_uj")
+    least = AcceleratorRepair(repair_problem(joint, "min_energy_uj"), rule="min_energy_uj")
     np.testing.assert_array_equal(least.apply(X), X)
     assert "network_only/joint_min_energy" in md and "energy_two_step_over_joint_min_energy" in h
     for name in ("network_only", "accelerator_only"):
@@ -132,12 +132,18 @@ def test_a_problem_with_a_fixed_side_is_not_joint(tmp_path):
                     out_dir=tmp_path, out=None, progress=False)
 
 
-def test_bench_joint_leaves_out_the_least_energy_variant_without_an_energy_objective(tmp_path):
+def test_bench_joint_variants_follow_the_objectives_not_the_file_s_repair(tmp_path):
+    # no energy objective: no least-energy variant; the file's own repair: plain joint still runs without
+    text = Path(DIGITS).read_text().replace("objectives: [error, latency_ms, energy_uj]",
+                                            "objectives: [error, latency_ms]")
     path = tmp_path / "latency.yaml"
-    path.write_text(Path(DIGITS).read_text().replace("objectives: [error, latency_ms, energy_uj]",
-                                                     "objectives: [error, latency_ms]"))
+    path.write_text(text.replace("mutation_prob: 0.067}", "mutation_prob: 0.067, accelerator_repair: front}"))
+    assert "accelerator_repair: front" in path.read_text()
     r = bench_joint(str(path), seeds=(0,), pop=6, gens=2, proxy_accuracy=True, out_dir=tmp_path / "runs",
                     out=None, progress=False)
     assert set(r["runs"]) == {"joint", "joint_front", "network_only", "accelerator_only"}
     assert "energy_network_only_over_joint_min_energy" not in r["headline"]
     assert "joint_min_energy" not in joint_markdown(r)
+    for variant, rule in (("joint", "none"), ("joint_front", "front")):
+        with open_archive(tmp_path / "runs" / f"{variant}-s0") as arc:
+            assert arc.meta.settings["accelerator_repair"] == rule

@@ -160,8 +160,10 @@ def test_search_with_the_repair_is_deterministic_resumable_and_on_the_fronts(tmp
 def test_settings_and_run_directories_guard_the_repair(tmp_path):
     with pytest.raises(ProblemError, match=r"search\.accelerator_repair: unknown"):
         search_settings(small_problem("{accelerator_repair: sweep}"))
-    with pytest.raises(ProblemError, match=r"search\.accelerator_repair: 'front' works with strategy nsga2 only"):
-        search_settings(small_problem("{accelerator_repair: front, strategy: random}"))
+    for strategy in ("random", "reinforce", "layer_groups"):   # nsga2's setting: the others run without it
+        assert search_settings(small_problem(f"{{accelerator_repair: front, strategy: {strategy}}}")
+                               ).accelerator_repair == "none"
+    assert search_settings(small_problem("{accelerator_repair: front}"), strategy="random").accelerator_repair == "none"
     assert search_settings(small_problem("{pop: 12}")).accelerator_repair == "none"
     run(small_problem("{pop: 12, gens: 2, seed: 3}"), tmp_path / "r")
     with pytest.raises(InputError, match="accelerator_repair='none'"):
