@@ -116,7 +116,7 @@ def bench_strategies(problem: str | Path = DEFAULT_PROBLEM, *, strategies: Seque
         "benchmark": "strategies", "problem": str(problem), "problem_name": prob.name,
         "objectives": list(prob.objectives), "constraints": dict(prob.constraints),
         "budget": {"pop": pop, "gens": gens, "designs": budget}, "strategies": list(strategies),
-        "seeds": list(seeds), "accuracy": accuracy_info,
+        "seeds": list(seeds), "accuracy": accuracy_info, "accelerator_repair": _repairs(prob, strategies),
         "hv_reference": {"ideal": ideal.tolist(), "ref": ref.tolist(), "method": (
             "union of every run's feasible designs -> its non-dominated front; ideal = front minimum, "
             "ref = ideal + 1.1 * (front maximum - ideal); hypervolume of (f - ideal) / (ref - ideal) "
@@ -130,6 +130,14 @@ def bench_strategies(problem: str | Path = DEFAULT_PROBLEM, *, strategies: Seque
         result["figure"] = str(_figure(by_strategy, result, Path(figure)))
     write_json(result, out)
     return result
+
+
+def _repairs(problem, strategies: Sequence[str]) -> dict[str, str]:
+    """``search.accelerator_repair`` each strategy runs with (the problem file's for nsga2, ``none``
+    for the others)."""
+    from evo_cosearch.search.settings import search_settings
+
+    return {s: search_settings(problem, strategy=s).accelerator_repair for s in strategies}
 
 
 def _median_curves(by_strategy) -> dict[str, dict[str, list[float]]]:
@@ -196,6 +204,10 @@ def strategies_markdown(result: dict[str, Any]) -> str:
         p = tests[s]["p_value"] if s in tests else None
         lines.append(f"| {s} | {q['n']} | {q['median']:.4f} | {q['q25']:.4f}–{q['q75']:.4f} | "
                      f"{'–' if p is None else f'{p:.4g}'} |")
+    repaired = {s: r for s, r in result.get("accelerator_repair", {}).items() if r != "none"}
+    if repaired:
+        lines += ["", "With the problem file's accelerator repair: " + ", ".join(
+            f"{s} (search.accelerator_repair: {r})" for s, r in repaired.items()) + "; the others without it."]
     reach = result.get("nsga2_reaches_random_final")
     if reach is not None:
         lines.append("")

@@ -69,6 +69,8 @@ def test_bench_structure_reuse_and_figure(tmp_path):
     assert reach["fraction"] is None or reach["fraction"] == reach["designs"] / 18
     assert len(r["hv_reference"]["ideal"]) == len(r["objectives"]) == 3
     assert "| nsga2 | 2 |" in strategies_markdown(r)
+    assert r["accelerator_repair"] == {"nsga2": "none", "random": "none", "reinforce": "none"}
+    assert "accelerator repair" not in strategies_markdown(r)
 
     again = bench_strategies(DIGITS, **{**kw, "out": None, "figure": None})  # finished runs are reused
     assert again["runs"]["nsga2"][0]["hypervolume"] == r["runs"]["nsga2"][0]["hypervolume"]
@@ -99,3 +101,17 @@ def test_cli_prints_the_table_and_rejects_bad_input(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:  # argparse: one line, exit code 2
         main(["bench", "strategies", "--seeds", "0,x"])
     assert exc.value.code == 2 and "0,x" in capsys.readouterr().err
+
+
+def test_the_problem_file_s_repair_runs_with_nsga2_only(tmp_path):
+    path = tmp_path / "front.yaml"
+    path.write_text(Path(DIGITS).read_text().replace("mutation_prob: 0.067}",
+                                                     "mutation_prob: 0.067, accelerator_repair: front}"))
+    r = bench_strategies(str(path), strategies=("nsga2", "random"), seeds=(0,), pop=6, gens=2, proxy_accuracy=True,
+                         out_dir=tmp_path / "runs", out=None, figure=None, progress=False)
+    assert r["accelerator_repair"] == {"nsga2": "front", "random": "none"}
+    for s, rule in r["accelerator_repair"].items():
+        with open_archive(tmp_path / "runs" / f"{s}-s0") as arc:
+            assert arc.meta.settings["accelerator_repair"] == rule
+    assert "nsga2 (search.accelerator_repair: front); the others without it" in strategies_markdown(r)
+
