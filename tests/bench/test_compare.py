@@ -114,4 +114,3 @@ def test_the_problem_file_s_repair_runs_with_nsga2_only(tmp_path):
         with open_archive(tmp_path / "runs" / f"{s}-s0") as arc:
             assert arc.meta.settings["accelerator_repair"] == rule
     assert "nsga2 (search.accelerator_repair: front); the others without it" in strategies_markdown(r)
-
