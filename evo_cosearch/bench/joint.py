@@ -46,6 +46,7 @@ from evo_cosearch.bench.runset import RunSpec, hv_curves, quartiles, run_all, sh
 from evo_cosearch.bench.two_step import sweep_info, two_step_at_accuracy
 from evo_cosearch.errors import InputError
 from evo_cosearch.problem import load_problem
+from evo_cosearch.search.accelerator_repair import least_objective
 
 __all__ = ["bench_joint", "min_at_accuracy", "front_accuracy_levels", "joint_markdown", "VARIANTS", "JOINTS",
            "RUNS_DIR", "RESULT_PATH", "LEVELS", "TARGET_ENERGY_RATIO", "TARGET_EDP_RATIO"]
@@ -149,7 +150,7 @@ def equal_accuracy(results, seeds: Sequence[int], thresholds: np.ndarray) -> dic
 def _specs(joint, seeds, out_dir: Path, accuracy_fn) -> tuple[list[RunSpec], dict[str, Any]]:
     net_only, acc_only = network_only_problem(joint), accelerator_only_problem(joint)
     joints = {v: repair_problem(joint, rule) for v, rule in _REPAIRS.items()
-              if not rule.startswith("min_") or rule[4:] in joint.objectives}
+              if least_objective(rule) in (None, *joint.objectives)}
     problems = {**{v: (p, accuracy_fn) for v, p in joints.items()},
                 "network_only": (net_only, JointAccuracy(accuracy_fn, ToJoint(joint, net_only))),
                 "accelerator_only": (acc_only, JointAccuracy(accuracy_fn, ToJoint(joint, acc_only)))}

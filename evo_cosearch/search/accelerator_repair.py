@@ -44,7 +44,8 @@ if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
 
 __all__ = ["AcceleratorRepair", "ACCELERATOR_REPAIRS", "MAX_ACCELERATORS", "HARDWARE_OBJECTIVES",
-           "HARDWARE_CONSTRAINTS", "accelerator_grid", "grid_accelerators", "simulate_accelerators"]
+           "HARDWARE_CONSTRAINTS", "accelerator_grid", "grid_accelerators", "simulate_accelerators",
+           "least_objective"]
 
 #: At most this many accelerators are simulated per network (a seeded sample of a larger space).
 MAX_ACCELERATORS = 200_000
@@ -55,6 +56,11 @@ HARDWARE_OBJECTIVES = ("latency_ms", "energy_uj", "area_mm2", "edp")
 ACCELERATOR_REPAIRS = ("none", "front") + tuple(f"min_{o}" for o in HARDWARE_OBJECTIVES)
 #: Constraints that depend on the accelerator (``min_accuracy`` depends on the network only).
 HARDWARE_CONSTRAINTS = ("max_latency_ms", "max_area_mm2", "max_energy_uj")
+
+
+def least_objective(rule: str) -> str | None:
+    """The objective a ``min_<objective>`` rule minimises; None for ``none`` and ``front``."""
+    return rule[len("min_"):] if rule.startswith("min_") else None
 
 
 def accelerator_grid(problem: "Problem", *, limit: int = MAX_ACCELERATORS,
@@ -113,8 +119,9 @@ class AcceleratorRepair(Repair):
         self.objectives = tuple(o for o in problem.objectives if o in HARDWARE_OBJECTIVES)
         if rule not in ACCELERATOR_REPAIRS[1:]:
             raise ValueError(f"unknown accelerator repair rule {rule!r}")
-        if rule != "front" and rule[4:] not in self.objectives:
-            raise ValueError(f"accelerator repair {rule!r}: {rule[4:]} is not an objective of the problem")
+        least = least_objective(rule)
+        if least is not None and least not in self.objectives:
+            raise ValueError(f"accelerator repair {rule!r}: {least} is not an objective of the problem")
         self.rule = rule
         self.constraints = {k: v for k, v in problem.constraints.items() if k in HARDWARE_CONSTRAINTS}
         self._mask = problem.network_gene_mask
@@ -188,7 +195,7 @@ class AcceleratorRepair(Repair):
     def _least(self, X: np.ndarray) -> np.ndarray:
         """``min_<objective>``: each design on its front's least value of that objective (ties:
         the least of the other hardware objectives, in order); unchanged without a feasible one."""
-        j = self.objectives.index(self.rule[4:])
+        j = self.objectives.index(least_objective(self.rule))
         order = [j] + [k for k in range(len(self.objectives)) if k != j]
         cols = self.grid[0]
         out = X.copy()

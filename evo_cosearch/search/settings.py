@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from evo_cosearch.errors import ProblemError
 from evo_cosearch.rewards import REWARD_MODES, RewardTargets
-from evo_cosearch.search.accelerator_repair import ACCELERATOR_REPAIRS
+from evo_cosearch.search.accelerator_repair import ACCELERATOR_REPAIRS, least_objective
 
 if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
@@ -77,7 +77,7 @@ def _resolve(problem: "Problem", overrides, crossovers, strategies) -> SearchSet
                        ("accelerator_repair", ACCELERATOR_REPAIRS)):
         if raw[key] not in known:
             raise ProblemError(f"search.{key}: unknown {key} {raw[key]!r} (known: {', '.join(known)})")
-    least = raw["accelerator_repair"][4:] if raw["accelerator_repair"].startswith("min_") else None
+    least = least_objective(raw["accelerator_repair"])
     if least is not None and least not in problem.objectives:
         raise ProblemError(f"search.accelerator_repair: {raw['accelerator_repair']!r} needs {least} among the "
                            f"objectives ({', '.join(problem.objectives)})")
