@@ -19,15 +19,14 @@ import numpy as np
 
 from evo_cosearch.archive import Archive, open_archive
 from evo_cosearch.errors import InputError
-from evo_cosearch.evaluate import Evaluator, SupernetAccuracy, accuracy_source
+from evo_cosearch.evaluate import Evaluator, SupernetAccuracy, accuracy_source, source_kind
 from evo_cosearch.problem import Problem, load_problem
-from evo_cosearch.search.runner import RunSummary, check_run_dir, run_search, stored_settings
-from evo_cosearch.search.settings import search_settings
+from evo_cosearch.engine.runner import RunSummary, check_run_dir, run_search, stored_meta
+from evo_cosearch.engine.settings import search_settings
+from evo_cosearch.runs import SUPERNET_CACHE, evaluation_seed, run_checkpoint
 
 __all__ = ["search", "load_archive", "SUPERNET_CACHE"]
 
-#: Where trained supernets are cached (by network space and data).
-SUPERNET_CACHE = "results/supernets"
 
 
 def load_archive(run_dir: str | Path) -> Archive:
@@ -45,8 +44,10 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
     ``pop``/``gens``/``seed``/``strategy`` default to those of the run being resumed, else to the
     problem file's ``search:`` section.
     Accuracy comes from ``accuracy_fn(X) -> (N,)`` when given (it must be picklable for
-    ``workers``/``dask_scheduler``), else from the supernet ``supernet`` (a checkpoint path),
-    trained and cached under ``results/supernets/`` when not given. ``workers > 0`` evaluates
+    ``workers``/``dask_scheduler``), else from the supernet ``supernet`` (a checkpoint path); when
+    not given, a resumed run's own supernet, else the one cached under ``results/supernets/``
+    (trained with seed 0 when missing, for searches of every seed). A resume must use the
+    accuracy source the run was made with. ``workers > 0`` evaluates
     accuracy on a local process pool; ``dask_scheduler`` (``tcp://HOST:PORT`` or a
     ``distributed.Client``) on a Dask cluster. Prints a summary unless ``quiet``.
     Returns the run's archive, opened read-only.
@@ -55,31 +56,29 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
         problem = load_problem(problem)
     if Path(out).is_file():
         raise InputError(f"{out}: not a directory")
-    previous = stored_settings(out)  # resuming: unspecified settings continue the run's own
-    settings = search_settings(problem, pop=_first(pop, previous.get("pop")), gens=_first(gens, previous.get("gens")),
-                               seed=_first(seed, previous.get("seed")),
-                               strategy=_first(strategy, previous.get("strategy")))
+    previous = stored_meta(out)  # resuming: unspecified settings continue the run's own
+    before = {} if previous is None else previous.settings
+    settings = search_settings(problem, pop=_first(pop, before.get("pop")), gens=_first(gens, before.get("gens")),
+                               seed=_first(seed, before.get("seed")),
+                               strategy=_first(strategy, before.get("strategy")))
     if workers < 0:
         raise InputError(f"--workers: {workers} is negative")
-    check_run_dir(problem, out, settings)  # fail on a wrong run directory before any training
+    recorded = None if previous is None else previous.accuracy_source
+    if accuracy_fn is not None:
+        source = accuracy_source(accuracy_fn)
+        check_run_dir(problem, out, settings, source)  # fail on a wrong run directory before any training
+    else:
+        check_run_dir(problem, out, settings, _supernet_kind(recorded))
+        ckpt = run_checkpoint(problem, recorded, supernet=supernet, where=str(out), progress=progress and not quiet)
+        accuracy_fn = SupernetAccuracy(problem, ckpt, seed=evaluation_seed(previous))
+        source = accuracy_source(accuracy_fn)
     show = progress and not quiet
-    if accuracy_fn is None:
-        if supernet is not None:
-            if not Path(supernet).exists():
-                raise InputError(f"--supernet {supernet}: checkpoint not found")
-            ckpt = supernet
-        else:
-            from evo_cosearch.supernet import ensure_supernet
-            ckpt = ensure_supernet(problem, cache_dir=SUPERNET_CACHE, epochs=None, progress=show,
-                                   seed=settings.seed)
-        accuracy_fn = SupernetAccuracy(problem, ckpt, seed=settings.seed)
-    source = accuracy_source(accuracy_fn)  # run_search refuses a run scored by another supernet
     with ExitStack() as stack:
         fn = accuracy_fn
         if dask_scheduler is not None:
             fn = stack.enter_context(_dask(accuracy_fn, dask_scheduler))
         elif workers > 0:
-            from evo_cosearch.search.parallel import PoolAccuracy
+            from evo_cosearch.engine.parallel import PoolAccuracy
             fn = stack.enter_context(PoolAccuracy(accuracy_fn, workers))
         evaluator = Evaluator(problem, fn, simulate_fn=simulate_fn)
         summary = run_search(problem, evaluator, out, settings, progress=show, accuracy_source=source)
@@ -88,15 +87,20 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
     return open_archive(out)
 
 
+def _supernet_kind(recorded) -> dict | None:
+    """What a supernet-scored search compares before its checkpoint is known: only the kind."""
+    return None if source_kind(recorded) in (None, "supernet") else {"kind": "supernet"}
+
+
 def _first(*values):
     return next((v for v in values if v is not None), None)
 
 
 def _dask(accuracy_fn, scheduler):
-    from evo_cosearch.search.parallel import DaskAccuracy
+    from evo_cosearch.engine.parallel import DaskAccuracy
     try:
         return DaskAccuracy(accuracy_fn, scheduler)
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, ValueError) as exc:  # ValueError: not an address
         raise InputError(f"--dask-scheduler {scheduler}: cannot connect ({exc.__class__.__name__})") from None
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import numpy as np
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
 
 __all__ = ["Evaluation", "Evaluator", "ProxyAccuracy", "SupernetAccuracy", "METRICS", "CONSTRAINT_ORDER",
-           "constraint_values", "meets_constraints", "AccuracyFn", "accuracy_source", "file_sha256"]
+           "constraint_values", "meets_constraints", "AccuracyFn", "accuracy_source", "source_kind", "source_mismatch", "file_sha256"]
 
 #: Every metric an :class:`Evaluation` carries (objectives are a subset of these).
 METRICS = ("accuracy", "error", "latency_ms", "energy_uj", "area_mm2", "edp", "params", "macs")
@@ -153,6 +153,9 @@ class ProxyAccuracy:
         self.problem = problem
         self.macs_scale = float(macs_scale)
 
+    def source(self) -> dict[str, Any]:
+        return {"kind": "proxy", "macs_scale": self.macs_scale}
+
     def __call__(self, X: np.ndarray) -> np.ndarray:
         net = self.problem.network_arrays(X)
         macs = self.problem.workload(X).macs.sum(1).astype(np.float64)
@@ -171,10 +174,51 @@ def file_sha256(path) -> str:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
 
 
-def accuracy_source(accuracy_fn) -> dict | None:
-    """``accuracy_fn.source()`` when it has one (a supernet), else None (nothing to compare)."""
+def accuracy_source(accuracy_fn) -> dict[str, Any]:
+    """What a run's accuracies come from, as the run records it: ``accuracy_fn.source()`` when
+    it has one (the supernet and its hash, the proxy), else the function's qualified name."""
     source = getattr(accuracy_fn, "source", None)
-    return source() if callable(source) else None
+    if callable(source):
+        return dict(source())
+    name = getattr(accuracy_fn, "__qualname__", None) or type(accuracy_fn).__qualname__
+    return {"kind": "custom", "function": f"{getattr(accuracy_fn, '__module__', None) or '?'}.{name}"}
+
+
+def _describe_source(source: Mapping[str, Any]) -> str:
+    kind = source_kind(source)
+    if kind == "supernet":
+        return f"supernet {source.get('supernet')} (sha256 {source.get('sha256')})"
+    if kind == "custom":
+        return f"accuracy function {source.get('function')}"
+    return f"the {kind} accuracy"
+
+
+def source_kind(source: Mapping[str, Any] | None) -> str | None:
+    """``supernet``, ``proxy`` or ``custom``; runs made before runs recorded a kind held only a
+    supernet's path and hash (and None for anything else)."""
+    if not source:
+        return None
+    return source.get("kind") or ("supernet" if "sha256" in source else None)
+
+
+def source_mismatch(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, *, run_seed: int) -> str | None:
+    """Why a run scored by ``old`` cannot continue with accuracies from ``new`` (None: it can).
+    Either unrecorded (a run made before runs recorded their source) compares as equal; a supernet
+    run that did not record its evaluation seed was evaluated with the run's seed."""
+    if not old or not new:
+        return None
+    if source_kind(old) != source_kind(new):
+        return f"run was scored by {_describe_source(old)}, not {_describe_source(new)}"
+    if source_kind(old) == "supernet":
+        if old.get("sha256") != new.get("sha256"):
+            return f"run was scored by {_describe_source(old)}, not {_describe_source(new)}"
+        was = int(old.get("evaluation_seed", run_seed))
+        if was != int(new.get("evaluation_seed", run_seed)):
+            return (f"run's supernet accuracies used evaluation seed {was} (BatchNorm recalibration images), "
+                    f"not {new.get('evaluation_seed')}")
+    elif dict(old) != dict(new):  # the proxy's settings, the custom function's name
+        return f"run was scored by {_describe_source(old)} {dict(old)}, not {dict(new)}"
+    return None
 
 
 class SupernetAccuracy:
@@ -186,16 +230,17 @@ class SupernetAccuracy:
         self.checkpoint = str(checkpoint)
         self.seed = int(seed)
         self._evaluator = None
-        self._source: dict[str, str] | None = None
+        self._source: dict[str, Any] | None = None
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "_evaluator": None}
 
-    def source(self) -> dict[str, str]:
-        """What the accuracies come from, as a run records it: the checkpoint path and a hash of
-        its bytes (a run resumed with another supernet would mix two accuracy scales)."""
+    def source(self) -> dict[str, Any]:
+        """What the accuracies come from, as a run records it: the checkpoint path, a hash of its
+        bytes and the evaluation seed (a run resumed with another would mix two accuracy scales)."""
         if self._source is None:
-            self._source = {"supernet": self.checkpoint, "sha256": file_sha256(self.checkpoint)[:16]}
+            self._source = {"kind": "supernet", "supernet": self.checkpoint,
+                            "sha256": file_sha256(self.checkpoint)[:16], "evaluation_seed": self.seed}
         return self._source
 
     def __call__(self, X: np.ndarray) -> np.ndarray:

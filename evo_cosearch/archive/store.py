@@ -206,6 +206,13 @@ class ArchiveWriter:
         self._conn.close()
         self._lock.close()
 
+    def discard(self) -> None:
+        """Close and delete this archive, its SQLite side files and the lock: for a new run that
+        failed before it committed anything (a rerun then starts clean, not as a resume)."""
+        self.close()
+        for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm"), self.path.parent / LOCK_NAME):
+            p.unlink(missing_ok=True)
+
 
 def _int_list(values: list[int]) -> str:
     """``dumps`` of a list of ints, without the encoder (this runs for every archived design)."""

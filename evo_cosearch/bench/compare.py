@@ -76,7 +76,7 @@ def _specs(problem, strategies, seeds, out_dir: Path, accuracy_fn) -> list[RunSp
 
 
 def _check_inputs(strategies: Sequence[str], seeds: Sequence[int]) -> None:
-    from evo_cosearch.search.strategies import STRATEGIES
+    from evo_cosearch.engine.strategies import STRATEGIES
 
     for s in strategies:
         if s not in STRATEGIES:
@@ -135,7 +135,7 @@ def bench_strategies(problem: str | Path = DEFAULT_PROBLEM, *, strategies: Seque
 def _repairs(problem, strategies: Sequence[str]) -> dict[str, str]:
     """``search.accelerator_repair`` each strategy runs with (the problem file's for nsga2, ``none``
     for the others)."""
-    from evo_cosearch.search.settings import search_settings
+    from evo_cosearch.engine.settings import search_settings
 
     return {s: search_settings(problem, strategy=s).accelerator_repair for s in strategies}
 

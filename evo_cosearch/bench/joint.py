@@ -2,7 +2,7 @@
 (fixed network), at equal budget, all scored with the joint problem's objectives. Joint search
 runs three times: without the accelerator repair (``joint``, whatever the problem file sets),
 with ``search.accelerator_repair: front`` (``joint_front``: each design's accelerator moved onto
-its network's hardware front by a simulator sweep, :mod:`evo_cosearch.search.accelerator_repair`)
+its network's hardware front by a simulator sweep, :mod:`evo_cosearch.engine.accelerator_repair`)
 and with ``min_energy_uj`` (``joint_min_energy``: each design on its network's least-energy
 accelerator; only when energy is an objective).
 
@@ -46,7 +46,7 @@ from evo_cosearch.bench.runset import RunSpec, hv_curves, quartiles, run_all, sh
 from evo_cosearch.bench.two_step import sweep_info, two_step_at_accuracy
 from evo_cosearch.errors import InputError
 from evo_cosearch.problem import load_problem
-from evo_cosearch.search.accelerator_repair import least_objective
+from evo_cosearch.engine.accelerator_repair import least_objective
 
 __all__ = ["bench_joint", "min_at_accuracy", "front_accuracy_levels", "joint_markdown", "VARIANTS", "JOINTS",
            "RUNS_DIR", "RESULT_PATH", "LEVELS", "TARGET_ENERGY_RATIO", "TARGET_EDP_RATIO"]

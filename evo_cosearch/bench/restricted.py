@@ -101,7 +101,7 @@ def accelerator_only_problem(joint: "Problem") -> "Problem":
 def repair_problem(joint: "Problem", rule: str) -> "Problem":
     """``joint`` searched with ``search.accelerator_repair: <rule>`` (``joint`` itself when it is
     its own rule)."""
-    from evo_cosearch.search.settings import search_settings
+    from evo_cosearch.engine.settings import search_settings
 
     if search_settings(joint).accelerator_repair == rule:
         return joint

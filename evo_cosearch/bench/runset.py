@@ -75,7 +75,7 @@ def shared_accuracy(problem: "Problem", *, supernet: str | Path | None = None, p
     child evaluation uses that seed too, whatever the run's search seed.
     """
     from evo_cosearch.evaluate import ProxyAccuracy, SupernetAccuracy
-    from evo_cosearch.search.settings import search_settings
+    from evo_cosearch.engine.settings import search_settings
 
     if proxy:
         return ProxyAccuracy(problem), {"source": "proxy", "note": "ProxyAccuracy (MACs and bit widths), "
@@ -97,8 +97,8 @@ def _check_reused(spec: RunSpec, pop: int, gens: int) -> None:
     """Refuse an existing run of another search, or of another supernet: by the file hash the run
     recorded, else (runs made before runs recorded it, other accuracy sources) when the shared
     source does not reproduce its first stored accuracies within :data:`_TOLERANCE`."""
-    from evo_cosearch.evaluate import accuracy_source
-    from evo_cosearch.search import check_run_dir, search_settings
+    from evo_cosearch.evaluate import accuracy_source, source_kind
+    from evo_cosearch.engine import check_run_dir, search_settings
 
     mine = accuracy_source(spec.accuracy_fn)
     # refuses another search, and a run that recorded another supernet's hash
@@ -107,7 +107,7 @@ def _check_reused(spec: RunSpec, pop: int, gens: int) -> None:
     with open_archive(spec.run_dir) as arc:
         recorded = arc.meta.accuracy_source
         table = arc.designs(max_generation=0)
-    if recorded and mine:  # the same supernet file
+    if source_kind(recorded) in ("supernet", "proxy"):  # the same supernet file, or the same proxy
         return
     rows = np.flatnonzero(table.strategy != "refine")[:_CHECKED]
     if len(rows) == 0:

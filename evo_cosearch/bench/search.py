@@ -17,8 +17,8 @@ from pathlib import Path
 
 from evo_cosearch.evaluate import Evaluator, ProxyAccuracy
 from evo_cosearch.problem import load_problem
-from evo_cosearch.search.runner import run_search
-from evo_cosearch.search.settings import search_settings
+from evo_cosearch.engine.runner import run_search
+from evo_cosearch.engine.settings import search_settings
 
 __all__ = ["search_overhead", "DEFAULT_PROBLEM", "TARGET_MS"]
 

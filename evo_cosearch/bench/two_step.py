@@ -4,7 +4,7 @@ Step 1 is the network-only search on the fixed baseline accelerator. Step 2 give
 on that run's Pareto front the best accelerator of the joint problem's accelerator space. Step 2
 evaluates no accuracy (a network keeps its own), only the simulator, so it sweeps every
 accelerator, or a seeded sample of ``MAX_ACCELERATORS`` when the space is larger (the same
-sweep as nsga2's accelerator repair, :mod:`evo_cosearch.search.accelerator_repair`). At an
+sweep as nsga2's accelerator repair, :mod:`evo_cosearch.engine.accelerator_repair`). At an
 accuracy threshold, a run's two-step figure is the least energy (EDP) of a feasible
 (network, accelerator) pair whose network reaches the threshold.
 """
@@ -17,7 +17,7 @@ import numpy as np
 
 from evo_cosearch.archive import pareto_of
 from evo_cosearch.evaluate import meets_constraints
-from evo_cosearch.search.accelerator_repair import (
+from evo_cosearch.engine.accelerator_repair import (
     MAX_ACCELERATORS, accelerator_grid, grid_accelerators, simulate_accelerators,
 )
 

@@ -2,8 +2,8 @@
 
 Each command lives in its own module with ``register(subparsers)``; the module's
 handler receives the parsed ``argparse.Namespace`` and returns an exit code.
-Project errors (:class:`~evo_cosearch.errors.EvoCosearchError`) become one line on
-stderr and exit code 2.
+Project errors (:class:`~evo_cosearch.errors.EvoCosearchError`) and file-system errors
+(``OSError``: a path that cannot be read or written) become one line on stderr and exit code 2.
 """
 
 from __future__ import annotations
@@ -58,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. piped into `head`: stop quietly
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a path that cannot be read or written (a file as a folder, no permission)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

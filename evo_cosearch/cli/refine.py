@@ -22,7 +22,8 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=None, help="default: the run's seed")
     p.add_argument("--tau", type=float, default=0.5, help="relaxed-Bernoulli temperature (default 0.5)")
     p.add_argument("--from-scratch", action="store_true", help="start from fresh weights, not the supernet's")
-    p.add_argument("--supernet", help="supernet checkpoint (default: the cached one, trained if missing)")
+    p.add_argument("--supernet", help="supernet checkpoint (default: the one the run's search used)")
+    p.add_argument("--data", help="dataset file (default: the one the run's search read)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=run)
 
@@ -32,7 +33,7 @@ def run(args) -> int:
 
     settings = RefineSettings(epochs=args.epochs, lam=args.lam, cost=args.cost, threshold=args.threshold,
                               seed=args.seed, tau=args.tau, from_scratch=args.from_scratch)
-    done = refine_design(args.run, args.design, settings, supernet=args.supernet,
+    done = refine_design(args.run, args.design, settings, supernet=args.supernet, data=args.data,
                          progress=args.format == "table")
     if args.format == "json":
         print(json.dumps({"source_id": done.source_id, "design_id": done.design_id, "out_dir": str(done.out_dir),

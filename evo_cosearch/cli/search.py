@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from evo_cosearch.problem import load_problem
-from evo_cosearch.search.strategies import STRATEGIES
+from evo_cosearch.engine.strategies import STRATEGIES
 
 
 def register(sub) -> None:

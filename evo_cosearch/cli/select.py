@@ -44,7 +44,8 @@ def register(sub) -> None:
     o.add_argument("--dataflow", choices=("ws", "os", "is"), default="ws", help="SCALE-Sim dataflow of the export")
     o.add_argument("--finetune", type=int, metavar="EPOCHS",
                    help="with --export: fine-tune the child from the supernet, test it, save it")
-    o.add_argument("--supernet", help="--finetune: supernet checkpoint (default: the cached one, trained if missing)")
+    o.add_argument("--supernet", help="--finetune: supernet checkpoint (default: the one the run's search used)")
+    o.add_argument("--data", help="--finetune: dataset file (default: the one the run's search read)")
     p.set_defaults(handler=run)
 
 
@@ -106,7 +107,7 @@ def run(args) -> int:
             print(format_table(sel))
         if args.export:
             done = export_design(arc, sel.chosen_id, args.export, dataflow=args.dataflow,
-                                 finetune_epochs=args.finetune, supernet=args.supernet,
+                                 finetune_epochs=args.finetune, supernet=args.supernet, data=args.data,
                                  progress=args.format == "table")
             stream = sys.stderr if args.format == "json" else sys.stdout
             print(f"exported design {sel.chosen_id}:", file=stream)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from evo_cosearch.errors import InputError
+from evo_cosearch.files import writable_path
 from evo_cosearch.problem import load_problem
 
 __all__ = ["register"]
@@ -80,6 +81,10 @@ def run_train_child(args) -> int:
     problem = load_problem(args.problem).with_data(args.data)
     if args.epochs < 0:
         raise InputError(f"--epochs: {args.epochs} must be >= 0")
+    if not args.lr > 0:
+        raise InputError(f"--lr: {args.lr} must be > 0")
+    if args.out:
+        writable_path(args.out, "child checkpoint")  # before training, not after
     genome = problem.space.parse_genome(args.genome)
     spec = problem.design(genome).network
     supernet = load_supernet(problem, args.from_supernet) if args.from_supernet else None

@@ -42,10 +42,11 @@ from evo_cosearch.refine.cost import cost_terms
 from evo_cosearch.refine.model import mask_child, narrow_child
 from evo_cosearch.refine.train import EpochStat, RefineSettings, train_masked
 from evo_cosearch.refine.workload import prunable_blocks, refined_workload
+from evo_cosearch.runs import evaluation_seed, run_checkpoint, run_problem
 from evo_cosearch.space.accelerator import AcceleratorArrays
 from evo_cosearch.space.spec import DesignSpec, NetworkSpec
 from evo_cosearch.supernet import (
-    ChildNet, EvaluationConfig, accuracy, build_child, count_macs, ensure_supernet, eval_data, extract_child,
+    ChildNet, EvaluationConfig, accuracy, build_child, count_macs, eval_data, extract_child,
     load_supernet, problem_splits, recalibrate,
 )
 from evo_cosearch.supernet.checkpoint import load_torch_file, save_atomic
@@ -87,8 +88,9 @@ class Refined:
 
 def refine_design(run_dir: str | Path, design_id: int, settings: RefineSettings = RefineSettings(), *,
                   supernet: str | Path | None = None, supernet_cache: str | Path | None = None,
-                  progress: bool = False) -> Refined:
-    """Refine design ``design_id`` of the run in ``run_dir`` and archive the result (module doc)."""
+                  data: str | None = None, progress: bool = False) -> Refined:
+    """Refine design ``design_id`` of the run in ``run_dir`` and archive the result (module doc).
+    ``supernet`` and ``data`` default to those the run's search used."""
     settings.check()
     run = Path(run_dir)
     open_archive(run).close()  # a missing or broken archive fails before anything is touched
@@ -100,13 +102,13 @@ def refine_design(run_dir: str | Path, design_id: int, settings: RefineSettings 
         raise InputError(f"{run}: another process is writing to this run ({run / 'writer.lock'} is held); "
                          "refine it when that is done") from None
     try:
-        return _refine(run, writer, int(design_id), settings, supernet, supernet_cache, progress)
+        return _refine(run, writer, int(design_id), settings, supernet, supernet_cache, data, progress)
     finally:
         writer.close()
 
 
 def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSettings, supernet, supernet_cache,
-            progress: bool) -> Refined:
+            data_path: str | None, progress: bool) -> Refined:
     t0 = time.perf_counter()
     with open_archive(run) as arc:
         meta, problem, designs = arc.meta, arc.problem(), arc.designs()
@@ -122,19 +124,16 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
     if not prunable_blocks(spec):
         raise InputError(f"{run}: design {design_id} has no block with expansion > 1: nothing to refine")
     seed = meta.seed if settings.seed is None else int(settings.seed)
+    problem = run_problem(problem, meta, data_path)
     splits = problem_splits(problem)
-    data = eval_data(splits, EvaluationConfig.from_section(problem.evaluation), seed=meta.seed)
+    data = eval_data(splits, EvaluationConfig.from_section(problem.evaluation), seed=evaluation_seed(meta))
 
     ckpt = None
     if settings.from_scratch:
         child = build_child(spec, seed=seed)
     else:
-        if supernet is not None:
-            ckpt = Path(supernet)
-        else:
-            from evo_cosearch.api import SUPERNET_CACHE  # the cache the search trains into
-            ckpt = ensure_supernet(problem, cache_dir=supernet_cache or SUPERNET_CACHE, progress=progress,
-                                   seed=meta.seed)
+        ckpt = run_checkpoint(problem, meta.accuracy_source, supernet=supernet, where=str(run),
+                              cache_dir=supernet_cache, progress=progress)
         child = extract_child(load_supernet(problem, ckpt), spec)
         recalibrate(child, data.recal_x, batch_size=data.batch_size)  # this child's own statistics
     full = {p.name: p.hidden for p in prunable_blocks(spec)}

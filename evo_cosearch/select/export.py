@@ -72,10 +72,12 @@ def design_record(archive: "Archive", table: "DesignTable", row: int) -> dict[st
 
 def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, dataflow: str = "ws",
                   finetune_epochs: int | None = None, supernet: str | Path | None = None,
-                  supernet_cache: str | Path | None = None, progress: bool = False) -> Export:
+                  supernet_cache: str | Path | None = None, data: str | None = None,
+                  progress: bool = False) -> Export:
     """Write ``design.json``, ``scalesim.cfg`` and ``topology.csv`` of design ``design_id``
     into ``out_dir``; with ``finetune_epochs``, also the fine-tuned child network (see
-    :mod:`evo_cosearch.select.finetune`; seeded with the run's seed)."""
+    :mod:`evo_cosearch.select.finetune`; seeded with the run's seed; ``supernet`` and ``data``
+    default to those the run's search used)."""
     designs = archive.designs()
     rows = np.flatnonzero(designs.id == int(design_id))
     if len(rows) == 0:
@@ -97,9 +99,11 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
         raise InputError(f"design {design_id} is refined: its trained child is "
                          f"{Path(archive.path).parent / 'refined' / str(design_id) / 'child.pt'}")
     if finetune_epochs is not None:
+        from evo_cosearch.runs import run_problem
         from evo_cosearch.select.finetune import finetune
-        tuned = finetune(archive.problem(), spec.network, epochs=finetune_epochs, seed=archive.meta.seed,
-                         supernet=supernet, cache_dir=supernet_cache, progress=progress)
+        tuned = finetune(run_problem(archive.problem(), archive.meta, data), spec.network, epochs=finetune_epochs,
+                         seed=archive.meta.seed, supernet=supernet, recorded=archive.meta.accuracy_source,
+                         cache_dir=supernet_cache, progress=progress)
     out.mkdir(parents=True, exist_ok=True)
     for name, text in texts.items():
         _write_atomic(out / name, text)

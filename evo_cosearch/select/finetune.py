@@ -1,7 +1,7 @@
 """Fine-tune an exported design's network: extract it from the supernet, train, test, save.
 
 The child starts from the problem's trained supernet (``supernet`` checkpoint, or the one
-the search cached under ``results/supernets/``, trained there if missing), is trained for
+the run's search used), is trained for
 a few epochs on the problem's train split, and evaluated on the validation and test splits.
 Training happens before anything is written; :func:`save_finetuned` writes
 ``child.pt`` (state_dict + architecture JSON, loadable with
@@ -17,7 +17,7 @@ import importlib.util
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Mapping
 
 from evo_cosearch.errors import EvoCosearchError, InputError
 
@@ -44,23 +44,20 @@ class Finetuned:
 
 
 def finetune(problem: "Problem", spec: "NetworkSpec", *, epochs: int, seed: int = 0,
-             supernet: str | Path | None = None, cache_dir: str | Path | None = None,
-             progress: bool = False) -> Finetuned:
-    """Extract ``spec`` from the problem's supernet and train it for ``epochs`` (nothing is written
-    except a supernet trained into ``cache_dir`` when none is cached)."""
+             supernet: str | Path | None = None, recorded: Mapping[str, Any] | None = None,
+             cache_dir: str | Path | None = None, progress: bool = False) -> Finetuned:
+    """Extract ``spec`` from a supernet and train it for ``epochs`` (nothing is written except a
+    supernet trained into ``cache_dir`` when none is cached). The supernet: ``supernet``, else the
+    one of ``recorded`` (a run's accuracy source), else the problem's cached one."""
     if epochs < 1:
         raise InputError(f"--finetune: {epochs} epochs must be >= 1")
     try:
-        from evo_cosearch.supernet import ensure_supernet, load_supernet, problem_splits, train_child
+        from evo_cosearch.supernet import load_supernet, problem_splits, train_child
     except ImportError as exc:  # pragma: no cover - the supernet package ships with the project
         raise EvoCosearchError(f"--finetune: fine-tuning needs the supernet module ({exc})") from None
-    if supernet is not None:
-        if not Path(supernet).is_file():
-            raise InputError(f"--supernet {supernet}: checkpoint not found")
-        ckpt = Path(supernet)
-    else:
-        from evo_cosearch.api import SUPERNET_CACHE  # the cache the search trains into
-        ckpt = ensure_supernet(problem, cache_dir=cache_dir or SUPERNET_CACHE, progress=progress, seed=seed)
+    from evo_cosearch.runs import run_checkpoint
+    ckpt = run_checkpoint(problem, recorded, supernet=supernet, where="--finetune", cache_dir=cache_dir,
+                          progress=progress)
     net = load_supernet(problem, ckpt)
     result = train_child(spec, problem_splits(problem), epochs=epochs, supernet=net, seed=seed, progress=progress)
     return Finetuned(result.module, spec, float(result.val_accuracy), float(result.test_accuracy), epochs, seed,

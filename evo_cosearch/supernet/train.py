@@ -10,7 +10,7 @@ layers are trained by the random children): an all-binary smallest child trained
 the first channels, which every child shares, dead for all children (``problems/README.md``).
 Gradients of all children are summed before one optimizer step. A checkpoint is
 written after every epoch; a run finding an unfinished checkpoint for the same configuration
-continues from it.
+continues from it, and a checkpoint of another configuration is never overwritten.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from evo_cosearch.data import Splits
+from evo_cosearch.errors import InputError
+from evo_cosearch.files import writable_path
 from evo_cosearch.space.network import NetworkTemplate
 from evo_cosearch.supernet.checkpoint import load_checkpoint, meta_key, save_atomic
 from evo_cosearch.supernet.config import SupernetConfig
@@ -77,12 +79,24 @@ def sandwich_step(net: Supernet, x: torch.Tensor, y: torch.Tensor, cfg: Supernet
     return total, acc
 
 
+def _differ(a: dict[str, Any], b: dict[str, Any], prefix: str = "") -> list[str]:
+    """The keys (dotted, one level into sections) whose values differ between two metas."""
+    out = []
+    for k in sorted(set(a) | set(b)):
+        x, y = a.get(k), b.get(k)
+        if isinstance(x, dict) and isinstance(y, dict) and not prefix:
+            out += _differ(x, y, f"{k}.")
+        elif x != y:
+            out.append(prefix + k)
+    return out
+
+
 def train_supernet(template: NetworkTemplate, splits: Splits, cfg: SupernetConfig, out: str | Path, *,
                    meta: dict[str, Any], seed: int = 0, progress: bool = True) -> TrainResult:
     """Train (or resume) a supernet to ``cfg.epochs``; checkpoint to ``out`` after each epoch."""
+    out = writable_path(out, "supernet checkpoint")  # not after the first epoch's training
     configure_torch(threads=training_threads())
     torch.use_deterministic_algorithms(True, warn_only=True)
-    out = Path(out)
     torch.manual_seed(seed)
     net = Supernet(template)
     opt = torch.optim.SGD(_param_groups(net, cfg.weight_decay), lr=cfg.lr, momentum=cfg.momentum, nesterov=True)
@@ -96,12 +110,14 @@ def train_supernet(template: NetworkTemplate, splits: Splits, cfg: SupernetConfi
     start, history = 0, []
     if out.exists():
         ckpt = load_checkpoint(out)
-        if meta_key(ckpt["meta"]) == meta_key(meta):
-            net.load_state_dict(ckpt["model"])
-            opt.load_state_dict(ckpt["optimizer"])
-            gen.set_state(ckpt["torch_rng"])
-            rng.bit_generator.state = json.loads(ckpt["numpy_rng"])
-            start, history = int(ckpt["epoch"]), json.loads(ckpt["history"])
+        if meta_key(ckpt["meta"]) != meta_key(meta):
+            raise InputError(f"{out}: holds a supernet trained with another {', '.join(_differ(ckpt['meta'], meta))}; "
+                             "remove it or choose another --out")
+        net.load_state_dict(ckpt["model"])
+        opt.load_state_dict(ckpt["optimizer"])
+        gen.set_state(ckpt["torch_rng"])
+        rng.bit_generator.state = json.loads(ckpt["numpy_rng"])
+        start, history = int(ckpt["epoch"]), json.loads(ckpt["history"])
     n = len(train_x)
     steps_per_epoch = max(1, n // cfg.batch_size)  # drop the last partial batch (BatchNorm needs > 1)
     total_steps = steps_per_epoch * cfg.epochs

@@ -78,6 +78,6 @@ def test_rerun_reuses_its_runs_but_refuses_runs_scored_by_another_source(tmp_pat
     def other(genomes):
         return ProxyAccuracy(p)(genomes) * 0.5
 
-    with pytest.raises(InputError, match="not this benchmark's"):
+    with pytest.raises(InputError, match="scored by the proxy accuracy"):
         bench_autoqkeras(PROBLEM, accuracy_fn=other, **kw)
     assert db.read_bytes() == before

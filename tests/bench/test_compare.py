@@ -85,8 +85,18 @@ def test_reused_runs_must_come_from_the_same_accuracy_source(tmp_path):
     def spec(accuracy_fn):
         return RunSpec("random", 0, tmp_path / "random-s0", problem, "random", accuracy_fn)
     assert len(run_all([spec(ProxyAccuracy(problem))], pop=4, gens=1, progress=False)[0].designs) == 4
-    with pytest.raises(InputError, match="stored accuracies"):
+    with pytest.raises(InputError, match="scored by the proxy accuracy .*macs_scale.*1000"):
         run_all([spec(ProxyAccuracy(problem, macs_scale=1e3))], pop=4, gens=1, progress=False)
+
+    def custom(genomes):  # recorded by name only: reused runs are also re-scored
+        return ProxyAccuracy(problem)(genomes) * 0.5
+    custom_dir = tmp_path / "custom"
+    run_all([RunSpec("random", 0, custom_dir, problem, "random", custom)], pop=4, gens=1, progress=False)
+
+    def custom(genomes):  # noqa: F811 - another function of the same name
+        return ProxyAccuracy(problem)(genomes)
+    with pytest.raises(InputError, match="stored accuracies"):
+        run_all([RunSpec("random", 0, custom_dir, problem, "random", custom)], pop=4, gens=1, progress=False)
 
 
 def test_cli_prints_the_table_and_rejects_bad_input(tmp_path, capsys):

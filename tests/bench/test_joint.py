@@ -17,7 +17,7 @@ from evo_cosearch.bench.restricted import accelerator_only_problem, repair_probl
 from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import ProxyAccuracy
 from evo_cosearch.problem import load_problem
-from evo_cosearch.search.accelerator_repair import AcceleratorRepair
+from evo_cosearch.engine.accelerator_repair import AcceleratorRepair
 
 ROOT = Path(__file__).resolve().parents[2]
 DIGITS = str(ROOT / "problems" / "demo_digits.yaml")

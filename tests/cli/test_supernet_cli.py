@@ -70,3 +70,34 @@ def test_missing_dataset_file_is_a_one_line_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert rc == 2 and "nowhere.npz" in err and err.count("\n") == 1
     assert not (tmp_path / "x.pt").exists()
+
+
+def test_train_supernet_never_overwrites_another_configuration_or_trains_for_nothing(trained, tmp_path, capsys):
+    problem, ckpt = trained
+    before = ckpt.read_bytes()
+    capsys.readouterr()
+    rc = main(["train-supernet", "--problem", str(problem), "--out", str(ckpt), "--epochs", "2", "--quiet"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "another supernet.epochs;" in err and err.count("\n") == 1 and ckpt.read_bytes() == before
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    for out, needle in ((a_file / "sn.pt", "not a writable directory"), (tmp_path, "is a directory")):
+        rc = main(["train-supernet", "--problem", str(problem), "--out", str(out), "--quiet"])
+        err = capsys.readouterr().err
+        assert rc == 2 and needle in err and err.count("\n") == 1
+
+
+def test_train_child_checks_its_flags_before_training(trained, tmp_path, capsys):
+    problem, _ = trained
+    base = ["train-child", "--problem", str(problem), "--genome", _zeros(problem), "--epochs", "1"]
+    capsys.readouterr()
+    assert main(base + ["--lr", "-1"]) == 2 and "--lr: -1.0 must be > 0" in capsys.readouterr().err
+    assert main(base + ["--out", str(tmp_path)]) == 2 and "is a directory" in capsys.readouterr().err
+
+
+def test_a_path_that_cannot_be_written_is_a_one_line_error(tmp_path, capsys):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    rc = main(["bench", "simulator", "--designs", "8", "--repeats", "1", "--out", str(a_file / "b.json")])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "a_file" in err and "Traceback" not in err

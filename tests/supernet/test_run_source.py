@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from evo_cosearch.api import search
 from evo_cosearch.archive import open_archive
 from evo_cosearch.errors import InputError
-from evo_cosearch.evaluate import file_sha256
+from evo_cosearch.evaluate import ProxyAccuracy, file_sha256
 from evo_cosearch.problem import load_problem
 from evo_cosearch.supernet.checkpoint import load_torch_file, save_atomic
 
@@ -17,7 +19,8 @@ def test_resume_with_another_supernet_is_refused(tiny_problem_path, tiny_ckpt, t
     run = tmp_path / "run"
     search(p, out=run, pop=4, gens=1, seed=0, supernet=tiny_ckpt, quiet=True, progress=False).close()
     with open_archive(run) as arc:
-        assert arc.meta.accuracy_source == {"supernet": str(tiny_ckpt), "sha256": file_sha256(tiny_ckpt)[:16]}
+        assert arc.meta.accuracy_source == {"kind": "supernet", "supernet": str(tiny_ckpt),
+                                            "sha256": file_sha256(tiny_ckpt)[:16], "evaluation_seed": 0}
         n = len(arc.designs())
 
     other = tmp_path / "other.pt"
@@ -38,3 +41,45 @@ def test_resume_with_another_supernet_is_refused(tiny_problem_path, tiny_ckpt, t
 def test_missing_checkpoint_is_a_one_line_input_error(tmp_path):
     with pytest.raises(InputError, match="nope.pt: cannot read"):
         file_sha256(tmp_path / "nope.pt")
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """Fail a test that would train (or look up) a cached supernet."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a supernet would be trained")
+    monkeypatch.setattr("evo_cosearch.supernet.ensure_supernet", refuse)
+
+
+def test_a_resume_uses_the_runs_own_supernet_and_evaluation_seed(tiny_problem_path, tiny_ckpt, tmp_path,
+                                                                 no_training):
+    p = load_problem(tiny_problem_path)
+    run, ckpt = tmp_path / "run", tmp_path / "mine.pt"
+    shutil.copy(tiny_ckpt, ckpt)
+    search(p, out=run, pop=4, gens=1, seed=3, supernet=ckpt, quiet=True, progress=False).close()
+    with open_archive(run) as arc:
+        assert arc.meta.accuracy_source["evaluation_seed"] == 0  # whatever the search seed
+        n = len(arc.designs())
+    search(p, out=run, pop=4, gens=2, quiet=True, progress=False).close()  # no --supernet: the run's own
+    with open_archive(run) as arc:
+        assert len(arc.designs()) == 2 * n and arc.meta.accuracy_source["supernet"] == str(ckpt)
+
+    ckpt.unlink()
+    with pytest.raises(InputError, match="mine.pt, which is not there any more; pass --supernet"):
+        search(p, out=run, pop=4, gens=3, quiet=True, progress=False)
+
+
+def test_a_resume_with_another_kind_of_accuracy_is_refused_before_any_training(tiny_problem_path, tmp_path,
+                                                                                no_training):
+    p = load_problem(tiny_problem_path)
+    run = tmp_path / "run"
+    search(p, out=run, pop=4, gens=1, seed=0, accuracy_fn=ProxyAccuracy(p), quiet=True, progress=False).close()
+    before = (run / "archive.sqlite").read_bytes()
+    with pytest.raises(InputError, match="scored by the proxy accuracy, not supernet"):
+        search(p, out=run, pop=4, gens=2, quiet=True, progress=False)  # would score with a supernet
+
+    def custom(genomes):
+        return ProxyAccuracy(p)(genomes)
+    with pytest.raises(InputError, match="scored by the proxy accuracy, not accuracy function .*custom"):
+        search(p, out=run, pop=4, gens=2, accuracy_fn=custom, quiet=True, progress=False)
+    assert (run / "archive.sqlite").read_bytes() == before

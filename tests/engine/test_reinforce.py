@@ -17,9 +17,9 @@ from evo_cosearch.errors import ProblemError
 from evo_cosearch.evaluate import ProxyAccuracy
 from evo_cosearch.problem import load_problem, parse_problem
 from evo_cosearch.rewards import RewardTargets, nahas_reward
-from evo_cosearch.search.controller import ControllerLearner
-from evo_cosearch.search.reinforce import resolve_targets
-from evo_cosearch.search.settings import search_settings
+from evo_cosearch.engine.controller import ControllerLearner
+from evo_cosearch.engine.reinforce import resolve_targets
+from evo_cosearch.engine.settings import search_settings
 
 DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
 PROBLEM = load_problem(DEMO)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from evo_cosearch.errors import ProblemError
 from evo_cosearch.rewards import REWARD_MODES, RewardTargets
-from evo_cosearch.search.accelerator_repair import ACCELERATOR_REPAIRS, least_objective
+from evo_cosearch.engine.accelerator_repair import ACCELERATOR_REPAIRS, least_objective
 
 if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
@@ -26,7 +26,7 @@ class SearchSettings:
     ``mutation_prob`` is per gene (None: ``1 / n_var``). ``reward`` is the scalar objective of
     the ``reinforce`` strategy (``search.reward: {target_latency_ms, target_area_mm2, mode}``).
     ``accelerator_repair: front`` or ``min_<objective>`` puts every design nsga2 proposes on its
-    network's hardware front (:mod:`evo_cosearch.search.accelerator_repair`); the other strategies
+    network's hardware front (:mod:`evo_cosearch.engine.accelerator_repair`); the other strategies
     run without it (``none`` in their settings)."""
 
     pop: int
@@ -46,8 +46,8 @@ class SearchSettings:
 
 def search_settings(problem: "Problem", **overrides: Any) -> SearchSettings:
     """Defaults < the problem's ``search:`` section < non-None ``overrides``."""
-    from evo_cosearch.search.operators import CROSSOVERS
-    from evo_cosearch.search.strategies import STRATEGIES
+    from evo_cosearch.engine.operators import CROSSOVERS
+    from evo_cosearch.engine.strategies import STRATEGIES
 
     try:
         return _resolve(problem, overrides, CROSSOVERS, STRATEGIES)

@@ -8,7 +8,7 @@ import pytest
 
 from evo_cosearch.errors import ProblemError
 from evo_cosearch.problem import parse_problem
-from evo_cosearch.search.settings import search_settings
+from evo_cosearch.engine.settings import search_settings
 
 DEMO = (Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml").read_text()
 

@@ -17,19 +17,19 @@ from pymoo.operators.sampling.rnd import IntegerRandomSampling
 from pymoo.util.ref_dirs import get_reference_directions
 from pymoo.util.reference_direction import get_partition_closest_to_points
 
-from evo_cosearch.search.operators import (
+from evo_cosearch.engine.operators import (
     DeapMutation, GenomeDuplicateElimination, make_crossover, python_random_state, set_python_random_state,
 )
-from evo_cosearch.search.accelerator_repair import AcceleratorRepair
-from evo_cosearch.search.layer_groups import build_layer_groups, load_layer_groups, save_layer_groups
-from evo_cosearch.search.random_search import build_random, load_random, save_random
-from evo_cosearch.search.reinforce import build_reinforce, load_reinforce, save_reinforce
+from evo_cosearch.engine.accelerator_repair import AcceleratorRepair
+from evo_cosearch.engine.layer_groups import build_layer_groups, load_layer_groups, save_layer_groups
+from evo_cosearch.engine.random_search import build_random, load_random, save_random
+from evo_cosearch.engine.reinforce import build_reinforce, load_reinforce, save_reinforce
 
 if TYPE_CHECKING:
     from pymoo.core.algorithm import Algorithm
 
-    from evo_cosearch.search.problem import CoSearchProblem
-    from evo_cosearch.search.settings import SearchSettings
+    from evo_cosearch.engine.problem import CoSearchProblem
+    from evo_cosearch.engine.settings import SearchSettings
 
 __all__ = ["Strategy", "STRATEGIES", "get_strategy"]
 

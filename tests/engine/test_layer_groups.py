@@ -13,7 +13,7 @@ from evo_cosearch.errors import ProblemError
 from evo_cosearch.evaluate import ProxyAccuracy
 from evo_cosearch.hardware import simulate
 from evo_cosearch.problem import load_problem, parse_problem
-from evo_cosearch.search.layer_groups import group_energy_uj, layer_groups, schedule, start_genome
+from evo_cosearch.engine.layer_groups import group_energy_uj, layer_groups, schedule, start_genome
 
 DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
 

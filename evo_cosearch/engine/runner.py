@@ -25,15 +25,17 @@ from evo_cosearch.archive import (
     ArchiveWriter, db_path, hv_points, hypervolume, non_dominated, open_archive, pareto_of,
 )
 from evo_cosearch.errors import InputError
-from evo_cosearch.search.problem import CoSearchProblem, extras_of
-from evo_cosearch.search.records import DesignJson, generation_record, now as _now
-from evo_cosearch.search.strategies import get_strategy
+from evo_cosearch.evaluate import source_mismatch
+from evo_cosearch.engine.problem import CoSearchProblem, extras_of
+from evo_cosearch.engine.records import DesignJson, generation_record, now as _now
+from evo_cosearch.engine.strategies import get_strategy
 
 if TYPE_CHECKING:
+    from evo_cosearch.archive.reader import RunMeta
     from evo_cosearch.evaluate import Evaluator
-    from evo_cosearch.search.settings import SearchSettings
+    from evo_cosearch.engine.settings import SearchSettings
 
-__all__ = ["run_search", "check_run_dir", "stored_settings", "RunSummary", "fingerprint"]
+__all__ = ["run_search", "check_run_dir", "stored_meta", "data_path", "RunSummary", "fingerprint"]
 
 _SAME_RUN_KEYS = ("pop", "seed", "strategy", "algorithm", "crossover", "crossover_prob", "mutation_prob",
                   "accelerator_repair")
@@ -110,11 +112,9 @@ def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mappin
         if meta.fingerprint != fingerprint(problem):
             raise InputError(f"{run_dir}: made by a different problem ({meta.problem_name!r}, "
                              f"not {problem.name!r}); use another --out directory")
-        old = meta.accuracy_source
-        if old and source and old.get("sha256") != source.get("sha256"):
-            raise InputError(f"{run_dir}: run was scored by supernet {old.get('supernet')} "
-                             f"(sha256 {old.get('sha256')}), not {source.get('supernet')} "
-                             f"(sha256 {source.get('sha256')}); use another --out directory or that --supernet")
+        why = source_mismatch(meta.accuracy_source, source, run_seed=meta.seed)
+        if why:
+            raise InputError(f"{run_dir}: {why}; use another --out directory, or resume it the way it was made")
         mine = settings.to_dict()
         for key in _SAME_RUN_KEYS:
             if key in meta.settings and meta.settings[key] != mine[key]:
@@ -128,12 +128,20 @@ def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mappin
         return meta, state, table.take(np.flatnonzero(keep))
 
 
-def stored_settings(run_dir: str | Path) -> dict[str, Any]:
-    """The search settings of an existing run (``{}`` if there is none): defaults for a resume."""
+def stored_meta(run_dir: str | Path) -> "RunMeta | None":
+    """The metadata of an existing run (None if there is none): its settings and accuracy source
+    are the defaults of a resume."""
     if not db_path(run_dir).exists():
-        return {}
+        return None
     with open_archive(run_dir) as arc:
-        return dict(arc.meta.settings)
+        return arc.meta
+
+
+def data_path(problem) -> str | None:
+    """The dataset file a run reads, as an absolute path (None: an embedded dataset), recorded so
+    that ``refine`` and ``select --finetune`` read what the search read, ``--data`` included."""
+    path = problem.dataset.path
+    return None if path is None else str(Path(path).resolve())
 
 
 def check_run_dir(problem, run_dir: str | Path, settings: "SearchSettings",
@@ -157,7 +165,9 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
     tracker = _Tracker(m)
     hv_ideal = hv_ref = None
     resume = None
-    if db_path(run_dir).exists():
+    new_dir = not run_dir.exists()
+    new_run = not db_path(run_dir).exists()
+    if not new_run:
         meta, resume, table = _open_run(problem, run_dir, settings, accuracy_source)
         hv_ideal, hv_ref = meta.hv_ideal, meta.hv_ref
         searched = table.strategy != "refine"  # a refined design's accuracy is not its genome's
@@ -174,20 +184,21 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
             "constraints": dict(problem.constraints), "seed": settings.seed, "strategy": settings.strategy,
             "status": "running", "started": _now(), "ended": None, "versions": _versions(),
             "pop": settings.pop, "gens": settings.gens, "settings": settings.to_dict(),
-            "hv_ideal": None, "hv_ref": None, "accuracy_source": accuracy_source,
+            "hv_ideal": None, "hv_ref": None, "accuracy_source": accuracy_source, "data": data_path(problem),
         })
         (run_dir / "problem.yaml").write_text(problem.text, encoding="utf-8")
 
-    algorithm = strategy.build(pproblem, settings)
-    algorithm.setup(pproblem, seed=settings.seed, termination=("n_gen", settings.gens))
-    start = 0
-    if resume is not None:
-        _restore(algorithm, strategy, table, resume)
-        start = resume.generation + 1
-
-    design_json = DesignJson(problem)
-    bar = _progress_bar(settings.gens, start, run_dir.name, progress)
+    bar = None
+    committed = False
     try:
+        algorithm = strategy.build(pproblem, settings)
+        algorithm.setup(pproblem, seed=settings.seed, termination=("n_gen", settings.gens))
+        start = 0
+        if resume is not None:
+            _restore(algorithm, strategy, table, resume)
+            start = resume.generation + 1
+        design_json = DesignJson(problem)
+        bar = _progress_bar(settings.gens, start, run_dir.name, progress)
         for gen in range(start, settings.gens):
             off = algorithm.ask()
             if off is None or len(off) == 0:
@@ -208,14 +219,21 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
             writer.add_generation(generation_record(problem, pproblem, strategy, algorithm, off, generation=gen,
                                                     first_id=first_id, tracker=tracker, hypervolume=hv,
                                                     meta=extra_meta, design_json=design_json, extras=extras))
+            committed = True
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix_str(_postfix(problem.objectives, tracker, hv), refresh=False)
     except BaseException:
-        writer.set_meta(status="failed", ended=_now())
-        writer.close()
         if bar is not None:
             bar.close()
+        if new_run and not committed:  # nothing committed: leave no half-made run behind
+            writer.discard()
+            (run_dir / "problem.yaml").unlink(missing_ok=True)
+            if new_dir and not any(run_dir.iterdir()):
+                run_dir.rmdir()
+        else:
+            writer.set_meta(status="failed", ended=_now())
+            writer.close()
         raise
     if bar is not None:
         bar.close()

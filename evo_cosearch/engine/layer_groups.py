@@ -33,12 +33,12 @@ from pymoo.core.sampling import Sampling
 
 from evo_cosearch.errors import ProblemError
 from evo_cosearch.rewards import energy_score
-from evo_cosearch.search.operators import DeapMutation, GenomeDuplicateElimination, make_crossover
+from evo_cosearch.engine.operators import DeapMutation, GenomeDuplicateElimination, make_crossover
 
 if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
-    from evo_cosearch.search.problem import CoSearchProblem
-    from evo_cosearch.search.settings import SearchSettings
+    from evo_cosearch.engine.problem import CoSearchProblem
+    from evo_cosearch.engine.settings import SearchSettings
 
 __all__ = ["LayerGroup", "layer_groups", "group_energy_uj", "schedule", "start_genome", "LayerGroupSearch",
            "build_layer_groups", "save_layer_groups", "load_layer_groups"]

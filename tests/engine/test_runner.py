@@ -167,3 +167,30 @@ def test_real_supernet_end_to_end_serial_equals_workers(tmp_path, monkeypatch, c
     with search(p, out="pool", pop=4, gens=1, seed=0, quiet=True, workers=2) as arc:
         np.testing.assert_array_equal(arc.designs().metrics["accuracy"], acc)
     assert contents(tmp_path / "serial") == contents(tmp_path / "pool")
+
+
+def test_a_new_run_that_fails_before_its_first_generation_leaves_nothing(tmp_path):
+    def broken(genomes):
+        raise RuntimeError("accuracy failed")
+
+    out = tmp_path / "new" / "run"
+    with pytest.raises(RuntimeError, match="accuracy failed"):
+        run(out, accuracy_fn=broken)
+    assert not out.exists() and (tmp_path / "new").exists()  # only what this run made is gone
+    run(out)  # the corrected command starts a fresh run, not a refused resume
+    with open_archive(out) as arc:
+        assert arc.meta.status == "completed" and len(arc.designs()) == 48
+
+    calls = []
+
+    def fails_later(genomes):
+        calls.append(len(genomes))
+        if len(calls) > 1:
+            raise RuntimeError("accuracy failed")
+        return ProxyAccuracy(load_problem(DEMO))(genomes)
+
+    later = tmp_path / "later"
+    with pytest.raises(RuntimeError):
+        run(later, accuracy_fn=fails_later)
+    with open_archive(later) as arc:  # a committed generation stays, and the run can be resumed
+        assert arc.meta.status == "failed" and len(arc.designs()) == 12

@@ -9,7 +9,7 @@ import numpy as np
 from pymoo.core.population import Population
 
 from evo_cosearch.problem import load_problem, parse_problem
-from evo_cosearch.search.operators import (
+from evo_cosearch.engine.operators import (
     DeapMutation, GenomeDuplicateElimination, make_crossover, python_random_state, set_python_random_state,
 )
 

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from evo_cosearch.errors import InputError
-from evo_cosearch.search.batch import BatchAlgorithm
+from evo_cosearch.engine.batch import BatchAlgorithm
 
 if TYPE_CHECKING:
-    from evo_cosearch.search.problem import CoSearchProblem
-    from evo_cosearch.search.settings import SearchSettings
+    from evo_cosearch.engine.problem import CoSearchProblem
+    from evo_cosearch.engine.settings import SearchSettings
 
 __all__ = ["RandomSearch", "build_random", "save_random", "load_random"]
 

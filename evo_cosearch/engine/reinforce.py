@@ -1,6 +1,6 @@
 """The ``reinforce`` strategy: the NAHAS-style RL baseline (LSTM controller + REINFORCE).
 
-Each generation the controller (:mod:`evo_cosearch.search.controller`) samples ``pop``
+Each generation the controller (:mod:`evo_cosearch.engine.controller`) samples ``pop``
 genomes; once evaluated, each gets the scalar reward of :func:`evo_cosearch.rewards.nahas_reward`
 ``R = ACC * (LAT/T_lat)^w0 * (AREA/T_area)^w1`` and the controller takes one REINFORCE step.
 The reward is this baseline's objective only: its designs go to the archive with all their
@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 
 from evo_cosearch.rewards import RewardTargets, nahas_reward
-from evo_cosearch.search.batch import BatchAlgorithm
-from evo_cosearch.search.problem import extras_of
+from evo_cosearch.engine.batch import BatchAlgorithm
+from evo_cosearch.engine.problem import extras_of
 
 if TYPE_CHECKING:
-    from evo_cosearch.search.controller import ControllerConfig
-    from evo_cosearch.search.problem import CoSearchProblem
-    from evo_cosearch.search.settings import SearchSettings
+    from evo_cosearch.engine.controller import ControllerConfig
+    from evo_cosearch.engine.problem import CoSearchProblem
+    from evo_cosearch.engine.settings import SearchSettings
 
 __all__ = ["Reinforce", "resolve_targets", "build_reinforce", "save_reinforce", "load_reinforce"]
 
@@ -48,7 +48,7 @@ class Reinforce(BatchAlgorithm):
     def __init__(self, *, batch: int, cardinalities: Sequence[int], seed: int, reward: RewardTargets = RewardTargets(),
                  constraints: Mapping[str, float] | None = None, config: "ControllerConfig | None" = None,
                  **kwargs) -> None:
-        from evo_cosearch.search.controller import ControllerConfig, ControllerLearner  # torch: only when used
+        from evo_cosearch.engine.controller import ControllerConfig, ControllerLearner  # torch: only when used
 
         super().__init__(batch=batch, seed=seed, **kwargs)
         self.learner = ControllerLearner(cardinalities, seed=seed, config=config or ControllerConfig())

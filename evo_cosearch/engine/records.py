@@ -9,7 +9,7 @@ import numpy as np
 
 from evo_cosearch.archive import GenerationRecord
 from evo_cosearch.evaluate import METRICS
-from evo_cosearch.search.problem import extras_of
+from evo_cosearch.engine.problem import extras_of
 from evo_cosearch.space.quant import quant_json
 from evo_cosearch.space.spec import BLOCK_TYPES
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from evo_cosearch.problem import load_problem
-from evo_cosearch.search.records import DesignJson, accelerator_json, network_json
+from evo_cosearch.engine.records import DesignJson, accelerator_json, network_json
 
 PROBLEMS = Path(__file__).resolve().parents[2] / "problems"
 

@@ -12,10 +12,10 @@ from evo_cosearch.archive import open_archive
 from evo_cosearch.errors import InputError, ProblemError
 from evo_cosearch.evaluate import Evaluator, ProxyAccuracy
 from evo_cosearch.problem import load_problem, parse_problem
-from evo_cosearch.search.accelerator_repair import (
+from evo_cosearch.engine.accelerator_repair import (
     AcceleratorRepair, accelerator_grid, grid_accelerators, simulate_accelerators,
 )
-from evo_cosearch.search.settings import search_settings
+from evo_cosearch.engine.settings import search_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "problems" / "demo_digits.yaml"

@@ -11,7 +11,7 @@ from evo_cosearch.api import search
 from evo_cosearch.archive import open_archive
 from evo_cosearch.evaluate import ProxyAccuracy
 from evo_cosearch.problem import load_problem
-from evo_cosearch.search.random_search import RandomSearch
+from evo_cosearch.engine.random_search import RandomSearch
 
 DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
 PROBLEM = load_problem(DEMO)

@@ -1,0 +1,64 @@
+"""What a run was made with, for the commands that continue or build on it.
+
+A search records where its accuracies came from (``accuracy_source``: the supernet file, its
+hash and the evaluation seed; or the proxy; or a custom function) and the dataset file it read.
+A resumed search, ``refine`` and ``select --finetune`` use the same supernet and data by default,
+so that nothing they add to the run is on another accuracy scale.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
+
+from evo_cosearch.errors import InputError
+from evo_cosearch.evaluate import source_kind
+
+if TYPE_CHECKING:
+    from evo_cosearch.archive.reader import RunMeta
+    from evo_cosearch.problem import Problem
+
+__all__ = ["SUPERNET_CACHE", "SUPERNET_SEED", "run_checkpoint", "evaluation_seed", "run_problem"]
+
+#: Where trained supernets are cached (by network space and data).
+SUPERNET_CACHE = "results/supernets"
+#: The training seed of the cached supernet: one supernet serves searches of every seed.
+SUPERNET_SEED = 0
+
+
+def run_checkpoint(problem: "Problem", recorded: Mapping[str, Any] | None, *, supernet=None, where: str = "run",
+                   cache_dir: str | Path | None = None, progress: bool = True) -> Path:
+    """The supernet to use: ``supernet`` when given; else the one a run recorded (``recorded``,
+    its accuracy source), which must still be there; else the cached one for ``problem``,
+    trained when missing."""
+    if supernet is not None:
+        if not Path(supernet).is_file():
+            raise InputError(f"--supernet {supernet}: checkpoint not found")
+        return Path(supernet)
+    if source_kind(recorded) == "supernet":
+        own = Path(recorded["supernet"])
+        if not own.is_file():
+            raise InputError(f"{where}: run was scored by supernet {own}, which is not there any more; "
+                             "pass --supernet with that checkpoint")
+        return own
+    from evo_cosearch.supernet import ensure_supernet
+    return ensure_supernet(problem, cache_dir=cache_dir or SUPERNET_CACHE, epochs=None, progress=progress,
+                           seed=SUPERNET_SEED)
+
+
+def evaluation_seed(meta: "RunMeta | None") -> int:
+    """The seed of the images a run's supernet accuracies were evaluated on (BatchNorm
+    recalibration): recorded by the run; the run's own seed for runs made before that; 0 for a
+    new run, whatever its search seed, so that runs of different seeds share one scale."""
+    if meta is None or source_kind(meta.accuracy_source) != "supernet":
+        return 0
+    return int(meta.accuracy_source.get("evaluation_seed", meta.seed))
+
+
+def run_problem(problem: "Problem", meta: "RunMeta", data: str | None = None) -> "Problem":
+    """The run's problem reading ``data`` if given, else the dataset file the run read."""
+    path = data if data is not None else meta.data
+    if path is not None and data is None and not Path(path).is_file():
+        raise InputError(f"{meta.run}: the run read its data from {path}, which is not there any more; "
+                         "pass --data")
+    return problem.with_data(path)

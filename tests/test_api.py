@@ -1,0 +1,21 @@
+"""The package-level API: ``evo_cosearch.search`` is the function, whatever was imported before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import evo_cosearch as ec
+import evo_cosearch.engine  # noqa: F401 - the search engine subpackage; must not shadow ec.search
+from evo_cosearch.evaluate import ProxyAccuracy
+
+DEMO = Path(__file__).resolve().parents[1] / "problems" / "demo_digits.yaml"
+
+
+def test_search_is_callable_again_after_its_first_call(tmp_path):
+    p = ec.load_problem(DEMO)
+    for name in ("a", "b"):
+        arc = ec.search(p, out=tmp_path / name, pop=4, gens=1, seed=0, accuracy_fn=ProxyAccuracy(p), quiet=True,
+                        progress=False)
+        arc.close()
+    with ec.load_archive(tmp_path / "b") as arc:
+        assert len(arc.designs()) == 4

@@ -1,0 +1,64 @@
+"""What a run was made with: the accuracy source a resume must match, the evaluation seed, the data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evo_cosearch.archive.reader import RunMeta
+from evo_cosearch.errors import InputError
+from evo_cosearch.evaluate import source_mismatch
+from evo_cosearch.problem import load_problem
+from evo_cosearch.runs import evaluation_seed, run_checkpoint, run_problem
+
+DEMO = Path(__file__).resolve().parents[1] / "problems" / "demo_digits.yaml"
+OLD = {"supernet": "a.pt", "sha256": "abc"}  # recorded before runs recorded a kind and evaluation seed
+
+
+def meta(source=None, data=None, seed=5):
+    return RunMeta(run="r", problem_name="p", problem_text="", objectives=("error",), constraints={}, seed=seed,
+                   strategy="nsga2", status="completed", started="", ended=None, versions={}, pop=4, gens=1,
+                   settings={}, fingerprint="", hv_ideal=None, hv_ref=None, accuracy_source=source, data=data)
+
+
+def test_source_mismatch():
+    new = {"kind": "supernet", "supernet": "b.pt", "sha256": "abc", "evaluation_seed": 5}
+    assert source_mismatch(OLD, new, run_seed=5) is None  # same file hash, the run's own seed
+    assert "evaluation seed 5" in source_mismatch(OLD, {**new, "evaluation_seed": 0}, run_seed=5)
+    assert "sha256 abc), not supernet b.pt (sha256 def)" in source_mismatch(OLD, {**new, "sha256": "def"}, run_seed=5)
+    assert "not the proxy accuracy" in source_mismatch(OLD, {"kind": "proxy", "macs_scale": 1.0}, run_seed=5)
+    assert source_mismatch(None, new, run_seed=0) is None  # nothing recorded: nothing to compare
+    custom = {"kind": "custom", "function": "m.f"}
+    assert source_mismatch(custom, custom, run_seed=0) is None
+    assert "m.f" in source_mismatch(custom, {**custom, "function": "m.g"}, run_seed=0)
+
+
+def test_evaluation_seed_is_recorded_else_the_runs_own_for_old_supernet_runs_else_zero():
+    assert evaluation_seed(None) == 0
+    assert evaluation_seed(meta(OLD)) == 5
+    assert evaluation_seed(meta({**OLD, "kind": "supernet", "evaluation_seed": 0})) == 0
+    assert evaluation_seed(meta({"kind": "proxy"})) == 0
+
+
+def test_run_problem_reads_the_data_the_run_read(tmp_path):
+    p = load_problem(DEMO)
+    data = tmp_path / "d.npz"
+    data.write_bytes(b"")
+    assert run_problem(p, meta(data=str(data))).dataset.path == str(data)
+    assert run_problem(p, meta(data=str(data)), "other.npz").dataset.path == "other.npz"
+    assert run_problem(p, meta()).dataset == p.dataset
+    with pytest.raises(InputError, match="gone.npz, which is not there any more; pass --data"):
+        run_problem(p, meta(data=str(tmp_path / "gone.npz")))
+
+
+def test_run_checkpoint_prefers_the_given_then_the_recorded_file(tmp_path):
+    p = load_problem(DEMO)
+    given, recorded = tmp_path / "given.pt", tmp_path / "rec.pt"
+    given.write_bytes(b"x")
+    recorded.write_bytes(b"x")
+    source = {"kind": "supernet", "supernet": str(recorded), "sha256": "abc"}
+    assert run_checkpoint(p, source, supernet=given) == given
+    assert run_checkpoint(p, source) == recorded
+    with pytest.raises(InputError, match="--supernet .*nope.pt: checkpoint not found"):
+        run_checkpoint(p, source, supernet=tmp_path / "nope.pt")
