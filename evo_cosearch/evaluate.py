@@ -187,6 +187,8 @@ def accuracy_source(accuracy_fn) -> dict[str, Any]:
 def _describe_source(source: Mapping[str, Any]) -> str:
     kind = source_kind(source)
     if kind == "supernet":
+        if source.get("supernet") is None:  # only the kind is known yet
+            return "a supernet"
         return f"supernet {source.get('supernet')} (sha256 {source.get('sha256')})"
     if kind == "custom":
         return f"accuracy function {source.get('function')}"

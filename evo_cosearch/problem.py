@@ -9,7 +9,7 @@ from typing import Any, Mapping
 import numpy as np
 import yaml
 
-from evo_cosearch.errors import EvoCosearchError, ProblemError
+from evo_cosearch.errors import EvoCosearchError, InputError, ProblemError
 from evo_cosearch.files import read_text
 from evo_cosearch.workload import LayerArrays, network_workload
 from evo_cosearch.space import (
@@ -30,6 +30,8 @@ CONSTRAINTS = {
     "max_latency_ms": "latency_ms", "max_area_mm2": "area_mm2",
     "max_energy_uj": "energy_uj", "min_accuracy": "accuracy",
 }
+#: Options a problem's ``dataset:`` section may set besides ``name`` and ``path``.
+DATASET_OPTIONS = {"val_fraction": 0.1, "test_fraction": 0.2}
 #: Known datasets -> (channels, size, classes).
 DATASETS = {
     "digits": (1, 8, 10), "fashion_mnist": (1, 28, 10), "mnist": (1, 28, 10), "cifar10": (3, 32, 10),
@@ -92,9 +94,15 @@ class Problem:
         acc = set(self.accelerator.values)
         return np.array([name not in acc for name in self.space.names])
 
-    def with_data(self, path: str | None) -> "Problem":
-        """A copy whose dataset reads from ``path`` (the CLI's ``--data``)."""
+    def with_data(self, path: str | None, *, strict: bool = False) -> "Problem":
+        """A copy whose dataset reads from ``path`` (the CLI's ``--data``). ``strict``: a path for
+        the embedded digits, which read no file, is an error (else it is ignored)."""
         if path is None:
+            return self
+        if self.dataset.name == "digits" and strict:
+            raise InputError(f"--data {path}: {self.source}: dataset digits is embedded (scikit-learn's) and "
+                             "reads no file")
+        if self.dataset.name == "digits":
             return self
         ds = DatasetConfig(self.dataset.name, str(path), self.dataset.options)
         return Problem(**{**self.__dict__, "dataset": ds})
@@ -110,9 +118,24 @@ def load_problem(path: str | Path) -> Problem:
         raise ProblemError(f"{p}: {exc}") from None
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (else the last silently wins)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, (str, int, float, bool)):
+                continue  # an unhashable key: the base class reports it
+            if key in seen:
+                raise ProblemError(f"line {key_node.start_mark.line + 1}: key {key!r} given twice")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def parse_problem(text: str, source: str = "<problem>") -> Problem:
     try:
-        cfg = yaml.safe_load(text)
+        cfg = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "?"
@@ -159,7 +182,20 @@ def _dataset(raw: Any) -> DatasetConfig:
         raise ProblemError(f"dataset.name: unknown dataset {name!r} (known: {', '.join(DATASETS)})")
     path = raw.get("path")
     options = {k: v for k, v in raw.items() if k not in ("name", "path")}
+    dataset_options(options)
     return DatasetConfig(str(name), None if path is None else str(path), options)
+
+
+def dataset_options(raw: Any) -> dict[str, float]:
+    """A ``dataset:`` section's options with their defaults (:data:`DATASET_OPTIONS`), checked."""
+    out = dict(DATASET_OPTIONS)
+    for key, value in dict(raw or {}).items():
+        if key not in DATASET_OPTIONS:
+            raise ProblemError(f"dataset.{key}: unknown option (allowed: {', '.join(DATASET_OPTIONS)})")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+            raise ProblemError(f"dataset.{key}: {value!r} must be a number in (0, 1)")
+        out[key] = float(value)
+    return out
 
 
 def _input(raw: Any, dataset: DatasetConfig) -> tuple[int, int, int]:
@@ -201,5 +237,9 @@ def _constraints(raw: Any) -> dict[str, float]:
             raise ProblemError(f"constraints: unknown constraint {k!r} (known: {', '.join(CONSTRAINTS)})")
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise ProblemError(f"constraints.{k}: {v!r} is not a number")
+        if k == "min_accuracy" and not 0 <= v <= 1:
+            raise ProblemError(f"constraints.{k}: {v!r} is not an accuracy in [0, 1]")
+        if k != "min_accuracy" and not v > 0:
+            raise ProblemError(f"constraints.{k}: {v!r} must be > 0 (no design could meet it)")
         out[k] = float(v)
     return out

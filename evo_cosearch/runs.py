@@ -61,4 +61,4 @@ def run_problem(problem: "Problem", meta: "RunMeta", data: str | None = None) ->
     if path is not None and data is None and not Path(path).is_file():
         raise InputError(f"{meta.run}: the run read its data from {path}, which is not there any more; "
                          "pass --data")
-    return problem.with_data(path)
+    return problem.with_data(path, strict=data is not None)

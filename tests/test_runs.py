@@ -42,7 +42,7 @@ def test_evaluation_seed_is_recorded_else_the_runs_own_for_old_supernet_runs_els
 
 
 def test_run_problem_reads_the_data_the_run_read(tmp_path):
-    p = load_problem(DEMO)
+    p = load_problem(DEMO.with_name("joint_fashion_mnist.yaml"))
     data = tmp_path / "d.npz"
     data.write_bytes(b"")
     assert run_problem(p, meta(data=str(data))).dataset.path == str(data)
@@ -50,6 +50,8 @@ def test_run_problem_reads_the_data_the_run_read(tmp_path):
     assert run_problem(p, meta()).dataset == p.dataset
     with pytest.raises(InputError, match="gone.npz, which is not there any more; pass --data"):
         run_problem(p, meta(data=str(tmp_path / "gone.npz")))
+    with pytest.raises(InputError, match="--data x.npz: .*digits is embedded"):  # digits reads no file
+        run_problem(load_problem(DEMO), meta(), "x.npz")
 
 
 def test_run_checkpoint_prefers_the_given_then_the_recorded_file(tmp_path):

@@ -28,7 +28,7 @@ def run(args) -> int:
     from evo_cosearch.api import search
     from evo_cosearch.evaluate import ProxyAccuracy
 
-    problem = load_problem(args.problem).with_data(args.data)
+    problem = load_problem(args.problem).with_data(args.data, strict=True)
     accuracy_fn = ProxyAccuracy(problem) if args.proxy_accuracy else None
     arc = search(problem, out=args.out, pop=args.pop, gens=args.gens, seed=args.seed, strategy=args.strategy,
                  supernet=args.supernet, workers=args.workers, dask_scheduler=args.dask_scheduler,

@@ -47,7 +47,7 @@ def register(sub) -> None:
 def run_train_supernet(args) -> int:
     from evo_cosearch.supernet import ensure_supernet, train_problem_supernet
 
-    problem = load_problem(args.problem).with_data(args.data)
+    problem = load_problem(args.problem).with_data(args.data, strict=True)
     if args.epochs is not None and args.epochs < 1:
         raise InputError(f"--epochs: {args.epochs} must be >= 1")
     if args.out is None:
@@ -63,7 +63,7 @@ def run_evaluate(args) -> int:
     from evo_cosearch.supernet import AccuracyEvaluator
     from evo_cosearch.workload import spec_workload
 
-    problem = load_problem(args.problem).with_data(args.data)
+    problem = load_problem(args.problem).with_data(args.data, strict=True)
     genome = problem.space.parse_genome(args.genome)
     acc = float(AccuracyEvaluator(problem, args.supernet, seed=args.seed).accuracy(genome[None, :])[0])
     wl = spec_workload(problem.design(genome).network)
@@ -78,7 +78,7 @@ def run_evaluate(args) -> int:
 def run_train_child(args) -> int:
     from evo_cosearch.supernet import load_supernet, problem_splits, save_child, train_child
 
-    problem = load_problem(args.problem).with_data(args.data)
+    problem = load_problem(args.problem).with_data(args.data, strict=True)
     if args.epochs < 0:
         raise InputError(f"--epochs: {args.epochs} must be >= 0")
     if not args.lr > 0:

@@ -10,11 +10,10 @@ import numpy as np
 from evo_cosearch.data import readers
 from evo_cosearch.data.splits import Splits, make_splits
 from evo_cosearch.errors import DataError
+from evo_cosearch.problem import DATASET_OPTIONS, dataset_options as _options
 
 __all__ = ["load_dataset", "DATASET_OPTIONS"]
 
-#: Options a problem's ``dataset:`` section may set besides ``name`` and ``path``.
-DATASET_OPTIONS = {"val_fraction": 0.1, "test_fraction": 0.2}
 _SHAPES = {"fashion_mnist": (1, 28, 28), "mnist": (1, 28, 28), "cifar10": (3, 32, 32)}
 
 
@@ -69,12 +68,3 @@ def _digits() -> tuple[np.ndarray, np.ndarray]:
     return d.images.astype(np.float32), d.target.astype(np.int64)  # (1797, 8, 8), values 0..16
 
 
-def _options(raw: Any) -> dict[str, float]:
-    out = dict(DATASET_OPTIONS)
-    for key, value in dict(raw or {}).items():
-        if key not in DATASET_OPTIONS:
-            raise DataError(f"dataset.{key}: unknown option (allowed: {', '.join(DATASET_OPTIONS)})")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
-            raise DataError(f"dataset.{key}: {value!r} must be a number in (0, 1)")
-        out[key] = float(value)
-    return out

@@ -110,8 +110,11 @@ def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mappin
     with open_archive(run_dir) as arc:
         meta = arc.meta
         if meta.fingerprint != fingerprint(problem):
-            raise InputError(f"{run_dir}: made by a different problem ({meta.problem_name!r}, "
-                             f"not {problem.name!r}); use another --out directory")
+            what = (f"a different problem ({meta.problem_name!r}, not {problem.name!r})"
+                    if meta.problem_name != problem.name else
+                    f"another version of problem {problem.name!r} (its space, objectives or constraints differ; "
+                    f"the run's own is {run_dir / 'problem.yaml'})")
+            raise InputError(f"{run_dir}: made by {what}; use another --out directory")
         why = source_mismatch(meta.accuracy_source, source, run_seed=meta.seed)
         if why:
             raise InputError(f"{run_dir}: {why}; use another --out directory, or resume it the way it was made")
@@ -266,7 +269,8 @@ def _progress_bar(total: int, initial: int, name: str, enabled: bool):
     if not enabled:
         return None
     from tqdm import tqdm
-    return tqdm(total=total, initial=initial, desc=name, unit="gen", leave=True, dynamic_ncols=True)
+    return tqdm(total=total, initial=initial, desc=name, unit="gen", leave=True, dynamic_ncols=True,
+                disable=None)  # None: no bar when stderr is not a terminal (a log file)
 
 
 def _postfix(objectives, tracker: _Tracker, hv: float) -> str:

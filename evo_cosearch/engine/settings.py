@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
-from evo_cosearch.errors import ProblemError
+from evo_cosearch.errors import InputError, ProblemError
 from evo_cosearch.rewards import REWARD_MODES, RewardTargets
 from evo_cosearch.engine.accelerator_repair import ACCELERATOR_REPAIRS, least_objective
 
@@ -50,9 +50,14 @@ def search_settings(problem: "Problem", **overrides: Any) -> SearchSettings:
     from evo_cosearch.engine.strategies import STRATEGIES
 
     try:
-        return _resolve(problem, overrides, CROSSOVERS, STRATEGIES)
+        _resolve(problem, {}, CROSSOVERS, STRATEGIES)  # the file's own section, even where overridden
     except ProblemError as exc:
         raise ProblemError(f"{problem.source}: {exc}") from None
+    try:
+        return _resolve(problem, overrides, CROSSOVERS, STRATEGIES)
+    except ProblemError as exc:  # then an override is at fault: name it as the flag that gave it
+        key = str(exc).split(":", 1)[0].removeprefix("search.")
+        raise InputError(f"--{key.replace('_', '-')}: {str(exc).split(': ', 1)[-1]}") from None
 
 
 def _resolve(problem: "Problem", overrides, crossovers, strategies) -> SearchSettings:

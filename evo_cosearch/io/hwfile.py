@@ -35,13 +35,16 @@ DATAFLOWS = ("os", "ws", "is")
 
 
 def read_hw_json(path: str | Path) -> AcceleratorSpec:
-    """Read and validate an edge-template hardware JSON file."""
+    """Read and validate an edge-template hardware JSON file (or the accelerator of an exported
+    ``design.json``)."""
     p = Path(path)
     text = read_text(p, "hardware file")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{p}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    if isinstance(data, Mapping) and isinstance(data.get("accelerator"), Mapping) and "network" in data:
+        data = data["accelerator"]  # a design.json written by `select --export`: its accelerator
     return parse_hw(data, source=str(p))
 
 

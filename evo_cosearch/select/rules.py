@@ -74,7 +74,7 @@ def check_weights(weights, n_obj: int) -> np.ndarray:
     if w.size != n_obj:
         raise InputError(f"--by weights: got {w.size} weights, the run has {n_obj} objectives")
     if np.any(~np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-        raise InputError(f"--by weights: {list(w)} must be non-negative numbers, not all zero")
+        raise InputError(f"--by weights: {w.tolist()} must be non-negative numbers, not all zero")
     return w / w.sum()
 
 

@@ -149,7 +149,9 @@ class NetworkTemplate:
             raise ProblemError(f"{where}.stem.stride: must be 1 or 2, got {stem_stride}")
         if 0 in stem_width and stem_stride != 1:
             raise ProblemError(f"{where}.stem: width 0 (no stem) needs stride 1, got {stem_stride}")
-        edge_bits = int(_scalar(cfg.get("edge_bits", 8), f"{where}.edge_bits"))
+        edge_bits = _scalar(cfg.get("edge_bits", 8), f"{where}.edge_bits")
+        _positive_ints((edge_bits,), f"{where}.edge_bits")
+        edge_bits = int(edge_bits)
         acc_bits = cfg.get("acc_bits")
         if acc_bits is not None:
             _positive_ints((_scalar(acc_bits, f"{where}.acc_bits"),), f"{where}.acc_bits")

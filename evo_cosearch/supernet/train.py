@@ -125,7 +125,8 @@ def train_supernet(template: NetworkTemplate, splits: Splits, cfg: SupernetConfi
         net.train()
         perm = torch.randperm(n, generator=gen)
         sum_loss = sum_acc = 0.0
-        bar = tqdm(range(steps_per_epoch), desc=f"supernet epoch {epoch + 1}/{cfg.epochs}", disable=not progress,
+        bar = tqdm(range(steps_per_epoch), desc=f"supernet epoch {epoch + 1}/{cfg.epochs}",
+                   disable=None if progress else True,
                    leave=False, dynamic_ncols=True)
         t0 = time.perf_counter()
         for i in bar:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from evo_cosearch.api import search
 from evo_cosearch.archive import non_dominated, open_archive
@@ -157,9 +158,9 @@ def test_real_supernet_end_to_end_serial_equals_workers(tmp_path, monkeypatch, c
     """The product path: supernet trained and cached under results/supernets, then evaluated
     in-process and on two worker processes with identical results (tiny settings)."""
     monkeypatch.chdir(tmp_path)
-    text = DEMO.read_text() + ("supernet: {epochs: 1, max_train_images: 128}\n"
-                               "evaluation: {recal_images: 32, val_images: 64}\n")
-    p = parse_problem(text)
+    cfg = yaml.safe_load(DEMO.read_text())
+    cfg.update(supernet={"epochs": 1, "max_train_images": 128}, evaluation={"recal_images": 32, "val_images": 64})
+    p = parse_problem(yaml.safe_dump(cfg))
     with search(p, out="serial", pop=4, gens=1, seed=0, quiet=True) as arc:
         acc = arc.designs().metrics["accuracy"]
         assert len(acc) == 4 and np.all((acc >= 0) & (acc <= 1)) and arc.meta.status == "completed"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from evo_cosearch.errors import ProblemError
-from evo_cosearch.problem import parse_problem
+from evo_cosearch.errors import InputError, ProblemError
+from evo_cosearch.problem import load_problem, parse_problem
 from evo_cosearch.engine.settings import search_settings
 
 DEMO = (Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml").read_text()
@@ -37,3 +37,12 @@ def test_bad_settings_name_the_key(section, where):
     with pytest.raises(ProblemError, match=where.replace(".", r"\.")) as info:
         search_settings(problem_with(section))
     assert "\n" not in str(info.value)
+
+
+def test_the_files_section_is_checked_even_where_overridden_and_a_bad_override_names_its_flag(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(DEMO.replace("search: {pop: 24,", "search: {pop: abc,"))
+    with pytest.raises(ProblemError, match=r"p\.yaml: search\.pop: 'abc'"):
+        search_settings(load_problem(path), pop=12)
+    with pytest.raises(InputError, match="^--gens: 0 is not an integer >= 1$"):
+        search_settings(problem_with("{pop: 12}"), gens=0)

@@ -25,6 +25,12 @@ def test_good_file_gives_spec_and_arrays(tmp_path):
     assert isinstance(spec.local_memory_mb, float) and isinstance(spec.pes_x, int)
     arr = hw_arrays(spec)
     assert arr.n == 1 and arr.spec(0) == spec
+    design = tmp_path / "design.json"  # what `select --export` writes: its accelerator is read
+    design.write_text(json.dumps({"id": 3, "network": {}, "accelerator": GOOD, "metrics": {}}))
+    assert read_hw_json(design) == spec
+    design.write_text(json.dumps({"id": 3, "network": {}, "accelerator": {**GOOD, "pes_x": 3}}))
+    with pytest.raises(InputError, match="pes_x=3 is not in the reference table"):
+        read_hw_json(design)
 
 
 @pytest.mark.parametrize("change, needle", [

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from evo_cosearch.api import search
 from evo_cosearch.archive import open_archive
@@ -76,8 +77,9 @@ def test_unknown_design_writes_nothing(run_dir, tmp_path):
 def test_finetune_saves_a_child_whose_test_accuracy_reproduces(tmp_path):
     from evo_cosearch.supernet import accuracy, load_child, problem_splits
 
-    text = DEMO.read_text() + "supernet: {epochs: 1, max_train_images: 128, random_children: 0}\n"
-    problem = parse_problem(text, source="tiny.yaml")
+    cfg = yaml.safe_load(DEMO.read_text())
+    cfg["supernet"] = {"epochs": 1, "max_train_images": 128, "random_children": 0}
+    problem = parse_problem(yaml.safe_dump(cfg), source="tiny.yaml")
     arc = search(problem, out=tmp_path / "run", pop=8, gens=2, seed=0, accuracy_fn=ProxyAccuracy(problem),
                  quiet=True)
     with arc:

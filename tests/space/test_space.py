@@ -75,6 +75,12 @@ def test_space_size_is_product_of_cardinalities(problem):
     (("  mac_bits: [4, 8, 16]", "  mac_bits: [4, 8, 16]\n  clock_ghz: [1]"), "unknown key 'clock_ghz'"),
     (("    kernel: [3, 5, 7]", "    kernel: [3, 4]"), "kernel sizes must be odd"),
     (("    block: [mbconv, fused_mbconv]", "    block: [mbconv, resnet]"), "unknown block type 'resnet'"),
+    (("  edge_bits: 8", "  edge_bits: -3"), "network.edge_bits"),
+    (("constraints: {}", "constraints: {min_accuracy: 1.5}"), r"constraints.min_accuracy: 1.5 is not an accuracy"),
+    (("constraints: {}", "constraints: {max_latency_ms: -1}"), r"constraints.max_latency_ms: -1 must be > 0"),
+    (("  val_fraction: 0.2", "  val_fraction: 1.5"), r"dataset.val_fraction: 1.5 must be"),
+    (("  val_fraction: 0.2", "  val_fration: 0.1"), "dataset.val_fration: unknown option"),
+    (("constraints: {}", "constraints: {}\nobjectives: [error, area_mm2]"), "key 'objectives' given twice"),
 ])
 def test_bad_problem_file_names_the_field(edit, needle):
     text = DEMO.read_text()

@@ -75,7 +75,7 @@ def test_a_resume_with_another_kind_of_accuracy_is_refused_before_any_training(t
     run = tmp_path / "run"
     search(p, out=run, pop=4, gens=1, seed=0, accuracy_fn=ProxyAccuracy(p), quiet=True, progress=False).close()
     before = (run / "archive.sqlite").read_bytes()
-    with pytest.raises(InputError, match="scored by the proxy accuracy, not supernet"):
+    with pytest.raises(InputError, match="scored by the proxy accuracy, not a supernet;"):
         search(p, out=run, pop=4, gens=2, quiet=True, progress=False)  # would score with a supernet
 
     def custom(genomes):
