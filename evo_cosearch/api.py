@@ -28,7 +28,6 @@ from evo_cosearch.runs import SUPERNET_CACHE, evaluation_seed, run_checkpoint
 __all__ = ["search", "load_archive", "SUPERNET_CACHE"]
 
 
-
 def load_archive(run_dir: str | Path) -> Archive:
     """Open a run's archive read-only (see :class:`evo_cosearch.archive.Archive`)."""
     return open_archive(run_dir)

@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
 
 __all__ = ["Evaluation", "Evaluator", "ProxyAccuracy", "SupernetAccuracy", "METRICS", "CONSTRAINT_ORDER",
-           "constraint_values", "meets_constraints", "AccuracyFn", "accuracy_source", "source_kind", "source_mismatch", "file_sha256"]
+           "constraint_values", "meets_constraints", "AccuracyFn", "accuracy_source", "source_kind",
+           "source_mismatch", "file_sha256"]
 
 #: Every metric an :class:`Evaluation` carries (objectives are a subset of these).
 METRICS = ("accuracy", "error", "latency_ms", "energy_uj", "area_mm2", "edp", "params", "macs")
@@ -203,10 +204,10 @@ def source_kind(source: Mapping[str, Any] | None) -> str | None:
     return source.get("kind") or ("supernet" if "sha256" in source else None)
 
 
-def source_mismatch(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, *, run_seed: int) -> str | None:
+def source_mismatch(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> str | None:
     """Why a run scored by ``old`` cannot continue with accuracies from ``new`` (None: it can).
-    Either unrecorded (a run made before runs recorded their source) compares as equal; a supernet
-    run that did not record its evaluation seed was evaluated with the run's seed."""
+    What either does not record (runs made before runs recorded their source, or the evaluation
+    seed: a search used its own seed, a benchmark the shared one) compares as equal."""
     if not old or not new:
         return None
     if source_kind(old) != source_kind(new):
@@ -214,10 +215,10 @@ def source_mismatch(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
     if source_kind(old) == "supernet":
         if old.get("sha256") != new.get("sha256"):
             return f"run was scored by {_describe_source(old)}, not {_describe_source(new)}"
-        was = int(old.get("evaluation_seed", run_seed))
-        if was != int(new.get("evaluation_seed", run_seed)):
+        was, now = old.get("evaluation_seed"), new.get("evaluation_seed")
+        if was is not None and now is not None and int(was) != int(now):
             return (f"run's supernet accuracies used evaluation seed {was} (BatchNorm recalibration images), "
-                    f"not {new.get('evaluation_seed')}")
+                    f"not {now}")
     elif dict(old) != dict(new):  # the proxy's settings, the custom function's name
         return f"run was scored by {_describe_source(old)} {dict(old)}, not {dict(new)}"
     return None

@@ -24,14 +24,16 @@ def meta(source=None, data=None, seed=5):
 
 def test_source_mismatch():
     new = {"kind": "supernet", "supernet": "b.pt", "sha256": "abc", "evaluation_seed": 5}
-    assert source_mismatch(OLD, new, run_seed=5) is None  # same file hash, the run's own seed
-    assert "evaluation seed 5" in source_mismatch(OLD, {**new, "evaluation_seed": 0}, run_seed=5)
-    assert "sha256 abc), not supernet b.pt (sha256 def)" in source_mismatch(OLD, {**new, "sha256": "def"}, run_seed=5)
-    assert "not the proxy accuracy" in source_mismatch(OLD, {"kind": "proxy", "macs_scale": 1.0}, run_seed=5)
-    assert source_mismatch(None, new, run_seed=0) is None  # nothing recorded: nothing to compare
+    assert source_mismatch(OLD, new) is None  # the same file's hash; no evaluation seed recorded
+    assert source_mismatch(new, new) is None
+    assert "evaluation seed 5 (BatchNorm recalibration images), not 0" in source_mismatch(
+        new, {**new, "evaluation_seed": 0})
+    assert "sha256 abc), not supernet b.pt (sha256 def)" in source_mismatch(OLD, {**new, "sha256": "def"})
+    assert "not the proxy accuracy" in source_mismatch(OLD, {"kind": "proxy", "macs_scale": 1.0})
+    assert source_mismatch(None, new) is None  # nothing recorded: nothing to compare
     custom = {"kind": "custom", "function": "m.f"}
-    assert source_mismatch(custom, custom, run_seed=0) is None
-    assert "m.f" in source_mismatch(custom, {**custom, "function": "m.g"}, run_seed=0)
+    assert source_mismatch(custom, custom) is None
+    assert "m.f" in source_mismatch(custom, {**custom, "function": "m.g"})
 
 
 def test_evaluation_seed_is_recorded_else_the_runs_own_for_old_supernet_runs_else_zero():

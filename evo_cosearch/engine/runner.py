@@ -115,7 +115,7 @@ def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mappin
                     f"another version of problem {problem.name!r} (its space, objectives or constraints differ; "
                     f"the run's own is {run_dir / 'problem.yaml'})")
             raise InputError(f"{run_dir}: made by {what}; use another --out directory")
-        why = source_mismatch(meta.accuracy_source, source, run_seed=meta.seed)
+        why = source_mismatch(meta.accuracy_source, source)
         if why:
             raise InputError(f"{run_dir}: {why}; use another --out directory, or resume it the way it was made")
         mine = settings.to_dict()
