@@ -145,5 +145,10 @@ class JointAccuracy:
         self.joint_accuracy = joint_accuracy
         self.to_joint = to_joint
 
+    def source(self) -> dict[str, Any]:
+        """The joint accuracy function's source (the shared supernet and its hash): the run records it."""
+        from evo_cosearch.evaluate import accuracy_source
+        return accuracy_source(self.joint_accuracy)
+
     def __call__(self, X: np.ndarray) -> np.ndarray:
         return self.joint_accuracy(self.to_joint(X))

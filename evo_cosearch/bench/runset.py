@@ -36,10 +36,10 @@ if TYPE_CHECKING:
 __all__ = ["RunSpec", "RunResult", "shared_accuracy", "run_all", "front_box", "hv_curves", "quartiles",
            "write_json"]
 
-#: Stored designs re-scored to check that a reused run used the same accuracy source, and how
-#: far their accuracies may move: the same supernet gives results that differ by one validation
-#: image now and then under another thread count (summation order); another supernet moves them
-#: by points.
+#: Stored designs re-scored to check that a reused run that recorded no supernet hash used the
+#: same accuracy source, and how far their accuracies may move: under another thread count the same
+#: supernet moves most accuracies by a few validation images (summation order, amplified by low-bit
+#: quantizers; up to 13 of 2,000 measured); another supernet moves them by points.
 _CHECKED = 3
 _TOLERANCE = 0.005
 
@@ -116,8 +116,8 @@ def _check_reused(spec: RunSpec, pop: int, gens: int) -> None:
     stored = table.metrics["accuracy"][rows]
     if not np.allclose(got, stored, rtol=0.0, atol=_TOLERANCE):
         raise InputError(f"{spec.run_dir}: its stored accuracies ({stored.round(4).tolist()}) are not this "
-                         f"benchmark's ({got.round(4).tolist()}): another supernet or accuracy source; "
-                         "use another --out")
+                         f"benchmark's ({got.round(4).tolist()}): another supernet or accuracy source, or "
+                         "another thread count (OMP_NUM_THREADS) than the run's; use another --out")
 
 
 def _with_reused_dir(spec: RunSpec, pop: int, gens: int) -> RunSpec:

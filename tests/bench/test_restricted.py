@@ -10,7 +10,7 @@ import pytest
 from evo_cosearch.bench.restricted import (
     BASELINE_ACCELERATOR, JointAccuracy, ToJoint, accelerator_only_problem, middle, nearest, network_only_problem,
 )
-from evo_cosearch.evaluate import ProxyAccuracy
+from evo_cosearch.evaluate import ProxyAccuracy, accuracy_source
 from evo_cosearch.problem import load_problem, parse_problem
 from evo_cosearch.space.accelerator import ACCELERATOR_TABLE
 
@@ -98,3 +98,6 @@ def test_restricted_genomes_map_to_joint_genomes_of_the_same_design(derive):
     # the same network, so the joint problem's accuracy function scores it as the restricted one would
     np.testing.assert_allclose(JointAccuracy(ProxyAccuracy(joint), ToJoint(joint, restricted))(X),
                                ProxyAccuracy(restricted)(X), rtol=1e-12)
+    # and the run records the joint function's source (for a supernet: its hash, how reuse is decided)
+    assert accuracy_source(JointAccuracy(ProxyAccuracy(joint), ToJoint(joint, restricted))) == {
+        "kind": "proxy", "macs_scale": ProxyAccuracy(joint).macs_scale}
