@@ -128,12 +128,12 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
     splits = problem_splits(problem)
     data = eval_data(splits, EvaluationConfig.from_section(problem.evaluation), seed=evaluation_seed(meta))
 
-    ckpt = None
+    ckpt = None if settings.from_scratch else run_checkpoint(
+        problem, meta.accuracy_source, supernet=supernet, where=str(run), cache_dir=supernet_cache, progress=progress)
+    _refuse_a_repeat(run, designs, design_id, settings, seed, ckpt)
     if settings.from_scratch:
         child = build_child(spec, seed=seed)
     else:
-        ckpt = run_checkpoint(problem, meta.accuracy_source, supernet=supernet, where=str(run),
-                              cache_dir=supernet_cache, progress=progress)
         child = extract_child(load_supernet(problem, ckpt), spec)
         recalibrate(child, data.recal_x, batch_size=data.batch_size)  # this child's own statistics
     full = {p.name: p.hidden for p in prunable_blocks(spec)}
@@ -150,7 +150,7 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
 
     new_id = int(designs.id.max()) + 1
     searched = designs.generation[designs.strategy != STRATEGY]
-    generation = (int(searched.max()) if len(searched) else -1) + 1
+    generation = int(searched.max()) if len(searched) else 0  # added after the run's last generation
     metrics = {"accuracy": after.accuracy, "error": 1.0 - after.accuracy, "latency_ms": after.latency_ms,
                "energy_uj": after.energy_uj, "area_mm2": after.area_mm2, "edp": after.energy_uj * after.latency_ms,
                "params": float(after.params), "macs": float(after.macs)}
@@ -190,6 +190,22 @@ def _figures(child: ChildNet, spec: NetworkSpec, design: DesignSpec, hidden: dic
     hw = simulate(la, AcceleratorArrays.from_specs([design.accelerator]))
     return Figures(dict(hidden), macs, int(la.params.sum()), float(acc), float(hw.latency_ms[0]),
                    float(hw.energy_uj[0]), float(hw.area_mm2[0]))
+
+
+def _refuse_a_repeat(run: Path, designs, design_id: int, settings: RefineSettings, seed: int, ckpt) -> None:
+    """A refinement is seeded and deterministic: the same design, settings, seed and supernet again
+    would only archive a duplicate of an earlier refined design."""
+    mine = {"source_id": design_id, "settings": asdict(settings), "seed": seed,
+            "supernet": None if ckpt is None else str(ckpt)}
+    for refined_id in designs.id[designs.strategy == STRATEGY]:
+        report = run / REFINED_DIR / str(int(refined_id)) / REPORT_JSON
+        try:
+            old = json.loads(report.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if all(old.get(k) == v for k, v in mine.items()):
+            raise InputError(f"{run}: design {design_id} was already refined with these settings: design "
+                             f"{int(refined_id)} ({report}); change a setting (e.g. --seed) to refine it again")
 
 
 def _save(out: Path, child: ChildNet, spec: NetworkSpec, hidden: dict[str, int], result: Refined) -> None:

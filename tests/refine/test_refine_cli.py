@@ -66,7 +66,7 @@ def test_refine_adds_one_refine_row_and_the_archive_stays_readable(setup, tmp_pa
         pareto = arc.pareto()
         assert len(pareto) >= 1
     assert row["strategy"] == "refine" and row["id"] == len(before)
-    assert row["generation"] == int(before.generation.max()) + 1
+    assert row["generation"] == int(before.generation.max())  # added after the run's last generation
     src_row = before.record(int(np.flatnonzero(before.id == src)[0]))
     assert row["genome"] == src_row["genome"] and row["accelerator"] == src_row["accelerator"]
     assert row["network"]["refined_from"] == src
@@ -96,9 +96,13 @@ def test_refine_adds_one_refine_row_and_the_archive_stays_readable(setup, tmp_pa
     report = json.loads((run / "refined" / str(row["id"]) / "refine.json").read_text())
     assert report["source_id"] == src and report["after"]["hidden"] == hidden
 
-    # a refined design is not refined again
+    # a refined design is not refined again, nor its source with the same settings (a duplicate)
     assert main(["refine", str(run), "--design", str(row["id"]), "--from-scratch"]) == 2
     assert "already refined" in capsys.readouterr().err
+    digest = _digest(run)
+    assert main(argv) == 2
+    assert f"design {src} was already refined with these settings: design {row['id']}" in capsys.readouterr().err
+    assert _digest(run) == digest
 
 
 @pytest.mark.parametrize("args, message", [
