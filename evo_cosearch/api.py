@@ -23,7 +23,7 @@ from evo_cosearch.evaluate import Evaluator, SupernetAccuracy, accuracy_source, 
 from evo_cosearch.problem import Problem, load_problem
 from evo_cosearch.engine.runner import RunSummary, check_run_dir, run_search, stored_meta
 from evo_cosearch.engine.settings import search_settings
-from evo_cosearch.runs import SUPERNET_CACHE, evaluation_seed, run_checkpoint
+from evo_cosearch.runs import SUPERNET_CACHE, evaluation_seed, resumed_problem, run_checkpoint
 
 __all__ = ["search", "load_archive", "SUPERNET_CACHE"]
 
@@ -56,6 +56,7 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
     if Path(out).is_file():
         raise InputError(f"{out}: not a directory")
     previous = stored_meta(out)  # resuming: unspecified settings continue the run's own
+    problem = resumed_problem(problem, previous, str(out))  # and it reads the data the run read
     before = {} if previous is None else previous.settings
     settings = search_settings(problem, pop=_first(pop, before.get("pop")), gens=_first(gens, before.get("gens")),
                                seed=_first(seed, before.get("seed")),

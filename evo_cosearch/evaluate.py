@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from pathlib import Path
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
@@ -242,7 +243,7 @@ class SupernetAccuracy:
         """What the accuracies come from, as a run records it: the checkpoint path, a hash of its
         bytes and the evaluation seed (a run resumed with another would mix two accuracy scales)."""
         if self._source is None:
-            self._source = {"kind": "supernet", "supernet": self.checkpoint,
+            self._source = {"kind": "supernet", "supernet": str(Path(self.checkpoint).resolve()),
                             "sha256": file_sha256(self.checkpoint)[:16], "evaluation_seed": self.seed}
         return self._source
 

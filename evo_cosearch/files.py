@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import tempfile
 from pathlib import Path
 
 from evo_cosearch.errors import EvoCosearchError, InputError
@@ -21,15 +21,23 @@ def read_text(path: str | Path, what: str, error: type[EvoCosearchError] = Input
         raise error(f"{p}: cannot read {what} ({exc.__class__.__name__})") from None
 
 
-def writable_path(path: str | Path, what: str) -> Path:
-    """``path`` as a :class:`Path` if a ``what`` file can be written there (its nearest existing
-    ancestor is a writable directory); checked before any work whose result would be lost."""
+def writable_path(path: str | Path, what: str, *, directory: bool = False) -> Path:
+    """``path`` as a :class:`Path` if a ``what`` file (a directory, with ``directory``) can be
+    written there: its nearest existing ancestor is a directory that takes a file (tried);
+    checked before any work whose result would be lost."""
     p = Path(path)
-    if p.is_dir():
+    if p.is_dir() and not directory:
         raise InputError(f"{p}: is a directory, not a {what} file")
-    parent = p.parent
+    if p.exists() and not p.is_dir() and directory:
+        raise InputError(f"{p}: is a file, not a directory for the {what}")
+    parent = p if p.is_dir() else p.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise InputError(f"{p}: cannot write a {what} here ({parent} is not a writable directory)")
+    try:
+        if not parent.is_dir():
+            raise OSError
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError:
+        raise InputError(f"{p}: cannot write the {what} here ({parent} is not a writable directory)") from None
     return p

@@ -8,6 +8,7 @@ so that nothing they add to the run is on another accuracy scale.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
     from evo_cosearch.archive.reader import RunMeta
     from evo_cosearch.problem import Problem
 
-__all__ = ["SUPERNET_CACHE", "SUPERNET_SEED", "run_checkpoint", "evaluation_seed", "run_problem"]
+__all__ = ["SUPERNET_CACHE", "SUPERNET_SEED", "run_checkpoint", "evaluation_seed", "run_problem", "resumed_problem",
+           "data_path_of"]
 
 #: Where trained supernets are cached (by network space and data).
 SUPERNET_CACHE = "results/supernets"
@@ -27,10 +29,11 @@ SUPERNET_SEED = 0
 
 
 def run_checkpoint(problem: "Problem", recorded: Mapping[str, Any] | None, *, supernet=None, where: str = "run",
-                   cache_dir: str | Path | None = None, progress: bool = True) -> Path:
+                   cache_dir: str | Path | None = None, progress: bool = True, same_scale: bool = False) -> Path:
     """The supernet to use: ``supernet`` when given; else the one a run recorded (``recorded``,
     its accuracy source), which must still be there; else the cached one for ``problem``,
-    trained when missing."""
+    trained when missing. ``same_scale``: what is computed goes into the run's archive, so a run
+    scored by the proxy or a custom function needs ``supernet`` given (no silent cached one)."""
     if supernet is not None:
         if not Path(supernet).is_file():
             raise InputError(f"--supernet {supernet}: checkpoint not found")
@@ -38,9 +41,13 @@ def run_checkpoint(problem: "Problem", recorded: Mapping[str, Any] | None, *, su
     if source_kind(recorded) == "supernet":
         own = Path(recorded["supernet"])
         if not own.is_file():
-            raise InputError(f"{where}: run was scored by supernet {own}, which is not there any more; "
+            raise InputError(f"{where}: run was scored by supernet {own}, which is not there any more"
+                             f"{'' if own.is_absolute() else ' (a path relative to the directory it ran in)'}; "
                              "pass --supernet with that checkpoint")
         return own
+    if same_scale and source_kind(recorded) in ("proxy", "custom"):
+        raise InputError(f"{where}: run was not scored by a supernet ({source_kind(recorded)} accuracy); "
+                         "pass --supernet CKPT")
     from evo_cosearch.supernet import ensure_supernet
     return ensure_supernet(problem, cache_dir=cache_dir or SUPERNET_CACHE, epochs=None, progress=progress,
                            seed=SUPERNET_SEED)
@@ -53,6 +60,33 @@ def evaluation_seed(meta: "RunMeta | None") -> int:
     if meta is None or source_kind(meta.accuracy_source) != "supernet":
         return 0
     return int(meta.accuracy_source.get("evaluation_seed", meta.seed))
+
+
+def resumed_problem(problem: "Problem", meta: "RunMeta | None", where: str) -> "Problem":
+    """``problem`` for resuming the run of ``meta``: reading the data file the run read. A problem
+    whose data path is its file's own reads the run's; one given other data (``--data``) is refused."""
+    if meta is None or meta.data is None or _same_file(data_path_of(problem), meta.data):
+        return problem
+    from evo_cosearch.problem import parse_problem
+    if problem.dataset.path == parse_problem(problem.text, source=problem.source).dataset.path:
+        return run_problem(problem, meta)
+    raise InputError(f"{where}: the run read its data from {meta.data}, not {problem.dataset.path}; resume it "
+                     "without --data, or with that file")
+
+
+def data_path_of(problem: "Problem") -> str | None:
+    """The dataset file ``problem`` reads, as an absolute path (None: an embedded dataset)."""
+    path = problem.dataset.path
+    return None if path is None else str(Path(path).resolve())
+
+
+def _same_file(a: str | None, b: str | None) -> bool:
+    if a == b:
+        return True
+    try:
+        return a is not None and b is not None and os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def run_problem(problem: "Problem", meta: "RunMeta", data: str | None = None) -> "Problem":

@@ -10,7 +10,7 @@ from evo_cosearch.archive.reader import RunMeta
 from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import source_mismatch
 from evo_cosearch.problem import load_problem
-from evo_cosearch.runs import evaluation_seed, run_checkpoint, run_problem
+from evo_cosearch.runs import evaluation_seed, resumed_problem, run_checkpoint, run_problem
 
 DEMO = Path(__file__).resolve().parents[1] / "problems" / "demo_digits.yaml"
 OLD = {"supernet": "a.pt", "sha256": "abc"}  # recorded before runs recorded a kind and evaluation seed
@@ -66,3 +66,25 @@ def test_run_checkpoint_prefers_the_given_then_the_recorded_file(tmp_path):
     assert run_checkpoint(p, source) == recorded
     with pytest.raises(InputError, match="--supernet .*nope.pt: checkpoint not found"):
         run_checkpoint(p, source, supernet=tmp_path / "nope.pt")
+
+
+def test_a_resume_reads_the_data_the_run_read_and_refuses_other_data(tmp_path):
+    p = load_problem(DEMO.with_name("joint_fashion_mnist.yaml"))
+    recorded, other = tmp_path / "a.npz", tmp_path / "b.npz"
+    recorded.write_bytes(b"")
+    other.write_bytes(b"")
+    m = meta(data=str(recorded))
+    assert resumed_problem(p, None, "r") is p and resumed_problem(p, meta(), "r") is p  # nothing recorded
+    assert resumed_problem(p, m, "r").dataset.path == str(recorded)  # the file's own path: the run's data
+    assert resumed_problem(p.with_data(str(recorded)), m, "r").dataset.path == str(recorded)
+    with pytest.raises(InputError, match=f"r: the run read its data from {recorded}, not {other}"):
+        resumed_problem(p.with_data(str(other)), m, "r")
+
+
+def test_what_goes_into_a_proxy_run_needs_a_supernet_given(tmp_path):
+    p = load_problem(DEMO)
+    with pytest.raises(InputError, match="not scored by a supernet \\(proxy accuracy\\); pass --supernet"):
+        run_checkpoint(p, {"kind": "proxy", "macs_scale": 1.0}, same_scale=True)
+    given = tmp_path / "given.pt"
+    given.write_bytes(b"x")
+    assert run_checkpoint(p, {"kind": "proxy", "macs_scale": 1.0}, supernet=given, same_scale=True) == given

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from evo_cosearch.errors import InputError
 from evo_cosearch.problem import load_problem
 from evo_cosearch.engine.strategies import STRATEGIES
 
@@ -28,6 +29,8 @@ def run(args) -> int:
     from evo_cosearch.api import search
     from evo_cosearch.evaluate import ProxyAccuracy
 
+    if args.proxy_accuracy and args.supernet:
+        raise InputError("--proxy-accuracy and --supernet exclude each other (the proxy uses no supernet)")
     problem = load_problem(args.problem).with_data(args.data, strict=True)
     accuracy_fn = ProxyAccuracy(problem) if args.proxy_accuracy else None
     arc = search(problem, out=args.out, pop=args.pop, gens=args.gens, seed=args.seed, strategy=args.strategy,

@@ -44,7 +44,8 @@ def register(sub) -> None:
     o.add_argument("--dataflow", choices=("ws", "os", "is"), default="ws", help="SCALE-Sim dataflow of the export")
     o.add_argument("--finetune", type=int, metavar="EPOCHS",
                    help="with --export: fine-tune the child from the supernet, test it, save it")
-    o.add_argument("--supernet", help="--finetune: supernet checkpoint (default: the one the run's search used)")
+    o.add_argument("--supernet", help="--finetune: supernet checkpoint (default: the one the run's search used, else "
+                        "the problem's cached one)")
     o.add_argument("--data", help="--finetune: dataset file (default: the one the run's search read)")
     p.set_defaults(handler=run)
 

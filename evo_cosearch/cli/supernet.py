@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from evo_cosearch.errors import InputError
@@ -81,8 +82,8 @@ def run_train_child(args) -> int:
     problem = load_problem(args.problem).with_data(args.data, strict=True)
     if args.epochs < 0:
         raise InputError(f"--epochs: {args.epochs} must be >= 0")
-    if not args.lr > 0:
-        raise InputError(f"--lr: {args.lr} must be > 0")
+    if not (args.lr > 0 and math.isfinite(args.lr)):
+        raise InputError(f"--lr: {args.lr} must be a finite number > 0")
     if args.out:
         writable_path(args.out, "child checkpoint")  # before training, not after
     genome = problem.space.parse_genome(args.genome)

@@ -26,6 +26,7 @@ from evo_cosearch.archive import (
 )
 from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import source_mismatch
+from evo_cosearch.runs import data_path_of
 from evo_cosearch.engine.problem import CoSearchProblem, extras_of
 from evo_cosearch.engine.records import DesignJson, generation_record, now as _now
 from evo_cosearch.engine.strategies import get_strategy
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from evo_cosearch.evaluate import Evaluator
     from evo_cosearch.engine.settings import SearchSettings
 
-__all__ = ["run_search", "check_run_dir", "stored_meta", "data_path", "RunSummary", "fingerprint"]
+__all__ = ["run_search", "check_run_dir", "stored_meta", "RunSummary", "fingerprint"]
 
 _SAME_RUN_KEYS = ("pop", "seed", "strategy", "algorithm", "crossover", "crossover_prob", "mutation_prob",
                   "accelerator_repair")
@@ -140,13 +141,6 @@ def stored_meta(run_dir: str | Path) -> "RunMeta | None":
         return arc.meta
 
 
-def data_path(problem) -> str | None:
-    """The dataset file a run reads, as an absolute path (None: an embedded dataset), recorded so
-    that ``refine`` and ``select --finetune`` read what the search read, ``--data`` included."""
-    path = problem.dataset.path
-    return None if path is None else str(Path(path).resolve())
-
-
 def check_run_dir(problem, run_dir: str | Path, settings: "SearchSettings",
                   source: Mapping[str, Any] | None = None) -> None:
     """Raise :class:`InputError` if ``run_dir`` cannot hold (or continue) this search. Writes nothing."""
@@ -187,7 +181,7 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
             "constraints": dict(problem.constraints), "seed": settings.seed, "strategy": settings.strategy,
             "status": "running", "started": _now(), "ended": None, "versions": _versions(),
             "pop": settings.pop, "gens": settings.gens, "settings": settings.to_dict(),
-            "hv_ideal": None, "hv_ref": None, "accuracy_source": accuracy_source, "data": data_path(problem),
+            "hv_ideal": None, "hv_ref": None, "accuracy_source": accuracy_source, "data": data_path_of(problem),
         })
         (run_dir / "problem.yaml").write_text(problem.text, encoding="utf-8")
 

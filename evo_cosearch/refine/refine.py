@@ -129,7 +129,8 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
     data = eval_data(splits, EvaluationConfig.from_section(problem.evaluation), seed=evaluation_seed(meta))
 
     ckpt = None if settings.from_scratch else run_checkpoint(
-        problem, meta.accuracy_source, supernet=supernet, where=str(run), cache_dir=supernet_cache, progress=progress)
+        problem, meta.accuracy_source, supernet=supernet, where=str(run), cache_dir=supernet_cache, progress=progress,
+        same_scale=True)
     _refuse_a_repeat(run, designs, design_id, settings, seed, ckpt)
     if settings.from_scratch:
         child = build_child(spec, seed=seed)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from evo_cosearch.errors import InputError
+from evo_cosearch.files import writable_path
 from evo_cosearch.io.hwfile import scalesim_config_text, scalesim_equivalent
 from evo_cosearch.io.topology import topology_text
 from evo_cosearch.workload import spec_workload
@@ -98,6 +99,7 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
     if finetune_epochs is not None and "refined" in record["network"]:
         raise InputError(f"design {design_id} is refined: its trained child is "
                          f"{Path(archive.path).parent / 'refined' / str(design_id) / 'child.pt'}")
+    writable_path(out, "export", directory=True)  # before any fine-tuning, whose result would be lost
     if finetune_epochs is not None:
         from evo_cosearch.runs import run_problem
         from evo_cosearch.select.finetune import finetune

@@ -89,7 +89,9 @@ def train_child(spec: NetworkSpec, splits: Splits, *, epochs: int, supernet: Sup
     for epoch in range(epochs):
         child.train()
         perm = torch.randperm(n, generator=gen)
-        for i in tqdm(range(steps), desc=f"child epoch {epoch + 1}/{epochs}", disable=None if progress else True, leave=False):
+        bar = tqdm(range(steps), desc=f"child epoch {epoch + 1}/{epochs}", disable=None if progress else True,
+                   leave=False)  # None: no bar when stderr is not a terminal
+        for i in bar:
             for g in opt.param_groups:
                 g["lr"] = 0.5 * lr * (1 + math.cos(math.pi * (epoch * steps + i) / total))
             idx = perm[i * batch_size:(i + 1) * batch_size]

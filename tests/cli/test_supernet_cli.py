@@ -93,7 +93,8 @@ def test_train_child_checks_its_flags_before_training(trained, tmp_path, capsys)
     problem, _ = trained
     base = ["train-child", "--problem", str(problem), "--genome", _zeros(problem), "--epochs", "1"]
     capsys.readouterr()
-    assert main(base + ["--lr", "-1"]) == 2 and "--lr: -1.0 must be > 0" in capsys.readouterr().err
+    for lr in ("-1", "inf", "nan"):
+        assert main(base + ["--lr", lr]) == 2 and "must be a finite number > 0" in capsys.readouterr().err
     assert main(base + ["--out", str(tmp_path)]) == 2 and "is a directory" in capsys.readouterr().err
 
 

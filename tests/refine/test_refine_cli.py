@@ -151,3 +151,11 @@ def test_continuing_the_search_keeps_refined_designs(setup):
         kept = [d.record(i) for i in np.flatnonzero(d.strategy == "refine")]
         assert kept == refined
         assert len(arc.history()) == 3
+
+
+def test_a_proxy_scored_run_needs_the_supernet_named(setup, capsys):
+    run, _, ids = setup  # the run was scored by the proxy: no silent cached supernet (trained if missing)
+    digest = _digest(run)
+    assert main(["refine", str(run), "--design", str(ids[0])]) == 2
+    assert "not scored by a supernet (proxy accuracy); pass --supernet CKPT" in capsys.readouterr().err
+    assert _digest(run) == digest

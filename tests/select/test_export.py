@@ -87,6 +87,9 @@ def test_finetune_saves_a_child_whose_test_accuracy_reproduces(tmp_path):
         with pytest.raises(InputError, match="checkpoint not found"):
             export_design(arc, design, tmp_path / "bad", finetune_epochs=1, supernet=tmp_path / "none.pt")
         assert not (tmp_path / "bad").exists()
+        (tmp_path / "a_file").write_text("x")  # an unwritable export is refused before fine-tuning
+        with pytest.raises(InputError, match="a_file is not a writable directory"):
+            export_design(arc, design, tmp_path / "a_file" / "out", finetune_epochs=1, supernet=tmp_path / "none.pt")
         done = export_design(arc, design, tmp_path / "out", finetune_epochs=1, supernet_cache=tmp_path / "cache")
         spec = arc.problem().design(arc.designs().genome[design]).network
     report = json.loads(done.child[-1].read_text())

@@ -83,3 +83,16 @@ def test_a_resume_with_another_kind_of_accuracy_is_refused_before_any_training(t
     with pytest.raises(InputError, match="scored by the proxy accuracy, not accuracy function .*custom"):
         search(p, out=run, pop=4, gens=2, accuracy_fn=custom, quiet=True, progress=False)
     assert (run / "archive.sqlite").read_bytes() == before
+
+
+def test_the_run_records_its_supernet_as_an_absolute_path(tiny_problem_path, tiny_ckpt, tmp_path, monkeypatch,
+                                                         no_training):
+    p = load_problem(tiny_problem_path)
+    (tmp_path / "a").mkdir()
+    shutil.copy(tiny_ckpt, tmp_path / "a" / "sn.pt")
+    monkeypatch.chdir(tmp_path / "a")
+    search(p, out=tmp_path / "run", pop=4, gens=1, seed=0, supernet="sn.pt", quiet=True, progress=False).close()
+    monkeypatch.chdir(tmp_path)  # resumed from another directory, without --supernet
+    search(p, out=tmp_path / "run", pop=4, gens=2, quiet=True, progress=False).close()
+    with open_archive(tmp_path / "run") as arc:
+        assert arc.meta.accuracy_source["supernet"] == str(tmp_path / "a" / "sn.pt") and arc.meta.gens == 2
