@@ -46,7 +46,7 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
     ``workers``/``dask_scheduler``), else from the supernet ``supernet`` (a checkpoint path); when
     not given, a resumed run's own supernet, else the one cached under ``results/supernets/``
     (trained with seed 0 when missing, for searches of every seed). A resume must use the
-    accuracy source the run was made with. ``workers > 0`` evaluates
+    accuracy source the run was made with, and reads the data file the run read. ``workers > 0`` evaluates
     accuracy on a local process pool; ``dask_scheduler`` (``tcp://HOST:PORT`` or a
     ``distributed.Client``) on a Dask cluster. Prints a summary unless ``quiet``.
     Returns the run's archive, opened read-only.
