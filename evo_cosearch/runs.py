@@ -64,12 +64,15 @@ def evaluation_seed(meta: "RunMeta | None") -> int:
 
 def resumed_problem(problem: "Problem", meta: "RunMeta | None", where: str) -> "Problem":
     """``problem`` for resuming the run of ``meta``: reading the data file the run read. A problem
-    whose data path is its file's own reads the run's; one given other data (``--data``) is refused."""
+    whose data path is its file's own reads the run's; one given other data (``--data``) is refused
+    while the run's file is still there (else it is where that data moved)."""
     if meta is None or meta.data is None or _same_file(data_path_of(problem), meta.data):
         return problem
     from evo_cosearch.problem import parse_problem
     if problem.dataset.path == parse_problem(problem.text, source=problem.source).dataset.path:
         return run_problem(problem, meta)
+    if not Path(meta.data).is_file():
+        return problem
     raise InputError(f"{where}: the run read its data from {meta.data}, not {problem.dataset.path}; resume it "
                      "without --data, or with that file")
 

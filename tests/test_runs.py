@@ -79,6 +79,10 @@ def test_a_resume_reads_the_data_the_run_read_and_refuses_other_data(tmp_path):
     assert resumed_problem(p.with_data(str(recorded)), m, "r").dataset.path == str(recorded)
     with pytest.raises(InputError, match=f"r: the run read its data from {recorded}, not {other}"):
         resumed_problem(p.with_data(str(other)), m, "r")
+    recorded.unlink()  # the run's file moved: --data says where, a resume without it is refused
+    assert resumed_problem(p.with_data(str(other)), m, "r").dataset.path == str(other)
+    with pytest.raises(InputError, match="a.npz, which is not there any more; pass --data"):
+        resumed_problem(p, m, "r")
 
 
 def test_what_goes_into_a_proxy_run_needs_a_supernet_given(tmp_path):
