@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Callable
@@ -96,8 +97,14 @@ def _first(*values):
     return next((v for v in values if v is not None), None)
 
 
+#: A scheduler address: ``[PROTOCOL://]HOST:PORT`` (an IPv6 host in brackets).
+_ADDRESS = re.compile(r"([a-z]+://)?(\[[^\]]+\]|[^:/\s\[\]]+):\d+")
+
+
 def _dask(accuracy_fn, scheduler):
     from evo_cosearch.engine.parallel import DaskAccuracy
+    if isinstance(scheduler, str) and not _ADDRESS.fullmatch(scheduler):  # else Dask waits, then fails noisily
+        raise InputError(f"--dask-scheduler {scheduler}: not a scheduler address (tcp://HOST:PORT)")
     try:
         return DaskAccuracy(accuracy_fn, scheduler)
     except (OSError, TimeoutError, ValueError) as exc:  # ValueError: not an address

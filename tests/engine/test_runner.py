@@ -17,6 +17,7 @@ import yaml
 
 from evo_cosearch.api import search
 from evo_cosearch.archive import non_dominated, open_archive
+from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import ProxyAccuracy
 from evo_cosearch.problem import load_problem, parse_problem
 
@@ -195,3 +196,10 @@ def test_a_new_run_that_fails_before_its_first_generation_leaves_nothing(tmp_pat
         run(later, accuracy_fn=fails_later)
     with open_archive(later) as arc:  # a committed generation stays, and the run can be resumed
         assert arc.meta.status == "failed" and len(arc.designs()) == 12
+
+
+def test_a_dask_scheduler_that_is_not_an_address_is_refused_at_once(tmp_path):
+    # refused before connecting (Dask itself would wait 20 s, then fail with "cannot connect")
+    with pytest.raises(InputError, match=r"--dask-scheduler notanaddress: not a scheduler address"):
+        run(tmp_path / "d", dask_scheduler="notanaddress")
+    assert not (tmp_path / "d").exists()
