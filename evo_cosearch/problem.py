@@ -99,10 +99,10 @@ class Problem:
         the embedded digits, which read no file, is an error (else it is ignored)."""
         if path is None:
             return self
-        if self.dataset.name == "digits" and strict:
-            raise InputError(f"--data {path}: {self.source}: dataset digits is embedded (scikit-learn's) and "
-                             "reads no file")
         if self.dataset.name == "digits":
+            if strict:
+                raise InputError(f"--data {path}: {self.source}: dataset digits is embedded (scikit-learn's) and "
+                                 "reads no file")
             return self
         ds = DatasetConfig(self.dataset.name, str(path), self.dataset.options)
         return Problem(**{**self.__dict__, "dataset": ds})

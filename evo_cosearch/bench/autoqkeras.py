@@ -49,7 +49,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
                      accuracy_fn: Callable[[np.ndarray], np.ndarray] | None = None, progress: bool = True,
                      out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
     """Search with each strategy and compare its best design within tolerance to the reference."""
-    from evo_cosearch.api import SUPERNET_CACHE
+    from evo_cosearch.runs import evaluation_seed, run_checkpoint
 
     problem = load_problem(problem_path)
     if data is not None:
@@ -60,12 +60,9 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
         raise ProblemError(f"{problem.source}: objectives must include energy_uj")
     t0 = time.perf_counter()
     ckpt = None
-    if accuracy_fn is None:
-        if supernet is None:
-            from evo_cosearch.supernet import ensure_supernet
-            supernet = ensure_supernet(problem, cache_dir=SUPERNET_CACHE, progress=progress, seed=seed)
-        ckpt = str(supernet)
-        accuracy_fn = SupernetAccuracy(problem, ckpt, seed=seed)
+    if accuracy_fn is None:  # the supernet and evaluation seed a search of this problem uses
+        ckpt = str(run_checkpoint(problem, None, supernet=supernet, where="--supernet", progress=progress))
+        accuracy_fn = SupernetAccuracy(problem, ckpt, seed=evaluation_seed(None))
     ref = np.asarray(problem.reference, dtype=np.int64)[None, :]
     ref_eval = Evaluator(problem, accuracy_fn).evaluate(ref)
     acc_ref, e_ref = float(ref_eval.metrics["accuracy"][0]), float(ref_eval.metrics["energy_uj"][0])

@@ -71,24 +71,17 @@ def shared_accuracy(problem: "Problem", *, supernet: str | Path | None = None, p
     """One accuracy function for every run of a benchmark, and a JSON description of it.
 
     The supernet is ``supernet`` or the problem's cached one (trained when missing) -- the
-    checkpoint ``evo-cosearch search --problem FILE`` uses with the problem's default seed;
-    child evaluation uses that seed too, whatever the run's search seed.
+    checkpoint ``evo-cosearch search --problem FILE`` uses; child evaluation uses a new run's
+    evaluation seed too, whatever the run's search seed, as a search does.
     """
     from evo_cosearch.evaluate import ProxyAccuracy, SupernetAccuracy
-    from evo_cosearch.engine.settings import search_settings
+    from evo_cosearch.runs import evaluation_seed, run_checkpoint
 
     if proxy:
         return ProxyAccuracy(problem), {"source": "proxy", "note": "ProxyAccuracy (MACs and bit widths), "
                                                                    "not a trained model"}
-    seed = search_settings(problem).seed
-    if supernet is not None:
-        if not Path(supernet).is_file():
-            raise InputError(f"--supernet {supernet}: checkpoint not found")
-        ckpt = Path(supernet)
-    else:
-        from evo_cosearch.api import SUPERNET_CACHE
-        from evo_cosearch.supernet import ensure_supernet
-        ckpt = ensure_supernet(problem, cache_dir=SUPERNET_CACHE, epochs=None, progress=progress, seed=seed)
+    seed = evaluation_seed(None)  # a new run's
+    ckpt = run_checkpoint(problem, None, supernet=supernet, where="--supernet", progress=progress)
     return SupernetAccuracy(problem, ckpt, seed=seed), {"source": "supernet", "checkpoint": str(ckpt),
                                                         "evaluation_seed": seed, "shared": True}
 
