@@ -7,7 +7,11 @@ for each run the lowest-energy feasible design whose supernet accuracy is within
 reduction ``1 - E / E_ref``. With ``train_epochs`` the reference and each chosen design are
 also trained stand-alone from scratch (same recipe, ``train_seeds`` training seeds) and their mean
 test accuracies reported, so the accuracy claim does not rest on the supernet alone (kept in the
-stand-alone cache of :mod:`.standalone`, so a rerun trains nothing twice).
+stand-alone cache of :mod:`.standalone`, so a rerun trains nothing twice). ``verify`` (with
+``train_epochs``) also trains the ``verify`` designs of each run's Pareto front that save at least
+the target energy, the most accurate on the supernet first, and reports the one with the best
+stand-alone validation accuracy and its test accuracy: whether the search found a design that
+meets the target once trained alone, where the supernet's ranking alone cannot tell.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from evo_cosearch.archive.reader import pareto_of
 from evo_cosearch.bench.runset import RunSpec, run_all
 from evo_cosearch.bench.standalone import load_cache, standalone_key, train_standalone
 from evo_cosearch.bench.supernet import DEFAULT_DATA, RESULTS_DIR, _write
@@ -41,10 +46,27 @@ def _choose(table, acc_ref: float, tolerance_points: float) -> int | None:
     return int(ok[np.lexsort((table.id[ok], energy))[0]])
 
 
+def _candidates(table, e_ref: float, k: int) -> list[dict[str, Any]]:
+    """The ``k`` Pareto designs of ``table`` with energy reduction >= the target, most accurate on the
+    supernet first (one per network)."""
+    front = pareto_of(table)
+    ok = np.flatnonzero(1.0 - front.metrics["energy_uj"] / e_ref >= TARGET_REDUCTION)
+    ok = ok[np.lexsort((front.id[ok], -front.metrics["accuracy"][ok]))]
+    out, seen = [], set()
+    for i in ok:
+        if front.network_json[i] not in seen and len(out) < k:
+            seen.add(front.network_json[i])
+            rec = front.record(int(i))
+            out.append({"id": rec["id"], "accuracy": rec["metrics"]["accuracy"], "genome": rec["genome"],
+                        "energy_reduction": 1.0 - rec["metrics"]["energy_uj"] / e_ref, "network": rec["network"]})
+    return out
+
+
 def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | None = DEFAULT_DATA,
                      supernet: str | Path | None = None, strategies: Sequence[str] = ("nsga2", "layer_groups"),
                      pop: int = 50, gens: int = 20, seed: int = 0, tolerance_points: float = 1.0,
-                     train_epochs: int = 0, train_seeds: int = 1, out_root: str | Path = "results/runs/autoqkeras",
+                     train_epochs: int = 0, train_seeds: int = 1, verify: int = 0,
+                     out_root: str | Path = "results/runs/autoqkeras",
                      cache: str | Path | None = RESULTS_DIR / "standalone_children.json", workers: int = 1,
                      accuracy_fn: Callable[[np.ndarray], np.ndarray] | None = None, progress: bool = True,
                      out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
@@ -85,10 +107,13 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
                        accuracy_drop_points=100.0 * (acc_ref - rec["metrics"]["accuracy"]), energy_uj=e,
                        energy_reduction=1.0 - e / e_ref, genome=rec["genome"], network=rec["network"])
             row["meets_target"] = row["energy_reduction"] >= TARGET_REDUCTION
+        if verify > 0 and train_epochs > 0:
+            row["verify"] = {"candidates": _candidates(table, e_ref, verify)}
         rows.append(row)
     if train_epochs > 0:
         _standalone(problem_path, data, reference, rows, epochs=train_epochs,
-                    seeds=range(seed, seed + max(1, train_seeds)), seed=seed, cache=cache, workers=workers)
+                    seeds=range(seed, seed + max(1, train_seeds)), seed=seed, cache=cache, workers=workers,
+                    tolerance_points=tolerance_points)
     result = {
         "problem": str(problem_path), "data": data, "checkpoint": ckpt, "pop": pop, "gens": gens, "seed": seed,
         "tolerance_points": tolerance_points, "target_reduction": TARGET_REDUCTION, "reference": reference,
@@ -99,25 +124,36 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
 
 
 def _standalone(problem_path, data: str | None, reference: dict[str, Any], rows: list[dict[str, Any]], *,
-                epochs: int, seeds: Sequence[int], seed: int, cache: str | Path | None, workers: int) -> None:
-    """Train the reference and each chosen design from scratch, once per training seed (kept in
-    the stand-alone ``cache``, in ``workers`` processes); add their mean test accuracies (and the
-    per-seed ones)."""
+                epochs: int, seeds: Sequence[int], seed: int, cache: str | Path | None, workers: int,
+                tolerance_points: float) -> None:
+    """Train the reference, each chosen design and each run's ``verify`` candidates from scratch,
+    once per training seed (kept in the stand-alone ``cache``, in ``workers`` processes); add their
+    mean test and validation accuracies (and the per-seed test ones). Of the candidates, the one
+    with the best mean stand-alone validation accuracy becomes the run's ``verify["best"]``."""
     from evo_cosearch.space.spec import NetworkSpec
 
-    entries = [reference] + [row for row in rows if row.get("found")]
+    candidates = [c for row in rows for c in row.get("verify", {}).get("candidates", [])]
+    entries = [reference] + [row for row in rows if row.get("found")] + candidates
     specs = [NetworkSpec.from_dict(json.loads(json.dumps(entry["network"]))) for entry in entries]
     cache_path = None if cache is None else Path(cache)
     stored = load_cache(cache_path)
     train_standalone(problem_path, [(spec, s) for spec in specs for s in seeds], data=data, epochs=epochs,
                      train_images=None, seed=seed, cache=stored, cache_path=cache_path, workers=workers)
     for entry, spec in zip(entries, specs):
-        per_seed = [float(stored[standalone_key(spec, data=data, epochs=epochs, train_images=None, seed=seed,
-                                                train_seed=s)]["test_accuracy"]) for s in seeds]
+        trained = [stored[standalone_key(spec, data=data, epochs=epochs, train_images=None, seed=seed,
+                                         train_seed=s)] for s in seeds]
+        per_seed = [float(t["test_accuracy"]) for t in trained]
         entry["standalone_test_accuracy"] = float(np.mean(per_seed))
         entry["standalone_test_accuracy_per_seed"] = per_seed
+        entry["standalone_val_accuracy"] = float(np.mean([float(t["val_accuracy"]) for t in trained]))
     reference["standalone_epochs"] = epochs
     reference["standalone_seeds"] = list(seeds)
-    for row in entries[1:]:
-        row["standalone_drop_points"] = 100.0 * (reference["standalone_test_accuracy"]
-                                                 - row["standalone_test_accuracy"])
+    for entry in entries[1:]:
+        entry["standalone_drop_points"] = 100.0 * (reference["standalone_test_accuracy"]
+                                                   - entry["standalone_test_accuracy"])
+    for row in rows:
+        found = row.get("verify", {}).get("candidates")
+        if found:  # chosen by validation accuracy; the test accuracy is only reported
+            best = max(found, key=lambda c: (c["standalone_val_accuracy"], -c["id"]))
+            row["verify"].update(best=best["id"],
+                                 meets_target=best["standalone_drop_points"] <= tolerance_points)

@@ -29,6 +29,10 @@ def register_bench(bsub) -> None:
                    help="also train the reference and each chosen design stand-alone for this many epochs")
     p.add_argument("--train-seeds", type=int, default=1,
                    help="with --train-epochs: train each that many times (seeds SEED, SEED+1, ...), report the mean")
+    p.add_argument("--verify", type=int, default=0, metavar="K",
+                   help="with --train-epochs: also train alone the K designs of each run's Pareto front that save "
+                        "at least 80%% energy, most accurate on the supernet first; report the best by stand-alone "
+                        "validation accuracy")
     p.add_argument("--jobs", type=int, default=1,
                    help="stand-alone trainings in this many processes, one thread each (same figures)")
     p.add_argument("--out", default="results/runs/autoqkeras", help="run directories: OUT/<strategy>-s<seed>")
@@ -45,13 +49,17 @@ def _run(args) -> int:
         raise InputError("--train-epochs/--tolerance: must not be negative")
     if args.train_seeds < 1:
         raise InputError(f"--train-seeds: {args.train_seeds} must be >= 1")
+    if args.verify < 0:
+        raise InputError(f"--verify: {args.verify} must not be negative")
+    if args.verify and not args.train_epochs:
+        raise InputError("--verify: needs --train-epochs N (the candidates are trained stand-alone)")
     if args.jobs < 1:
         raise InputError(f"--jobs: {args.jobs} must be >= 1")
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     data = None if args.data.lower() == "none" else args.data
     result = bench_autoqkeras(args.problem, data=data, supernet=args.supernet, strategies=strategies, pop=args.pop,
                               gens=args.gens, seed=args.seed, tolerance_points=args.tolerance,
-                              train_epochs=args.train_epochs, train_seeds=args.train_seeds, out_root=args.out,
-                              workers=args.jobs)
+                              train_epochs=args.train_epochs, train_seeds=args.train_seeds, verify=args.verify,
+                              out_root=args.out, workers=args.jobs)
     print(json.dumps(result, indent=2))
     return 0

@@ -65,6 +65,33 @@ def test_standalone_training_reports_the_mean_over_training_seeds(tmp_path, monk
     assert again["reference"] == ref and again["runs"] == res["runs"]  # from the cache, nothing retrained
 
 
+def test_verify_trains_the_front_designs_that_meet_the_energy_target(tmp_path):
+    from evo_cosearch.bench.autoqkeras import TARGET_REDUCTION
+
+    p = load_problem(PROBLEM)
+    res = bench_autoqkeras(PROBLEM, data=None, accuracy_fn=ProxyAccuracy(p), strategies=("nsga2",), pop=10, gens=3,
+                           train_epochs=1, verify=3, out_root=tmp_path / "runs", cache=tmp_path / "standalone.json",
+                           progress=False, out_dir=None)
+    ref, row = res["reference"], res["runs"][0]
+    with open_archive(row["run"]) as arc:
+        front = arc.pareto()
+    saving = 1 - front.metrics["energy_uj"] / ref["energy_uj"]
+    eligible = np.flatnonzero(saving >= TARGET_REDUCTION)
+    assert len(eligible) >= 2  # the check below must have something to check
+    cands = row["verify"]["candidates"]
+    assert len(cands) == min(3, len({front.network_json[i] for i in eligible}))
+    accs = [c["accuracy"] for c in cands]
+    assert accs == sorted(accs, reverse=True)
+    assert accs[0] == front.metrics["accuracy"][eligible].max()
+    assert all(c["energy_reduction"] >= TARGET_REDUCTION for c in cands)
+    assert len({str(c["network"]) for c in cands}) == len(cands)
+    best = max(cands, key=lambda c: c["standalone_val_accuracy"])
+    assert row["verify"]["best"] == best["id"]
+    assert row["verify"]["meets_target"] == (best["standalone_drop_points"] <= 1.0)
+    assert np.isclose(best["standalone_drop_points"],
+                      100 * (ref["standalone_test_accuracy"] - best["standalone_test_accuracy"]))
+
+
 def test_rerun_reuses_its_runs_but_refuses_runs_scored_by_another_source(tmp_path):
     p = load_problem(PROBLEM)
     kw = dict(data=None, strategies=("nsga2",), pop=8, gens=2, out_root=tmp_path / "runs", progress=False,

@@ -1,0 +1,27 @@
+"""``evo-cosearch bench autoqkeras``: flags reach the benchmark function; bad values exit 2."""
+
+from __future__ import annotations
+
+import pytest
+
+import evo_cosearch.bench.autoqkeras as bench
+from evo_cosearch.cli import main
+
+
+def test_verify_and_training_flags_reach_the_benchmark(monkeypatch, capsys):
+    seen = {}
+    monkeypatch.setattr(bench, "bench_autoqkeras", lambda *a, **kw: seen.update(kw) or {"ok": True})
+    assert main(["bench", "autoqkeras", "--train-epochs", "3", "--train-seeds", "2", "--verify", "5",
+                 "--jobs", "2"]) == 0
+    assert (seen["train_epochs"], seen["train_seeds"], seen["verify"], seen["workers"]) == (3, 2, 5, 2)
+    assert '"ok": true' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, flag", [(["--verify", "4"], "--verify"),
+                                        (["--verify", "-1", "--train-epochs", "1"], "--verify"),
+                                        (["--train-seeds", "0"], "--train-seeds")])
+def test_bad_flags_exit_2_before_any_work(argv, flag, monkeypatch, capsys):
+    monkeypatch.setattr(bench, "bench_autoqkeras", lambda *a, **kw: pytest.fail("must not run"))
+    assert main(["bench", "autoqkeras", *argv]) == 2
+    err = capsys.readouterr().err
+    assert flag in err and len(err.strip().splitlines()) == 1
