@@ -7,7 +7,7 @@ from pathlib import Path
 
 from evo_cosearch.errors import EvoCosearchError, InputError
 
-__all__ = ["read_text", "writable_path"]
+__all__ = ["read_text", "writable_path", "missing_root", "remove_made_dirs"]
 
 
 def read_text(path: str | Path, what: str, error: type[EvoCosearchError] = InputError) -> str:
@@ -41,3 +41,23 @@ def writable_path(path: str | Path, what: str, *, directory: bool = False) -> Pa
     except OSError:
         raise InputError(f"{p}: cannot write the {what} here ({parent} is not a writable directory)") from None
     return p
+
+
+def missing_root(path: str | Path) -> Path | None:
+    """The outermost of ``path`` and its parents that does not exist yet (None: ``path`` exists):
+    what creating ``path`` with ``mkdir(parents=True)`` makes, for :func:`remove_made_dirs`."""
+    p, root = Path(path).absolute(), None
+    while not p.exists() and p != p.parent:
+        p, root = p.parent, p
+    return root
+
+
+def remove_made_dirs(path: str | Path, root: Path | None) -> None:
+    """Remove ``path`` and its parents up to ``root`` (from :func:`missing_root`) while they are
+    empty: undo a ``mkdir(parents=True)`` that led nowhere, and nothing made by anyone else."""
+    if root is None:
+        return
+    p = Path(path).absolute()
+    while p.is_dir() and not any(p.iterdir()) and (p == root or root in p.parents):
+        p.rmdir()
+        p = p.parent

@@ -26,6 +26,7 @@ from evo_cosearch.archive import (
 )
 from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import source_mismatch
+from evo_cosearch.files import missing_root, remove_made_dirs
 from evo_cosearch.runs import data_path_of
 from evo_cosearch.engine.problem import CoSearchProblem, extras_of
 from evo_cosearch.engine.records import DesignJson, generation_record, now as _now
@@ -162,7 +163,7 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
     tracker = _Tracker(m)
     hv_ideal = hv_ref = None
     resume = None
-    new_dir = not run_dir.exists()
+    made_root = missing_root(run_dir)  # the folders a new run creates, removed again if it fails at once
     new_run = not db_path(run_dir).exists()
     if not new_run:
         meta, resume, table = _open_run(problem, run_dir, settings, accuracy_source)
@@ -226,8 +227,7 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
         if new_run and not committed:  # nothing committed: leave no half-made run behind
             writer.discard()
             (run_dir / "problem.yaml").unlink(missing_ok=True)
-            if new_dir and not any(run_dir.iterdir()):
-                run_dir.rmdir()
+            remove_made_dirs(run_dir, made_root)
         else:
             writer.set_meta(status="failed", ended=_now())
             writer.close()

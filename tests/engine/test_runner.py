@@ -178,7 +178,12 @@ def test_a_new_run_that_fails_before_its_first_generation_leaves_nothing(tmp_pat
     out = tmp_path / "new" / "run"
     with pytest.raises(RuntimeError, match="accuracy failed"):
         run(out, accuracy_fn=broken)
-    assert not out.exists() and (tmp_path / "new").exists()  # only what this run made is gone
+    assert not out.exists() and not (tmp_path / "new").exists()  # the folders it made are gone
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "keep.txt").write_text("x")
+    with pytest.raises(RuntimeError, match="accuracy failed"):
+        run(tmp_path / "new" / "a" / "b" / "run", accuracy_fn=broken)
+    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["keep.txt"]  # only what this run made
     run(out)  # the corrected command starts a fresh run, not a refused resume
     with open_archive(out) as arc:
         assert arc.meta.status == "completed" and len(arc.designs()) == 48

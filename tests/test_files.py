@@ -1,0 +1,29 @@
+"""evo_cosearch.files: undoing the folders that a failed new output made."""
+
+from __future__ import annotations
+
+from evo_cosearch.files import missing_root, remove_made_dirs
+
+
+def test_missing_root_is_the_outermost_folder_that_does_not_exist(tmp_path):
+    assert missing_root(tmp_path) is None
+    assert missing_root(tmp_path / "a" / "b" / "c") == (tmp_path / "a").absolute()
+
+
+def test_remove_made_dirs_stops_at_a_folder_with_content_or_at_the_root(tmp_path):
+    run = tmp_path / "a" / "b" / "c"
+    root = missing_root(run)
+    run.mkdir(parents=True)
+    (tmp_path / "a" / "other.txt").write_text("x")  # somebody else's file appeared meanwhile
+    remove_made_dirs(run, root)
+    assert not (tmp_path / "a" / "b").exists() and (tmp_path / "a" / "other.txt").exists()
+
+    run = tmp_path / "d" / "e"
+    root = missing_root(run)
+    run.mkdir(parents=True)
+    remove_made_dirs(run, root)
+    assert not (tmp_path / "d").exists() and tmp_path.exists()
+
+    (tmp_path / "kept").mkdir()
+    remove_made_dirs(tmp_path / "kept", None)  # it existed before: nothing to undo
+    assert (tmp_path / "kept").exists()
