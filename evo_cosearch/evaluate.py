@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Evaluation", "Evaluator", "ProxyAccuracy", "SupernetAccuracy", "METRICS", "CONSTRAINT_ORDER",
            "constraint_values", "meets_constraints", "AccuracyFn", "accuracy_source", "source_kind",
-           "source_mismatch", "file_sha256"]
+           "source_mismatch", "describe_source", "file_sha256"]
 
 #: Every metric an :class:`Evaluation` carries (objectives are a subset of these).
 METRICS = ("accuracy", "error", "latency_ms", "energy_uj", "area_mm2", "edp", "params", "macs")
@@ -186,7 +186,7 @@ def accuracy_source(accuracy_fn) -> dict[str, Any]:
     return {"kind": "custom", "function": f"{getattr(accuracy_fn, '__module__', None) or '?'}.{name}"}
 
 
-def _describe_source(source: Mapping[str, Any]) -> str:
+def describe_source(source: Mapping[str, Any]) -> str:
     kind = source_kind(source)
     if kind == "supernet":
         if source.get("supernet") is None:  # only the kind is known yet
@@ -212,16 +212,16 @@ def source_mismatch(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
     if not old or not new:
         return None
     if source_kind(old) != source_kind(new):
-        return f"run was scored by {_describe_source(old)}, not {_describe_source(new)}"
+        return f"run was scored by {describe_source(old)}, not {describe_source(new)}"
     if source_kind(old) == "supernet":
         if old.get("sha256") != new.get("sha256"):
-            return f"run was scored by {_describe_source(old)}, not {_describe_source(new)}"
+            return f"run was scored by {describe_source(old)}, not {describe_source(new)}"
         was, now = old.get("evaluation_seed"), new.get("evaluation_seed")
         if was is not None and now is not None and int(was) != int(now):
             return (f"run's supernet accuracies used evaluation seed {was} (BatchNorm recalibration images), "
                     f"not {now}")
     elif dict(old) != dict(new):  # the proxy's settings, the custom function's name
-        return f"run was scored by {_describe_source(old)} {dict(old)}, not {dict(new)}"
+        return f"run was scored by {describe_source(old)} {dict(old)}, not {dict(new)}"
     return None
 
 

@@ -29,11 +29,10 @@ SUPERNET_SEED = 0
 
 
 def run_checkpoint(problem: "Problem", recorded: Mapping[str, Any] | None, *, supernet=None, where: str = "run",
-                   cache_dir: str | Path | None = None, progress: bool = True, same_scale: bool = False) -> Path:
+                   cache_dir: str | Path | None = None, progress: bool = True) -> Path:
     """The supernet to use: ``supernet`` when given; else the one a run recorded (``recorded``,
     its accuracy source), which must still be there; else the cached one for ``problem``,
-    trained when missing. ``same_scale``: what is computed goes into the run's archive, so a run
-    scored by the proxy or a custom function needs ``supernet`` given (no silent cached one)."""
+    trained when missing."""
     if supernet is not None:
         if not Path(supernet).is_file():
             raise InputError(f"--supernet {supernet}: checkpoint not found")
@@ -45,9 +44,6 @@ def run_checkpoint(problem: "Problem", recorded: Mapping[str, Any] | None, *, su
                              f"{'' if own.is_absolute() else ' (a path relative to the directory it ran in)'}; "
                              "pass --supernet with that checkpoint")
         return own
-    if same_scale and source_kind(recorded) in ("proxy", "custom"):
-        raise InputError(f"{where}: run was not scored by a supernet ({source_kind(recorded)} accuracy); "
-                         "pass --supernet CKPT")
     from evo_cosearch.supernet import ensure_supernet
     return ensure_supernet(problem, cache_dir=cache_dir or SUPERNET_CACHE, epochs=None, progress=progress,
                            seed=SUPERNET_SEED)

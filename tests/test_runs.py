@@ -83,12 +83,3 @@ def test_a_resume_reads_the_data_the_run_read_and_refuses_other_data(tmp_path):
     assert resumed_problem(p.with_data(str(other)), m, "r").dataset.path == str(other)
     with pytest.raises(InputError, match="a.npz, which is not there any more; pass --data"):
         resumed_problem(p, m, "r")
-
-
-def test_what_goes_into_a_proxy_run_needs_a_supernet_given(tmp_path):
-    p = load_problem(DEMO)
-    with pytest.raises(InputError, match="not scored by a supernet \\(proxy accuracy\\); pass --supernet"):
-        run_checkpoint(p, {"kind": "proxy", "macs_scale": 1.0}, same_scale=True)
-    given = tmp_path / "given.pt"
-    given.write_bytes(b"x")
-    assert run_checkpoint(p, {"kind": "proxy", "macs_scale": 1.0}, supernet=given, same_scale=True) == given

@@ -9,10 +9,16 @@
    recalibrated and evaluated on the validation images the search's evaluation uses, and its
    workload (:func:`refined_workload`) is simulated on the design's accelerator.
 4. One row is added to the archive (strategy ``refine``, generation = the search's last
-   generation + 1, the original genome, ``network["refined"] = {block: hidden channels}`` and
+   generation, the original genome, ``network["refined"] = {block: hidden channels}`` and
    ``network["refined_from"] = source id``), in one transaction, and the refined child is
    saved under ``RUN/refined/<new id>/``: ``child.pt`` (state_dict + architecture JSON,
    :func:`load_refined`), ``architecture.json`` and ``refine.json`` (settings, before/after).
+
+Only a run scored by a supernet can be refined, and only with that supernet: the refined
+design's accuracy is measured on the same validation images, though after ``settings.epochs`` of
+training (so usually above the inherited accuracies of the searched designs; ``before`` is the
+source design's accuracy on the same footing, before that training). A proxy- or custom-scored
+archive would get a row on another scale. A refinement that removes no channel adds nothing.
 
 The run's writer lock is held from start to finish: a running search makes ``refine`` fail at
 once, and a search cannot start while a design is being refined. Nothing is written on error.
@@ -36,7 +42,7 @@ import torch
 
 from evo_cosearch.archive import ArchiveWriter, open_archive
 from evo_cosearch.errors import InputError
-from evo_cosearch.evaluate import constraint_values
+from evo_cosearch.evaluate import constraint_values, describe_source, file_sha256, source_kind
 from evo_cosearch.hardware import simulate
 from evo_cosearch.refine.cost import cost_terms
 from evo_cosearch.refine.model import mask_child, narrow_child
@@ -119,6 +125,7 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
     if rec["strategy"] == STRATEGY:
         src = rec["network"].get("refined_from")
         raise InputError(f"{run}: design {design_id} is already refined (from design {src}); refine that one")
+    _refuse_another_scale(run, meta.accuracy_source, supernet if not settings.from_scratch else None)
     design = problem.design(rec["genome"])
     spec = design.network
     if not prunable_blocks(spec):
@@ -129,8 +136,7 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
     data = eval_data(splits, EvaluationConfig.from_section(problem.evaluation), seed=evaluation_seed(meta))
 
     ckpt = None if settings.from_scratch else run_checkpoint(
-        problem, meta.accuracy_source, supernet=supernet, where=str(run), cache_dir=supernet_cache, progress=progress,
-        same_scale=True)
+        problem, meta.accuracy_source, supernet=supernet, where=str(run), cache_dir=supernet_cache, progress=progress)
     _refuse_a_repeat(run, designs, design_id, settings, seed, ckpt)
     if settings.from_scratch:
         child = build_child(spec, seed=seed)
@@ -146,6 +152,10 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
     history = train_masked(masked, terms, splits, settings, seed=seed, progress=progress)
     refined = masked.prune(settings.threshold)
     hidden = {name: int(k.numel()) for name, k in masked.kept(settings.threshold).items()}
+    if hidden == full:
+        raise InputError(f"{run}: design {design_id}: no channel fell below --threshold {settings.threshold} in "
+                         f"{settings.epochs} epochs with --lam {settings.lam}; nothing pruned, nothing archived "
+                         "(a larger --lam or more --epochs prune more)")
     recalibrate(refined, data.recal_x, batch_size=data.batch_size)
     after = _figures(refined, spec, design, hidden, data)
 
@@ -191,6 +201,20 @@ def _figures(child: ChildNet, spec: NetworkSpec, design: DesignSpec, hidden: dic
     hw = simulate(la, AcceleratorArrays.from_specs([design.accelerator]))
     return Figures(dict(hidden), macs, int(la.params.sum()), float(acc), float(hw.latency_ms[0]),
                    float(hw.energy_uj[0]), float(hw.area_mm2[0]))
+
+
+def _refuse_another_scale(run: Path, recorded, supernet) -> None:
+    """A refined design joins the run's archive, so its accuracy must be on the run's scale: refuse a
+    proxy- or custom-scored run, and a ``supernet`` that is not the checkpoint the run recorded."""
+    kind = source_kind(recorded)
+    if kind in ("proxy", "custom"):
+        raise InputError(f"{run}: run was scored by {describe_source(recorded)}, not a supernet; a refined "
+                         "design's accuracy is measured on the data and would not be comparable with its archive")
+    if supernet is not None and kind == "supernet" and recorded.get("sha256"):
+        if file_sha256(supernet)[:len(recorded["sha256"])] != recorded["sha256"]:
+            raise InputError(f"--supernet {supernet}: not the checkpoint this run was scored by "
+                             f"({recorded.get('supernet')}, sha256 {recorded['sha256']}); the archive would mix "
+                             "two accuracy scales")
 
 
 def _refuse_a_repeat(run: Path, designs, design_id: int, settings: RefineSettings, seed: int, ckpt) -> None:

@@ -29,10 +29,10 @@ DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
 def setup(tmp_path_factory):
     root = tmp_path_factory.mktemp("refine")
     problem = load_problem(DEMO)
-    search(problem, out=root / "run", pop=8, gens=2, accuracy_fn=ProxyAccuracy(problem), quiet=True).close()
-    # a tiny supernet of the same network section: one step on 64 images
+    # a tiny supernet of the same network section: one step on 64 images; it scores the run
     tiny = parse_problem(problem.text.replace("epochs: 20", "epochs: 1\n  max_train_images: 64"))
     ckpt = train_problem_supernet(tiny, root / "supernet.pt", epochs=1, progress=False).path
+    search(problem, out=root / "run", pop=8, gens=2, supernet=ckpt, quiet=True, progress=False).close()
     with open_archive(root / "run") as arc:
         d = arc.designs()
         ok = [i for i in range(len(d)) if prunable_blocks(problem.design(d.genome[i]).network)]
@@ -140,11 +140,12 @@ def test_refuses_while_another_process_holds_the_writer_lock(setup, capsys):
 
 def test_continuing_the_search_keeps_refined_designs(setup):
     run, ckpt, ids = setup
-    assert main(["refine", str(run), "--design", str(ids[-1]), "--epochs", "1", "--supernet", str(ckpt)]) == 0
+    assert main(["refine", str(run), "--design", str(ids[-1]), "--epochs", "2", "--lam", "20",
+                 "--supernet", str(ckpt)]) == 0
     with open_archive(run) as arc:
         refined = [arc.designs().record(i) for i in np.flatnonzero(arc.designs().strategy == "refine")]
     problem = load_problem(DEMO)
-    search(problem, out=run, gens=3, accuracy_fn=ProxyAccuracy(problem), quiet=True).close()
+    search(problem, out=run, gens=3, quiet=True, progress=False).close()  # the run's own supernet
     with open_archive(run) as arc:
         d = arc.designs()
         assert len(set(d.id.tolist())) == len(d)  # new search designs take fresh ids
@@ -153,9 +154,32 @@ def test_continuing_the_search_keeps_refined_designs(setup):
         assert len(arc.history()) == 3
 
 
-def test_a_proxy_scored_run_needs_the_supernet_named(setup, capsys):
-    run, _, ids = setup  # the run was scored by the proxy: no silent cached supernet (trained if missing)
+def test_refuses_a_run_or_a_supernet_on_another_accuracy_scale(setup, tmp_path, capsys):
+    run, ckpt, ids = setup
+    problem = load_problem(DEMO)
+    proxy_run = tmp_path / "proxy"
+    search(problem, out=proxy_run, pop=8, gens=1, accuracy_fn=ProxyAccuracy(problem), quiet=True).close()
+    digest = _digest(proxy_run)
+    for extra in ([], ["--supernet", str(ckpt)], ["--from-scratch"]):
+        assert main(["refine", str(proxy_run), "--design", "0", *extra]) == 2
+        err = capsys.readouterr().err
+        assert "scored by the proxy accuracy, not a supernet" in err and len(err.splitlines()) == 1
+    assert _digest(proxy_run) == digest
+
+    other = tmp_path / "other.pt"
+    other.write_bytes(ckpt.read_bytes() + b"\0")  # another file: another hash
     digest = _digest(run)
-    assert main(["refine", str(run), "--design", str(ids[0])]) == 2
-    assert "not scored by a supernet (proxy accuracy); pass --supernet CKPT" in capsys.readouterr().err
+    assert main(["refine", str(run), "--design", str(ids[0]), "--supernet", str(other)]) == 2
+    assert "not the checkpoint this run was scored by" in capsys.readouterr().err
     assert _digest(run) == digest
+
+
+def test_a_refinement_that_prunes_nothing_adds_nothing(setup, capsys):
+    run, ckpt, ids = setup
+    digest, listing = _digest(run), _listing(run)
+    # no cost and a tiny threshold: no keep probability falls below it, so every channel stays
+    argv = ["refine", str(run), "--design", str(ids[0]), "--epochs", "1", "--lam", "0", "--threshold", "0.001"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "nothing pruned, nothing archived" in err and len(err.splitlines()) == 1
+    assert _digest(run) == digest and _listing(run) == listing
