@@ -117,6 +117,10 @@ class Evaluator:
             got = np.asarray(self.accuracy_fn(X[rows]), dtype=np.float64).reshape(-1)
             if got.shape != (len(rows),):
                 raise ValueError(f"accuracy_fn returned {got.shape[0]} values for {len(rows)} genomes")
+            bad = np.flatnonzero(~((got >= 0.0) & (got <= 1.0)))  # NaN too
+            if len(bad):
+                raise ValueError(f"accuracy_fn returned {got[bad[0]]} for genome {X[rows[bad[0]]].tolist()} "
+                                 f"({len(bad)} of {len(rows)} not a fraction in [0, 1]; write 0.9 for 90%)")
             for r, a in zip(rows, got):
                 self._cache[keys[r].tobytes()] = float(a)
             known = np.array([self._cache[k.tobytes()] for k in uniq], dtype=np.float64)

@@ -211,6 +211,9 @@ def _input(raw: Any, dataset: DatasetConfig) -> tuple[int, int, int]:
         v = raw.get(key, None if known is None else known[i])
         if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
             raise ProblemError(f"input.{key}: {v!r} is not a positive integer")
+        if known is not None and v != known[i]:  # the loader gives the dataset's own shape
+            raise ProblemError(f"input.{key}: {v} but dataset {dataset.name!r} has {known[i]} "
+                               "(input is needed only for imagefolder)")
         out.append(v)
     return tuple(out)  # type: ignore[return-value]
 

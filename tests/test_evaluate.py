@@ -126,3 +126,17 @@ def test_supernet_accuracy_pickles_without_its_evaluator():
     copy = pickle.loads(pickle.dumps(fn))
     assert copy._evaluator is None and copy.checkpoint == "ckpt.pt" and copy.seed == 3
     assert copy.problem.space.n_var == p.space.n_var
+
+
+@pytest.mark.parametrize("value", [97.0, -0.1, np.nan])
+def test_accuracy_that_is_not_a_fraction_is_refused_not_archived(value, tmp_path):
+    from evo_cosearch.api import search
+
+    p = load_problem(DEMO)
+    ev = Evaluator(p, lambda X: np.full(len(X), value), simulate_fn=fake_simulate)
+    with pytest.raises(ValueError, match=r"not a fraction in \[0, 1\]; write 0.9 for 90%"):
+        ev.evaluate(p.space.sample(3, np.random.default_rng(0)))
+    assert ev.n_cached == 0
+    with pytest.raises(ValueError, match="not a fraction"):
+        search(p, out=tmp_path / "run", pop=4, gens=1, accuracy_fn=lambda X: np.full(len(X), value), quiet=True)
+    assert not (tmp_path / "run").exists()  # nothing half-made

@@ -18,7 +18,10 @@ def register(sub) -> None:
 
 
 def run_show(args) -> int:
+    from evo_cosearch.engine.settings import search_settings
+
     problem = load_problem(args.problem)
+    search_settings(problem)  # the whole file is checked, its search: section too
     space = problem.space
     if args.format == "json":
         print(json.dumps(space.to_dict(), indent=2))

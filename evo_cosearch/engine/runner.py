@@ -128,6 +128,9 @@ def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mappin
         state = arc.resume_state()
         table = arc.designs()
         last = -1 if state is None else state.generation
+        if settings.gens < last + 1:  # a resume continues a run; it does not cut finished generations off
+            raise InputError(f"--gens {settings.gens}: run {run_dir} already has {last + 1} generations "
+                             f"(a resume continues a run; give --gens {last + 1} or more)")
         # completed generations, plus designs added outside the search (refine): they keep their ids
         keep = (table.generation <= last) | (table.strategy == "refine")
         return meta, state, table.take(np.flatnonzero(keep))

@@ -89,7 +89,8 @@ def pair_figure(objectives: Sequence[str], x: int, y: int, F: np.ndarray, feasib
 def front_3d_figure(objectives: Sequence[str], F: np.ndarray, feasible: np.ndarray, pareto_F: np.ndarray,
                     title: str = ""):
     """The first three objectives in 3-D: feasible designs faint, the Pareto set highlighted
-    (coloured by the fourth objective when there is one)."""
+    (coloured by the fourth objective when there is one); infeasible designs as crosses where
+    no design is feasible."""
     F, feasible = np.asarray(F, dtype=np.float64), np.asarray(feasible, dtype=bool)
     P = np.asarray(pareto_F, dtype=np.float64).reshape(-1, F.shape[1])
     fig = plt.figure(figsize=(7.0, 5.6))
@@ -103,6 +104,9 @@ def front_3d_figure(objectives: Sequence[str], F: np.ndarray, feasible: np.ndarr
     good = F[feasible]
     if len(good):
         ax.scatter(*coords(good), s=6, color=FAINT, alpha=0.15, label=f"feasible ({len(good)})")
+    elif len(F):
+        ax.scatter(*coords(F), marker="x", s=14, linewidths=0.8, color=INFEASIBLE, alpha=0.6,
+                   label=f"infeasible ({len(F)}): no feasible design")
     if len(P):
         kw = dict(color=PARETO) if len(objectives) < 4 else dict(c=display(objectives[3], P[:, 3]), cmap="viridis")
         sc = ax.scatter(*coords(P), s=30, edgecolors="black", linewidths=0.5, depthshade=False,

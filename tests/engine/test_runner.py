@@ -48,6 +48,16 @@ def test_same_seed_same_archive_and_history(tmp_path, contents):
         assert (a / "problem.yaml").read_text() == DEMO.read_text()
 
 
+def test_a_resume_with_fewer_gens_than_done_is_refused(tmp_path, contents):
+    a = run(tmp_path / "a")  # 4 generations
+    before = contents(a)
+    with pytest.raises(InputError, match=r"--gens 2: run .* already has 4 generations .*--gens 4 or more"):
+        run(a, gens=2)
+    assert contents(a) == before
+    run(a)  # the same --gens again: nothing to do, and nothing changes
+    assert contents(a) == before
+
+
 def test_pareto_is_nondominated_feasible_of_whole_archive(tmp_path):
     text = DEMO.read_text().replace("constraints: {}", "constraints: {max_latency_ms: 0.01}")
     run(tmp_path / "r", parse_problem(text), gens=5)

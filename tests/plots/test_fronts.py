@@ -66,6 +66,10 @@ def test_front_3d_and_parallel_coordinates_render():
                           np.c_[F, F[:, 2]][feasible][:6])
     assert len(fig.axes) == 2                            # the 3-D axes and the 4th objective's colour bar
     plt.close(fig)
+    fig = front_3d_figure(("error", "latency_ms", "energy_uj"), F, np.zeros(len(F), bool), np.zeros((0, 3)))
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == [f"infeasible ({len(F)}): no feasible design"]  # not an empty plot
+    plt.close(fig)
     V = np.c_[display("error", F[:, 0]), F[:, 1], [1, 2, 4] * 10]
     fig = parallel_figure(["error", "latency_ms", "pes_x"], ["accuracy (%)", "latency (ms)", "pes_x"], V,
                           V[:, 0], "accuracy (%)", log_axes=[False, True, False])

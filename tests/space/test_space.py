@@ -81,6 +81,8 @@ def test_space_size_is_product_of_cardinalities(problem):
     (("  val_fraction: 0.2", "  val_fraction: 1.5"), r"dataset.val_fraction: 1.5 must be"),
     (("  val_fraction: 0.2", "  val_fration: 0.1"), "dataset.val_fration: unknown option"),
     (("constraints: {}", "constraints: {}\nobjectives: [error, area_mm2]"), "key 'objectives' given twice"),
+    (("constraints: {}", "constraints: {}\ninput: {channels: 3, size: 32, classes: 10}"),
+     r"input.channels: 3 but dataset '\w+' has 1 \(input is needed only for imagefolder\)"),
 ])
 def test_bad_problem_file_names_the_field(edit, needle):
     text = DEMO.read_text()

@@ -1,0 +1,38 @@
+"""``evo-cosearch space show``: genes and space size; the whole problem file is checked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evo_cosearch.cli import main
+from evo_cosearch.problem import load_problem
+
+DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
+
+
+def test_show_lists_every_gene_and_the_space_size(capsys):
+    space = load_problem(DEMO).space
+    assert main(["space", "show", "--problem", str(DEMO)]) == 0
+    out = capsys.readouterr().out
+    assert f"{space.n_var} genes" in out and f"({space.size} exactly)" in out
+    assert all(name in out for name in space.names)
+    assert main(["space", "show", "--problem", str(DEMO), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == space.to_dict()
+
+
+@pytest.mark.parametrize("search, needle", [("{popp: 8}", "search.popp: unknown key"),
+                                            ("{pop: eight}", "search.pop: 'eight' is not an integer"),
+                                            ("{mutation_prob: 1.5}", "search.mutation_prob: 1.5 is not a probability"),
+                                            ("{accelerator_repair: fronts}", "unknown accelerator_repair 'fronts'")])
+def test_a_bad_search_section_is_an_error_here_too(search, needle, tmp_path, capsys):
+    text = DEMO.read_text()
+    start = text.index("\nsearch:")
+    end = text.index("\n", start + 1)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text[:start] + f"\nsearch: {search}" + text[end:])
+    assert main(["space", "show", "--problem", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and needle in err and len(err.strip().splitlines()) == 1
