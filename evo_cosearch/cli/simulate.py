@@ -1,9 +1,10 @@
 """``evo-cosearch simulate``: per-layer cycles, latency and energy of one workload on one accelerator.
 
-Workload: a SCALE-Sim topology CSV (``--topology``) or a design of a problem's space
-(``--problem`` + ``--genome``). Hardware: a systolic array (``--array RxC --dataflow``, the
-SCALE-Sim-compatible template), an edge-template HW JSON (``--hw``), or, for a genome, the
-genome's own accelerator.
+Workload: a SCALE-Sim topology CSV (``--topology``), a design of a problem's space
+(``--problem`` + ``--genome``), or an exported ``design.json`` given alone as ``--hw`` (its
+network at its own bit-widths, on its accelerator). Hardware: a systolic array (``--array RxC
+--dataflow``, the SCALE-Sim-compatible template), an edge-template HW JSON or the accelerator of
+a ``design.json`` (``--hw``), or, for a genome, the genome's own accelerator.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 from evo_cosearch.errors import InputError
 from evo_cosearch.hardware import simulate as simulate_edge
 from evo_cosearch.hardware.systolic import DATAFLOWS, simulate_systolic
+from evo_cosearch.io.designfile import read_design_workload
 from evo_cosearch.io.hwfile import hw_arrays, read_hw_json
 from evo_cosearch.io.topology import read_topology
 from evo_cosearch.problem import load_problem
@@ -34,9 +36,12 @@ def register(sub) -> None:
     p.add_argument("--array", metavar="RxC", help="systolic array rows x columns, e.g. 32x32")
     p.add_argument("--dataflow", metavar="os|ws|is", help="systolic dataflow (with --array)")
     for buf in ("ifmap", "filter", "ofmap"):
-        p.add_argument(f"--{buf}-sram-kb", metavar="K", type=str, default="256", help=f"{buf} SRAM (kB), default 256")
-    p.add_argument("--hw", metavar="FILE.json", help="edge-template accelerator (HW JSON)")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+        p.add_argument(f"--{buf}-sram-kb", metavar="K", type=str, default=None,
+                       help=f"{buf} SRAM (kB) of the --array, default 256")
+    p.add_argument("--hw", metavar="FILE.json", help="edge-template accelerator (HW JSON or an exported "
+                                                     "design.json; alone: that design's network on it)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="csv: one row per layer (the totals are in table and json)")
     p.set_defaults(handler=run)
 
 
@@ -59,11 +64,16 @@ def run(args) -> int:
 
 
 def _simulate(args):
-    if bool(args.topology) == bool(args.problem):
-        raise InputError("simulate: give either --topology FILE.csv or --problem FILE --genome I,J,...")
     if args.array and args.hw:
         raise InputError("simulate: give either --array RxC --dataflow DF or --hw FILE.json, not both")
-    if args.topology:
+    if args.hw and not (args.topology or args.problem):  # an exported design.json: its own network
+        if args.genome:
+            raise InputError("simulate: --genome needs --problem")
+        layers = read_design_workload(args.hw)
+    elif bool(args.topology) == bool(args.problem):
+        raise InputError("simulate: give either --topology FILE.csv or --problem FILE --genome I,J,... "
+                         "(or --hw design.json alone)")
+    elif args.topology:
         if args.genome:
             raise InputError("simulate: --genome needs --problem, not --topology")
         if not (args.array or args.hw):
@@ -78,12 +88,14 @@ def _simulate(args):
     if args.array:
         rows, cols = _array(args.array)
         dataflow = _dataflow(args.dataflow)
-        srams = [_kb(getattr(args, f"{b}_sram_kb"), f"--{b}-sram-kb") for b in ("ifmap", "filter", "ofmap")]
+        srams = [_kb(getattr(args, f"{b}_sram_kb") or "256", f"--{b}-sram-kb")
+                 for b in ("ifmap", "filter", "ofmap")]
         hardware = dict(template="systolic", rows=rows, cols=cols, dataflow=dataflow, ifmap_sram_kb=srams[0],
                         filter_sram_kb=srams[1], ofmap_sram_kb=srams[2])
         return layers, hardware, simulate_systolic(layers, rows, cols, dataflow, *srams)
-    if args.dataflow:
-        raise InputError("simulate: --dataflow applies to --array only")
+    for flag in ("dataflow", "ifmap_sram_kb", "filter_sram_kb", "ofmap_sram_kb"):
+        if getattr(args, flag) is not None:
+            raise InputError(f"simulate: --{flag.replace('_', '-')} applies to --array only")
     if args.hw:
         spec = read_hw_json(args.hw)
         acc = hw_arrays(spec)

@@ -2,8 +2,9 @@
 
 A hardware JSON file is one object whose keys are exactly the accelerator genes
 (:data:`~evo_cosearch.space.ACCELERATOR_TABLE`: ``pes_x, pes_y, simd_units, compute_lanes,
-local_memory_mb, register_file_kb, io_bandwidth_gbps, mac_bits``), each a value of the
-reference table, e.g. ``{"pes_x": 4, "pes_y": 4, "simd_units": 64, ...}``.
+local_memory_mb, register_file_kb, io_bandwidth_gbps, mac_bits``), each a positive number
+(an integer for all but ``local_memory_mb`` and ``io_bandwidth_gbps``): the reference table's
+values or any other, as a problem file may add, e.g. ``{"pes_x": 4, "pes_y": 4, "simd_units": 64, ...}``.
 
 :func:`scalesim_equivalent` maps an edge accelerator to a SCALE-Sim systolic array with the
 same number of MACs: ``rows = pes_y * compute_lanes`` and ``cols = pes_x * simd_units`` (each
@@ -49,7 +50,8 @@ def read_hw_json(path: str | Path) -> AcceleratorSpec:
 
 
 def parse_hw(data: Any, source: str = "<hardware>") -> AcceleratorSpec:
-    """Validate a decoded hardware object: exactly the accelerator genes, table values only."""
+    """Validate a decoded hardware object: exactly the accelerator genes, positive finite numbers
+    (integers where :class:`AcceleratorSpec` has an integer field)."""
     if not isinstance(data, Mapping):
         raise InputError(f"{source}: must be a JSON object with keys {', '.join(ACCELERATOR_TABLE)}")
     unknown = [k for k in data if k not in ACCELERATOR_TABLE]
@@ -58,17 +60,17 @@ def parse_hw(data: Any, source: str = "<hardware>") -> AcceleratorSpec:
     missing = [k for k in ACCELERATOR_TABLE if k not in data]
     if missing:
         raise InputError(f"{source}: missing key {missing[0]!r}")
+    types = {f.name: f.type for f in fields(AcceleratorSpec)}
     values = {}
-    for name, allowed in ACCELERATOR_TABLE.items():
+    for name in ACCELERATOR_TABLE:
         v = data[name]
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise InputError(f"{source}: {name}={v!r} is not a number")
-        match = [a for a in allowed if a == v]
-        if not match:
-            raise InputError(f"{source}: {name}={v!r} is not in the reference table {list(allowed)}")
-        values[name] = match[0]
-    types = {f.name: f.type for f in fields(AcceleratorSpec)}
-    return AcceleratorSpec(**{k: (float(v) if types[k] in (float, "float") else int(v)) for k, v in values.items()})
+        real = types[name] in (float, "float")
+        if not (math.isfinite(v) and v > 0 and (real or float(v).is_integer())):
+            raise InputError(f"{source}: {name}={v!r} must be a positive {'number' if real else 'integer'}")
+        values[name] = float(v) if real else int(v)
+    return AcceleratorSpec(**values)
 
 
 def hw_arrays(spec: AcceleratorSpec) -> AcceleratorArrays:

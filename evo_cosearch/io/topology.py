@@ -32,6 +32,7 @@ COLUMNS = ("Layer name", "IFMAP Height", "IFMAP Width", "Filter Height", "Filter
            "Channels", "Num Filter", "Strides")
 _INT_COLUMNS = COLUMNS[1:]
 DEFAULT_BITS = 8
+MAX_LAYER_MACS = 10**15  # far beyond any real layer; keeps every count the simulator forms inside int64
 
 
 def read_topology(path: str | Path) -> LayerArrays:
@@ -93,6 +94,11 @@ def _parse_row(fields: list[str], source: str, row: int, line: int) -> dict:
     if S > W:
         raise InputError(f"{where}: Filter Width={S} is larger than IFMAP Width={W}")
     depthwise = "DP" in name
+    out_h, out_w = (H - R) // stride + 1, (W - S) // stride + 1
+    macs = out_h * out_w * (C * M if depthwise else M) * R * S * (1 if depthwise else C)  # Python int: exact
+    if macs > MAX_LAYER_MACS:
+        raise InputError(f"{where}: {macs:.3g} MACs in one layer; the simulator's integer counts hold at most "
+                         f"{MAX_LAYER_MACS:.0e} per layer")
     if depthwise:
         kind = DW
     elif R == S == H == W == 1:
@@ -103,7 +109,7 @@ def _parse_row(fields: list[str], source: str, row: int, line: int) -> dict:
         kind = CONV
     return dict(
         name=name, kind=kind, active=1, in_h=H - 2 * (R // 2), in_w=W - 2 * (S // 2), in_c=C,
-        out_h=(H - R) // stride + 1, out_w=(W - S) // stride + 1, out_c=C * M if depthwise else M,
+        out_h=out_h, out_w=out_w, out_c=C * M if depthwise else M,
         kernel_h=R, kernel_w=S, stride=stride, groups=C if depthwise else 1,
         w_bits=DEFAULT_BITS, a_bits=DEFAULT_BITS,
     )

@@ -20,9 +20,9 @@ import numpy as np
 
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import writable_path
+from evo_cosearch.io.designfile import network_workload
 from evo_cosearch.io.hwfile import scalesim_config_text, scalesim_equivalent
 from evo_cosearch.io.topology import topology_text
-from evo_cosearch.workload import spec_workload
 
 if TYPE_CHECKING:
     from evo_cosearch.archive import Archive, DesignTable
@@ -92,7 +92,7 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
         SCALESIM_CFG: scalesim_config_text(hw.rows, hw.cols, hw.dataflow, hw.ifmap_sram_kb, hw.filter_sram_kb,
                                            hw.ofmap_sram_kb, bandwidth=hw.bandwidth_words,
                                            run_name=f"{record['provenance']['run']}_id{design_id}".replace("/", "_")),
-        TOPOLOGY_CSV: topology_text(_workload(spec.network, record["network"])),
+        TOPOLOGY_CSV: topology_text(network_workload(spec.network, record["network"])),
     }
     out = Path(out_dir)
     tuned = None
@@ -114,14 +114,6 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
         from evo_cosearch.select.finetune import save_finetuned
         child = save_finetuned(tuned, out)
     return Export(out / DESIGN_JSON, out / SCALESIM_CFG, out / TOPOLOGY_CSV, child)
-
-
-def _workload(network, record_network: dict[str, Any]):
-    """The design's layers; a refined design (``evo-cosearch refine``) with its narrower hidden widths."""
-    if "refined" not in record_network:
-        return spec_workload(network)
-    from evo_cosearch.refine.workload import refined_workload
-    return refined_workload(network, record_network["refined"])
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -98,16 +98,23 @@ def test_bad_hardware_arguments(capsys, files, argv, needle):
     assert rc == 2 and out == "" and err.count("\n") == 1 and needle in err
 
 
+@pytest.mark.parametrize("flag", ["--ifmap-sram-kb", "--filter-sram-kb", "--ofmap-sram-kb", "--dataflow"])
+def test_systolic_only_flags_with_an_edge_accelerator_are_refused(capsys, files, flag):
+    topo, hw, _ = files
+    rc, out, err = _run(capsys, ["simulate", "--topology", str(topo), "--hw", str(hw), flag, "64"])
+    assert rc == 2 and out == "" and f"{flag} applies to --array only" in err
+
+
 def test_bad_files_and_genomes(capsys, files):
     topo, hw, tmp = files
     bad_csv = tmp / "bad.csv"
     bad_csv.write_text(TOPOLOGY.replace("40, 24", "40, x"))
     bad_hw = tmp / "bad.json"
-    bad_hw.write_text(json.dumps({**HW, "pes_x": 3}))
+    bad_hw.write_text(json.dumps({**HW, "pes_x": 3.5}))
     n = _n_var()
     cases = [
         (["--topology", str(bad_csv), "--array", "8x8", "--dataflow", "os"], "row 2 (line 3): Num Filter='x'"),
-        (["--topology", str(topo), "--hw", str(bad_hw)], "pes_x=3 is not in the reference table"),
+        (["--topology", str(topo), "--hw", str(bad_hw)], "pes_x=3.5 must be a positive integer"),
         (["--topology", str(tmp / "none.csv"), "--array", "8x8", "--dataflow", "os"], "topology file not found"),
         (["--problem", str(DEMO), "--genome", "0,1"], f"the space has {n}"),
         (["--problem", str(DEMO), "--genome", ",".join(["0"] * (n - 1) + ["99"])], "index 99 is out of range"),
@@ -117,3 +124,37 @@ def test_bad_files_and_genomes(capsys, files):
     for argv, needle in cases:
         rc, out, err = _run(capsys, ["simulate", *argv])
         assert rc == 2 and out == "" and err.count("\n") == 1 and needle in err, (argv, err)
+
+
+def test_an_exported_design_alone_simulates_to_its_archived_metrics(capsys, tmp_path):
+    from evo_cosearch.api import search
+    from evo_cosearch.evaluate import ProxyAccuracy
+    from evo_cosearch.problem import load_problem
+    from evo_cosearch.select import export_design
+
+    problem = load_problem(DEMO)
+    with search(problem, out=tmp_path / "run", pop=4, gens=1, accuracy_fn=ProxyAccuracy(problem),
+                quiet=True) as arc:
+        d = arc.designs()
+        i = int((d.genome[:, problem.space.names.index("s1.l1.w_bits")] != 3).argmax())  # not 8-bit weights
+        done = export_design(arc, int(d.id[i]), tmp_path / "x")
+    design = json.loads(done.design_json.read_text())
+    rc, out, err = _run(capsys, ["simulate", "--hw", str(done.design_json), "--format", "json"])
+    assert rc == 0 and err == ""
+    totals = json.loads(out)["totals"]
+    for key in ("latency_ms", "energy_uj", "area_mm2"):  # the design's own bits, not the topology's 8
+        assert totals[key] == pytest.approx(design["metrics"][key], rel=1e-12), key
+    assert totals["macs"] == design["metrics"]["macs"]
+
+    design["network"]["stages"] = "?"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(design))
+    for argv, needle in [(["--hw", str(bad)], "network: not a network of this project"),
+                         (["--hw", str(tmp_path / "x" / "nope.json")], "not found"),
+                         (["--hw", str(done.design_json), "--genome", "0"], "--genome needs --problem")]:
+        rc, out, err = _run(capsys, ["simulate", *argv])
+        assert rc == 2 and out == "" and needle in err and err.count("\n") == 1, err
+    hw_only = tmp_path / "hw.json"
+    hw_only.write_text(json.dumps(HW))
+    rc, out, err = _run(capsys, ["simulate", "--hw", str(hw_only)])
+    assert rc == 2 and "not an exported design.json" in err

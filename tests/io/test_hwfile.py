@@ -28,15 +28,18 @@ def test_good_file_gives_spec_and_arrays(tmp_path):
     design = tmp_path / "design.json"  # what `select --export` writes: its accelerator is read
     design.write_text(json.dumps({"id": 3, "network": {}, "accelerator": GOOD, "metrics": {}}))
     assert read_hw_json(design) == spec
-    design.write_text(json.dumps({"id": 3, "network": {}, "accelerator": {**GOOD, "pes_x": 3}}))
-    with pytest.raises(InputError, match="pes_x=3 is not in the reference table"):
+    design.write_text(json.dumps({"id": 3, "network": {}, "accelerator": {**GOOD, "pes_x": 16}}))
+    assert read_hw_json(design).pes_x == 16  # a value a problem file added to the table
+    design.write_text(json.dumps({"id": 3, "network": {}, "accelerator": {**GOOD, "pes_x": 0}}))
+    with pytest.raises(InputError, match="pes_x=0 must be a positive integer"):
         read_hw_json(design)
 
 
 @pytest.mark.parametrize("change, needle", [
     ({"pes_z": 2}, "unknown key 'pes_z'"),
-    ({"pes_x": 3}, "pes_x=3 is not in the reference table [1, 2, 4, 6, 8]"),
-    ({"local_memory_mb": 1.5}, "local_memory_mb=1.5 is not in the reference table"),
+    ({"pes_x": 2.5}, "pes_x=2.5 must be a positive integer"),
+    ({"local_memory_mb": -1.5}, "local_memory_mb=-1.5 must be a positive number"),
+    ({"io_bandwidth_gbps": float("inf")}, "io_bandwidth_gbps=inf must be a positive number"),
     ({"mac_bits": "8"}, "mac_bits='8' is not a number"),
     ({"simd_units": True}, "simd_units=True is not a number"),
 ])

@@ -88,12 +88,28 @@ def test_writer_keeps_non_depthwise_names_out_of_scalesim_dp_rule():
     (f"{HEADER}\nc, 2, 8, 3, 3, 4, 4, 1,\n", "Filter Height=3 is larger than IFMAP Height=2"),
     (f"{HEADER}\nc, 8, 4, 3, 5, 4, 4, 1,\n", "Filter Width=5 is larger than IFMAP Width=4"),
     (f"{HEADER}\n, 8, 8, 3, 3, 4, 4, 1,\n", "row 1 (line 2): empty Layer name"),
+    (f"{HEADER}\nc, 100000, 100000, 3, 3, 100000, 100000, 1,\n", "9e+20 MACs in one layer"),  # int64 overflow
 ])
 def test_bad_input_names_file_row_field_value(text, needle):
     with pytest.raises(InputError) as exc:
         parse_topology(text, source="bad.csv")
     msg = str(exc.value)
     assert msg.startswith("bad.csv: ") and needle in msg and "\n" not in msg
+
+
+def test_the_largest_layer_allowed_simulates_without_overflow():
+    from evo_cosearch.hardware import simulate
+    from evo_cosearch.hardware.systolic import simulate_systolic
+    from evo_cosearch.io.hwfile import hw_arrays, parse_hw
+    from evo_cosearch.io.topology import MAX_LAYER_MACS
+    from evo_cosearch.space import ACCELERATOR_TABLE
+
+    layers = parse_topology(f"{HEADER}\nc, 3000, 3000, 3, 3, 3300, 3300, 1,\nd_DP, 30000, 30000, 3, 3, 1000, 100, 1,\n")
+    assert 0.8 * MAX_LAYER_MACS < layers.macs.max() <= MAX_LAYER_MACS
+    smallest = parse_hw({k: v[0] for k, v in ACCELERATOR_TABLE.items()})
+    for m in (simulate(layers, hw_arrays(smallest)), simulate_systolic(layers, 1, 1, "ws", 256, 256, 128)):
+        assert (m.cycles >= layers.macs / 16).all() and (m.energy_uj > 0).all() and (m.latency_ms > 0).all()
+        assert 0 < m.utilization.max() <= 1 + 1e-9
 
 
 def test_missing_file(tmp_path):
