@@ -19,7 +19,7 @@ import numpy as np
 from evo_cosearch.errors import InputError
 from evo_cosearch.hardware import simulate as simulate_edge
 from evo_cosearch.hardware.systolic import DATAFLOWS, simulate_systolic
-from evo_cosearch.io.designfile import read_design_workload
+from evo_cosearch.io.designfile import genome_arg, read_design_workload
 from evo_cosearch.io.hwfile import hw_arrays, read_hw_json
 from evo_cosearch.io.topology import read_topology
 from evo_cosearch.problem import load_problem
@@ -32,7 +32,8 @@ def register(sub) -> None:
     p = sub.add_parser("simulate", help="simulate a workload on an accelerator, per layer")
     p.add_argument("--topology", metavar="FILE.csv", help="SCALE-Sim topology CSV")
     p.add_argument("--problem", metavar="FILE", help="problem file (YAML); with --genome")
-    p.add_argument("--genome", metavar="I,J,...", help="a design of the problem's space (gene indices)")
+    p.add_argument("--genome", metavar="I,J,...", help="a design of the problem's space (gene indices, or an "
+                                                       "exported design.json)")
     p.add_argument("--array", metavar="RxC", help="systolic array rows x columns, e.g. 32x32")
     p.add_argument("--dataflow", metavar="os|ws|is", help="systolic dataflow (with --array)")
     for buf in ("ifmap", "filter", "ofmap"):
@@ -83,7 +84,7 @@ def _simulate(args):
         if not args.genome:
             raise InputError("simulate: --problem needs --genome I,J,...")
         problem = load_problem(args.problem)
-        X = problem.space.parse_genome(args.genome)[None, :]
+        X = genome_arg(problem, args.genome)[None, :]
         layers, acc = problem.workload(X), problem.accelerator_arrays(X)
     if args.array:
         rows, cols = _array(args.array)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import writable_path
+from evo_cosearch.io.designfile import genome_arg
 from evo_cosearch.problem import load_problem
 
 __all__ = ["register"]
@@ -26,7 +27,7 @@ def register(sub) -> None:
     e = sub.add_parser("evaluate", help="supernet-inherited accuracy, MACs and params of one genome")
     e.add_argument("--problem", required=True)
     e.add_argument("--supernet", required=True, help="supernet checkpoint")
-    e.add_argument("--genome", required=True, help="comma-separated gene indices")
+    e.add_argument("--genome", required=True, help="comma-separated gene indices, or an exported design.json")
     e.add_argument("--data", default=None)
     e.add_argument("--seed", type=int, default=0)
     e.add_argument("--format", choices=("text", "json"), default="text")
@@ -34,7 +35,7 @@ def register(sub) -> None:
 
     c = sub.add_parser("train-child", help="train one child stand-alone (or fine-tune it from a supernet)")
     c.add_argument("--problem", required=True)
-    c.add_argument("--genome", required=True)
+    c.add_argument("--genome", required=True, help="comma-separated gene indices, or an exported design.json")
     c.add_argument("--epochs", type=int, required=True)
     c.add_argument("--from-supernet", default=None, metavar="CKPT", help="start from the supernet's weights")
     c.add_argument("--data", default=None)
@@ -65,7 +66,7 @@ def run_evaluate(args) -> int:
     from evo_cosearch.workload import spec_workload
 
     problem = load_problem(args.problem).with_data(args.data, strict=True)
-    genome = problem.space.parse_genome(args.genome)
+    genome = genome_arg(problem, args.genome)
     acc = float(AccuracyEvaluator(problem, args.supernet, seed=args.seed).accuracy(genome[None, :])[0])
     wl = spec_workload(problem.design(genome).network)
     out = {"accuracy": acc, "macs": int(wl.macs.sum()), "params": int(wl.params.sum())}
@@ -86,7 +87,7 @@ def run_train_child(args) -> int:
         raise InputError(f"--lr: {args.lr} must be a finite number > 0")
     if args.out:
         writable_path(args.out, "child checkpoint")  # before training, not after
-    genome = problem.space.parse_genome(args.genome)
+    genome = genome_arg(problem, args.genome)
     spec = problem.design(genome).network
     supernet = load_supernet(problem, args.from_supernet) if args.from_supernet else None
     result = train_child(spec, problem_splits(problem), epochs=args.epochs, supernet=supernet, seed=args.seed,

@@ -17,7 +17,7 @@ from evo_cosearch.files import read_text
 from evo_cosearch.space.spec import NetworkSpec
 from evo_cosearch.workload import LayerArrays, spec_workload
 
-__all__ = ["network_workload", "read_design_workload"]
+__all__ = ["network_workload", "read_design_workload", "genome_arg"]
 
 
 def network_workload(spec: NetworkSpec, record_network: Mapping[str, Any]) -> LayerArrays:
@@ -29,18 +29,42 @@ def network_workload(spec: NetworkSpec, record_network: Mapping[str, Any]) -> La
     return refined_workload(spec, record_network["refined"])
 
 
-def read_design_workload(path: str | Path) -> LayerArrays:
-    """The layers of the network of the exported design file ``path``."""
-    p = Path(path)
+def _read(p: Path, hint: str) -> dict[str, Any]:
     try:
         data = json.loads(read_text(p, "design file"))
     except json.JSONDecodeError as exc:
         raise InputError(f"{p}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     if not isinstance(data, Mapping) or not isinstance(data.get("network"), Mapping):
-        raise InputError(f"{p}: not an exported design.json (no network object); give --topology FILE.csv "
-                         "or --problem FILE --genome I,J,... for the workload")
+        raise InputError(f"{p}: not an exported design.json (no network object); {hint}")
+    return dict(data)
+
+
+def read_design_workload(path: str | Path) -> LayerArrays:
+    """The layers of the network of the exported design file ``path``."""
+    p = Path(path)
+    data = _read(p, "give --topology FILE.csv or --problem FILE --genome I,J,... for the workload")
     network = {k: v for k, v in data["network"].items() if k not in ("refined", "refined_from")}
     try:
         return network_workload(NetworkSpec.from_dict(network), data["network"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(f"{p}: network: not a network of this project ({type(exc).__name__}: {exc})") from None
+
+
+def genome_arg(problem, text: str):
+    """The genome of a ``--genome`` argument: ``I,J,...`` gene indices, or an exported design.json
+    of ``problem``'s space (its recorded genome, which must decode to its network here)."""
+    if not str(text).endswith(".json"):
+        return problem.space.parse_genome(text)
+    p = Path(text)
+    data = _read(p, "--genome takes I,J,... or an exported design.json")
+    if "refined" in data["network"]:
+        raise InputError(f"{p}: design {data.get('id')} is refined (evo-cosearch refine): its network is narrower "
+                         "than its genome's; its trained child is RUN/refined/<id>/child.pt")
+    genome = data.get("provenance", {}).get("genome") if isinstance(data.get("provenance"), Mapping) else None
+    if not isinstance(genome, list):
+        raise InputError(f"{p}: no provenance.genome to take")
+    genome = problem.space.parse_genome(",".join(str(g) for g in genome))
+    if json.loads(json.dumps(problem.design(genome).network.to_dict())) != data["network"]:  # tuples as lists
+        raise InputError(f"{p}: its genome is another network in {problem.source}; the design comes from "
+                         "another problem")
+    return genome

@@ -104,3 +104,35 @@ def test_a_path_that_cannot_be_written_is_a_one_line_error(tmp_path, capsys):
     rc = main(["bench", "simulator", "--designs", "8", "--repeats", "1", "--out", str(a_file / "b.json")])
     err = capsys.readouterr().err
     assert rc == 2 and err.count("\n") == 1 and "a_file" in err and "Traceback" not in err
+
+
+def test_genome_may_be_an_exported_design_json(trained, tmp_path, capsys):
+    from evo_cosearch.api import search
+    from evo_cosearch.evaluate import ProxyAccuracy
+    from evo_cosearch.problem import load_problem
+    from evo_cosearch.select import export_design
+
+    problem, ckpt = trained
+    p = load_problem(problem)
+    with search(p, out=tmp_path / "run", pop=4, gens=1, accuracy_fn=ProxyAccuracy(p), quiet=True) as arc:
+        d = arc.designs()
+        done = export_design(arc, int(d.id[-1]), tmp_path / "x")
+    genome = ",".join(str(g) for g in d.genome[-1])
+    base = ["evaluate", "--problem", str(problem), "--supernet", str(ckpt), "--format", "json"]
+    capsys.readouterr()
+    assert main([*base, "--genome", genome]) == 0
+    by_indices = json.loads(capsys.readouterr().out)
+    assert main([*base, "--genome", str(done.design_json)]) == 0
+    assert json.loads(capsys.readouterr().out) == by_indices
+    assert main(["train-child", "--problem", str(problem), "--genome", str(done.design_json), "--epochs", "0",
+                 "--format", "json"]) == 0
+    assert 0 <= json.loads(capsys.readouterr().out)["test_accuracy"] <= 1
+
+    design = json.loads(done.design_json.read_text())
+    for change, needle in [({"refined": {"s1.l1": 4}}, "is refined"),
+                           ({"in_channels": 3}, "its genome is another network")]:
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps({**design, "network": {**design["network"], **change}}))
+        assert main([*base, "--genome", str(bad)]) == 2
+        err = capsys.readouterr().err
+        assert needle in err and len(err.strip().splitlines()) == 1
