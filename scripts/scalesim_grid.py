@@ -100,8 +100,10 @@ def run_scalesim(progress=print) -> list[dict]:
     from evo_cosearch.io.hwfile import write_scalesim_config
 
     if not SCALESIM_PYTHON.exists():
-        sys.exit(f"error: {SCALESIM_PYTHON} not found; create it with: python3 -m venv .scalesim-venv && "
-                 ".scalesim-venv/bin/pip install scalesim==3.0.0 'numpy<2.4'")
+        print(f"error: {SCALESIM_PYTHON} not found; create it with: python3 -m venv .scalesim-venv && "
+              ".scalesim-venv/bin/pip install scalesim==3.0.0 'numpy<2.4' (or compare with the committed "
+              "fixture: --fixture)", file=sys.stderr)
+        sys.exit(2)
     records = []
     with tempfile.TemporaryDirectory(prefix="scalesim_grid_") as tmp:
         topo = Path(tmp) / "topology.csv"
