@@ -171,7 +171,7 @@ def _mean_pairwise_tau(runs: np.ndarray) -> float | None:
 def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = DEFAULT_PROBLEM, *,
                            data: str | None = DEFAULT_DATA, n_children: int = 24, epochs: int = 2,
                            train_images: int | None = None, seeds: int = 1, full_val: bool = False,
-                           seed: int = 0, cache: str | Path | None = RESULTS_DIR / "standalone_children.json",
+                           eval_seeds: int = 1, recal_images: int | None = None, seed: int = 0, cache: str | Path | None = RESULTS_DIR / "standalone_children.json",
                            workers: int = 1, out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
     """Kendall tau / Spearman between supernet-inherited and stand-alone-trained accuracies.
 
@@ -181,7 +181,11 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
     the reference ranking, and the mean Kendall tau between two seeds' rankings
     (``seed_to_seed_kendall_tau``) is how far the reference itself can be trusted. The
     children are evaluated with the supernet's weights (BatchNorm recalibrated) on the
-    problem's evaluation sizes (``full_val``: on the whole validation split).
+    problem's evaluation sizes (``full_val``: on the whole validation split; ``recal_images``: that
+    many recalibration images instead of the problem's). ``eval_seeds`` > 1 also evaluates them on
+    the recalibration images of evaluation seeds ``seed + 1, ...`` and reports each one's tau
+    (``kendall_tau_per_eval_seed``): how much the choice of those images alone moves tau; the
+    headline tau stays the one of evaluation seed ``seed``, the images a search of seed 0 uses.
     Stand-alone results are kept in ``cache`` (JSON, keyed by architecture, data, epochs,
     subset and seeds): they do not depend on the supernet, so a rerun with another checkpoint
     -- or ``ckpt=None``, which only fills the cache -- trains nothing twice. ``workers`` > 1
@@ -221,14 +225,21 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
         result["seed_to_seed_kendall_tau"] = _mean_pairwise_tau(val_runs)
     if ckpt is not None:
         net = load_supernet(problem, ckpt)
-        cfg = EvaluationConfig.from_section({**problem.evaluation, **({"val_images": None} if full_val else {})})
-        ev = eval_data(full, cfg, seed=seed)
-        inherited = [evaluate_child(net, spec, ev) for spec in specs]
+        section = {**problem.evaluation, **({"val_images": None} if full_val else {}),
+                   **({} if recal_images is None else {"recal_images": recal_images})}
+        cfg = EvaluationConfig.from_section(section)
+        per_seed = []
+        for s in range(seed, seed + eval_seeds):
+            ev = eval_data(full, cfg, seed=s)
+            per_seed.append([evaluate_child(net, spec, ev) for spec in specs])
+        inherited = per_seed[0]
         result.update({
-            "inherited_val_accuracy": inherited, "val_images": len(ev.val_x),
+            "inherited_val_accuracy": inherited, "val_images": len(ev.val_x), "recal_images": len(ev.recal_x),
             "kendall_tau": float(kendalltau(inherited, standalone)[0]),
             "spearman": float(spearmanr(inherited, standalone)[0]),
         })
+        if eval_seeds > 1:
+            result["kendall_tau_per_eval_seed"] = [float(kendalltau(acc, standalone)[0]) for acc in per_seed]
         if seeds > 1:
             result["kendall_tau_per_seed"] = [float(kendalltau(inherited, run)[0]) for run in val_runs]
     result["seconds"] = time.perf_counter() - t0

@@ -42,6 +42,11 @@ def register_bench(bsub) -> None:
                         "reports the seed-to-seed tau)")
     r.add_argument("--full-val", action="store_true",
                    help="inherited accuracy on the whole validation split (default: the problem's evaluation size)")
+    r.add_argument("--eval-seeds", type=int, default=1,
+                   help="also evaluate on the recalibration images of this many evaluation seeds; report each "
+                        "one's tau (the headline tau stays seed 0's)")
+    r.add_argument("--recal-images", type=int, default=None,
+                   help="BatchNorm recalibration images per child (default: the problem's evaluation section)")
     r.add_argument("--jobs", type=int, default=1,
                    help="train the missing stand-alone children in this many processes, one thread each "
                         "(the figures do not depend on it)")
@@ -80,7 +85,10 @@ def _run_ranking(args) -> int:
     _positive(args.train_images, "--train-images")
     _positive(args.seeds, "--seeds")
     _positive(args.jobs, "--jobs")
+    _positive(args.eval_seeds, "--eval-seeds")
+    _positive(args.recal_images, "--recal-images")
     print(json.dumps(bench_supernet_ranking(args.supernet, args.problem, data=args.data, n_children=args.children,
                                             epochs=args.epochs, train_images=args.train_images, seeds=args.seeds,
-                                            full_val=args.full_val, workers=args.jobs), indent=2))
+                                            full_val=args.full_val, eval_seeds=args.eval_seeds,
+                                            recal_images=args.recal_images, workers=args.jobs), indent=2))
     return 0

@@ -46,6 +46,18 @@ def test_ranking_with_repeated_seeds_reports_the_reference_noise(tiny_problem_pa
     assert two["val_images"] > 64  # the whole validation split, not the problem's 64 images
 
 
+def test_more_evaluation_seeds_report_each_tau_and_keep_seed_0_as_the_headline(tiny_problem_path, tiny_ckpt,
+                                                                                  tmp_path):
+    kwargs = dict(data=None, n_children=4, epochs=1, train_images=96, cache=tmp_path / "c.json", out_dir=None)
+    one = bench_supernet_ranking(tiny_ckpt, tiny_problem_path, **kwargs)
+    three = bench_supernet_ranking(tiny_ckpt, tiny_problem_path, eval_seeds=3, recal_images=32, **kwargs)
+    assert "kendall_tau_per_eval_seed" not in one and len(three["kendall_tau_per_eval_seed"]) == 3
+    assert three["recal_images"] == 32 and one["recal_images"] != 32
+    again = bench_supernet_ranking(tiny_ckpt, tiny_problem_path, recal_images=32, **kwargs)
+    assert three["inherited_val_accuracy"] == again["inherited_val_accuracy"]  # seed 0's images, as before
+    assert np.isclose(three["kendall_tau"], three["kendall_tau_per_eval_seed"][0], equal_nan=True)
+
+
 def test_training_benchmark_reports_time_and_the_extreme_children(tiny_problem_path, tmp_path):
     from evo_cosearch.bench.supernet import bench_supernet_train
 
