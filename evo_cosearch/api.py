@@ -24,7 +24,9 @@ from evo_cosearch.evaluate import Evaluator, SupernetAccuracy, accuracy_source, 
 from evo_cosearch.problem import Problem, load_problem
 from evo_cosearch.engine.runner import RunSummary, check_run_dir, run_search, stored_meta
 from evo_cosearch.engine.settings import search_settings
-from evo_cosearch.runs import SUPERNET_CACHE, evaluation_seed, resumed_problem, run_checkpoint
+from evo_cosearch.runs import (
+    SUPERNET_CACHE, evaluation_seed, evaluation_threads, resumed_problem, run_checkpoint,
+)
 
 __all__ = ["search", "load_archive", "SUPERNET_CACHE"]
 
@@ -64,6 +66,8 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
                                strategy=_first(strategy, before.get("strategy")))
     if workers < 0:
         raise InputError(f"--workers: {workers} is negative")
+    if workers and dask_scheduler is not None:
+        raise InputError(f"--workers {workers} with --dask-scheduler: give one (the Dask workers evaluate)")
     recorded = None if previous is None else previous.accuracy_source
     if accuracy_fn is not None:
         source = accuracy_source(accuracy_fn)
@@ -71,7 +75,8 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
     else:
         check_run_dir(problem, out, settings, _supernet_kind(recorded))
         ckpt = run_checkpoint(problem, recorded, supernet=supernet, where=str(out), progress=progress and not quiet)
-        accuracy_fn = SupernetAccuracy(problem, ckpt, seed=evaluation_seed(previous))
+        accuracy_fn = SupernetAccuracy(problem, ckpt, seed=evaluation_seed(previous),
+                                       threads=evaluation_threads(previous))
         source = accuracy_source(accuracy_fn)
     show = progress and not quiet
     with ExitStack() as stack:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["EvoCosearchError", "ProblemError", "GenomeError", "InputError", "DataError"]
+__all__ = ["EvoCosearchError", "ProblemError", "GenomeError", "InputError", "DataError", "WorkerError"]
 
 
 class EvoCosearchError(Exception):
@@ -23,3 +23,7 @@ class InputError(EvoCosearchError):
 
 class DataError(EvoCosearchError):
     """A dataset file is missing, corrupt or inconsistent."""
+
+
+class WorkerError(EvoCosearchError):
+    """A process or cluster that evaluates accuracies went away (the run keeps what it committed)."""

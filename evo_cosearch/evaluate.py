@@ -231,12 +231,20 @@ def source_mismatch(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
 
 class SupernetAccuracy:
     """Supernet accuracy as a picklable function: the evaluator is built on first use in
-    whichever process calls it (once per worker), from the problem and checkpoint path."""
+    whichever process calls it (once per worker), from the problem and checkpoint path.
 
-    def __init__(self, problem: "Problem", checkpoint, *, seed: int = 0) -> None:
+    ``threads``: the torch threads every process evaluates with (None: this process's default,
+    ``OMP_NUM_THREADS`` or at most 2, fixed here). A thread count changes the order of float sums,
+    so a few validation images flip; pinning it makes local, pool and Dask workers (whose
+    launcher sets ``OMP_NUM_THREADS=1``) give the same accuracies, and a resume keeps its run's."""
+
+    def __init__(self, problem: "Problem", checkpoint, *, seed: int = 0, threads: int | None = None) -> None:
+        from evo_cosearch.supernet.runtime import default_threads
+
         self.problem = problem
         self.checkpoint = str(checkpoint)
         self.seed = int(seed)
+        self.threads = int(threads) if threads is not None else default_threads()
         self._evaluator = None
         self._source: dict[str, Any] | None = None
 
@@ -248,11 +256,12 @@ class SupernetAccuracy:
         bytes and the evaluation seed (a run resumed with another would mix two accuracy scales)."""
         if self._source is None:
             self._source = {"kind": "supernet", "supernet": str(Path(self.checkpoint).resolve()),
-                            "sha256": file_sha256(self.checkpoint)[:16], "evaluation_seed": self.seed}
+                            "sha256": file_sha256(self.checkpoint)[:16], "evaluation_seed": self.seed,
+                            "threads": self.threads}
         return self._source
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         if self._evaluator is None:
             from evo_cosearch.supernet import AccuracyEvaluator
-            self._evaluator = AccuracyEvaluator(self.problem, self.checkpoint, seed=self.seed)
+            self._evaluator = AccuracyEvaluator(self.problem, self.checkpoint, seed=self.seed, threads=self.threads)
         return np.asarray(self._evaluator.accuracy(X), dtype=np.float64)

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from evo_cosearch.archive.reader import RunMeta
     from evo_cosearch.problem import Problem
 
-__all__ = ["SUPERNET_CACHE", "SUPERNET_SEED", "run_checkpoint", "evaluation_seed", "run_problem", "resumed_problem",
-           "data_path_of"]
+__all__ = ["SUPERNET_CACHE", "SUPERNET_SEED", "run_checkpoint", "evaluation_seed", "evaluation_threads", "run_problem",
+           "resumed_problem", "data_path_of"]
 
 #: Where trained supernets are cached (by network space and data).
 SUPERNET_CACHE = "results/supernets"
@@ -56,6 +56,16 @@ def evaluation_seed(meta: "RunMeta | None") -> int:
     if meta is None or source_kind(meta.accuracy_source) != "supernet":
         return 0
     return int(meta.accuracy_source.get("evaluation_seed", meta.seed))
+
+
+def evaluation_threads(meta: "RunMeta | None") -> int | None:
+    """The torch threads a run's supernet accuracies were evaluated with, when it recorded them
+    (a resume evaluates with the same, so its new accuracies match an uninterrupted run's); None:
+    a new run, or one made before runs recorded them (this process's default)."""
+    if meta is None or source_kind(meta.accuracy_source) != "supernet":
+        return None
+    threads = meta.accuracy_source.get("threads")
+    return None if threads is None else int(threads)
 
 
 def resumed_problem(problem: "Problem", meta: "RunMeta | None", where: str) -> "Problem":

@@ -13,12 +13,18 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import pickle
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable
 
 import numpy as np
 
+from evo_cosearch.errors import WorkerError
+
 __all__ = ["PoolAccuracy", "DaskAccuracy"]
+
+WORKER_WAIT_S = 20  # how long a new search waits for the first Dask worker
+_RESUME = "the run keeps its completed generations: run the same command again to resume it"
 
 _WORKER_FN: Callable[[np.ndarray], np.ndarray] | None = None
 _DASK_FNS: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
@@ -59,7 +65,11 @@ class PoolAccuracy:
         X = np.asarray(X, dtype=np.int64)
         if len(X) == 0:
             return np.zeros(0)
-        return np.concatenate(list(self._pool.map(_worker_call, _chunks(X, self.workers))))
+        try:
+            return np.concatenate(list(self._pool.map(_worker_call, _chunks(X, self.workers))))
+        except BrokenProcessPool:
+            raise WorkerError(f"--workers {self.workers}: a worker process died (killed, or out of memory); "
+                              f"{_RESUME}") from None
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -79,6 +89,12 @@ class DaskAccuracy:
 
         self._own = isinstance(scheduler, str)
         self._client = Client(scheduler, set_as_default=False, timeout="10s") if self._own else scheduler
+        try:
+            self._client.wait_for_workers(1, timeout=WORKER_WAIT_S)
+        except TimeoutError:
+            self.close()
+            raise WorkerError(f"--dask-scheduler {scheduler}: connected, but no worker joined it within "
+                              f"{WORKER_WAIT_S} s; start workers with: dask worker ADDRESS") from None
         payload = pickle.dumps(accuracy_fn)
         self._key = hashlib.sha256(payload).hexdigest()
         self._payload = self._client.scatter(payload, broadcast=True, hash=False)
@@ -87,9 +103,16 @@ class DaskAccuracy:
         X = np.asarray(X, dtype=np.int64)
         if len(X) == 0:
             return np.zeros(0)
-        n = max(1, len(self._client.scheduler_info().get("workers", {})))
-        futures = [self._client.submit(_dask_call, self._key, self._payload, c, pure=False) for c in _chunks(X, n)]
-        return np.concatenate(self._client.gather(futures))
+        from distributed.scheduler import KilledWorker
+
+        try:
+            n = max(1, len(self._client.scheduler_info().get("workers", {})))
+            futures = [self._client.submit(_dask_call, self._key, self._payload, c, pure=False)
+                       for c in _chunks(X, n)]
+            return np.concatenate(self._client.gather(futures))
+        except (CancelledError, KilledWorker, OSError, TimeoutError) as exc:  # OSError: CommClosedError
+            raise WorkerError(f"--dask-scheduler: the cluster stopped evaluating ({type(exc).__name__}: "
+                              f"{str(exc)[:120]}); {_RESUME}") from None
 
     def close(self) -> None:
         if self._own:

@@ -25,10 +25,11 @@ __all__ = ["AccuracyEvaluator"]
 
 
 class AccuracyEvaluator:
-    def __init__(self, problem: "Problem", ckpt: str | Path, *, seed: int = 0) -> None:
+    def __init__(self, problem: "Problem", ckpt: str | Path, *, seed: int = 0, threads: int | None = None) -> None:
         self.problem = problem
         self.ckpt = Path(ckpt)
         self.seed = int(seed)
+        self.threads = threads  # torch threads to evaluate with (None: this process's default)
         self.config = EvaluationConfig.from_section(problem.evaluation)
         self.n_evaluated = 0
         self._cache: dict[bytes, float] = {}
@@ -38,20 +39,21 @@ class AccuracyEvaluator:
     def __getstate__(self) -> dict[str, Any]:
         p = self.problem
         return {"text": p.text, "source": p.source, "data_path": p.dataset.path, "ckpt": str(self.ckpt),
-                "seed": self.seed, "cache": dict(self._cache), "n_evaluated": self.n_evaluated}
+                "seed": self.seed, "threads": self.threads, "cache": dict(self._cache),
+                "n_evaluated": self.n_evaluated}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         from evo_cosearch.problem import parse_problem
 
         problem = parse_problem(state["text"], source=state["source"]).with_data(state["data_path"])
-        self.__init__(problem, state["ckpt"], seed=state["seed"])
+        self.__init__(problem, state["ckpt"], seed=state["seed"], threads=state.get("threads"))
         self._cache = dict(state["cache"])
         self.n_evaluated = int(state["n_evaluated"])
 
     # -- evaluation ----------------------------------------------------------------
     def _load(self):
         if self._loaded is None:
-            configure_torch()
+            configure_torch(threads=self.threads)
             net = load_supernet(self.problem, self.ckpt)
             data = eval_data(problem_splits(self.problem), self.config, seed=self.seed)
             self._loaded = (net, data)

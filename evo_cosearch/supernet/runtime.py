@@ -25,17 +25,22 @@ import os
 
 import torch
 
-__all__ = ["configure_torch", "env_threads", "training_threads"]
+__all__ = ["configure_torch", "env_threads", "training_threads", "default_threads"]
 
 _M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
 _configured = False
 
 
+def default_threads() -> int:
+    """``OMP_NUM_THREADS`` when set, else at most 2 (the CPU count)."""
+    return env_threads() or min(2, os.cpu_count() or 1)
+
+
 def configure_torch(*, threads: int | None = None, tune_malloc: bool = True) -> None:
-    """``threads`` threads, else ``OMP_NUM_THREADS`` when set, else at most 2; no NaN-filling of new
-    tensors; tune glibc malloc once."""
+    """``threads`` threads, else :func:`default_threads`; no NaN-filling of new tensors; tune
+    glibc malloc once."""
     global _configured
-    n = threads if threads is not None else env_threads() or min(2, os.cpu_count() or 1)
+    n = threads if threads is not None else default_threads()
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
     torch.utils.deterministic.fill_uninitialized_memory = False

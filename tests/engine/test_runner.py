@@ -165,6 +165,31 @@ def test_dask_cluster_gives_the_serial_result(tmp_path, contents):
     assert contents(tmp_path / "serial") == contents(tmp_path / "dask")
 
 
+def test_a_dask_cluster_without_workers_or_gone_mid_run_is_a_one_line_error(tmp_path, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    import evo_cosearch.engine.parallel as parallel
+    from evo_cosearch.errors import WorkerError
+
+    with pytest.raises(InputError, match="--workers 2 with --dask-scheduler: give one"):
+        run(tmp_path / "both", workers=2, dask_scheduler="tcp://127.0.0.1:1")
+    monkeypatch.setattr(parallel, "WORKER_WAIT_S", 1)
+    kw = dict(threads_per_worker=1, processes=False, protocol="tcp://", host="127.0.0.1", dashboard_address=None)
+    with distributed.LocalCluster(n_workers=0, **kw) as cluster:
+        with pytest.raises(WorkerError, match="connected, but no worker joined it within 1 s"):
+            run(tmp_path / "none", dask_scheduler=cluster.scheduler_address)
+    assert not (tmp_path / "none").exists()
+
+    problem = load_problem(DEMO)
+    X = problem.space.sample(4, np.random.default_rng(0))
+    cluster = distributed.LocalCluster(n_workers=1, **kw)
+    acc = parallel.DaskAccuracy(ProxyAccuracy(problem), cluster.scheduler_address)
+    assert len(acc(X)) == 4
+    cluster.close()  # the cluster goes away between two generations
+    with pytest.raises(WorkerError, match="the cluster stopped evaluating .* run the same command again"):
+        acc(X)
+    acc.close()
+
+
 def test_real_supernet_end_to_end_serial_equals_workers(tmp_path, monkeypatch, contents):
     """The product path: supernet trained and cached under results/supernets, then evaluated
     in-process and on two worker processes with identical results (tiny settings)."""
@@ -211,6 +236,21 @@ def test_a_new_run_that_fails_before_its_first_generation_leaves_nothing(tmp_pat
         run(later, accuracy_fn=fails_later)
     with open_archive(later) as arc:  # a committed generation stays, and the run can be resumed
         assert arc.meta.status == "failed" and len(arc.designs()) == 12
+
+
+class _DiesInAWorker:
+    """An accuracy function whose worker process dies, as one killed or out of memory does."""
+
+    def __call__(self, genomes):
+        os._exit(7)
+
+
+def test_a_worker_process_that_dies_is_a_one_line_error(tmp_path):
+    from evo_cosearch.errors import WorkerError
+
+    with pytest.raises(WorkerError, match=r"--workers 2: a worker process died .* run the same command again"):
+        run(tmp_path / "w", accuracy_fn=_DiesInAWorker(), workers=2)
+    assert not (tmp_path / "w").exists()  # nothing committed: nothing left
 
 
 def test_a_dask_scheduler_that_is_not_an_address_is_refused_at_once(tmp_path):

@@ -12,6 +12,7 @@ from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import ProxyAccuracy, file_sha256
 from evo_cosearch.problem import load_problem
 from evo_cosearch.supernet.checkpoint import load_torch_file, save_atomic
+from evo_cosearch.supernet.runtime import default_threads
 
 
 def test_resume_with_another_supernet_is_refused(tiny_problem_path, tiny_ckpt, tmp_path):
@@ -20,7 +21,8 @@ def test_resume_with_another_supernet_is_refused(tiny_problem_path, tiny_ckpt, t
     search(p, out=run, pop=4, gens=1, seed=0, supernet=tiny_ckpt, quiet=True, progress=False).close()
     with open_archive(run) as arc:
         assert arc.meta.accuracy_source == {"kind": "supernet", "supernet": str(tiny_ckpt),
-                                            "sha256": file_sha256(tiny_ckpt)[:16], "evaluation_seed": 0}
+                                            "sha256": file_sha256(tiny_ckpt)[:16], "evaluation_seed": 0,
+                                            "threads": default_threads()}
         n = len(arc.designs())
 
     other = tmp_path / "other.pt"
@@ -96,3 +98,34 @@ def test_the_run_records_its_supernet_as_an_absolute_path(tiny_problem_path, tin
     search(p, out=tmp_path / "run", pop=4, gens=2, quiet=True, progress=False).close()
     with open_archive(tmp_path / "run") as arc:
         assert arc.meta.accuracy_source["supernet"] == str(tmp_path / "a" / "sn.pt") and arc.meta.gens == 2
+
+
+def test_every_process_and_a_resume_evaluate_with_the_runs_thread_count(tiny_problem_path, tiny_ckpt, tmp_path,
+                                                                       monkeypatch, no_training):
+    import pickle
+
+    import torch
+
+    from evo_cosearch.evaluate import SupernetAccuracy
+
+    p = load_problem(tiny_problem_path)
+    X = p.space.sample(3, __import__("numpy").random.default_rng(0))
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    acc = SupernetAccuracy(p, tiny_ckpt)
+    assert acc.threads == 2 and acc.source()["threads"] == 2
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # e.g. a Dask worker: its launcher sets 1
+    before = torch.get_num_threads()
+    try:
+        pickle.loads(pickle.dumps(acc))(X)  # as a worker receives it
+        assert torch.get_num_threads() == 2  # the client's count, not the worker's environment
+
+        run = tmp_path / "run"
+        search(p, out=run, pop=4, gens=1, seed=0, supernet=tiny_ckpt, quiet=True, progress=False).close()
+        monkeypatch.setenv("OMP_NUM_THREADS", "2")
+        torch.set_num_threads(2)
+        search(p, out=run, pop=4, gens=2, quiet=True, progress=False).close()  # the resume keeps the run's 1
+        assert torch.get_num_threads() == 1
+        with open_archive(run) as arc:
+            assert arc.meta.accuracy_source["threads"] == 1
+    finally:
+        torch.set_num_threads(before)
