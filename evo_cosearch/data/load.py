@@ -17,11 +17,14 @@ __all__ = ["load_dataset", "DATASET_OPTIONS"]
 _SHAPES = {"fashion_mnist": (1, 28, 28), "mnist": (1, 28, 28), "cifar10": (3, 32, 32)}
 
 
-def load_dataset(cfg: Any, *, seed: int = 0, size: int | None = None, channels: int | None = None) -> Splits:
+def load_dataset(cfg: Any, *, seed: int = 0, size: int | None = None, channels: int | None = None,
+                 classes: int | None = None) -> Splits:
     """Load ``cfg.name`` (digits, fashion_mnist, mnist, cifar10, imagefolder) from ``cfg.path``.
 
-    ``size``/``channels`` are needed only for ``imagefolder`` (images are resized to them).
-    ``test_fraction`` applies to digits only (it ships without a test split).
+    ``size``/``channels`` are needed only for ``imagefolder`` (images are resized to them and
+    converted to that many channels); ``classes``, when given, must be its number of class
+    directories. ``test_fraction`` applies to digits only (it ships without a test split).
+    Labels must be 1-D integer class indices and pixels finite numbers.
     """
     opts = _options(cfg.options)
     name = cfg.name
@@ -46,11 +49,15 @@ def load_dataset(cfg: Any, *, seed: int = 0, size: int | None = None, channels: 
     elif name == "imagefolder":
         if size is None or channels is None:
             raise DataError(f"{path}: imagefolder needs the problem's input size and channels")
-        arrays, classes = readers.read_imagefolder(path, size=size, channels=channels)
-        n_cls = len(classes)
+        arrays, names = readers.read_imagefolder(path, size=size, channels=channels)
+        n_cls = len(names)
+        if classes is not None and n_cls != classes:
+            raise DataError(f"{path}: {n_cls} class directories under train/ ({', '.join(names[:5])}"
+                            f"{', ...' if n_cls > 5 else ''}), but the problem's input.classes is {classes}")
     else:
         raise DataError(f"dataset {name!r}: unknown dataset")
     x_tr, y_tr, x_te, y_te = arrays
+    _check_values(path, x_tr, y_tr, x_te, y_te)
     splits = make_splits(x_tr, y_tr, x_te, y_te, val_fraction=opts["val_fraction"], seed=seed, num_classes=n_cls)
     want = _SHAPES.get(name)
     if want is not None and splits.image_shape != want:
@@ -59,6 +66,25 @@ def load_dataset(cfg: Any, *, seed: int = 0, size: int | None = None, channels: 
         if y.min() < 0 or y.max() >= n_cls:
             raise DataError(f"{path}: {split} labels outside 0..{n_cls - 1}")
     return splits
+
+
+def _check_values(path: Path, x_tr, y_tr, x_te, y_te) -> None:
+    """Labels: 1-D integer class indices (not one-hot, not fractional); pixels: finite."""
+    for y, split in ((y_tr, "train"), (y_te, "test")):
+        y = np.asarray(y)
+        if y.ndim != 1:
+            raise DataError(f"{path}: {split} labels have shape {y.shape}; need one class index per image "
+                            "(one-hot labels: take argmax)")
+        if not np.issubdtype(y.dtype, np.integer) and not (np.issubdtype(y.dtype, np.number)
+                                                            and np.all(np.mod(y, 1) == 0)):
+            raise DataError(f"{path}: {split} labels are not whole class indices (dtype {y.dtype})")
+    for x, split in ((x_tr, "train"), (x_te, "test")):
+        x = np.asarray(x)
+        if not np.issubdtype(x.dtype, np.number):
+            raise DataError(f"{path}: {split} images are not numbers (dtype {x.dtype})")
+        if np.issubdtype(x.dtype, np.floating) and not np.isfinite(x).all():
+            raise DataError(f"{path}: {split} images hold {int(np.size(x) - np.isfinite(x).sum())} NaN or "
+                            "infinite pixel values")
 
 
 def _digits() -> tuple[np.ndarray, np.ndarray]:

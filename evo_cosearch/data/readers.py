@@ -90,6 +90,8 @@ def _read_cifar_batch(f: Path) -> tuple[np.ndarray, np.ndarray]:
         labels = np.asarray(batch[b"labels"], np.int64)
     except FileNotFoundError:
         raise DataError(f"{f}: CIFAR-10 batch not found") from None
+    except pickle.UnpicklingError as exc:  # also a refused global: its reason, not "corrupt"
+        raise DataError(f"{f}: not a CIFAR-10 batch this reader accepts ({exc})") from None
     except Exception as exc:
         raise DataError(f"{f}: corrupt CIFAR-10 batch ({exc.__class__.__name__})") from None
     if len(data) != len(labels):
@@ -134,7 +136,13 @@ def read_imagefolder(path: Path, *, size: int, channels: int) -> tuple[Arrays, l
                 ys.append(c)
         if not xs:
             raise DataError(f"{split}: no images")
+        empty = [name for c, name in enumerate(classes) if c not in set(ys)]
+        if split is parts[0] and empty:
+            raise DataError(f"{split / empty[0]}: no training images for class {empty[0]!r}")
         out += [np.stack(xs), np.asarray(ys, np.int64)]
+    extra = sorted(d.name for d in parts[1].iterdir() if d.is_dir() and d.name not in classes)
+    if extra:
+        raise DataError(f"{parts[1] / extra[0]}: a test class with no train/{extra[0]} directory")
     return tuple(out), classes  # type: ignore[return-value]
 
 

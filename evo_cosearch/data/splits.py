@@ -25,6 +25,8 @@ class Splits:
     test_x: torch.Tensor
     test_y: torch.Tensor
     num_classes: int
+    mean: float = 0.0  # every split is (pixel - mean) / std, pixels as the dataset stores them
+    std: float = 1.0
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
@@ -55,7 +57,7 @@ def make_splits(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_
     n_cls = int(num_classes if num_classes is not None else max(y_train.max(), y_test.max()) + 1)
     return Splits(train_x=norm(train), train_y=lab(y_train[train_idx]),
                   val_x=norm(x_train[val_idx]), val_y=lab(y_train[val_idx]),
-                  test_x=norm(x_test), test_y=lab(y_test), num_classes=n_cls)
+                  test_x=norm(x_test), test_y=lab(y_test), num_classes=n_cls, mean=mean, std=std)
 
 
 def _nchw(x: np.ndarray) -> np.ndarray:

@@ -41,6 +41,7 @@ class Finetuned:
     epochs: int
     seed: int
     supernet: str
+    input_normalization: Mapping[str, float]  # the child reads (pixel - mean) / std
 
 
 def finetune(problem: "Problem", spec: "NetworkSpec", *, epochs: int, seed: int = 0,
@@ -59,9 +60,10 @@ def finetune(problem: "Problem", spec: "NetworkSpec", *, epochs: int, seed: int 
     ckpt = run_checkpoint(problem, recorded, supernet=supernet, where="--finetune", cache_dir=cache_dir,
                           progress=progress)
     net = load_supernet(problem, ckpt)
-    result = train_child(spec, problem_splits(problem), epochs=epochs, supernet=net, seed=seed, progress=progress)
+    splits = problem_splits(problem)
+    result = train_child(spec, splits, epochs=epochs, supernet=net, seed=seed, progress=progress)
     return Finetuned(result.module, spec, float(result.val_accuracy), float(result.test_accuracy), epochs, seed,
-                     str(ckpt))
+                     str(ckpt), {"mean": splits.mean, "std": splits.std})
 
 
 def save_finetuned(done: Finetuned, out_dir: str | Path) -> tuple[Path, ...]:
@@ -74,7 +76,9 @@ def save_finetuned(done: Finetuned, out_dir: str | Path) -> tuple[Path, ...]:
     save_child(out / CHILD_PT, done.module, done.spec)
     (out / CHILD_JSON).write_text(json.dumps(done.spec.to_dict(), indent=2) + "\n", encoding="utf-8")
     report = {"val_accuracy": done.val_accuracy, "test_accuracy": done.test_accuracy, "epochs": done.epochs,
-              "seed": done.seed, "supernet": done.supernet}
+              "seed": done.seed, "supernet": done.supernet,
+              "input": {**done.input_normalization, "layout": "NCHW", "feed": "(pixel - mean) / std, pixels as "
+                        "the dataset stores them (e.g. 0..255 for the MNIST family, 0..16 for digits)"}}
     paths = [out / CHILD_PT, out / CHILD_JSON]
     if importlib.util.find_spec("onnx") is not None:
         try:

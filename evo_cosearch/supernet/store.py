@@ -25,7 +25,8 @@ SPLIT_SEED = 0
 
 def problem_splits(problem: "Problem") -> Splits:
     t = problem.network
-    return load_dataset(problem.dataset, seed=SPLIT_SEED, size=t.in_size, channels=t.in_channels)
+    return load_dataset(problem.dataset, seed=SPLIT_SEED, size=t.in_size, channels=t.in_channels,
+                        classes=t.num_classes)
 
 
 def supernet_meta(problem: "Problem", *, epochs: int | None = None, seed: int = 0) -> dict:

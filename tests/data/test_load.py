@@ -64,7 +64,8 @@ def test_cifar_batches_and_unsafe_pickles_refused(tmp_path):
             return (os.getcwd, ())
 
     (tmp_path / "test_batch").write_bytes(pickle.dumps({b"data": Evil(), b"labels": []}))
-    with pytest.raises(DataError, match="test_batch"):
+    with pytest.raises(DataError, match="test_batch: not a CIFAR-10 batch this reader accepts "
+                                        r"\(refusing global posix.getcwd\)"):
         load_dataset(DatasetConfig("cifar10", str(tmp_path)))
 
 
@@ -80,9 +81,19 @@ def test_imagefolder(tmp_path):
                 Image.fromarray(rng.integers(0, 256, (12, 12, 3), dtype=np.uint8)).save(d / f"{i}.png")
     s = load_dataset(DatasetConfig("imagefolder", str(tmp_path), {"val_fraction": 0.25}), size=8, channels=3)
     assert s.train_x.shape == (9, 3, 8, 8) and s.num_classes == 2 and set(s.test_y.tolist()) == {0, 1}
+    cfg = DatasetConfig("imagefolder", str(tmp_path))
+    with pytest.raises(DataError, match="2 class directories under train/ .*input.classes is 3"):
+        load_dataset(cfg, size=8, channels=3, classes=3)
+    (tmp_path / "test" / "cow").mkdir()
+    (tmp_path / "test" / "dog" / "0.png").rename(tmp_path / "test" / "cow" / "0.png")
+    with pytest.raises(DataError, match="test/cow: a test class with no train/cow directory"):
+        load_dataset(cfg, size=8, channels=3)
+    (tmp_path / "train" / "emu").mkdir()
+    with pytest.raises(DataError, match="train/emu: no training images for class 'emu'"):
+        load_dataset(cfg, size=8, channels=3)
 
 
-@pytest.mark.parametrize("case", ["missing", "corrupt", "key", "mismatch", "shape"])
+@pytest.mark.parametrize("case", ["missing", "corrupt", "key", "mismatch", "shape", "onehot", "fraction", "nan"])
 def test_bad_files_raise_one_line_data_errors(tmp_path, case):
     x_tr, y_tr, x_te, y_te = _fake()
     path = tmp_path / "f.npz"
@@ -96,7 +107,18 @@ def test_bad_files_raise_one_line_data_errors(tmp_path, case):
     elif case == "shape":
         x_tr, _, x_te, _ = _fake(shape=(32, 32))
         np.savez(path, x_train=x_tr, y_train=y_tr, x_test=x_te, y_test=y_te)
+    elif case == "onehot":
+        np.savez(path, x_train=x_tr, y_train=np.eye(10)[y_tr], x_test=x_te, y_test=y_te)
+    elif case == "fraction":
+        np.savez(path, x_train=x_tr, y_train=y_tr + 0.5, x_test=x_te, y_test=y_te)
+    elif case == "nan":
+        x_tr = x_tr.astype(np.float32)
+        x_tr[0, 0, 0] = np.nan
+        np.savez(path, x_train=x_tr, y_train=y_tr, x_test=x_te, y_test=y_te)
     with pytest.raises(DataError) as err:
         load_dataset(DatasetConfig("fashion_mnist", str(path), options))
     msg = str(err.value)
     assert "\n" not in msg and "f.npz" in msg
+    needle = {"onehot": "train labels have shape (40, 10)", "fraction": "train labels are not whole class indices",
+              "nan": "train images hold 1 NaN or infinite pixel values"}.get(case)
+    assert needle is None or needle in msg

@@ -102,3 +102,6 @@ def test_finetune_saves_a_child_whose_test_accuracy_reproduces(tmp_path):
     splits = problem_splits(problem)
     assert accuracy(child, splits.test_x, splits.test_y, batch_size=500) == pytest.approx(report["test_accuracy"])
     assert report["epochs"] == 1 and 0.0 <= report["test_accuracy"] <= 1.0
+    norm = report["input"]  # what a deployment feeds the exported child: (pixel - mean) / std
+    raw = splits.test_x * norm["std"] + norm["mean"]
+    assert float((raw - raw.round()).abs().max()) < 1e-3 and 0 <= float(raw.min()) and float(raw.max()) <= 16
