@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import time
 from dataclasses import dataclass
 from importlib import metadata
@@ -262,12 +263,30 @@ def _restore(algorithm, strategy, table, resume) -> None:
     strategy.load(algorithm, dict(resume.state))
 
 
+class _LineProgress:
+    """A progress bar's interface as one line per generation: for a log file, where a bar's redraws
+    would be hundreds of lines."""
+
+    def __init__(self, total: int, initial: int, name: str) -> None:
+        self.total, self.n, self.name = total, initial, name
+
+    def update(self, n: int) -> None:
+        self.n += n
+
+    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
+        print(f"{self.name}: generation {self.n}/{self.total} {text}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
 def _progress_bar(total: int, initial: int, name: str, enabled: bool):
     if not enabled:
         return None
+    if not sys.stderr.isatty():
+        return _LineProgress(total, initial, name)
     from tqdm import tqdm
-    return tqdm(total=total, initial=initial, desc=name, unit="gen", leave=True, dynamic_ncols=True,
-                disable=None)  # None: no bar when stderr is not a terminal (a log file)
+    return tqdm(total=total, initial=initial, desc=name, unit="gen", leave=True, dynamic_ncols=True)
 
 
 def _postfix(objectives, tracker: _Tracker, hv: float) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 
 from evo_cosearch.archive import DesignTable, GenerationStat, RunMeta, open_archive
 from evo_cosearch.errors import InputError
+from evo_cosearch.evaluate import source_mismatch
 from evo_cosearch.plots.fronts import front_3d_figure, pair_axes, pair_figure, parallel_figure
 from evo_cosearch.plots.runs import (
     HVCurve, RunData, common_hv_box, eaf_figure, hv_compare_figure, hv_curve, hv_figure,
@@ -75,6 +76,10 @@ def make_plots(run_dirs: Sequence[str | Path], out_dir: str | Path) -> list[Path
         if r.meta.objectives != objectives:
             raise InputError(f"{r.path}: objectives {list(r.meta.objectives)} differ from "
                              f"{runs[0].path}'s {list(objectives)}; only runs of one problem can be overlaid")
+        why = source_mismatch(runs[0].meta.accuracy_source, r.meta.accuracy_source)
+        if why:  # their accuracies are on different scales: medians and bands would mix them
+            raise InputError(f"{r.path}: {why.replace('run was', f'{runs[0].path} was')}; only runs scored "
+                             "the same way can be overlaid")
     out = Path(out_dir)
     if len(runs) == 1:
         return run_figures(runs[0], out)

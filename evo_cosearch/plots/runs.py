@@ -85,7 +85,7 @@ def hv_figure(curve: HVCurve, *, title: str = ""):
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     ax.step(curve.n_evals, curve.hypervolume, where="post", color="#4c72b0", lw=1.6, marker="o", ms=3)
     ax.set_xlabel("evaluations (designs)")
-    ax.set_ylabel("hypervolume (normalised)")
+    ax.set_ylabel("hypervolume (1 = first generation's ideal point)")
     ax.set_title(title or "hypervolume vs evaluations")
     ax.grid(True, alpha=0.3)
     fig.tight_layout()

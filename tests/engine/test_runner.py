@@ -258,3 +258,11 @@ def test_a_dask_scheduler_that_is_not_an_address_is_refused_at_once(tmp_path):
     with pytest.raises(InputError, match=r"--dask-scheduler notanaddress: not a scheduler address"):
         run(tmp_path / "d", dask_scheduler="notanaddress")
     assert not (tmp_path / "d").exists()
+
+
+def test_progress_in_a_log_file_is_one_line_per_generation(tmp_path, capsys):
+    p = load_problem(DEMO)
+    search(p, out=tmp_path / "logged", pop=4, gens=3, accuracy_fn=ProxyAccuracy(p)).close()
+    err = capsys.readouterr().err.splitlines()  # stderr is not a terminal here, as in a log file
+    lines = [line for line in err if line.startswith("logged: generation")]
+    assert [line.split()[2] for line in lines] == ["1/3", "2/3", "3/3"] and "hv=" in lines[-1]

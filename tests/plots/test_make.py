@@ -86,6 +86,20 @@ def test_runs_of_different_objectives_are_refused_before_writing(runs, tmp_path)
     assert not (tmp_path / "bad").exists()
 
 
+def test_runs_scored_by_different_accuracy_sources_are_refused(runs, tmp_path):
+    problem = _problem()
+
+    def halved(genomes):
+        return ProxyAccuracy(problem)(genomes) * 0.5
+
+    other = tmp_path / "custom"
+    search(problem, out=other, pop=8, gens=2, seed=3, accuracy_fn=halved, quiet=True).close()
+    with pytest.raises(InputError, match="seed0 was scored by the proxy accuracy, not accuracy function .*halved; "
+                                         "only runs scored the same way can be overlaid"):
+        make_plots([runs[0][0], other], tmp_path / "bad")
+    assert not (tmp_path / "bad").exists()
+
+
 def test_strategies_get_one_band_and_one_surface_each():
     a = [HVCurve(np.array([8, 16]), np.array([0.1, 0.2])), HVCurve(np.array([8, 16]), np.array([0.2, 0.3]))]
     b = [HVCurve(np.array([8, 16]), np.array([0.05, 0.1]))]
