@@ -48,7 +48,7 @@ from evo_cosearch.refine.cost import cost_terms
 from evo_cosearch.refine.model import mask_child, narrow_child
 from evo_cosearch.refine.train import EpochStat, RefineSettings, train_masked
 from evo_cosearch.refine.workload import prunable_blocks, refined_workload
-from evo_cosearch.runs import evaluation_seed, run_checkpoint, run_problem
+from evo_cosearch.runs import evaluation_seed, evaluation_threads, run_checkpoint, run_problem
 from evo_cosearch.space.accelerator import AcceleratorArrays
 from evo_cosearch.space.spec import DesignSpec, NetworkSpec
 from evo_cosearch.supernet import (
@@ -57,6 +57,7 @@ from evo_cosearch.supernet import (
 )
 from evo_cosearch.supernet.checkpoint import load_torch_file, save_atomic
 from evo_cosearch.supernet.layers import fold_batchnorm
+from evo_cosearch.supernet.runtime import configure_torch
 
 __all__ = ["STRATEGY", "REFINED_DIR", "Figures", "Refined", "refine_design", "load_refined"]
 
@@ -135,6 +136,8 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
     splits = problem_splits(problem)
     data = eval_data(splits, EvaluationConfig.from_section(problem.evaluation), seed=evaluation_seed(meta))
 
+    threads = evaluation_threads(meta)  # accuracies as the run measured them (torch threads change sums)
+    configure_torch(threads=threads)
     ckpt = None if settings.from_scratch else run_checkpoint(
         problem, meta.accuracy_source, supernet=supernet, where=str(run), cache_dir=supernet_cache, progress=progress)
     _refuse_a_repeat(run, designs, design_id, settings, seed, ckpt)
@@ -156,6 +159,7 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
         raise InputError(f"{run}: design {design_id}: no channel fell below --threshold {settings.threshold} in "
                          f"{settings.epochs} epochs with --lam {settings.lam}; nothing pruned, nothing archived "
                          "(a larger --lam or more --epochs prune more)")
+    configure_torch(threads=threads)  # training may have used another count
     recalibrate(refined, data.recal_x, batch_size=data.batch_size)
     after = _figures(refined, spec, design, hidden, data)
 
