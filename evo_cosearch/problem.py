@@ -206,6 +206,9 @@ def _input(raw: Any, dataset: DatasetConfig) -> tuple[int, int, int]:
         return known
     if not isinstance(raw, Mapping):
         raise ProblemError("input: must be a mapping with channels, size, classes")
+    unknown = [k for k in raw if k not in ("channels", "size", "classes")]
+    if unknown:
+        raise ProblemError(f"input.{unknown[0]}: unknown key (allowed: channels, size, classes)")
     out = []
     for i, key in enumerate(("channels", "size", "classes")):
         v = raw.get(key, None if known is None else known[i])

@@ -87,6 +87,11 @@ def _run_ranking(args) -> int:
     _positive(args.jobs, "--jobs")
     _positive(args.eval_seeds, "--eval-seeds")
     _positive(args.recal_images, "--recal-images")
+    if args.supernet is None:
+        for flag, given in (("--eval-seeds", args.eval_seeds != 1), ("--recal-images", args.recal_images),
+                            ("--full-val", args.full_val)):
+            if given:
+                raise InputError(f"{flag}: scores inherited accuracies, so it needs --supernet CKPT")
     print(json.dumps(bench_supernet_ranking(args.supernet, args.problem, data=args.data, n_children=args.children,
                                             epochs=args.epochs, train_images=args.train_images, seeds=args.seeds,
                                             full_val=args.full_val, eval_seeds=args.eval_seeds,

@@ -68,6 +68,9 @@ def load_dataset(cfg: Any, *, seed: int = 0, size: int | None = None, channels: 
     return splits
 
 
+MAX_PIXEL = 1e6  # beyond any pixel intensity; float32 statistics overflow far above it
+
+
 def _check_values(path: Path, x_tr, y_tr, x_te, y_te) -> None:
     """Labels: 1-D integer class indices (not one-hot, not fractional); pixels: finite."""
     for y, split in ((y_tr, "train"), (y_te, "test")):
@@ -80,11 +83,14 @@ def _check_values(path: Path, x_tr, y_tr, x_te, y_te) -> None:
             raise DataError(f"{path}: {split} labels are not whole class indices (dtype {y.dtype})")
     for x, split in ((x_tr, "train"), (x_te, "test")):
         x = np.asarray(x)
-        if not np.issubdtype(x.dtype, np.number):
-            raise DataError(f"{path}: {split} images are not numbers (dtype {x.dtype})")
+        if not np.issubdtype(x.dtype, np.number) or np.iscomplexobj(x):
+            raise DataError(f"{path}: {split} images are not real numbers (dtype {x.dtype})")
         if np.issubdtype(x.dtype, np.floating) and not np.isfinite(x).all():
             raise DataError(f"{path}: {split} images hold {int(np.size(x) - np.isfinite(x).sum())} NaN or "
                             "infinite pixel values")
+        if x.size and float(np.abs(x).max()) > MAX_PIXEL:
+            raise DataError(f"{path}: {split} images hold pixel values up to {float(np.abs(x).max()):.3g}; "
+                            f"expected intensities (at most {MAX_PIXEL:.0e})")
 
 
 def _digits() -> tuple[np.ndarray, np.ndarray]:

@@ -11,6 +11,7 @@ number of workers as long as ``accuracy_fn`` treats each genome independently.
 from __future__ import annotations
 
 import hashlib
+import logging
 import multiprocessing
 import pickle
 from concurrent.futures import CancelledError, ProcessPoolExecutor
@@ -89,6 +90,10 @@ class DaskAccuracy:
 
         self._own = isinstance(scheduler, str)
         self._client = Client(scheduler, set_as_default=False, timeout="10s") if self._own else scheduler
+        if self._own:  # a lost scheduler is reported as one line (WorkerError), not as the client's tracebacks
+            self._log = logging.getLogger("distributed.client")
+            self._log_level = self._log.level
+            self._log.setLevel(logging.CRITICAL)
         try:
             self._client.wait_for_workers(1, timeout=WORKER_WAIT_S)
         except TimeoutError:
@@ -111,12 +116,14 @@ class DaskAccuracy:
                        for c in _chunks(X, n)]
             return np.concatenate(self._client.gather(futures))
         except (CancelledError, KilledWorker, OSError, TimeoutError) as exc:  # OSError: CommClosedError
+            why = " ".join(str(exc).split())[:120]  # one line
             raise WorkerError(f"--dask-scheduler: the cluster stopped evaluating ({type(exc).__name__}: "
-                              f"{str(exc)[:120]}); {_RESUME}") from None
+                              f"{why}); {_RESUME}") from None
 
     def close(self) -> None:
         if self._own:
             self._client.close()
+            self._log.setLevel(self._log_level)
 
     def __enter__(self) -> "DaskAccuracy":
         return self

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, Mapping
 
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import EvoCosearchError, InputError
 from evo_cosearch.files import read_text
 from evo_cosearch.space.spec import NetworkSpec
 from evo_cosearch.workload import LayerArrays, spec_workload
@@ -63,8 +63,13 @@ def genome_arg(problem, text: str):
     genome = data.get("provenance", {}).get("genome") if isinstance(data.get("provenance"), Mapping) else None
     if not isinstance(genome, list):
         raise InputError(f"{p}: no provenance.genome to take")
-    genome = problem.space.parse_genome(",".join(str(g) for g in genome))
-    if json.loads(json.dumps(problem.design(genome).network.to_dict())) != data["network"]:  # tuples as lists
-        raise InputError(f"{p}: its genome is another network in {problem.source}; the design comes from "
-                         "another problem")
+    try:
+        genome = problem.space.parse_genome(",".join(str(g) for g in genome))
+    except EvoCosearchError as exc:
+        raise InputError(f"{p}: provenance.genome: {exc}; the design comes from another problem") from None
+    design = problem.design(genome)
+    for part, mine in (("network", design.network.to_dict()), ("accelerator", design.accelerator.to_dict())):
+        if json.loads(json.dumps(mine)) != data.get(part):  # tuples as lists
+            raise InputError(f"{p}: its genome is another {part} in {problem.source}; the design comes from "
+                             "another problem")
     return genome

@@ -27,7 +27,7 @@ from typing import Any, Mapping
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import read_text
 from evo_cosearch.hardware.technology import CLOCK_GHZ
-from evo_cosearch.space import ACCELERATOR_TABLE, AcceleratorArrays, AcceleratorSpec
+from evo_cosearch.space import ACCELERATOR_RANGE, ACCELERATOR_TABLE, AcceleratorArrays, AcceleratorSpec
 
 __all__ = ["read_hw_json", "parse_hw", "hw_arrays", "ScaleSimConfig", "scalesim_equivalent",
            "scalesim_config_text", "write_scalesim_config"]
@@ -69,6 +69,9 @@ def parse_hw(data: Any, source: str = "<hardware>") -> AcceleratorSpec:
         real = types[name] in (float, "float")
         if not (math.isfinite(v) and v > 0 and (real or float(v).is_integer())):
             raise InputError(f"{source}: {name}={v!r} must be a positive {'number' if real else 'integer'}")
+        low, high = ACCELERATOR_RANGE
+        if not low <= v <= high:
+            raise InputError(f"{source}: {name}={v!r} is outside {low:g} .. {high:g}")
         values[name] = float(v) if real else int(v)
     return AcceleratorSpec(**values)
 

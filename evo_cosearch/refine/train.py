@@ -10,6 +10,7 @@ logits). All randomness comes from the seed: batch order and mask samples use th
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 
 import torch
@@ -111,6 +112,6 @@ def train_masked(model: MaskedChild, terms: CostTerms, splits: Splits, settings:
         if progress:
             h = history[-1]
             print(f"refine epoch {h.epoch}/{settings.epochs}: loss {h.loss:.3f} (task {h.task_loss:.3f}), "
-                  f"expected {terms.kind} {100 * h.cost:.1f} %, {h.kept} hidden channels kept", flush=True)
+                  f"expected {terms.kind} {100 * h.cost:.1f} %, {h.kept} hidden channels kept", file=sys.stderr, flush=True)
     model.eval()
     return tuple(history)

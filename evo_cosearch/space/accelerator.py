@@ -12,7 +12,7 @@ from evo_cosearch.space.config import value_list
 from evo_cosearch.space.gene import ORDINAL, Gene
 from evo_cosearch.space.spec import AcceleratorSpec
 
-__all__ = ["ACCELERATOR_TABLE", "AcceleratorTemplate", "AcceleratorArrays"]
+__all__ = ["ACCELERATOR_TABLE", "ACCELERATOR_RANGE", "AcceleratorTemplate", "AcceleratorArrays"]
 
 #: The reference table (REFERENCE.md section 1) plus ``mac_bits``. Defaults for a problem file.
 ACCELERATOR_TABLE: dict[str, tuple[Any, ...]] = {
@@ -25,6 +25,11 @@ ACCELERATOR_TABLE: dict[str, tuple[Any, ...]] = {
     "io_bandwidth_gbps": (5, 10, 15, 20, 25),
     "mac_bits": (4, 8, 16),
 }
+
+
+#: Any accelerator value lies in this range: far beyond real edge accelerators either way, and
+#: inside what the simulator's arithmetic holds (1e-200 MB of memory overflowed a buffer count).
+ACCELERATOR_RANGE = (1e-3, 1e6)
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,9 @@ class AcceleratorTemplate:
             for v in vals:
                 if v <= 0:
                     raise ProblemError(f"{where}.{name}: value {v!r} must be a positive number")
+                if not ACCELERATOR_RANGE[0] <= v <= ACCELERATOR_RANGE[1]:
+                    raise ProblemError(f"{where}.{name}: value {v!r} is outside {ACCELERATOR_RANGE[0]:g} .. "
+                                       f"{ACCELERATOR_RANGE[1]:g}")
             values[name] = vals
         return AcceleratorTemplate(values=values)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,7 +149,7 @@ def train_supernet(template: NetworkTemplate, splits: Splits, cfg: SupernetConfi
         if progress:
             h = history[-1]
             print(f"supernet epoch {epoch + 1}/{cfg.epochs}: loss {h['loss']:.3f}, largest-child train acc "
-                  f"{h['train_acc']:.3f}, {h['seconds']:.1f} s", flush=True)
+                  f"{h['train_acc']:.3f}, {h['seconds']:.1f} s", file=sys.stderr, flush=True)
         save_atomic({
             "meta": json.dumps(meta, sort_keys=True), "epoch": epoch + 1, "epochs": cfg.epochs,
             "model": net.state_dict(), "optimizer": opt.state_dict(), "torch_rng": gen.get_state(),

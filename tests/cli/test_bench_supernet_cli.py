@@ -22,3 +22,11 @@ def test_supernet_train_rejects_non_positive_sizes(flag, monkeypatch, capsys):
     assert main(["bench", "supernet-train", flag, "0"]) == 2
     err = capsys.readouterr().err
     assert flag in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("argv", [["--eval-seeds", "3"], ["--recal-images", "100"], ["--full-val"]])
+def test_ranking_flags_that_score_inherited_accuracies_need_a_supernet(argv, monkeypatch, capsys):
+    monkeypatch.setattr(bench, "bench_supernet_ranking", lambda *a, **kw: pytest.fail("must not run"))
+    assert main(["bench", "supernet-ranking", *argv]) == 2
+    err = capsys.readouterr().err
+    assert f"{argv[0]}: scores inherited accuracies, so it needs --supernet CKPT" in err

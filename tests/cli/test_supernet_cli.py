@@ -129,10 +129,13 @@ def test_genome_may_be_an_exported_design_json(trained, tmp_path, capsys):
     assert 0 <= json.loads(capsys.readouterr().out)["test_accuracy"] <= 1
 
     design = json.loads(done.design_json.read_text())
-    for change, needle in [({"refined": {"s1.l1": 4}}, "is refined"),
-                           ({"in_channels": 3}, "its genome is another network")]:
+    accel = {**design["accelerator"], "mac_bits": 12}  # a table value this problem does not have
+    for change, needle in [({"network": {**design["network"], "refined": {"s1.l1": 4}}}, "is refined"),
+                           ({"network": {**design["network"], "in_channels": 3}}, "its genome is another network"),
+                           ({"accelerator": accel}, "its genome is another accelerator"),
+                           ({"provenance": {"genome": [0, 1]}}, "bad.json: provenance.genome: genome has 2 genes")]:
         bad = tmp_path / "bad.json"
-        bad.write_text(json.dumps({**design, "network": {**design["network"], **change}}))
+        bad.write_text(json.dumps({**design, **change}))
         assert main([*base, "--genome", str(bad)]) == 2
         err = capsys.readouterr().err
         assert needle in err and len(err.strip().splitlines()) == 1

@@ -93,7 +93,8 @@ def test_imagefolder(tmp_path):
         load_dataset(cfg, size=8, channels=3)
 
 
-@pytest.mark.parametrize("case", ["missing", "corrupt", "key", "mismatch", "shape", "onehot", "fraction", "nan"])
+@pytest.mark.parametrize("case", ["missing", "corrupt", "key", "mismatch", "shape", "onehot", "fraction", "nan",
+                                  "complex", "huge"])
 def test_bad_files_raise_one_line_data_errors(tmp_path, case):
     x_tr, y_tr, x_te, y_te = _fake()
     path = tmp_path / "f.npz"
@@ -111,6 +112,9 @@ def test_bad_files_raise_one_line_data_errors(tmp_path, case):
         np.savez(path, x_train=x_tr, y_train=np.eye(10)[y_tr], x_test=x_te, y_test=y_te)
     elif case == "fraction":
         np.savez(path, x_train=x_tr, y_train=y_tr + 0.5, x_test=x_te, y_test=y_te)
+    elif case in ("complex", "huge"):
+        x_tr = x_tr.astype(np.complex64) if case == "complex" else x_tr.astype(np.float32) * 1e35
+        np.savez(path, x_train=x_tr, y_train=y_tr, x_test=x_te, y_test=y_te)
     elif case == "nan":
         x_tr = x_tr.astype(np.float32)
         x_tr[0, 0, 0] = np.nan
@@ -120,5 +124,7 @@ def test_bad_files_raise_one_line_data_errors(tmp_path, case):
     msg = str(err.value)
     assert "\n" not in msg and "f.npz" in msg
     needle = {"onehot": "train labels have shape (40, 10)", "fraction": "train labels are not whole class indices",
-              "nan": "train images hold 1 NaN or infinite pixel values"}.get(case)
+              "nan": "train images hold 1 NaN or infinite pixel values",
+              "complex": "train images are not real numbers (dtype complex64)",
+              "huge": "train images hold pixel values up to"}.get(case)
     assert needle is None or needle in msg

@@ -40,6 +40,8 @@ def test_good_file_gives_spec_and_arrays(tmp_path):
     ({"pes_x": 2.5}, "pes_x=2.5 must be a positive integer"),
     ({"local_memory_mb": -1.5}, "local_memory_mb=-1.5 must be a positive number"),
     ({"io_bandwidth_gbps": float("inf")}, "io_bandwidth_gbps=inf must be a positive number"),
+    ({"local_memory_mb": 1e-200}, "local_memory_mb=1e-200 is outside 0.001 .. 1e+06"),
+    ({"pes_x": 10**7}, "pes_x=10000000 is outside 0.001 .. 1e+06"),
     ({"mac_bits": "8"}, "mac_bits='8' is not a number"),
     ({"simd_units": True}, "simd_units=True is not a number"),
 ])
@@ -103,3 +105,26 @@ def test_scalesim_equivalent_keeps_the_mac_count_and_memory():
     assert cfg.bandwidth_words >= 1
     scalesim_config_text(cfg.rows, cfg.cols, cfg.dataflow, cfg.ifmap_sram_kb, cfg.filter_sram_kb,
                          cfg.ofmap_sram_kb, bandwidth=cfg.bandwidth_words)
+
+
+def test_every_corner_of_the_allowed_range_simulates_to_finite_figures():
+    import itertools
+
+    import numpy as np
+
+    from evo_cosearch.hardware import simulate
+    from evo_cosearch.io.hwfile import hw_arrays, parse_hw
+    from evo_cosearch.space import ACCELERATOR_RANGE, ACCELERATOR_TABLE
+    from evo_cosearch.workload import spec_workload
+    from evo_cosearch.problem import load_problem
+    from pathlib import Path
+
+    p = load_problem(Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml")
+    layers = spec_workload(p.network.largest())
+    real = ("local_memory_mb", "io_bandwidth_gbps")
+    low, high = ACCELERATOR_RANGE
+    for corner in itertools.product((0, 1), repeat=len(ACCELERATOR_TABLE)):
+        hw = {k: (high if c else (low if k in real else 1)) for k, c in zip(ACCELERATOR_TABLE, corner)}
+        m = simulate(layers, hw_arrays(parse_hw({k: v if k in real else int(v) for k, v in hw.items()})))
+        for v in (m.latency_ms, m.energy_uj, m.area_mm2):
+            assert np.isfinite(v).all() and (np.asarray(v) > 0).all(), hw

@@ -81,6 +81,9 @@ def test_space_size_is_product_of_cardinalities(problem):
     (("  val_fraction: 0.2", "  val_fraction: 1.5"), r"dataset.val_fraction: 1.5 must be"),
     (("  val_fraction: 0.2", "  val_fration: 0.1"), "dataset.val_fration: unknown option"),
     (("constraints: {}", "constraints: {}\nobjectives: [error, area_mm2]"), "key 'objectives' given twice"),
+    (("constraints: {}", "constraints: {}\ninput: {channels: 1, size: 28, classes: 10, foo: 1}"),
+     "input.foo: unknown key"),
+    (("  mac_bits: [4, 8, 16]", "  mac_bits: [4, 8, 2000000]"), r"accelerator.mac_bits: value 2000000 is outside"),
     (("constraints: {}", "constraints: {}\ninput: {channels: 3, size: 32, classes: 10}"),
      r"input.channels: 3 but dataset '\w+' has 1 \(input is needed only for imagefolder\)"),
 ])
