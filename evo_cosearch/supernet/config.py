@@ -23,6 +23,7 @@ class SupernetConfig:
     random_children: int = 4      # random children per step, besides the largest and the smallest
     label_smoothing: float = 0.0  # for the largest child's cross-entropy
     max_train_images: int | None = None  # train on a fixed seeded subset (None: the whole train split)
+    smallest_bits: str = "least"  # the sandwich rule's smallest child: least precise fixed-point, or random per layer
 
     @staticmethod
     def from_section(raw: Mapping[str, Any] | None, *, epochs: int | None = None) -> "SupernetConfig":
@@ -38,7 +39,10 @@ class SupernetConfig:
         return cfg
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        if d["smallest_bits"] == "least":  # the default before the option: checkpoints keep their key
+            del d["smallest_bits"]
+        return d
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class EvaluationConfig:
 _POSITIVE_INTS = {"epochs", "batch_size", "recal_images", "val_images", "max_train_images"}
 _NON_NEGATIVE_INTS = {"random_children"}
 _NULLABLE = {"val_images", "max_train_images"}  # null: all images
+_CHOICES = {"smallest_bits": ("least", "random")}
 
 
 def _parse(cls, raw: Mapping[str, Any] | None, section: str):
@@ -72,6 +77,11 @@ def _parse(cls, raw: Mapping[str, Any] | None, section: str):
         where = f"{section}.{key}"
         if value is None and key in _NULLABLE:
             out[key] = None
+            continue
+        if key in _CHOICES:
+            if value not in _CHOICES[key]:
+                raise ProblemError(f"{where}: {value!r} is not one of {', '.join(_CHOICES[key])}")
+            out[key] = value
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ProblemError(f"{where}: {value!r} is not a number")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from evo_cosearch.space.network import LAYER_GENES, QUANT_GENES, NetworkTemplate, StageTemplate
-from evo_cosearch.space.quant import quant_rank
+from evo_cosearch.space.quant import FIXED, parse_quantizer, quant_rank
 from evo_cosearch.space.spec import LayerSpec, NetworkSpec, StageSpec
 
-__all__ = ["random_spec", "template_of"]
+__all__ = ["random_spec", "random_bits", "template_of"]
 
 
 def random_spec(template: NetworkTemplate, rng: np.random.Generator) -> NetworkSpec:
@@ -32,6 +34,21 @@ def random_spec(template: NetworkTemplate, rng: np.random.Generator) -> NetworkS
                        num_classes=template.num_classes, stem_width=int(pick(template.stem_width)),
                        stem_stride=template.stem_stride, edge_bits=template.edge_bits, stages=tuple(stages),
                        acc_bits=template.acc_bits)
+
+
+def random_bits(spec: NetworkSpec, template: NetworkTemplate, rng: np.random.Generator) -> NetworkSpec:
+    """``spec`` with every layer's weight and activation quantizers drawn at random from its stage's
+    fixed-point ones (all of them where a list has none)."""
+    stages = []
+    for st_t, st in zip(template.stages, spec.stages):
+        def pick(values):
+            fixed = [v for v in values if parse_quantizer(v)[0] == FIXED] or list(values)
+            return _plain(fixed[int(rng.integers(len(fixed)))])
+
+        layers = tuple(replace(layer, w_bits=pick(st_t.layer["w_bits"]), a_bits=pick(st_t.layer["a_bits"]))
+                       for layer in st.layers)
+        stages.append(replace(st, layers=layers))
+    return replace(spec, stages=tuple(stages))
 
 
 def template_of(spec: NetworkSpec) -> NetworkTemplate:

@@ -36,7 +36,7 @@ from evo_cosearch.supernet.checkpoint import load_checkpoint, meta_key, save_ato
 from evo_cosearch.supernet.config import SupernetConfig
 from evo_cosearch.supernet.network import Supernet
 from evo_cosearch.supernet.runtime import configure_torch, training_threads
-from evo_cosearch.supernet.sample import random_spec
+from evo_cosearch.supernet.sample import random_bits, random_spec
 
 __all__ = ["TrainResult", "train_supernet", "sandwich_step"]
 
@@ -68,6 +68,8 @@ def sandwich_step(net: Supernet, x: torch.Tensor, y: torch.Tensor, cfg: Supernet
     kinds = t.block_types  # one kind: no draw, so such spaces train exactly as before format 3
     block = kinds[int(rng.integers(len(kinds)))] if len(kinds) > 1 else None
     smallest = t.smallest(block=block, fixed_point=True)
+    if cfg.smallest_bits == "random":  # the smallest weights then serve every bit-width, not the 2-bit one alone
+        smallest = random_bits(smallest, t, rng)
     for spec in [smallest] + [random_spec(t, rng) for _ in range(cfg.random_children)]:
         net.set_active(spec)
         out = net(x)

@@ -76,3 +76,36 @@ def test_training_threads_follow_the_openmp_wait_policy(monkeypatch):
     assert training_threads() == 1  # spinning OpenMP threads: one thread
     monkeypatch.setenv("OMP_WAIT_POLICY", "passive")
     assert 1 <= training_threads() <= 2
+
+
+def test_random_bits_for_the_smallest_child_is_an_option_keeping_old_keys(tiny_problem_path, tmp_path):
+    import numpy as np
+
+    from evo_cosearch.problem import parse_problem
+    from evo_cosearch.space.quant import FIXED, parse_quantizer
+    from evo_cosearch.supernet.sample import random_bits
+
+    assert "smallest_bits" not in SupernetConfig().to_dict()  # the default: metas (cache keys) as before
+    assert SupernetConfig.from_section({"smallest_bits": "random"}).to_dict()["smallest_bits"] == "random"
+    with pytest.raises(ProblemError, match=r"supernet\.smallest_bits: 'rand' is not one of least, random"):
+        SupernetConfig.from_section({"smallest_bits": "rand"})
+
+    p = load_problem(tiny_problem_path)
+    t = p.network
+    small = t.smallest(fixed_point=True)
+    drawn = [random_bits(small, t, np.random.default_rng(s)) for s in range(8)]
+    for spec in drawn:  # the same narrowest network, only its quantizers drawn (fixed-point ones)
+        assert [(st.width, st.depth, [(l.kernel, l.expansion, l.block) for l in st.layers]) for st in spec.stages] \
+            == [(st.width, st.depth, [(l.kernel, l.expansion, l.block) for l in st.layers]) for st in small.stages]
+        assert all(parse_quantizer(b)[0] == FIXED
+                   for st in spec.stages for l in st.layers for b in (l.w_bits, l.a_bits))
+    assert len({tuple((l.w_bits, l.a_bits) for st in s.stages for l in st.layers) for s in drawn}) > 1
+
+    rand = parse_problem(p.text.replace("supernet: {", "supernet: {smallest_bits: random, ", 1), source="r.yaml")
+    assert SupernetConfig.from_section(rand.supernet).smallest_bits == "random"
+    _train(p, tmp_path / "least.pt", epochs=1)
+    _train(rand, tmp_path / "random.pt", epochs=1)
+    _train(rand, tmp_path / "random2.pt", epochs=1)
+    least, r1, r2 = (load_checkpoint(tmp_path / f)["model"] for f in ("least.pt", "random.pt", "random2.pt"))
+    assert all(torch.equal(r1[k], r2[k]) for k in r1)  # seeded
+    assert any(not torch.equal(least[k], r1[k]) for k in r1)  # and another training
