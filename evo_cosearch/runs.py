@@ -53,19 +53,23 @@ def evaluation_seed(meta: "RunMeta | None") -> int:
     """The seed of the images a run's supernet accuracies were evaluated on (BatchNorm
     recalibration): recorded by the run; the run's own seed for runs made before that; 0 for a
     new run, whatever its search seed, so that runs of different seeds share one scale."""
-    if meta is None or source_kind(meta.accuracy_source) != "supernet":
-        return 0
-    return int(meta.accuracy_source.get("evaluation_seed", meta.seed))
+    source = _supernet_source(meta)
+    return 0 if source is None else int(source.get("evaluation_seed", meta.seed))
 
 
 def evaluation_threads(meta: "RunMeta | None") -> int | None:
     """The torch threads a run's supernet accuracies were evaluated with, when it recorded them
     (a resume evaluates with the same, so its new accuracies match an uninterrupted run's); None:
     a new run, or one made before runs recorded them (this process's default)."""
+    threads = (_supernet_source(meta) or {}).get("threads")
+    return None if threads is None else int(threads)
+
+
+def _supernet_source(meta: "RunMeta | None") -> Mapping[str, Any] | None:
+    """The accuracy source ``meta`` recorded when it is a supernet (None: a new run, or another kind)."""
     if meta is None or source_kind(meta.accuracy_source) != "supernet":
         return None
-    threads = meta.accuracy_source.get("threads")
-    return None if threads is None else int(threads)
+    return meta.accuracy_source
 
 
 def resumed_problem(problem: "Problem", meta: "RunMeta | None", where: str) -> "Problem":

@@ -171,7 +171,8 @@ def _mean_pairwise_tau(runs: np.ndarray) -> float | None:
 def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = DEFAULT_PROBLEM, *,
                            data: str | None = DEFAULT_DATA, n_children: int = 24, epochs: int = 2,
                            train_images: int | None = None, seeds: int = 1, full_val: bool = False,
-                           eval_seeds: int = 1, recal_images: int | None = None, seed: int = 0, cache: str | Path | None = RESULTS_DIR / "standalone_children.json",
+                           eval_seeds: int = 1, recal_images: int | None = None, seed: int = 0,
+                           cache: str | Path | None = RESULTS_DIR / "standalone_children.json",
                            workers: int = 1, out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
     """Kendall tau / Spearman between supernet-inherited and stand-alone-trained accuracies.
 

@@ -17,10 +17,10 @@ from evo_cosearch.files import read_text
 from evo_cosearch.space.spec import NetworkSpec
 from evo_cosearch.workload import LayerArrays, spec_workload
 
-__all__ = ["network_workload", "read_design_workload", "genome_arg"]
+__all__ = ["record_workload", "read_design_workload", "genome_arg"]
 
 
-def network_workload(spec: NetworkSpec, record_network: Mapping[str, Any]) -> LayerArrays:
+def record_workload(spec: NetworkSpec, record_network: Mapping[str, Any]) -> LayerArrays:
     """The layers of ``spec``; a refined design's (``record_network["refined"]``) with its narrower
     hidden widths."""
     if "refined" not in record_network:
@@ -45,7 +45,7 @@ def read_design_workload(path: str | Path) -> LayerArrays:
     data = _read(p, "give --topology FILE.csv or --problem FILE --genome I,J,... for the workload")
     network = {k: v for k, v in data["network"].items() if k not in ("refined", "refined_from")}
     try:
-        return network_workload(NetworkSpec.from_dict(network), data["network"])
+        return record_workload(NetworkSpec.from_dict(network), data["network"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(f"{p}: network: not a network of this project ({type(exc).__name__}: {exc})") from None
 

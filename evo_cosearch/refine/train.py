@@ -112,6 +112,7 @@ def train_masked(model: MaskedChild, terms: CostTerms, splits: Splits, settings:
         if progress:
             h = history[-1]
             print(f"refine epoch {h.epoch}/{settings.epochs}: loss {h.loss:.3f} (task {h.task_loss:.3f}), "
-                  f"expected {terms.kind} {100 * h.cost:.1f} %, {h.kept} hidden channels kept", file=sys.stderr, flush=True)
+                  f"expected {terms.kind} {100 * h.cost:.1f} %, {h.kept} hidden channels kept",
+                  file=sys.stderr, flush=True)
     model.eval()
     return tuple(history)

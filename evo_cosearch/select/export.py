@@ -20,7 +20,7 @@ import numpy as np
 
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import writable_path
-from evo_cosearch.io.designfile import network_workload
+from evo_cosearch.io.designfile import record_workload
 from evo_cosearch.io.hwfile import scalesim_config_text, scalesim_equivalent
 from evo_cosearch.io.topology import topology_text
 
@@ -92,7 +92,7 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
         SCALESIM_CFG: scalesim_config_text(hw.rows, hw.cols, hw.dataflow, hw.ifmap_sram_kb, hw.filter_sram_kb,
                                            hw.ofmap_sram_kb, bandwidth=hw.bandwidth_words,
                                            run_name=f"{record['provenance']['run']}_id{design_id}".replace("/", "_")),
-        TOPOLOGY_CSV: topology_text(network_workload(spec.network, record["network"])),
+        TOPOLOGY_CSV: topology_text(record_workload(spec.network, record["network"])),
     }
     out = Path(out_dir)
     tuned = None
