@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import types
 from pathlib import Path
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -187,7 +188,20 @@ def accuracy_source(accuracy_fn) -> dict[str, Any]:
     if callable(source):
         return dict(source())
     name = getattr(accuracy_fn, "__qualname__", None) or type(accuracy_fn).__qualname__
-    return {"kind": "custom", "function": f"{getattr(accuracy_fn, '__module__', None) or '?'}.{name}"}
+    out = {"kind": "custom", "function": f"{getattr(accuracy_fn, '__module__', None) or '?'}.{name}"}
+    code = getattr(accuracy_fn, "__code__", None)
+    if isinstance(code, types.CodeType):  # a def or lambda: two of the same name differ by their code
+        out["code"] = hashlib.sha256(_code_bytes(code)).hexdigest()[:16]
+    return out
+
+
+def _code_bytes(code: types.CodeType) -> bytes:
+    """What a function computes, without where it stands in its file (line numbers, file name):
+    its bytecode, the names it uses and its constants, nested functions included."""
+    parts = [code.co_code, repr((code.co_names, code.co_varnames, code.co_freevars)).encode()]
+    for c in code.co_consts:
+        parts.append(_code_bytes(c) if isinstance(c, types.CodeType) else repr(c).encode())
+    return b"\0".join(parts)
 
 
 def describe_source(source: Mapping[str, Any]) -> str:
@@ -224,7 +238,13 @@ def source_mismatch(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
         if was is not None and now is not None and int(was) != int(now):
             return (f"run's supernet accuracies used evaluation seed {was} (BatchNorm recalibration images), "
                     f"not {now}")
-    elif dict(old) != dict(new):  # the proxy's settings, the custom function's name
+    elif source_kind(old) == "custom":
+        if old.get("function") != new.get("function"):
+            return f"run was scored by {describe_source(old)}, not {describe_source(new)}"
+        if old.get("code") is not None and new.get("code") is not None and old["code"] != new["code"]:
+            return (f"run was scored by another {describe_source(old)}: its code differs (an edited function, "
+                    "another of the same name, or another Python version)")
+    elif dict(old) != dict(new):  # the proxy's settings
         return f"run was scored by {describe_source(old)} {dict(old)}, not {dict(new)}"
     return None
 

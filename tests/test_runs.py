@@ -8,7 +8,7 @@ import pytest
 
 from evo_cosearch.archive.reader import RunMeta
 from evo_cosearch.errors import InputError
-from evo_cosearch.evaluate import source_mismatch
+from evo_cosearch.evaluate import accuracy_source, source_mismatch
 from evo_cosearch.problem import load_problem
 from evo_cosearch.runs import evaluation_seed, resumed_problem, run_checkpoint, run_problem
 
@@ -34,6 +34,29 @@ def test_source_mismatch():
     custom = {"kind": "custom", "function": "m.f"}
     assert source_mismatch(custom, custom) is None
     assert "m.f" in source_mismatch(custom, {**custom, "function": "m.g"})
+    assert source_mismatch(custom, {**custom, "code": "1234"}) is None  # recorded before runs kept the code
+
+
+def test_a_custom_function_is_recorded_by_name_and_code():
+    halves, same, other = (lambda g: [0.5] * len(g)), (lambda g: [0.5] * len(g)), (lambda g: [0.25] * len(g))
+    a, b, c = accuracy_source(halves), accuracy_source(same), accuracy_source(other)
+    assert a["function"] == b["function"] == c["function"]
+    assert a["function"].endswith("test_a_custom_function_is_recorded_by_name_and_code.<locals>.<lambda>")
+    assert source_mismatch(a, b) is None  # the same code
+    assert "its code differs" in source_mismatch(a, c)
+
+    def nested():  # a changed constant inside a nested function is a change too
+        return lambda g: [0.5] * len(g)
+
+    def nested2():
+        return lambda g: [0.75] * len(g)
+    nested2.__qualname__ = nested.__qualname__
+    assert "its code differs" in source_mismatch(accuracy_source(nested), accuracy_source(nested2))
+
+    class Scorer:  # a callable object is recorded by its class name alone
+        def __call__(self, genomes):
+            return [0.5] * len(genomes)
+    assert set(accuracy_source(Scorer())) == {"kind", "function"}
 
 
 def test_evaluation_seed_is_recorded_else_the_runs_own_for_old_supernet_runs_else_zero():

@@ -88,14 +88,19 @@ def test_reused_runs_must_come_from_the_same_accuracy_source(tmp_path):
     with pytest.raises(InputError, match="scored by the proxy accuracy .*macs_scale.*1000"):
         run_all([spec(ProxyAccuracy(problem, macs_scale=1e3))], pop=4, gens=1, progress=False)
 
-    def custom(genomes):  # recorded by name only: reused runs are also re-scored
-        return ProxyAccuracy(problem)(genomes) * 0.5
+    def scaled(scale):
+        def custom(genomes):  # recorded by name and code, not by what it captures: reused runs are re-scored
+            return ProxyAccuracy(problem)(genomes) * scale
+        return custom
     custom_dir = tmp_path / "custom"
-    run_all([RunSpec("random", 0, custom_dir, problem, "random", custom)], pop=4, gens=1, progress=False)
-
-    def custom(genomes):  # noqa: F811 - another function of the same name
-        return ProxyAccuracy(problem)(genomes)
+    run_all([RunSpec("random", 0, custom_dir, problem, "random", scaled(0.5))], pop=4, gens=1, progress=False)
     with pytest.raises(InputError, match="stored accuracies"):
+        run_all([RunSpec("random", 0, custom_dir, problem, "random", scaled(1.0))], pop=4, gens=1, progress=False)
+
+    def custom(genomes):  # another function of the same qualified name
+        return ProxyAccuracy(problem)(genomes)
+    custom.__qualname__ = scaled(0.5).__qualname__
+    with pytest.raises(InputError, match="its code differs"):
         run_all([RunSpec("random", 0, custom_dir, problem, "random", custom)], pop=4, gens=1, progress=False)
 
 
