@@ -70,6 +70,12 @@ def make_plots(run_dirs: Sequence[str | Path], out_dir: str | Path) -> list[Path
     """Render every figure of ``run_dirs`` into ``out_dir``; return the written paths."""
     if not run_dirs:
         raise InputError("plot: give at least one run directory")
+    seen: dict[Path, str | Path] = {}
+    for d in run_dirs:  # the same run twice would count twice in every median and band
+        key = Path(d).resolve()
+        if key in seen:
+            raise InputError(f"plot: {d} is the run {seen[key]} again; give each run once")
+        seen[key] = d
     runs = [load_run(d) for d in run_dirs]
     objectives = runs[0].meta.objectives
     for r in runs[1:]:

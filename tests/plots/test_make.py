@@ -83,6 +83,9 @@ def test_runs_of_different_objectives_are_refused_before_writing(runs, tmp_path)
         make_plots([runs[0][0], runs[1]], tmp_path / "bad")
     with pytest.raises(InputError, match="no run archive"):
         make_plots([runs[0][0], tmp_path / "missing"], tmp_path / "bad")
+    same = Path(runs[0][0]).parent / ".." / Path(runs[0][0]).parent.name / Path(runs[0][0]).name
+    with pytest.raises(InputError, match=f"plot: {same} is the run {runs[0][0]} again; give each run once"):
+        make_plots([runs[0][0], runs[0][1], same], tmp_path / "bad")
     assert not (tmp_path / "bad").exists()
 
 
