@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
 from evo_cosearch.errors import EvoCosearchError, InputError
 
-__all__ = ["read_text", "writable_path", "missing_root", "remove_made_dirs"]
+__all__ = ["read_text", "writable_path", "write_text_atomic", "missing_root", "remove_made_dirs"]
 
 
 def read_text(path: str | Path, what: str, error: type[EvoCosearchError] = InputError) -> str:
@@ -27,7 +28,7 @@ def writable_path(path: str | Path, what: str, *, directory: bool = False) -> Pa
     checked before any work whose result would be lost."""
     p = Path(path)
     if p.is_dir() and not directory:
-        raise InputError(f"{p}: is a directory, not a {what} file")
+        raise InputError(f"{p}: is a directory, not {'an' if what[0] in 'aeiou' else 'a'} {what} file")
     if p.exists() and not p.is_dir() and directory:
         raise InputError(f"{p}: is a file, not a directory for the {what}")
     parent = p if p.is_dir() else p.parent
@@ -40,6 +41,28 @@ def writable_path(path: str | Path, what: str, *, directory: bool = False) -> Pa
             pass
     except OSError:
         raise InputError(f"{p}: cannot write the {what} here ({parent} is not a writable directory)") from None
+    return p
+
+
+def write_text_atomic(path: str | Path, text: str, what: str) -> Path:
+    """Write ``text`` to ``path`` whole or not at all (a temporary file beside it, renamed), with
+    the permissions an ordinary new file gets; errors name ``path``, not the temporary file."""
+    p = writable_path(path, what)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600
+        os.replace(tmp, p)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(f"{p}: cannot write the {what} ({exc.strerror or exc.__class__.__name__})") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return p
 
 

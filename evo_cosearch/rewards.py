@@ -8,6 +8,7 @@ Pure numpy over arrays (N,); higher is better.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,7 +57,7 @@ def nahas_reward(accuracy, latency_ms, area_mm2, *, target_latency_ms: float | N
                                 (area_mm2, target_area_mm2, "target area (--target-area-mm2)")):
         if target is None:
             continue
-        if not target > 0:
+        if not 0 < target < math.inf:
             raise InputError(f"{what}: {target!r} must be a positive number")
         ratio = np.asarray(value, dtype=np.float64) / float(target)
         w = np.where(ratio <= 1.0, p, q)
@@ -81,11 +82,14 @@ class ScoreParams:
     stress: float = 1.0
 
     def __post_init__(self) -> None:
+        for name in ("p_cheaper", "p_costlier"):
+            if not math.isfinite(getattr(self, name)):
+                raise InputError(f"--score-{name.replace('_', '-')}: {getattr(self, name)!r} must be a finite number")
         for name in ("r_cheaper", "r_costlier"):
-            if not getattr(self, name) > 1.0:
-                raise InputError(f"--score-{name.replace('_', '-')}: {getattr(self, name)!r} must be > 1")
-        if not self.stress > 0:
-            raise InputError(f"--score-stress: {self.stress!r} must be > 0")
+            if not 1.0 < getattr(self, name) < math.inf:
+                raise InputError(f"--score-{name.replace('_', '-')}: {getattr(self, name)!r} must be > 1 and finite")
+        if not 0 < self.stress < math.inf:
+            raise InputError(f"--score-stress: {self.stress!r} must be > 0 and finite")
 
 
 def energy_score(accuracy, energy_uj, *, reference_energy_uj: float, params: ScoreParams = ScoreParams()) -> np.ndarray:

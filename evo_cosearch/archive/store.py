@@ -26,10 +26,12 @@ import numpy as np
 
 from evo_cosearch.errors import InputError
 
-__all__ = ["DB_NAME", "FORMAT", "METRIC_COLUMNS", "GenerationRecord", "ArchiveWriter", "db_path"]
+__all__ = ["DB_NAME", "FORMAT", "METRIC_COLUMNS", "GenerationRecord", "ArchiveWriter", "db_path", "is_run_file"]
 
 DB_NAME = "archive.sqlite"
 LOCK_NAME = "writer.lock"
+#: The files of a run directory that its search writes (SQLite's companions included).
+RUN_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal", LOCK_NAME, "problem.yaml")
 FORMAT = 1
 METRIC_COLUMNS = ("accuracy", "error", "latency_ms", "energy_uj", "area_mm2", "edp", "params", "macs")
 
@@ -51,6 +53,12 @@ CREATE TABLE generations (
 
 def db_path(run_dir: str | Path) -> Path:
     return Path(run_dir) / DB_NAME
+
+
+def is_run_file(path: str | Path) -> bool:
+    """Whether ``path`` is one of the files of a run directory (writing it would damage the run)."""
+    p = Path(path)
+    return p.name in RUN_FILES and db_path(p.parent).exists()
 
 
 def dumps(value: Any) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from evo_cosearch.archive import DesignTable, open_archive
+from evo_cosearch.archive.store import is_run_file
+from evo_cosearch.errors import InputError
+from evo_cosearch.files import writable_path, write_text_atomic
 
 
 def register(sub) -> None:
@@ -23,13 +24,18 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    if args.output is not None:
+        if is_run_file(args.output):
+            raise InputError(f"{args.output}: is a file of the run in {Path(args.output).parent}; "
+                             "choose another output file")
+        writable_path(args.output, "export")
     with open_archive(args.run) as arc:
         table = arc.pareto() if args.pareto else arc.designs()
         text = to_json(table) if args.format == "json" else to_csv(table)
     if args.output is None:
         sys.stdout.write(text)
     else:
-        _write_atomic(Path(args.output), text)
+        write_text_atomic(args.output, text, "export")
     return 0
 
 
@@ -55,14 +61,3 @@ def to_csv(table: DesignTable) -> str:
                     *(r["accelerator"][a] for a in acc_names), json.dumps(r["network"], sort_keys=True)])
     return buf.getvalue()
 
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -15,7 +15,9 @@ def register(sub) -> None:
 def run(args) -> int:
     from evo_cosearch.plots import make_plots
 
-    out = Path(args.out) if args.out else (Path(args.runs[0]) / "plots" if len(args.runs) == 1 else Path("plots"))
+    first = Path(args.runs[0])
+    run_dir = first.parent if first.is_file() else first  # RUN or RUN/archive.sqlite
+    out = Path(args.out) if args.out else (run_dir / "plots" if len(args.runs) == 1 else Path("plots"))
     paths = make_plots(args.runs, out)
     print(f"{len(paths)} files in {out}")
     for path in paths:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 
 from evo_cosearch.errors import InputError
@@ -12,7 +13,7 @@ RULES = ("knee", "weights", "reward", "score")
 
 def register(sub) -> None:
     p = sub.add_parser("select", help="choose a design of a run by knee, weights, reward or score; export it")
-    p.add_argument("run", metavar="RUN", help="run directory")
+    p.add_argument("run", metavar="RUN", nargs="?", help="run directory")
     f = p.add_argument_group("filters")
     f.add_argument("--max-latency-ms", type=float)
     f.add_argument("--max-energy-uj", type=float)
@@ -21,33 +22,75 @@ def register(sub) -> None:
     r = p.add_argument_group("rule")
     r.add_argument("--by", nargs="+", default=["knee"], metavar="RULE",
                    help="knee | weights W1,W2,.. (one per objective) | reward | score (default: knee)")
-    r.add_argument("--epsilon", default="0.125",
+    r.add_argument("--epsilon",
                    help="knee: neighbourhood radius on the normalised front, or 'all' (default 0.125)")
     r.add_argument("--min-neighbours", type=int, help="knee: at least this many nearest neighbours (default 2M)")
-    r.add_argument("--weights-method", choices=("pseudo", "asf"), default="pseudo",
+    r.add_argument("--weights-method", choices=("pseudo", "asf"),
                    help="weights: pymoo pseudo-weights or achievement scalarizing function")
     r.add_argument("--target-latency-ms", type=float, help="reward: latency target (default: max_latency_ms)")
     r.add_argument("--target-area-mm2", type=float, help="reward: area target (default: max_area_mm2)")
-    r.add_argument("--reward-mode", choices=("soft", "hard"), default="soft",
+    r.add_argument("--reward-mode", choices=("soft", "hard"),
                    help="reward: soft p=q=-0.071, hard p=0 q=-1")
     r.add_argument("--reference-id", type=int,
                    help="score: reference design id (default: the most accurate feasible design)")
-    r.add_argument("--score-p-cheaper", type=float, default=8.0, help="score: %% accuracy for r-fold less energy")
-    r.add_argument("--score-r-cheaper", type=float, default=2.0)
-    r.add_argument("--score-p-costlier", type=float, default=2.0, help="score: %% accuracy for r-fold more energy")
-    r.add_argument("--score-r-costlier", type=float, default=3.0)
-    r.add_argument("--score-stress", type=float, default=1.0, help="score: scales the reference energy")
+    r.add_argument("--score-p-cheaper", type=float, help="score: %% accuracy for r-fold less energy (default 8)")
+    r.add_argument("--score-r-cheaper", type=float, help="score: default 2")
+    r.add_argument("--score-p-costlier", type=float, help="score: %% accuracy for r-fold more energy (default 2)")
+    r.add_argument("--score-r-costlier", type=float, help="score: default 3")
+    r.add_argument("--score-stress", type=float, help="score: scales the reference energy (default 1)")
     o = p.add_argument_group("output")
     o.add_argument("--top", type=int, default=5, help="runners-up to list (default 5)")
     o.add_argument("--format", choices=("table", "json"), default="table")
     o.add_argument("--export", metavar="DIR", help="write design.json, scalesim.cfg and topology.csv into DIR")
-    o.add_argument("--dataflow", choices=("ws", "os", "is"), default="ws", help="SCALE-Sim dataflow of the export")
+    o.add_argument("--dataflow", choices=("ws", "os", "is"), help="SCALE-Sim dataflow of the export (default ws)")
     o.add_argument("--finetune", type=int, metavar="EPOCHS",
                    help="with --export: fine-tune the child from the supernet, test it, save it")
     o.add_argument("--supernet", help="--finetune: supernet checkpoint (default: the one the run's search used, else "
                         "the problem's cached one)")
     o.add_argument("--data", help="--finetune: dataset file (default: the one the run's search read)")
     p.set_defaults(handler=run)
+
+
+#: Options of one rule only, and options of another option only: given without it, they are an error.
+RULE_OPTIONS = {"epsilon": "knee", "min_neighbours": "knee", "weights_method": "weights",
+                "target_latency_ms": "reward", "target_area_mm2": "reward", "reward_mode": "reward",
+                "reference_id": "score", "score_p_cheaper": "score", "score_r_cheaper": "score",
+                "score_p_costlier": "score", "score_r_costlier": "score", "score_stress": "score"}
+NEEDS = {"supernet": "finetune", "data": "finetune", "dataflow": "export"}
+
+
+def _flag(dest: str) -> str:
+    return "--" + dest.replace("_", "-")
+
+
+def _is_weights(token: str) -> bool:
+    try:
+        [float(t) for t in token.split(",") if t.strip()]
+    except ValueError:
+        return False
+    return True
+
+
+def resolve_run(args) -> None:
+    """``--by`` takes one or more values, so ``select --by knee RUN`` puts RUN into it: take it back."""
+    if args.run is not None:
+        return
+    rest = args.by[1:]
+    if rest and (args.by[0] != "weights" or not _is_weights(rest[-1])):
+        args.run = args.by.pop()
+    if args.run is None:
+        raise InputError("select: give the run directory (RUN)")
+
+
+def check_options(args) -> None:
+    """Refuse options that the chosen rule (or a missing companion option) would ignore."""
+    rule = args.by[0]
+    for dest, owner in RULE_OPTIONS.items():
+        if getattr(args, dest) is not None and owner != rule:
+            raise InputError(f"{_flag(dest)}: applies to --by {owner} only, not --by {rule}")
+    for dest, owner in NEEDS.items():
+        if getattr(args, dest) is not None and getattr(args, owner) is None:
+            raise InputError(f"{_flag(dest)}: applies with {_flag(owner)} only")
 
 
 def build_rule(args):
@@ -60,17 +103,19 @@ def build_rule(args):
     if name != "weights" and rest:
         raise InputError(f"--by {name}: takes no values, got {' '.join(rest)!r}")
     if name == "knee":
-        eps = None if args.epsilon == "all" else _float("--epsilon", args.epsilon)
+        eps = 0.125 if args.epsilon is None else None if args.epsilon == "all" else _float("--epsilon", args.epsilon)
         return Knee(epsilon=eps, min_neighbours=args.min_neighbours)
     if name == "weights":
-        parts = [t for token in rest for t in token.split(",") if t.strip()]
-        if not parts:
+        parts = [t.strip() for token in rest for t in token.split(",")]
+        if not any(parts):
             raise InputError("--by weights: give one weight per objective, e.g. --by weights 0.5,0.3,0.2")
-        return Weights(tuple(_float("--by weights", t) for t in parts), method=args.weights_method)
+        if not all(parts):
+            raise InputError(f"--by weights: {' '.join(rest)!r} has an empty weight")
+        return Weights(tuple(_float("--by weights", t) for t in parts), method=args.weights_method or "pseudo")
     if name == "reward":
-        return Reward(args.target_latency_ms, args.target_area_mm2, args.reward_mode)
-    return Score(ScoreParams(args.score_p_cheaper, args.score_r_cheaper, args.score_p_costlier,
-                             args.score_r_costlier, args.score_stress), reference_id=args.reference_id)
+        return Reward(args.target_latency_ms, args.target_area_mm2, args.reward_mode or "soft")
+    given = {k: getattr(args, f"score_{k}") for k in ("p_cheaper", "r_cheaper", "p_costlier", "r_costlier", "stress")}
+    return Score(ScoreParams(**{k: v for k, v in given.items() if v is not None}), reference_id=args.reference_id)
 
 
 def _float(flag: str, text: str) -> float:
@@ -82,14 +127,19 @@ def _float(flag: str, text: str) -> float:
 
 def run(args) -> int:
     from evo_cosearch.archive import open_archive
+    from evo_cosearch.files import writable_path
     from evo_cosearch.select import Bounds, NoMatch, design_record, export_design, select_design
 
+    resolve_run(args)
+    check_options(args)
     if args.finetune is not None and not args.export:
         raise InputError("--finetune: needs --export DIR (where the fine-tuned child is saved)")
     if args.finetune is not None and args.finetune < 1:
         raise InputError(f"--finetune: {args.finetune} epochs must be >= 1")
     bounds = Bounds(args.max_latency_ms, args.max_energy_uj, args.max_area_mm2, args.min_accuracy)
     rule = build_rule(args)
+    if args.export:
+        writable_path(args.export, "export", directory=True)  # before the result is printed
     with open_archive(args.run) as arc:
         try:
             sel = select_design(arc.designs(), rule, bounds=bounds, top=args.top, constraints=arc.meta.constraints)
@@ -99,15 +149,15 @@ def run(args) -> int:
         if args.format == "json":
             record = design_record(arc, sel.ranked, 0)
             record["selection"] = {
-                "rule": sel.rule, "score": float(sel.scores[0]), "n_candidates": sel.n_candidates,
-                "runners_up": [{"id": int(sel.ranked.id[k]), "score": float(sel.scores[k])}
+                "rule": sel.rule, "score": _finite(sel.scores[0]), "n_candidates": sel.n_candidates,
+                "runners_up": [{"id": int(sel.ranked.id[k]), "score": _finite(sel.scores[k])}
                                for k in range(1, len(sel.ranked))],
             }
             print(json.dumps(record, indent=2))
         else:
             print(format_table(sel))
         if args.export:
-            done = export_design(arc, sel.chosen_id, args.export, dataflow=args.dataflow,
+            done = export_design(arc, sel.chosen_id, args.export, dataflow=args.dataflow or "ws",
                                  finetune_epochs=args.finetune, supernet=args.supernet, data=args.data,
                                  progress=args.format == "table")
             stream = sys.stderr if args.format == "json" else sys.stdout
@@ -124,12 +174,19 @@ def run(args) -> int:
     return 0
 
 
+def _finite(score) -> float | None:
+    """A score for JSON: no design without a comparable neighbour gets one (knee), so null, not -Infinity."""
+    score = float(score)
+    return score if math.isfinite(score) else None
+
+
 def format_table(sel) -> str:
     """The chosen design and its runners-up, one row each."""
     t = sel.ranked
     head = f"{'rank':>4}  {'id':>6}  {'gen':>4}  {'acc %':>6}  {'latency ms':>11}  {'energy µJ':>10}  " \
            f"{'area mm²':>9}  {'score':>9}"
-    lines = [f"{sel.rule}: chose design {sel.chosen_id} of {sel.n_candidates} candidates", head]
+    n = sel.n_candidates
+    lines = [f"{sel.rule}: chose design {sel.chosen_id} of {n} candidate{'s' * (n != 1)}", head]
     m = t.metrics
     for k in range(len(t)):
         lines.append(f"{k + 1:>4}{'*' if k == 0 else ' '} {int(t.id[k]):>6}  {int(t.generation[k]):>4}  "

@@ -18,6 +18,7 @@ import numpy as np
 from evo_cosearch.archive import DesignTable, GenerationStat, RunMeta, open_archive
 from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import source_mismatch
+from evo_cosearch.files import writable_path
 from evo_cosearch.plots.fronts import front_3d_figure, pair_axes, pair_figure, parallel_figure
 from evo_cosearch.plots.runs import (
     HVCurve, RunData, common_hv_box, eaf_figure, hv_compare_figure, hv_curve, hv_figure,
@@ -77,6 +78,10 @@ def make_plots(run_dirs: Sequence[str | Path], out_dir: str | Path) -> list[Path
             raise InputError(f"plot: {d} is the run {seen[key]} again; give each run once")
         seen[key] = d
     runs = [load_run(d) for d in run_dirs]
+    out = Path(out_dir)
+    names = _unique_names([r.meta.run or r.path.name for r in runs]) if len(runs) > 1 else []
+    for d in [out, *(out / name for name in names)]:  # every output folder, before the first figure
+        writable_path(d, "figures", directory=True)
     objectives = runs[0].meta.objectives
     for r in runs[1:]:
         if r.meta.objectives != objectives:
@@ -86,11 +91,10 @@ def make_plots(run_dirs: Sequence[str | Path], out_dir: str | Path) -> list[Path
         if why:  # their accuracies are on different scales: medians and bands would mix them
             raise InputError(f"{r.path}: {why.replace('run was', f'{runs[0].path} was')}; only runs scored "
                              "the same way can be overlaid")
-    out = Path(out_dir)
     if len(runs) == 1:
         return run_figures(runs[0], out)
     paths: list[Path] = []
-    for r, name in zip(runs, _unique_names([r.meta.run or r.path.name for r in runs])):
+    for r, name in zip(runs, names):
         paths += run_figures(r, out / name)
     return paths + compare_figures(runs, out)
 

@@ -55,7 +55,9 @@ def save(fig, out_dir: Path, stem: str) -> list[Path]:
     paths = []
     for ext in FORMATS:
         path = out_dir / f"{stem}.{ext}"
-        fig.savefig(path, dpi=150, bbox_inches="tight")
+        # no date, and element ids from a fixed salt: the same run gives the same SVG bytes
+        with matplotlib.rc_context({"svg.hashsalt": "evo_cosearch"}):
+            fig.savefig(path, dpi=150, bbox_inches="tight", metadata={"Date": None} if ext == "svg" else None)
         paths.append(path)
     plt.close(fig)
     return paths

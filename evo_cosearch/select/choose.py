@@ -38,6 +38,8 @@ class Knee:
     def scores(self, cand: DesignTable, designs: DesignTable, constraints: Mapping[str, float]) -> np.ndarray:
         if self.epsilon is not None and not self.epsilon > 0:
             raise InputError(f"--epsilon: {self.epsilon!r} must be a positive radius")
+        if self.min_neighbours is not None and self.min_neighbours < 1:
+            raise InputError(f"--min-neighbours: {self.min_neighbours} must be >= 1")
         return tradeoff(cand.F, epsilon=self.epsilon, min_neighbours=self.min_neighbours)
 
     def describe(self, designs: DesignTable) -> str:
@@ -165,6 +167,9 @@ def select_design(designs: DesignTable, rule: Rule, *, bounds: Bounds = Bounds()
                       + "; ".join(str(v) for v in violated))
     cand = pareto_of(designs.take(np.flatnonzero(ok)))
     s = np.asarray(rule.scores(cand, designs, constraints or {}), dtype=np.float64)
+    if len(s) > 1 and not np.isfinite(s).any():
+        raise NoMatch(f"{rule.describe(designs)}: no candidate of the {len(s)} gets a finite score "
+                      "(knee: no two candidates are neighbours; widen --epsilon)")
     key = np.where(np.isnan(s), -np.inf, s)
     order = np.argsort(-key, kind="stable")[: top + 1]
     return Selection(ranked=cand.take(order), scores=s[order], rule=rule.describe(designs),

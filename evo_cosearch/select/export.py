@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,11 @@ class Export:
         return (self.design_json, self.scalesim_cfg, self.topology_csv, *self.child)
 
 
+def _plain(name: str) -> str:
+    """A SCALE-Sim run name: letters, digits, ``_``, ``-`` and ``.`` only (it names its output folder)."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+
+
 def design_record(archive: "Archive", table: "DesignTable", row: int) -> dict[str, Any]:
     """The export fields of design ``row`` of ``table``: id, network, accelerator, metrics,
     objectives, provenance (plain JSON-able data)."""
@@ -62,7 +68,7 @@ def design_record(archive: "Archive", table: "DesignTable", row: int) -> dict[st
         "objectives": rec["objectives"],
         "feasible": rec["feasible"],
         "provenance": {
-            "run": meta.run, "run_dir": str(Path(archive.path).parent), "generation": rec["generation"],
+            "run": meta.run, "run_dir": str(Path(archive.path).resolve().parent), "generation": rec["generation"],
             "genome": rec["genome"], "genes": problem.space.values_of(rec["genome"]),
             "problem": {"name": meta.problem_name, "fingerprint": meta.fingerprint, "text": meta.problem_text},
             "seed": meta.seed, "strategy": rec["strategy"], "run_strategy": meta.strategy,
@@ -91,7 +97,7 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
         DESIGN_JSON: json.dumps(record, indent=2) + "\n",
         SCALESIM_CFG: scalesim_config_text(hw.rows, hw.cols, hw.dataflow, hw.ifmap_sram_kb, hw.filter_sram_kb,
                                            hw.ofmap_sram_kb, bandwidth=hw.bandwidth_words,
-                                           run_name=f"{record['provenance']['run']}_id{design_id}".replace("/", "_")),
+                                           run_name=_plain(f"{record['provenance']['run']}_id{design_id}")),
         TOPOLOGY_CSV: topology_text(record_workload(spec.network, record["network"])),
     }
     out = Path(out_dir)

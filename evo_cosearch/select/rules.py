@@ -73,8 +73,9 @@ def check_weights(weights, n_obj: int) -> np.ndarray:
     w = np.asarray(weights, dtype=np.float64).ravel()
     if w.size != n_obj:
         raise InputError(f"--by weights: got {w.size} weights, the run has {n_obj} objectives")
-    if np.any(~np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+    if np.any(~np.isfinite(w)) or np.any(w < 0) or w.max() <= 0:
         raise InputError(f"--by weights: {w.tolist()} must be non-negative numbers, not all zero")
+    w = w / w.max()  # first: a sum of huge weights would overflow
     return w / w.sum()
 
 

@@ -108,6 +108,24 @@ def test_export_of_missing_run(tmp_path, capsys):
     assert "no run archive" in one_error_line(capsys)
 
 
+def test_export_never_overwrites_a_runs_own_files_and_names_its_output(run_dir, capsys, tmp_path):
+    before = digest(run_dir / "archive.sqlite")
+    for name in ("archive.sqlite", "problem.yaml", "archive.sqlite-wal"):
+        assert main(["export", str(run_dir), "-o", str(run_dir / name)]) == 2
+        assert f"{run_dir / name}: is a file of the run in {run_dir}" in one_error_line(capsys)
+    assert digest(run_dir / "archive.sqlite") == before
+    (tmp_path / "adir").mkdir()
+    assert main(["export", str(run_dir), "-o", str(tmp_path / "adir")]) == 2
+    assert f"{tmp_path / 'adir'}: is a directory, not an export file" in one_error_line(capsys)
+    (tmp_path / "afile").write_text("x")
+    assert main(["export", str(run_dir), "-o", str(tmp_path / "afile" / "x.csv")]) == 2
+    assert f"{tmp_path / 'afile' / 'x.csv'}: cannot write the export here" in one_error_line(capsys)
+    assert main(["export", str(run_dir), "-o", str(tmp_path / "ok.json")]) == 0  # the permissions of a new file
+    plain = tmp_path / "plain"
+    plain.write_text("")
+    assert (tmp_path / "ok.json").stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
+
+
 def test_resume_without_options_continues_the_run(run_dir, capsys):
     assert main(["search", "--problem", str(DEMO), "--out", str(run_dir), "--proxy-accuracy"]) == 0
     assert "30 designs in 3 generations" in capsys.readouterr().out

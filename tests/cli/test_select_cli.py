@@ -73,11 +73,54 @@ def test_no_match_names_closest_and_bound_exit_1(run_dir, capsys):
     (["--by", "best"], "unknown rule 'best'"),
     (["--min-accuracy", "95"], "fraction"),
     (["--finetune", "2"], "needs --export"),
+    (["--min-neighbours", "0"], "--min-neighbours: 0 must be >= 1"),
+    (["--by", "reward", "--target-latency-ms", "inf"], "target latency (--target-latency-ms): inf must be a positive"),
+    (["--by", "score", "--score-p-cheaper", "nan"], "--score-p-cheaper: nan must be a finite number"),
+    (["--by", "score", "--score-r-costlier", "inf"], "--score-r-costlier: inf must be > 1 and finite"),
+    (["--by", "weights", "1,,2,3"], "has an empty weight"),
+    (["--by", "weights", "0.5,0.3,0.2", "--epsilon", "0.2"], "--epsilon: applies to --by knee only, not --by weights"),
+    (["--score-stress", "0.5"], "--score-stress: applies to --by score only, not --by knee"),
+    (["--supernet", "x.pt"], "--supernet: applies with --finetune only"),
+    (["--dataflow", "os"], "--dataflow: applies with --export only"),
 ])
 def test_bad_options_are_one_line_exit_2(run_dir, capsys, argv, message):
     assert main(["select", str(run_dir), *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_rule_before_the_run_directory(run_dir, capsys):
+    for by in (["knee"], ["weights", "0.5,0.3,0.2"], ["weights", "0.5", "0.3", "0.2"], ["score"]):
+        assert main(["select", str(run_dir), "--format", "json", "--by", *by]) == 0
+        expected = json.loads(capsys.readouterr().out)["id"]
+        assert main(["select", "--format", "json", "--by", *by, str(run_dir)]) == 0  # RUN after --by's values
+        assert json.loads(capsys.readouterr().out)["id"] == expected
+    assert main(["select", "--by", "weights", "0.5,0.3,0.2"]) == 2
+    assert "give the run directory (RUN)" in capsys.readouterr().err
+
+
+def test_huge_weights_are_normalised_without_overflow(run_dir, capsys):
+    assert main(["select", str(run_dir), "--format", "json", "--by", "weights", "1e308,1e308,1e308"]) == 0
+    chosen = json.loads(capsys.readouterr().out)["id"]
+    assert main(["select", str(run_dir), "--format", "json", "--by", "weights", "1,1,1"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == chosen
+
+
+def test_json_scores_are_valid_json(run_dir, capsys):
+    assert main(["select", str(run_dir), "--format", "json", "--top", "50", "--epsilon", "1e-9",
+                 "--min-neighbours", "1"]) == 0
+    out = capsys.readouterr().out
+    d = json.loads(out, parse_constant=lambda c: pytest.fail(f"not JSON: {c}"))
+    assert all(r["score"] is None or isinstance(r["score"], float) for r in d["selection"]["runners_up"])
+    from evo_cosearch.cli.select import _finite  # a knee candidate without a comparable neighbour scores -inf
+    assert _finite(float("-inf")) is None and _finite(float("nan")) is None and _finite(2.5) == 2.5
+
+
+def test_an_unwritable_export_is_refused_before_anything_is_printed(run_dir, tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    assert main(["select", str(run_dir), "--export", str(tmp_path / "afile")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "is a file, not a directory" in err
 
 
 def test_export_writes_the_three_files(run_dir, tmp_path, capsys):

@@ -61,6 +61,8 @@ def test_one_run_gets_every_figure(runs, tmp_path):
              "front_3d", "parallel_coordinates", "hypervolume"}
     assert names == sorted(f"{s}.{e}" for s in stems for e in ("png", "svg"))
     _check_files(paths)
+    again = make_plots([runs[0][0]], tmp_path / "again")  # the same run, the same bytes (SVG: no date, fixed ids)
+    assert [p.read_bytes() for p in paths] == [p.read_bytes() for p in again]
 
 
 def test_two_objectives_have_no_3d_front(runs, tmp_path):
@@ -87,6 +89,11 @@ def test_runs_of_different_objectives_are_refused_before_writing(runs, tmp_path)
     with pytest.raises(InputError, match=f"plot: {same} is the run {runs[0][0]} again; give each run once"):
         make_plots([runs[0][0], runs[0][1], same], tmp_path / "bad")
     assert not (tmp_path / "bad").exists()
+    (tmp_path / "half").mkdir()
+    (tmp_path / "half" / "seed1").write_text("x")  # where the second run's figures would go
+    with pytest.raises(InputError, match="half/seed1: is a file, not a directory for the figures"):
+        make_plots(runs[0], tmp_path / "half")
+    assert sorted(p.name for p in (tmp_path / "half").iterdir()) == ["seed1"]  # nothing written
 
 
 def test_runs_scored_by_different_accuracy_sources_are_refused(runs, tmp_path):

@@ -65,6 +65,13 @@ def test_export_writes_design_and_scalesim_files(run_dir, tmp_path):
     arch = cfg["architecture_presets"]
     assert (int(arch["ArrayHeight"]), int(arch["ArrayWidth"])) == (hw.rows, hw.cols)
     assert int(arch["IfmapSramSzkB"]) == hw.ifmap_sram_kb and arch["Dataflow"] == "ws"
+    assert Path(prov["run_dir"]).is_absolute() and Path(prov["run_dir"]) == Path(run_dir).resolve()
+
+
+def test_scalesim_run_name_is_plain_whatever_the_run_is_called():
+    from evo_cosearch.select.export import _plain
+
+    assert _plain("ä b/c_id2") == "__b_c_id2" and _plain("run-1.x_id3") == "run-1.x_id3"
 
 
 def test_unknown_design_writes_nothing(run_dir, tmp_path):
