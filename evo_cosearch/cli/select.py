@@ -27,8 +27,10 @@ def register(sub) -> None:
     r.add_argument("--min-neighbours", type=int, help="knee: at least this many nearest neighbours (default 2M)")
     r.add_argument("--weights-method", choices=("pseudo", "asf"),
                    help="weights: pymoo pseudo-weights or achievement scalarizing function")
-    r.add_argument("--target-latency-ms", type=float, help="reward: latency target (default: max_latency_ms)")
-    r.add_argument("--target-area-mm2", type=float, help="reward: area target (default: max_area_mm2)")
+    r.add_argument("--target-latency-ms", type=float,
+                   help="reward: latency target (default: the run's max_latency_ms constraint)")
+    r.add_argument("--target-area-mm2", type=float, help="reward: area target (default: the run's max_area_mm2 "
+                   "constraint)")
     r.add_argument("--reward-mode", choices=("soft", "hard"),
                    help="reward: soft p=q=-0.071, hard p=0 q=-1")
     r.add_argument("--reference-id", type=int,
@@ -157,7 +159,8 @@ def run(args) -> int:
         else:
             print(format_table(sel))
         if args.export:
-            done = export_design(arc, sel.chosen_id, args.export, dataflow=args.dataflow or "ws",
+            chosen = {"rule": sel.rule, "filters": bounds.active, "n_candidates": sel.n_candidates}
+            done = export_design(arc, sel.chosen_id, args.export, dataflow=args.dataflow or "ws", selection=chosen,
                                  finetune_epochs=args.finetune, supernet=args.supernet, data=args.data,
                                  progress=args.format == "table")
             stream = sys.stderr if args.format == "json" else sys.stdout

@@ -80,17 +80,20 @@ def design_record(archive: "Archive", table: "DesignTable", row: int) -> dict[st
 def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, dataflow: str = "ws",
                   finetune_epochs: int | None = None, supernet: str | Path | None = None,
                   supernet_cache: str | Path | None = None, data: str | None = None,
-                  progress: bool = False) -> Export:
+                  selection: dict[str, Any] | None = None, progress: bool = False) -> Export:
     """Write ``design.json``, ``scalesim.cfg`` and ``topology.csv`` of design ``design_id``
     into ``out_dir``; with ``finetune_epochs``, also the fine-tuned child network (see
     :mod:`evo_cosearch.select.finetune`; seeded with the run's seed; ``supernet`` and ``data``
-    default to those the run's search used)."""
+    default to those the run's search used). ``selection``: how the design was chosen (the rule
+    and filters), recorded in ``design.json``."""
     designs = archive.designs()
     rows = np.flatnonzero(designs.id == int(design_id))
     if len(rows) == 0:
         raise InputError(f"{archive.path}: no design with id {design_id}")
     row = int(rows[0])
     record = design_record(archive, designs, row)
+    if selection is not None:
+        record["selection"] = selection
     spec = archive.problem().design(designs.genome[row])
     hw = scalesim_equivalent(spec.accelerator, dataflow=dataflow)
     texts = {

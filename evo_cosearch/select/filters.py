@@ -48,10 +48,10 @@ class Bounds:
             v = getattr(self, f.name)
             if v is None:
                 continue
-            if not np.isfinite(v) or v <= 0 and f.name != "min_accuracy":
-                raise InputError(f"--{f.name.replace('_', '-')}: {v!r} must be a positive number")
-            if f.name == "min_accuracy" and not 0.0 <= v <= 1.0:
+            if f.name == "min_accuracy" and not 0.0 <= v <= 1.0:  # NaN included
                 raise InputError(f"--min-accuracy: {v!r} is not a fraction in [0, 1] (write 0.9 for 90%)")
+            if f.name != "min_accuracy" and not 0 < v < np.inf:
+                raise InputError(f"--{f.name.replace('_', '-')}: {v!r} must be a positive, finite number")
 
     @property
     def active(self) -> dict[str, float]:

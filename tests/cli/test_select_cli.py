@@ -74,6 +74,8 @@ def test_no_match_names_closest_and_bound_exit_1(run_dir, capsys):
     (["--min-accuracy", "95"], "fraction"),
     (["--finetune", "2"], "needs --export"),
     (["--min-neighbours", "0"], "--min-neighbours: 0 must be >= 1"),
+    (["--min-accuracy", "nan"], "--min-accuracy: nan is not a fraction in [0, 1]"),
+    (["--max-area-mm2", "inf"], "--max-area-mm2: inf must be a positive, finite number"),
     (["--by", "reward", "--target-latency-ms", "inf"], "target latency (--target-latency-ms): inf must be a positive"),
     (["--by", "score", "--score-p-cheaper", "nan"], "--score-p-cheaper: nan must be a finite number"),
     (["--by", "score", "--score-r-costlier", "inf"], "--score-r-costlier: inf must be > 1 and finite"),
@@ -127,3 +129,7 @@ def test_export_writes_the_three_files(run_dir, tmp_path, capsys):
     assert main(["select", str(run_dir), "--export", str(tmp_path / "d")]) == 0
     assert "exported design" in capsys.readouterr().out
     assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["design.json", "scalesim.cfg", "topology.csv"]
+    assert main(["select", str(run_dir), "--min-accuracy", "0.1", "--by", "score",
+                 "--export", str(tmp_path / "e")]) == 0
+    chosen = json.loads((tmp_path / "e" / "design.json").read_text())["selection"]  # how it was chosen
+    assert chosen["rule"].startswith("score (reference id") and chosen["filters"] == {"min_accuracy": 0.1}
