@@ -32,6 +32,8 @@ def run(args) -> int:
         ("plot", ["plot", str(run_dir), "--out", str(plots)]),
         ("select", ["select", str(run_dir), "--by", "knee", "--export", str(chosen)]),
     ]
+    for name in ("design.json", "scalesim.cfg", "topology.csv"):  # an earlier demo's choice (say, other --gens)
+        (chosen / name).unlink(missing_ok=True)
     start = time.perf_counter()
     for name, argv in steps:
         print(f"\n$ evo-cosearch {' '.join(argv)}", flush=True)

@@ -11,7 +11,6 @@ Every file's text is built before the first is written: an error writes nothing.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from evo_cosearch.errors import InputError
-from evo_cosearch.files import writable_path
+from evo_cosearch.files import writable_path, write_text_atomic
 from evo_cosearch.io.designfile import record_workload
 from evo_cosearch.io.hwfile import scalesim_config_text, scalesim_equivalent
 from evo_cosearch.io.topology import topology_text
@@ -109,6 +108,7 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
         raise InputError(f"design {design_id} is refined: its trained child is "
                          f"{Path(archive.path).parent / 'refined' / str(design_id) / 'child.pt'}")
     writable_path(out, "export", directory=True)  # before any fine-tuning, whose result would be lost
+    _check_not_another_export(out, record)
     if finetune_epochs is not None:
         from evo_cosearch.runs import run_problem
         from evo_cosearch.select.finetune import finetune
@@ -117,7 +117,7 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
                          cache_dir=supernet_cache, progress=progress)
     out.mkdir(parents=True, exist_ok=True)
     for name, text in texts.items():
-        _write_atomic(out / name, text)
+        write_text_atomic(out / name, text, "export")
     child: tuple[Path, ...] = ()
     if tuned is not None:
         from evo_cosearch.select.finetune import save_finetuned
@@ -125,7 +125,16 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
     return Export(out / DESIGN_JSON, out / SCALESIM_CFG, out / TOPOLOGY_CSV, child)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+def _check_not_another_export(out: Path, record: dict[str, Any]) -> None:
+    """Refuse a folder holding another design's export: its fine-tuned child (``child.pt``) would
+    be left beside the new design's files."""
+    old = out / DESIGN_JSON
+    if not old.exists():
+        return
+    try:
+        before = json.loads(old.read_text(encoding="utf-8"))
+        same = (before["provenance"]["run_dir"], before["id"]) == (record["provenance"]["run_dir"], record["id"])
+    except (OSError, ValueError, KeyError, TypeError):
+        same = False
+    if not same:
+        raise InputError(f"{out}: holds the export of another design ({old}); choose another --export folder")

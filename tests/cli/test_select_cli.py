@@ -133,3 +133,18 @@ def test_export_writes_the_three_files(run_dir, tmp_path, capsys):
                  "--export", str(tmp_path / "e")]) == 0
     chosen = json.loads((tmp_path / "e" / "design.json").read_text())["selection"]  # how it was chosen
     assert chosen["rule"].startswith("score (reference id") and chosen["filters"] == {"min_accuracy": 0.1}
+    assert main(["select", str(run_dir), "--export", str(tmp_path / "d")]) == 0  # the same design again: fine
+    capsys.readouterr()
+
+
+def test_export_refuses_a_folder_holding_another_design(run_dir, tmp_path, capsys):
+    ends = [["--by", "weights", w, "--weights-method", "asf"] for w in ("1,0,0", "0,1,0")]
+    assert main(["select", str(run_dir), *ends[0], "--export", str(tmp_path / "d")]) == 0
+    assert main(["select", str(run_dir), *ends[1], "--format", "json"]) == 0
+    first = json.loads((tmp_path / "d" / "design.json").read_text())["id"]
+    out = capsys.readouterr().out
+    assert json.loads(out[out.index("{"):])["id"] != first  # the most accurate and the fastest design
+    before = (tmp_path / "d" / "design.json").read_bytes()
+    assert main(["select", str(run_dir), *ends[1], "--export", str(tmp_path / "d")]) == 2
+    assert "holds the export of another design" in capsys.readouterr().err
+    assert (tmp_path / "d" / "design.json").read_bytes() == before
