@@ -191,7 +191,8 @@ def accuracy_source(accuracy_fn) -> dict[str, Any]:
     out = {"kind": "custom", "function": f"{getattr(accuracy_fn, '__module__', None) or '?'}.{name}"}
     code = getattr(accuracy_fn, "__code__", None)
     if isinstance(code, types.CodeType):  # a def or lambda: two of the same name differ by their code
-        out["code"] = hashlib.sha256(_code_bytes(code)).hexdigest()[:16]
+        defaults = repr((getattr(accuracy_fn, "__defaults__", None), getattr(accuracy_fn, "__kwdefaults__", None)))
+        out["code"] = hashlib.sha256(_code_bytes(code) + defaults.encode()).hexdigest()[:16]
     return out
 
 

@@ -49,8 +49,9 @@ def write_text_atomic(path: str | Path, text: str, what: str) -> Path:
     the permissions an ordinary new file gets; errors name ``path``, not the temporary file."""
     p = writable_path(path, what)
     p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.")
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".tmp-")  # not the name: a long name would not fit
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         umask = os.umask(0)
@@ -58,10 +59,12 @@ def write_text_atomic(path: str | Path, text: str, what: str) -> Path:
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600
         os.replace(tmp, p)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise InputError(f"{p}: cannot write the {what} ({exc.strerror or exc.__class__.__name__})") from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise
     return p
 

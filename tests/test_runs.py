@@ -53,6 +53,12 @@ def test_a_custom_function_is_recorded_by_name_and_code():
     nested2.__qualname__ = nested.__qualname__
     assert "its code differs" in source_mismatch(accuracy_source(nested), accuracy_source(nested2))
 
+    def scaled(genomes, k=0.5):
+        return [k] * len(genomes)
+    digest = accuracy_source(scaled)["code"]
+    scaled.__defaults__ = (0.9,)  # an edited default value is an edit
+    assert accuracy_source(scaled)["code"] != digest
+
     class Scorer:  # a callable object is recorded by its class name alone
         def __call__(self, genomes):
             return [0.5] * len(genomes)

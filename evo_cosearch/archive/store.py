@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import json
 import math
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,8 +58,10 @@ def db_path(run_dir: str | Path) -> Path:
 
 def is_run_file(path: str | Path) -> bool:
     """Whether ``path`` is one of the files of a run directory (writing it would damage the run)."""
-    p = Path(path)
-    return p.name in RUN_FILES and db_path(p.parent).exists()
+    for p in (Path(os.path.abspath(path)), Path(path).resolve()):  # "RUN/new/../archive.sqlite" too
+        if p.name in RUN_FILES and db_path(p.parent).exists():
+            return True
+    return False
 
 
 def dumps(value: Any) -> str:

@@ -108,11 +108,9 @@ def build_rule(args):
         eps = 0.125 if args.epsilon is None else None if args.epsilon == "all" else _float("--epsilon", args.epsilon)
         return Knee(epsilon=eps, min_neighbours=args.min_neighbours)
     if name == "weights":
-        parts = [t.strip() for token in rest for t in token.split(",")]
-        if not any(parts):
+        parts = [t.strip() for token in rest for t in token.split(",") if t.strip()]  # "1, 1, 1" too
+        if not parts:
             raise InputError("--by weights: give one weight per objective, e.g. --by weights 0.5,0.3,0.2")
-        if not all(parts):
-            raise InputError(f"--by weights: {' '.join(rest)!r} has an empty weight")
         return Weights(tuple(_float("--by weights", t) for t in parts), method=args.weights_method or "pseudo")
     if name == "reward":
         return Reward(args.target_latency_ms, args.target_area_mm2, args.reward_mode or "soft")
@@ -130,7 +128,7 @@ def _float(flag: str, text: str) -> float:
 def run(args) -> int:
     from evo_cosearch.archive import open_archive
     from evo_cosearch.files import writable_path
-    from evo_cosearch.select import Bounds, NoMatch, design_record, export_design, select_design
+    from evo_cosearch.select import Bounds, NoMatch, check_export_folder, design_record, export_design, select_design
 
     resolve_run(args)
     rule = build_rule(args)  # an unknown rule is named first
@@ -148,6 +146,8 @@ def run(args) -> int:
         except NoMatch as exc:
             print(f"no match: {exc}", file=sys.stderr)
             return 1
+        if args.export:
+            check_export_folder(arc, sel.chosen_id, args.export)  # before the result is printed
         if args.format == "json":
             record = design_record(arc, sel.ranked, 0)
             record["selection"] = {
@@ -159,7 +159,10 @@ def run(args) -> int:
         else:
             print(format_table(sel))
         if args.export:
-            chosen = {"rule": sel.rule, "filters": bounds.active, "n_candidates": sel.n_candidates}
+            options = {_flag(d): getattr(args, d) for d, owner in RULE_OPTIONS.items()
+                       if owner == args.by[0] and getattr(args, d) is not None}
+            chosen = {"rule": sel.rule, "by": list(args.by), "options": options, "filters": bounds.active,
+                      "n_candidates": sel.n_candidates}
             done = export_design(arc, sel.chosen_id, args.export, dataflow=args.dataflow or "ws", selection=chosen,
                                  finetune_epochs=args.finetune, supernet=args.supernet, data=args.data,
                                  progress=args.format == "table")

@@ -74,6 +74,7 @@ def make_plots(run_dirs: Sequence[str | Path], out_dir: str | Path) -> list[Path
     seen: dict[Path, str | Path] = {}
     for d in run_dirs:  # the same run twice would count twice in every median and band
         key = Path(d).resolve()
+        key = key.parent if key.is_file() else key  # RUN/archive.sqlite is RUN
         if key in seen:
             raise InputError(f"plot: {d} is the run {seen[key]} again; give each run once")
         seen[key] = d

@@ -3,7 +3,7 @@
 from evo_cosearch.select.choose import (
     Knee, NoMatch, Reward, Rule, Score, Selection, Weights, reference_row, select_design,
 )
-from evo_cosearch.select.export import Export, design_record, export_design
+from evo_cosearch.select.export import Export, check_export_folder, design_record, export_design
 from evo_cosearch.select.filters import Bounds, Violation
 from evo_cosearch.select.finetune import Finetuned, finetune, save_finetuned
 from evo_cosearch.select.rules import (
@@ -11,7 +11,8 @@ from evo_cosearch.select.rules import (
 )
 
 __all__ = [
-    "Bounds", "Export", "Finetuned", "Knee", "NoMatch", "REWARD_MODES", "Reward", "Rule", "Score", "ScoreParams",
+    "Bounds", "Export", "check_export_folder", "Finetuned", "Knee", "NoMatch", "REWARD_MODES", "Reward", "Rule",
+    "Score", "ScoreParams",
     "Selection", "Violation", "Weights", "asf", "design_record", "energy_score", "export_design", "finetune",
     "nahas_reward", "pseudo_weight_distance", "reference_row", "save_finetuned", "select_design", "tradeoff",
 ]

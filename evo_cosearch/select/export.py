@@ -27,7 +27,8 @@ from evo_cosearch.io.topology import topology_text
 if TYPE_CHECKING:
     from evo_cosearch.archive import Archive, DesignTable
 
-__all__ = ["DESIGN_JSON", "SCALESIM_CFG", "TOPOLOGY_CSV", "design_record", "export_design", "Export"]
+__all__ = ["DESIGN_JSON", "SCALESIM_CFG", "TOPOLOGY_CSV", "design_record", "export_design", "check_export_folder",
+           "Export"]
 
 DESIGN_JSON = "design.json"
 SCALESIM_CFG = "scalesim.cfg"
@@ -125,6 +126,12 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
     return Export(out / DESIGN_JSON, out / SCALESIM_CFG, out / TOPOLOGY_CSV, child)
 
 
+def _identity(record: dict[str, Any]) -> tuple:
+    prov = record["provenance"]
+    return (prov["run_dir"], record["id"], prov["genome"], prov["seed"], prov["problem"]["fingerprint"],
+            record["network"])
+
+
 def _check_not_another_export(out: Path, record: dict[str, Any]) -> None:
     """Refuse a folder holding another design's export: its fine-tuned child (``child.pt``) would
     be left beside the new design's files."""
@@ -133,8 +140,18 @@ def _check_not_another_export(out: Path, record: dict[str, Any]) -> None:
         return
     try:
         before = json.loads(old.read_text(encoding="utf-8"))
-        same = (before["provenance"]["run_dir"], before["id"]) == (record["provenance"]["run_dir"], record["id"])
-    except (OSError, ValueError, KeyError, TypeError):
-        same = False
+        same = _identity(before) == _identity(json.loads(json.dumps(record)))
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        raise InputError(f"{old}: cannot be read as an exported design; choose another --export folder") from None
     if not same:
         raise InputError(f"{out}: holds the export of another design ({old}); choose another --export folder")
+
+
+def check_export_folder(archive: "Archive", design_id: int, out_dir: str | Path) -> None:
+    """What :func:`export_design` checks of ``out_dir`` before writing, for callers that print first."""
+    designs = archive.designs()
+    rows = np.flatnonzero(designs.id == int(design_id))
+    if len(rows) == 0:
+        raise InputError(f"{archive.path}: no design with id {design_id}")
+    writable_path(out_dir, "export", directory=True)
+    _check_not_another_export(Path(out_dir), design_record(archive, designs, int(rows[0])))

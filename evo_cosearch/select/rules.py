@@ -87,6 +87,8 @@ def pseudo_weight_distance(F: np.ndarray, weights) -> np.ndarray:
     """
     F = np.asarray(F, dtype=np.float64)
     w = check_weights(weights, F.shape[1])
+    if len(F) < 2:  # one candidate: nothing to weigh
+        return np.zeros(len(F))
     lo, hi = F.min(axis=0), F.max(axis=0)
     hi = np.where(hi > lo, hi, lo + 1.0)
     _, pw = PseudoWeights(w).do(F, return_pseudo_weights=True, ideal=lo, nadir=hi)
@@ -101,5 +103,7 @@ def asf(F: np.ndarray, weights) -> np.ndarray:
     """
     F = np.asarray(F, dtype=np.float64)
     w = check_weights(weights, F.shape[1])
+    if len(F) < 2:
+        return np.zeros(len(F))
     inv = 1.0 / np.maximum(w, 1e-10)
-    return ASF().do(normalise(F), inv / inv.sum())
+    return np.asarray(ASF().do(normalise(F), inv / inv.sum()), dtype=np.float64).reshape(len(F))

@@ -113,7 +113,12 @@ def test_export_never_overwrites_a_runs_own_files_and_names_its_output(run_dir, 
     for name in ("archive.sqlite", "problem.yaml", "archive.sqlite-wal"):
         assert main(["export", str(run_dir), "-o", str(run_dir / name)]) == 2
         assert f"{run_dir / name}: is a file of the run in {run_dir}" in one_error_line(capsys)
-    assert digest(run_dir / "archive.sqlite") == before
+    sneaky = run_dir / "nosuch" / ".." / "archive.sqlite"  # a folder that does not exist yet, then back
+    assert main(["export", str(run_dir), "-o", str(sneaky)]) == 2
+    assert "is a file of the run" in one_error_line(capsys)
+    assert digest(run_dir / "archive.sqlite") == before and not (run_dir / "nosuch").exists()
+    long_name = tmp_path / ("b" * 245 + ".csv")  # fits; a temporary file named after it would not
+    assert main(["export", str(run_dir), "--format", "csv", "-o", str(long_name)]) == 0 and long_name.is_file()
     (tmp_path / "adir").mkdir()
     assert main(["export", str(run_dir), "-o", str(tmp_path / "adir")]) == 2
     assert f"{tmp_path / 'adir'}: is a directory, not an export file" in one_error_line(capsys)

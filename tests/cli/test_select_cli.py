@@ -79,7 +79,7 @@ def test_no_match_names_closest_and_bound_exit_1(run_dir, capsys):
     (["--by", "reward", "--target-latency-ms", "inf"], "target latency (--target-latency-ms): inf must be a positive"),
     (["--by", "score", "--score-p-cheaper", "nan"], "--score-p-cheaper: nan must be a finite number"),
     (["--by", "score", "--score-r-costlier", "inf"], "--score-r-costlier: inf must be > 1 and finite"),
-    (["--by", "weights", "1,,2,3"], "has an empty weight"),
+    (["--by", "weights", "1,,2,3,4"], "got 4 weights, the run has 3 objectives"),
     (["--by", "weights", "0.5,0.3,0.2", "--epsilon", "0.2"], "--epsilon: applies to --by knee only, not --by weights"),
     (["--score-stress", "0.5"], "--score-stress: applies to --by score only, not --by knee"),
     (["--supernet", "x.pt"], "--supernet: applies with --finetune only"),
@@ -145,6 +145,28 @@ def test_export_refuses_a_folder_holding_another_design(run_dir, tmp_path, capsy
     out = capsys.readouterr().out
     assert json.loads(out[out.index("{"):])["id"] != first  # the most accurate and the fastest design
     before = (tmp_path / "d" / "design.json").read_bytes()
-    assert main(["select", str(run_dir), *ends[1], "--export", str(tmp_path / "d")]) == 2
-    assert "holds the export of another design" in capsys.readouterr().err
+    assert main(["select", str(run_dir), *ends[1], "--format", "json", "--export", str(tmp_path / "d")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "holds the export of another design" in err  # refused before anything is printed
     assert (tmp_path / "d" / "design.json").read_bytes() == before
+    (tmp_path / "d" / "design.json").write_text("[]")
+    assert main(["select", str(run_dir), *ends[0], "--export", str(tmp_path / "d")]) == 2
+    assert "design.json: cannot be read as an exported design" in capsys.readouterr().err
+
+
+def test_the_export_records_the_rules_options(run_dir, tmp_path, capsys):
+    assert main(["select", str(run_dir), "--by", "reward", "--target-latency-ms", "0.01", "--reward-mode", "hard",
+                 "--export", str(tmp_path / "r")]) == 0
+    chosen = json.loads((tmp_path / "r" / "design.json").read_text())["selection"]
+    assert chosen["by"] == ["reward"] and chosen["options"] == {"--target-latency-ms": 0.01, "--reward-mode": "hard"}
+
+
+@pytest.mark.parametrize("method", ["pseudo", "asf"])
+def test_one_candidate_is_chosen_by_weights(run_dir, capsys, method):
+    with open_archive(run_dir) as arc:
+        best = float(arc.pareto().metrics["accuracy"].max())
+    assert main(["select", str(run_dir), "--min-accuracy", str(best), "--by", "weights", "1, 1, 1",
+                 "--weights-method", method, "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    d = json.loads(captured.out)
+    assert d["selection"]["n_candidates"] == 1 and d["selection"]["score"] == 0.0 and captured.err == ""

@@ -88,6 +88,8 @@ def test_runs_of_different_objectives_are_refused_before_writing(runs, tmp_path)
     same = Path(runs[0][0]).parent / ".." / Path(runs[0][0]).parent.name / Path(runs[0][0]).name
     with pytest.raises(InputError, match=f"plot: {same} is the run {runs[0][0]} again; give each run once"):
         make_plots([runs[0][0], runs[0][1], same], tmp_path / "bad")
+    with pytest.raises(InputError, match="again; give each run once"):
+        make_plots([runs[0][0], Path(runs[0][0]) / "archive.sqlite"], tmp_path / "bad")
     assert not (tmp_path / "bad").exists()
     (tmp_path / "half").mkdir()
     (tmp_path / "half" / "seed1").write_text("x")  # where the second run's figures would go
