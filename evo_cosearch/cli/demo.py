@@ -32,7 +32,11 @@ def run(args) -> int:
         ("plot", ["plot", str(run_dir), "--out", str(plots)]),
         ("select", ["select", str(run_dir), "--by", "knee", "--export", str(chosen)]),
     ]
-    for name in ("design.json", "scalesim.cfg", "topology.csv"):  # an earlier demo's choice (say, other --gens)
+    from evo_cosearch.select.export import DESIGN_JSON, SCALESIM_CFG, TOPOLOGY_CSV
+    from evo_cosearch.select.finetune import CHILD_JSON, CHILD_ONNX, CHILD_PT, FINETUNE_JSON
+
+    # an earlier demo's choice (say, with other --gens), and a child fine-tuned from it by hand
+    for name in (DESIGN_JSON, SCALESIM_CFG, TOPOLOGY_CSV, CHILD_PT, CHILD_JSON, FINETUNE_JSON, CHILD_ONNX):
         (chosen / name).unlink(missing_ok=True)
     start = time.perf_counter()
     for name, argv in steps:

@@ -87,10 +87,7 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
     default to those the run's search used). ``selection``: how the design was chosen (the rule
     and filters), recorded in ``design.json``."""
     designs = archive.designs()
-    rows = np.flatnonzero(designs.id == int(design_id))
-    if len(rows) == 0:
-        raise InputError(f"{archive.path}: no design with id {design_id}")
-    row = int(rows[0])
+    row = _row(archive, designs, design_id)
     record = design_record(archive, designs, row)
     if selection is not None:
         record["selection"] = selection
@@ -150,8 +147,13 @@ def _check_not_another_export(out: Path, record: dict[str, Any]) -> None:
 def check_export_folder(archive: "Archive", design_id: int, out_dir: str | Path) -> None:
     """What :func:`export_design` checks of ``out_dir`` before writing, for callers that print first."""
     designs = archive.designs()
+    record = design_record(archive, designs, _row(archive, designs, design_id))
+    writable_path(out_dir, "export", directory=True)
+    _check_not_another_export(Path(out_dir), record)
+
+
+def _row(archive: "Archive", designs: "DesignTable", design_id: int) -> int:
     rows = np.flatnonzero(designs.id == int(design_id))
     if len(rows) == 0:
         raise InputError(f"{archive.path}: no design with id {design_id}")
-    writable_path(out_dir, "export", directory=True)
-    _check_not_another_export(Path(out_dir), design_record(archive, designs, int(rows[0])))
+    return int(rows[0])
