@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from evo_cosearch.errors import EvoCosearchError, InputError
 
-__all__ = ["read_text", "writable_path", "write_text_atomic", "missing_root", "remove_made_dirs"]
+__all__ = ["read_text", "writable_path", "replace_atomically", "write_text_atomic", "missing_root", "remove_made_dirs"]
 
 
 def read_text(path: str | Path, what: str, error: type[EvoCosearchError] = InputError) -> str:
@@ -44,29 +45,33 @@ def writable_path(path: str | Path, what: str, *, directory: bool = False) -> Pa
     return p
 
 
-def write_text_atomic(path: str | Path, text: str, what: str) -> Path:
-    """Write ``text`` to ``path`` whole or not at all (a temporary file beside it, renamed), with
-    the permissions an ordinary new file gets; errors name ``path``, not the temporary file."""
-    p = writable_path(path, what)
+def replace_atomically(path: str | Path, write: Callable[[Path], None]) -> Path:
+    """Create ``path`` whole or not at all: ``write(tmp)`` fills a temporary file beside it, which
+    then gets the permissions an ordinary new file gets and is renamed onto ``path``."""
+    p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = None
+    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".tmp-")  # not the name: a long name would not fit
+    os.close(fd)
     try:
-        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".tmp-")  # not the name: a long name would not fit
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        write(Path(tmp))
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600
         os.replace(tmp, p)
-    except OSError as exc:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"{p}: cannot write the {what} ({exc.strerror or exc.__class__.__name__})") from None
     except BaseException:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+        Path(tmp).unlink(missing_ok=True)
         raise
     return p
+
+
+def write_text_atomic(path: str | Path, text: str, what: str) -> Path:
+    """Write ``text`` to ``path`` with :func:`replace_atomically`; errors name ``path``, not the
+    temporary file."""
+    p = writable_path(path, what)
+    try:
+        return replace_atomically(p, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{p}: cannot write the {what} ({exc.strerror or exc.__class__.__name__})") from None
 
 
 def missing_root(path: str | Path) -> Path | None:

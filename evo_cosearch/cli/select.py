@@ -141,13 +141,14 @@ def run(args) -> int:
     if args.export:
         writable_path(args.export, "export", directory=True)  # before the result is printed
     with open_archive(args.run) as arc:
+        designs = arc.designs()  # one snapshot for choosing and exporting, while a search may still write
         try:
-            sel = select_design(arc.designs(), rule, bounds=bounds, top=args.top, constraints=arc.meta.constraints)
+            sel = select_design(designs, rule, bounds=bounds, top=args.top, constraints=arc.meta.constraints)
         except NoMatch as exc:
             print(f"no match: {exc}", file=sys.stderr)
             return 1
         if args.export:
-            check_export_folder(arc, sel.chosen_id, args.export)  # before the result is printed
+            check_export_folder(arc, sel.chosen_id, args.export, designs=designs)  # before the result is printed
         if args.format == "json":
             record = design_record(arc, sel.ranked, 0)
             record["selection"] = {
@@ -165,7 +166,7 @@ def run(args) -> int:
                       "n_candidates": sel.n_candidates}
             done = export_design(arc, sel.chosen_id, args.export, dataflow=args.dataflow or "ws", selection=chosen,
                                  finetune_epochs=args.finetune, supernet=args.supernet, data=args.data,
-                                 progress=args.format == "table")
+                                 designs=designs, progress=args.format == "table")
             stream = sys.stderr if args.format == "json" else sys.stdout
             print(f"exported design {sel.chosen_id}:", file=stream)
             for path in done.paths:

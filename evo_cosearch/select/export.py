@@ -80,13 +80,15 @@ def design_record(archive: "Archive", table: "DesignTable", row: int) -> dict[st
 def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, dataflow: str = "ws",
                   finetune_epochs: int | None = None, supernet: str | Path | None = None,
                   supernet_cache: str | Path | None = None, data: str | None = None,
-                  selection: dict[str, Any] | None = None, progress: bool = False) -> Export:
+                  selection: dict[str, Any] | None = None, designs: "DesignTable | None" = None,
+                  progress: bool = False) -> Export:
     """Write ``design.json``, ``scalesim.cfg`` and ``topology.csv`` of design ``design_id``
     into ``out_dir``; with ``finetune_epochs``, also the fine-tuned child network (see
     :mod:`evo_cosearch.select.finetune`; seeded with the run's seed; ``supernet`` and ``data``
     default to those the run's search used). ``selection``: how the design was chosen (the rule
-    and filters), recorded in ``design.json``."""
-    designs = archive.designs()
+    and filters), recorded in ``design.json``. ``designs``: the archive's table when the caller has
+    read it already."""
+    designs = archive.designs() if designs is None else designs
     row = _row(archive, designs, design_id)
     record = design_record(archive, designs, row)
     if selection is not None:
@@ -144,9 +146,10 @@ def _check_not_another_export(out: Path, record: dict[str, Any]) -> None:
         raise InputError(f"{out}: holds the export of another design ({old}); choose another --export folder")
 
 
-def check_export_folder(archive: "Archive", design_id: int, out_dir: str | Path) -> None:
+def check_export_folder(archive: "Archive", design_id: int, out_dir: str | Path, *,
+                        designs: "DesignTable | None" = None) -> None:
     """What :func:`export_design` checks of ``out_dir`` before writing, for callers that print first."""
-    designs = archive.designs()
+    designs = archive.designs() if designs is None else designs
     record = design_record(archive, designs, _row(archive, designs, design_id))
     writable_path(out_dir, "export", directory=True)
     _check_not_another_export(Path(out_dir), record)

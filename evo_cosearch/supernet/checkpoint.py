@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from typing import Any
 import torch
 
 from evo_cosearch.errors import InputError
+from evo_cosearch.files import replace_atomically
 from evo_cosearch.space.network import NetworkTemplate
 
 __all__ = ["training_meta", "meta_key", "save_atomic", "load_checkpoint", "template_json"]
@@ -52,17 +51,10 @@ def meta_key(meta: dict[str, Any]) -> str:
 
 def save_atomic(obj: Any, path: str | Path) -> None:
     """``torch.save`` to a temporary file beside ``path``, then rename (never half a file)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        torch.save(obj, tmp)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a checkpoint is an ordinary result file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as f:  # a file object: torch names the zip's root folder itself, whatever tmp is called
+            torch.save(obj, f)
+    replace_atomically(path, write)
 
 
 def load_torch_file(path: str | Path, what: str) -> Any:
