@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -47,21 +48,30 @@ def writable_path(path: str | Path, what: str, *, directory: bool = False) -> Pa
 
 def replace_atomically(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Create ``path`` whole or not at all: ``write(tmp)`` fills a temporary file beside it, which
-    then gets the permissions an ordinary new file gets and is renamed onto ``path``."""
+    then gets the permissions of the file it replaces (those an ordinary new file gets when there
+    is none) and is renamed onto ``path``."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".tmp-")  # not the name: a long name would not fit
     os.close(fd)
     try:
         write(Path(tmp))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600
+        os.chmod(tmp, _mode_for(p))  # mkstemp makes it 0600
         os.replace(tmp, p)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return p
+
+
+def _mode_for(path: Path) -> int:
+    """The permission bits a rewrite of ``path`` keeps: its own, or a new file's under the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_text_atomic(path: str | Path, text: str, what: str) -> Path:

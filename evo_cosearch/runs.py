@@ -33,6 +33,17 @@ def run_checkpoint(problem: "Problem", recorded: Mapping[str, Any] | None, *, su
     """The supernet to use: ``supernet`` when given; else the one a run recorded (``recorded``,
     its accuracy source), which must still be there; else the cached one for ``problem``,
     trained when missing."""
+    chosen = named_checkpoint(recorded, supernet=supernet, where=where)
+    if chosen is not None:
+        return chosen
+    from evo_cosearch.supernet import ensure_supernet
+    return ensure_supernet(problem, cache_dir=cache_dir or SUPERNET_CACHE, epochs=None, progress=progress,
+                           seed=SUPERNET_SEED)
+
+
+def named_checkpoint(recorded: Mapping[str, Any] | None, *, supernet=None, where: str = "run") -> Path | None:
+    """The part of :func:`run_checkpoint` that trains nothing: ``supernet`` or the one a run
+    recorded, each checked to be there; None when neither names one (the problem's cached one)."""
     if supernet is not None:
         if not Path(supernet).is_file():
             raise InputError(f"--supernet {supernet}: checkpoint not found")
@@ -44,9 +55,7 @@ def run_checkpoint(problem: "Problem", recorded: Mapping[str, Any] | None, *, su
                              f"{'' if own.is_absolute() else ' (a path relative to the directory it ran in)'}; "
                              "pass --supernet with that checkpoint")
         return own
-    from evo_cosearch.supernet import ensure_supernet
-    return ensure_supernet(problem, cache_dir=cache_dir or SUPERNET_CACHE, epochs=None, progress=progress,
-                           seed=SUPERNET_SEED)
+    return None
 
 
 def evaluation_seed(meta: "RunMeta | None") -> int:

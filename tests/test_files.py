@@ -1,8 +1,10 @@
-"""evo_cosearch.files: undoing the folders that a failed new output made."""
+"""evo_cosearch.files: undoing the folders that a failed new output made; atomic rewrites."""
 
 from __future__ import annotations
 
-from evo_cosearch.files import missing_root, remove_made_dirs
+import os
+
+from evo_cosearch.files import missing_root, remove_made_dirs, write_text_atomic
 
 
 def test_missing_root_is_the_outermost_folder_that_does_not_exist(tmp_path):
@@ -27,3 +29,17 @@ def test_remove_made_dirs_stops_at_a_folder_with_content_or_at_the_root(tmp_path
     (tmp_path / "kept").mkdir()
     remove_made_dirs(tmp_path / "kept", None)  # it existed before: nothing to undo
     assert (tmp_path / "kept").exists()
+
+
+def test_a_rewrite_keeps_the_files_permissions_and_a_new_file_gets_the_umasks(tmp_path):
+    kept = tmp_path / "kept.json"
+    kept.write_text("old")
+    kept.chmod(0o640)
+    write_text_atomic(kept, "new", "export")
+    assert kept.read_text() == "new" and kept.stat().st_mode & 0o777 == 0o640
+    umask = os.umask(0o022)
+    try:
+        write_text_atomic(tmp_path / "fresh.json", "x", "export")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "fresh.json").stat().st_mode & 0o777 == 0o644

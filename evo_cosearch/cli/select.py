@@ -147,8 +147,13 @@ def run(args) -> int:
         except NoMatch as exc:
             print(f"no match: {exc}", file=sys.stderr)
             return 1
-        if args.export:
-            check_export_folder(arc, sel.chosen_id, args.export, designs=designs)  # before the result is printed
+        if args.export:  # checked before the result is printed
+            check_export_folder(arc, sel.chosen_id, args.export, designs=designs, finetune=args.finetune is not None)
+            if args.finetune is not None:
+                from evo_cosearch.runs import run_problem
+                from evo_cosearch.select.finetune import check_finetune_inputs
+                check_finetune_inputs(run_problem(arc.problem(), arc.meta, args.data), arc.meta.accuracy_source,
+                                      supernet=args.supernet)
         if args.format == "json":
             record = design_record(arc, sel.ranked, 0)
             record["selection"] = {

@@ -151,10 +151,16 @@ def _pair_fronts(data: Sequence[RunData], x: int, y: int) -> Mapping[str, list[n
 
 
 def _unique_names(names: Sequence[str]) -> list[str]:
-    seen: dict[str, int] = {}
+    """One folder name per run: letters, digits, ``-``, ``_`` and ``.`` only, no leading dot (so
+    never ``..``, nor hidden), each different from the others."""
+    used: set[str] = set()
     out = []
     for n in names:
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in str(n)) or "run"
-        seen[safe] = seen.get(safe, 0) + 1
-        out.append(safe if seen[safe] == 1 else f"{safe}_{seen[safe]}")
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in str(n)).lstrip(".") or "run"
+        name, k = safe, 1
+        while name in used:
+            k += 1
+            name = f"{safe}_{k}"
+        used.add(name)
+        out.append(name)
     return out

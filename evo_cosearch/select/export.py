@@ -107,8 +107,7 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
     if finetune_epochs is not None and "refined" in record["network"]:
         raise InputError(f"design {design_id} is refined: its trained child is "
                          f"{Path(archive.path).parent / 'refined' / str(design_id) / 'child.pt'}")
-    writable_path(out, "export", directory=True)  # before any fine-tuning, whose result would be lost
-    _check_not_another_export(out, record)
+    _check_folder(out, record, finetune=finetune_epochs is not None)  # before a fine-tuning whose result would be lost
     if finetune_epochs is not None:
         from evo_cosearch.runs import run_problem
         from evo_cosearch.select.finetune import finetune
@@ -131,6 +130,21 @@ def _identity(record: dict[str, Any]) -> tuple:
             record["network"])
 
 
+def _check_folder(out: Path, record: dict[str, Any], *, finetune: bool) -> None:
+    """Refuse an export folder that cannot take every file of the export (checked before the first
+    is written, so an error writes nothing) or that holds another design's export."""
+    writable_path(out, "export", directory=True)
+    names = (DESIGN_JSON, SCALESIM_CFG, TOPOLOGY_CSV) + (_child_names() if finetune else ())
+    for name in names:
+        writable_path(out / name, "export")
+    _check_not_another_export(out, record)
+
+
+def _child_names() -> tuple[str, ...]:
+    from evo_cosearch.select.finetune import CHILD_JSON, CHILD_ONNX, CHILD_PT, FINETUNE_JSON
+    return CHILD_PT, CHILD_JSON, CHILD_ONNX, FINETUNE_JSON
+
+
 def _check_not_another_export(out: Path, record: dict[str, Any]) -> None:
     """Refuse a folder holding another design's export: its fine-tuned child (``child.pt``) would
     be left beside the new design's files."""
@@ -147,12 +161,11 @@ def _check_not_another_export(out: Path, record: dict[str, Any]) -> None:
 
 
 def check_export_folder(archive: "Archive", design_id: int, out_dir: str | Path, *,
-                        designs: "DesignTable | None" = None) -> None:
+                        designs: "DesignTable | None" = None, finetune: bool = False) -> None:
     """What :func:`export_design` checks of ``out_dir`` before writing, for callers that print first."""
     designs = archive.designs() if designs is None else designs
     record = design_record(archive, designs, _row(archive, designs, design_id))
-    writable_path(out_dir, "export", directory=True)
-    _check_not_another_export(Path(out_dir), record)
+    _check_folder(Path(out_dir), record, finetune=finetune)
 
 
 def _row(archive: "Archive", designs: "DesignTable", design_id: int) -> int:

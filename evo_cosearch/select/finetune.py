@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
     from evo_cosearch.space import NetworkSpec
 
-__all__ = ["Finetuned", "finetune", "save_finetuned", "CHILD_PT", "CHILD_JSON", "FINETUNE_JSON", "CHILD_ONNX"]
+__all__ = ["Finetuned", "finetune", "check_finetune_inputs", "save_finetuned", "CHILD_PT", "CHILD_JSON",
+           "FINETUNE_JSON", "CHILD_ONNX"]
 
 CHILD_PT, CHILD_JSON, FINETUNE_JSON, CHILD_ONNX = "child.pt", "child_architecture.json", "finetune.json", "child.onnx"
 
@@ -64,6 +65,18 @@ def finetune(problem: "Problem", spec: "NetworkSpec", *, epochs: int, seed: int 
     result = train_child(spec, splits, epochs=epochs, supernet=net, seed=seed, progress=progress)
     return Finetuned(result.module, spec, float(result.val_accuracy), float(result.test_accuracy), epochs, seed,
                      str(ckpt), {"mean": splits.mean, "std": splits.std})
+
+
+def check_finetune_inputs(problem: "Problem", recorded: Mapping[str, Any] | None, *,
+                          supernet: str | Path | None = None) -> None:
+    """What :func:`finetune` reads, checked before a caller prints anything: the dataset file of
+    ``problem`` and the supernet checkpoint (``supernet`` or the one ``recorded`` names; a problem
+    whose cached supernet is missing gets it trained, which is not an error)."""
+    from evo_cosearch.runs import named_checkpoint
+    path = problem.dataset.path
+    if problem.dataset.name != "digits" and path is not None and not Path(path).exists():
+        raise InputError(f"--finetune: {path}: dataset path not found")
+    named_checkpoint(recorded, supernet=supernet, where="--finetune")
 
 
 def save_finetuned(done: Finetuned, out_dir: str | Path) -> tuple[Path, ...]:

@@ -170,3 +170,19 @@ def test_one_candidate_is_chosen_by_weights(run_dir, capsys, method):
     captured = capsys.readouterr()
     d = json.loads(captured.out)
     assert d["selection"]["n_candidates"] == 1 and d["selection"]["score"] == 0.0 and captured.err == ""
+
+
+def test_finetune_inputs_are_checked_before_anything_is_printed(run_dir, tmp_path, capsys):
+    argv = ["select", str(run_dir), "--export", str(tmp_path / "d"), "--finetune", "1"]
+    assert main([*argv, "--supernet", str(tmp_path / "missing.pt")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.strip().endswith("missing.pt: checkpoint not found")
+    assert not (tmp_path / "d").exists()
+
+
+def test_an_export_that_cannot_take_every_file_writes_none(run_dir, tmp_path, capsys):
+    (tmp_path / "d" / "topology.csv").mkdir(parents=True)
+    assert main(["select", str(run_dir), "--export", str(tmp_path / "d")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "topology.csv: is a directory" in err
+    assert [p.name for p in (tmp_path / "d").iterdir()] == ["topology.csv"]

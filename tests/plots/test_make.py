@@ -16,6 +16,7 @@ from evo_cosearch.api import search  # noqa: E402
 from evo_cosearch.errors import InputError  # noqa: E402
 from evo_cosearch.evaluate import ProxyAccuracy  # noqa: E402
 from evo_cosearch.plots import eaf_figure, hv_compare_figure, main_genes, make_plots  # noqa: E402
+from evo_cosearch.plots.make import _unique_names  # noqa: E402
 from evo_cosearch.plots.runs import HVCurve  # noqa: E402
 from evo_cosearch.plots.style import plt  # noqa: E402
 from evo_cosearch.problem import parse_problem  # noqa: E402
@@ -129,3 +130,8 @@ def test_strategies_get_one_band_and_one_surface_each():
 def test_main_genes_are_stage_and_accelerator_genes():
     names = ["stem.width", "s1.depth", "s1.l1.kernel", "pes_x", "mac_bits"]
     assert main_genes(names, [2, 2, 3, 5, 1]) == [0, 1, 3]
+
+
+def test_run_folder_names_stay_inside_the_output_and_are_distinct():
+    assert _unique_names(["..", ".", ".hidden", "a/b", "", "x", "x", "x_2"]) == [
+        "run", "run_2", "hidden", "a_b", "run_3", "x", "x_2", "x_2_2"]
