@@ -27,7 +27,6 @@ A later search *resume* keeps refined rows; its new designs take the ids after t
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import shutil
@@ -52,11 +51,10 @@ from evo_cosearch.runs import evaluation_seed, evaluation_threads, run_checkpoin
 from evo_cosearch.space.accelerator import AcceleratorArrays
 from evo_cosearch.space.spec import DesignSpec, NetworkSpec
 from evo_cosearch.supernet import (
-    ChildNet, EvaluationConfig, accuracy, build_child, count_macs, eval_data, extract_child,
-    load_supernet, problem_splits, recalibrate,
+    ChildNet, EvaluationConfig, build_child, child_accuracy, count_macs, eval_data, extract_child, load_supernet,
+    problem_splits,
 )
 from evo_cosearch.supernet.checkpoint import load_torch_file, save_atomic
-from evo_cosearch.supernet.layers import fold_batchnorm
 from evo_cosearch.supernet.runtime import configure_torch
 
 __all__ = ["STRATEGY", "REFINED_DIR", "Figures", "Refined", "refine_design", "load_refined"]
@@ -141,13 +139,9 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
     ckpt = None if settings.from_scratch else run_checkpoint(
         problem, meta.accuracy_source, supernet=supernet, where=str(run), cache_dir=supernet_cache, progress=progress)
     _refuse_a_repeat(run, designs, design_id, settings, seed, ckpt)
-    if settings.from_scratch:
-        child = build_child(spec, seed=seed)
-    else:
-        child = extract_child(load_supernet(problem, ckpt), spec)
-        recalibrate(child, data.recal_x, batch_size=data.batch_size)  # this child's own statistics
+    child = build_child(spec, seed=seed) if settings.from_scratch else extract_child(load_supernet(problem, ckpt), spec)
     full = {p.name: p.hidden for p in prunable_blocks(spec)}
-    before = _figures(child, spec, design, full, data)
+    before = _figures(child, spec, design, full, data)  # also gives the child its own statistics
 
     masked = mask_child(child, spec, generator=torch.Generator().manual_seed(seed + 1), tau=settings.tau,
                         init_keep=settings.init_keep, threshold=settings.threshold)
@@ -160,7 +154,6 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
                          f"{settings.epochs} epochs with --lam {settings.lam}; nothing pruned, nothing archived "
                          "(a larger --lam or more --epochs prune more)")
     configure_torch(threads=threads)  # training may have used another count
-    recalibrate(refined, data.recal_x, batch_size=data.batch_size)
     after = _figures(refined, spec, design, hidden, data)
 
     new_id = int(designs.id.max()) + 1
@@ -195,9 +188,9 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
 
 
 def _figures(child: ChildNet, spec: NetworkSpec, design: DesignSpec, hidden: dict[str, int], data) -> Figures:
-    """Accuracy (recalibrated child, BatchNorm folded) and simulated metrics of ``child``."""
-    folded = fold_batchnorm(copy.deepcopy(child).eval()).to(memory_format=torch.channels_last)
-    acc = accuracy(folded, data.val_x, data.val_y, batch_size=data.batch_size)
+    """Accuracy (measured as the archive's: :func:`child_accuracy`, which recalibrates ``child`` in
+    place) and simulated metrics of ``child``."""
+    acc = child_accuracy(child, data)
     la = refined_workload(spec, hidden)
     macs = int(la.macs.sum())
     if count_macs(child, (spec.in_channels, spec.in_size, spec.in_size)) != macs:

@@ -16,11 +16,11 @@ from torch import nn
 from evo_cosearch.data import Splits
 from evo_cosearch.space.spec import NetworkSpec
 from evo_cosearch.supernet.config import EvaluationConfig
-from evo_cosearch.supernet.layers import fold_batchnorm
+from evo_cosearch.supernet.layers import ChildNet, fold_batchnorm
 from evo_cosearch.supernet.network import Supernet, extract_child
 from evo_cosearch.supernet.quant import ActQuant
 
-__all__ = ["EvalData", "eval_data", "recalibrate", "accuracy", "evaluate_child"]
+__all__ = ["EvalData", "eval_data", "recalibrate", "accuracy", "child_accuracy", "evaluate_child"]
 
 
 @dataclass(frozen=True)
@@ -77,9 +77,15 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, batch_size: 
     return correct / max(1, len(x))
 
 
-def evaluate_child(supernet: Supernet, spec: NetworkSpec, data: EvalData) -> float:
-    """Validation accuracy of ``spec`` with inherited weights (after recalibration)."""
-    child = extract_child(supernet, spec).to(memory_format=torch.channels_last)
+def child_accuracy(child: ChildNet, data: EvalData) -> float:
+    """Validation accuracy of ``child`` as every archived accuracy is measured: ``child`` is made
+    channels_last and recalibrated in place, then evaluated with BatchNorm folded."""
+    child.to(memory_format=torch.channels_last)  # another memory format sums in another order
     recalibrate(child, data.recal_x, batch_size=data.batch_size)
     folded = fold_batchnorm(child.eval()).to(memory_format=torch.channels_last)
     return accuracy(folded, data.val_x, data.val_y, batch_size=data.batch_size)
+
+
+def evaluate_child(supernet: Supernet, spec: NetworkSpec, data: EvalData) -> float:
+    """Validation accuracy of ``spec`` with inherited weights (after recalibration)."""
+    return child_accuracy(extract_child(supernet, spec), data)

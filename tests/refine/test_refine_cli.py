@@ -5,10 +5,12 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from evo_cosearch.api import search
 from evo_cosearch.archive import open_archive, pareto_of
@@ -18,9 +20,11 @@ from evo_cosearch.evaluate import ProxyAccuracy
 from evo_cosearch.io.topology import parse_topology
 from evo_cosearch.plots import make_plots
 from evo_cosearch.problem import load_problem, parse_problem
-from evo_cosearch.refine import load_refined, prunable_blocks, refined_workload
+from evo_cosearch.refine import RefineSettings, load_refined, prunable_blocks, refine_design, refined_workload
 from evo_cosearch.select import export_design
-from evo_cosearch.supernet import count_macs, train_problem_supernet
+from evo_cosearch.supernet import (
+    EvaluationConfig, child_accuracy, count_macs, eval_data, problem_splits, train_problem_supernet,
+)
 
 DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
 
@@ -184,3 +188,31 @@ def test_a_refinement_that_prunes_nothing_adds_nothing(setup, capsys):
     errors = [line for line in err.splitlines() if line.startswith("error: ")]  # the rest: epoch progress
     assert len(errors) == 1 and "nothing pruned, nothing archived" in errors[0]
     assert _digest(run) == digest and _listing(run) == listing
+
+
+def test_accuracies_are_measured_as_the_archives(setup, tmp_path, monkeypatch):
+    """``before`` is every source design's archived accuracy, and the refined row's accuracy is its
+    saved child's, measured as the search measures a child (training replaced by pruning channel 0)."""
+    run, ckpt, ids = setup
+    copy = tmp_path / "run"
+    shutil.copytree(run, copy)
+
+    def drop_first_channel(masked, terms, splits, settings, *, seed, progress=False):
+        with torch.no_grad():
+            for mask in masked.masks().values():
+                mask.theta[0] = -10.0
+        return ()
+
+    monkeypatch.setattr("evo_cosearch.refine.refine.train_masked", drop_first_channel)
+    problem = load_problem(DEMO)
+    data = eval_data(problem_splits(problem), EvaluationConfig.from_section(problem.evaluation), seed=0)
+    with open_archive(copy) as arc:
+        archived = dict(zip(arc.designs().id.tolist(), arc.designs().metrics["accuracy"].tolist()))
+    for design_id in ids:
+        done = refine_design(copy, design_id, RefineSettings(epochs=1), supernet=ckpt)
+        assert done.before.accuracy == archived[design_id]
+        with open_archive(copy) as arc:
+            d = arc.designs()
+            row = d.record(int(np.flatnonzero(d.id == done.design_id)[0]))
+        child, _, _ = load_refined(done.out_dir / "child.pt")
+        assert row["metrics"]["accuracy"] == done.after.accuracy == child_accuracy(child, data)
