@@ -14,11 +14,12 @@
    saved under ``RUN/refined/<new id>/``: ``child.pt`` (state_dict + architecture JSON,
    :func:`load_refined`), ``architecture.json`` and ``refine.json`` (settings, before/after).
 
-Only a run scored by a supernet can be refined, and only with that supernet: the refined
-design's accuracy is measured on the same validation images, though after ``settings.epochs`` of
-training (so usually above the inherited accuracies of the searched designs; ``before`` is the
-source design's accuracy on the same footing, before that training). A proxy- or custom-scored
-archive would get a row on another scale. A refinement that removes no channel adds nothing.
+Only a run scored by a supernet can be refined, and only with that very file (its hash is
+checked): the refined design's accuracy is measured on the same validation images, though after
+``settings.epochs`` of training (so usually above the inherited accuracies of the searched designs;
+``before`` is the source design's accuracy on the same footing, before that training). A proxy- or
+custom-scored archive would get a row on another scale. A refinement that removes no channel adds
+nothing.
 
 The run's writer lock is held from start to finish: a running search makes ``refine`` fail at
 once, and a search cannot start while a design is being refined. Nothing is written on error.
@@ -124,7 +125,7 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
     if rec["strategy"] == STRATEGY:
         src = rec["network"].get("refined_from")
         raise InputError(f"{run}: design {design_id} is already refined (from design {src}); refine that one")
-    _refuse_another_scale(run, meta.accuracy_source, supernet if not settings.from_scratch else None)
+    _refuse_another_scale(run, meta.accuracy_source)
     design = problem.design(rec["genome"])
     spec = design.network
     if not prunable_blocks(spec):
@@ -138,6 +139,8 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
     configure_torch(threads=threads)
     ckpt = None if settings.from_scratch else run_checkpoint(
         problem, meta.accuracy_source, supernet=supernet, where=str(run), cache_dir=supernet_cache, progress=progress)
+    if ckpt is not None:
+        _refuse_another_checkpoint(meta.accuracy_source, ckpt, given=supernet is not None)
     _refuse_a_repeat(run, designs, design_id, settings, seed, ckpt)
     child = build_child(spec, seed=seed) if settings.from_scratch else extract_child(load_supernet(problem, ckpt), spec)
     full = {p.name: p.hidden for p in prunable_blocks(spec)}
@@ -200,18 +203,29 @@ def _figures(child: ChildNet, spec: NetworkSpec, design: DesignSpec, hidden: dic
                    float(hw.energy_uj[0]), float(hw.area_mm2[0]))
 
 
-def _refuse_another_scale(run: Path, recorded, supernet) -> None:
+def _refuse_another_scale(run: Path, recorded) -> None:
     """A refined design joins the run's archive, so its accuracy must be on the run's scale: refuse a
-    proxy- or custom-scored run, and a ``supernet`` that is not the checkpoint the run recorded."""
-    kind = source_kind(recorded)
-    if kind in ("proxy", "custom"):
+    proxy- or custom-scored run."""
+    if source_kind(recorded) in ("proxy", "custom"):
         raise InputError(f"{run}: run was scored by {describe_source(recorded)}, not a supernet; a refined "
                          "design's accuracy is measured on the data and would not be comparable with its archive")
-    if supernet is not None and kind == "supernet" and recorded.get("sha256"):
-        if file_sha256(supernet)[:len(recorded["sha256"])] != recorded["sha256"]:
-            raise InputError(f"--supernet {supernet}: not the checkpoint this run was scored by "
-                             f"({recorded.get('supernet')}, sha256 {recorded['sha256']}); the archive would mix "
-                             "two accuracy scales")
+
+
+def _refuse_another_checkpoint(recorded, ckpt: Path, *, given: bool) -> None:
+    """Refuse a checkpoint whose bytes are not those the run was scored by: another ``--supernet``
+    (``given``), or the run's own file changed since (the archive would mix two accuracy scales)."""
+    if source_kind(recorded) != "supernet" or not recorded.get("sha256"):
+        return
+    digest = file_sha256(ckpt)[:len(recorded["sha256"])]
+    if digest == recorded["sha256"]:
+        return
+    if given:
+        raise InputError(f"--supernet {ckpt}: not the checkpoint this run was scored by "
+                         f"({recorded.get('supernet')}, sha256 {recorded['sha256']}); the archive would mix "
+                         "two accuracy scales")
+    raise InputError(f"{ckpt}: changed since the run was scored by it (sha256 {digest}, recorded "
+                     f"{recorded['sha256']}); the archive would mix two accuracy scales: pass --supernet with the "
+                     "checkpoint the run was scored by")
 
 
 def _refuse_a_repeat(run: Path, designs, design_id: int, settings: RefineSettings, seed: int, ckpt) -> None:

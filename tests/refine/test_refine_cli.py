@@ -177,6 +177,16 @@ def test_refuses_a_run_or_a_supernet_on_another_accuracy_scale(setup, tmp_path, 
     assert "not the checkpoint this run was scored by" in capsys.readouterr().err
     assert _digest(run) == digest
 
+    original = ckpt.read_bytes()
+    ckpt.write_bytes(original + b"\0")  # the run's own checkpoint, changed since the search
+    try:
+        assert main(["refine", str(run), "--design", str(ids[0])]) == 2
+    finally:
+        ckpt.write_bytes(original)
+    err = capsys.readouterr().err
+    assert f"{ckpt}: changed since the run was scored by it" in err and len(err.splitlines()) == 1
+    assert _digest(run) == digest
+
 
 def test_a_refinement_that_prunes_nothing_adds_nothing(setup, capsys):
     run, ckpt, ids = setup
