@@ -51,8 +51,10 @@ class RefineSettings:
             raise InputError(f"--cost: {self.cost!r} is not one of {', '.join(COSTS)}")
         if not 0.0 < self.threshold < 1.0:
             raise InputError(f"--threshold: {self.threshold} must be in (0, 1)")
-        if not self.tau > 0:
-            raise InputError(f"--tau: {self.tau} must be > 0")
+        if not (self.tau > 0 and math.isfinite(self.tau)):  # an infinite temperature masks every channel
+            raise InputError(f"--tau: {self.tau} must be a finite number > 0")
+        if self.seed is not None and not 0 <= self.seed < 2 ** 63:
+            raise InputError(f"--seed: {self.seed} must be in [0, 2**63)")
         if not 0.0 < self.init_keep < 1.0:
             raise InputError(f"--init-keep: {self.init_keep} must be in (0, 1)")
         if not (self.lr > 0 and self.mask_lr > 0) or self.batch_size < 2:

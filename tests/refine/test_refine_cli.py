@@ -113,6 +113,8 @@ def test_refine_adds_one_refine_row_and_the_archive_stays_readable(setup, tmp_pa
     (["--design", "999"], "no design with id 999"),
     (["--design", "0", "--threshold", "1.5"], "--threshold"),
     (["--design", "0", "--epochs", "0"], "--epochs"),
+    (["--design", "0", "--tau", "inf"], "--tau: inf must be a finite number > 0"),
+    (["--design", "0", "--seed", str(2 ** 64)], "--seed: 18446744073709551616 must be in [0, 2**63)"),
     (["--design", "0", "--supernet", "/nonexistent.pt"], "checkpoint not found"),
 ])
 def test_bad_input_exits_2_and_changes_nothing(setup, capsys, args, message):
