@@ -43,7 +43,7 @@ def read_design_workload(path: str | Path) -> LayerArrays:
     """The layers of the network of the exported design file ``path``."""
     p = Path(path)
     data = _read(p, "give --topology FILE.csv or --problem FILE --genome I,J,... for the workload")
-    network = {k: v for k, v in data["network"].items() if k not in ("refined", "refined_from")}
+    network = {k: v for k, v in data["network"].items() if k not in ("refined", "refined_from", "refined_with")}
     try:
         return record_workload(NetworkSpec.from_dict(network), data["network"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -9,8 +9,9 @@
    recalibrated and evaluated on the validation images the search's evaluation uses, and its
    workload (:func:`refined_workload`) is simulated on the design's accelerator.
 4. One row is added to the archive (strategy ``refine``, generation = the search's last
-   generation, the original genome, ``network["refined"] = {block: hidden channels}`` and
-   ``network["refined_from"] = source id``), in one transaction, and the refined child is
+   generation, the original genome, ``network["refined"] = {block: hidden channels}``,
+   ``network["refined_from"] = source id`` and ``network["refined_with"]`` = the settings with the
+   seed used: lambda, cost, epochs, threshold, ...), in one transaction, and the refined child is
    saved under ``RUN/refined/<new id>/``: ``child.pt`` (state_dict + architecture JSON,
    :func:`load_refined`), ``architecture.json`` and ``refine.json`` (settings, before/after).
 
@@ -176,7 +177,8 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
         _save(tmp, refined, spec, hidden, result)
         writer.add_design({
             "id": new_id, "generation": generation, "genome": rec["genome"],
-            "network": {**rec["network"], "refined": hidden, "refined_from": design_id},
+            "network": {**rec["network"], "refined": hidden, "refined_from": design_id,
+                        "refined_with": {**asdict(settings), "seed": seed}},
             "accelerator": rec["accelerator"], "metrics": metrics, "G": G.tolist(), "cv": cv,
             "feasible": cv <= 0.0, "seconds": time.perf_counter() - t0, "strategy": STRATEGY,
         })

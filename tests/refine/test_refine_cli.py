@@ -6,6 +6,7 @@ import fcntl
 import hashlib
 import json
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from evo_cosearch.archive import open_archive, pareto_of
 from evo_cosearch.cli import main
 from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import ProxyAccuracy
+from evo_cosearch.io.designfile import read_design_workload
 from evo_cosearch.io.topology import parse_topology
 from evo_cosearch.plots import make_plots
 from evo_cosearch.problem import load_problem, parse_problem
@@ -74,6 +76,7 @@ def test_refine_adds_one_refine_row_and_the_archive_stays_readable(setup, tmp_pa
     src_row = before.record(int(np.flatnonzero(before.id == src)[0]))
     assert row["genome"] == src_row["genome"] and row["accelerator"] == src_row["accelerator"]
     assert row["network"]["refined_from"] == src
+    assert row["network"]["refined_with"] == {**asdict(RefineSettings(epochs=2, lam=20.0)), "seed": 0}  # the run's
     hidden = row["network"]["refined"]
     spec = load_problem(DEMO).design(row["genome"]).network
     assert set(hidden) == {p.name for p in prunable_blocks(spec)}
@@ -92,6 +95,7 @@ def test_refine_adds_one_refine_row_and_the_archive_stays_readable(setup, tmp_pa
     assert not (tmp_path / "export2").exists()
     topo = parse_topology(done.topology_csv.read_text(), source="topology.csv")
     assert int(topo.macs.sum()) == row["metrics"]["macs"]
+    assert int(read_design_workload(done.design_json).macs.sum()) == row["metrics"]["macs"]  # simulate --hw
     assert json.loads(done.design_json.read_text())["network"]["refined"] == hidden
 
     child, spec2, hidden2 = load_refined(run / "refined" / str(row["id"]) / "child.pt")
