@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 
 __all__ = ["register", "format_table"]
 
@@ -24,7 +23,9 @@ def register(sub) -> None:
     p.add_argument("--from-scratch", action="store_true", help="start from fresh weights, not the supernet's")
     p.add_argument("--supernet", help="supernet checkpoint (default: the one the run's search used)")
     p.add_argument("--data", help="dataset file (default: the one the run's search read)")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", choices=("table", "json"), default="table",
+                   help="table (default), or JSON: refine.json's report (settings, seed, supernet, before, after, "
+                        "history) and out_dir")
     p.set_defaults(handler=run)
 
 
@@ -36,8 +37,7 @@ def run(args) -> int:
     done = refine_design(args.run, args.design, settings, supernet=args.supernet, data=args.data,
                          progress=args.format == "table")
     if args.format == "json":
-        print(json.dumps({"source_id": done.source_id, "design_id": done.design_id, "out_dir": str(done.out_dir),
-                          "before": asdict(done.before), "after": asdict(done.after)}, indent=2))
+        print(json.dumps({**done.report(), "out_dir": str(done.out_dir)}, indent=2))
     else:
         print(format_table(done))
     return 0
@@ -52,8 +52,12 @@ def format_table(done) -> str:
              ("latency ms", f"{b.latency_ms:.4g}", f"{a.latency_ms:.4g}"),
              ("energy µJ", f"{b.energy_uj:.4g}", f"{a.energy_uj:.4g}")]
     w = max(len(r[0]) for r in rows)
+    s = done.settings
     lines = [f"design {done.source_id} -> refined design {done.design_id} (archived accuracy "
-             f"{100 * done.archived_accuracy:.2f} %)", f"{'':<{w}}  {'before':>12}  {'after':>12}"]
+             f"{100 * done.archived_accuracy:.2f} %)",
+             f"λ {s.lam:g} × expected {s.cost}, {s.epochs} epochs, threshold {s.threshold:g}, tau {s.tau:g}, "
+             f"seed {done.seed}, {'from scratch' if s.from_scratch else 'from the supernet'}",
+             f"{'':<{w}}  {'before':>12}  {'after':>12}"]
     lines += [f"{name:<{w}}  {x:>12}  {y:>12}" for name, x, y in rows]
     lines.append(f"saved: {done.out_dir}")
     return "\n".join(lines)

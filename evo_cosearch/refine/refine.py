@@ -92,6 +92,13 @@ class Refined:
     supernet: str | None        # checkpoint the child came from (None: from scratch)
     out_dir: Path
 
+    def report(self) -> dict[str, Any]:
+        """Plain, JSON-able data: what ``refine.json`` holds."""
+        return {"source_id": self.source_id, "design_id": self.design_id, "seed": self.seed,
+                "supernet": self.supernet, "settings": asdict(self.settings),
+                "archived_accuracy": self.archived_accuracy, "before": asdict(self.before),
+                "after": asdict(self.after), "history": [asdict(h) for h in self.history]}
+
 
 def refine_design(run_dir: str | Path, design_id: int, settings: RefineSettings = RefineSettings(), *,
                   supernet: str | Path | None = None, supernet_cache: str | Path | None = None,
@@ -251,13 +258,7 @@ def _save(out: Path, child: ChildNet, spec: NetworkSpec, hidden: dict[str, int],
     save_atomic({"state_dict": child.state_dict(), "spec": json.dumps(spec.to_dict()),
                  "hidden": json.dumps(hidden)}, out / CHILD_PT)
     (out / ARCH_JSON).write_text(json.dumps(arch, indent=2) + "\n", encoding="utf-8")
-    (out / REPORT_JSON).write_text(json.dumps(_report(result), indent=2) + "\n", encoding="utf-8")
-
-
-def _report(r: Refined) -> dict[str, Any]:
-    return {"source_id": r.source_id, "design_id": r.design_id, "seed": r.seed, "supernet": r.supernet,
-            "settings": asdict(r.settings), "archived_accuracy": r.archived_accuracy,
-            "before": asdict(r.before), "after": asdict(r.after), "history": [asdict(h) for h in r.history]}
+    (out / REPORT_JSON).write_text(json.dumps(result.report(), indent=2) + "\n", encoding="utf-8")
 
 
 def load_refined(path: str | Path) -> tuple[ChildNet, NetworkSpec, dict[str, int]]:

@@ -206,20 +206,21 @@ def test_a_refinement_that_prunes_nothing_adds_nothing(setup, capsys):
     assert _digest(run) == digest and _listing(run) == listing
 
 
+def _drop_first_channel(masked, terms, splits, settings, *, seed, progress=False):
+    """In place of training (fast): channel 0 of every mask falls below any threshold."""
+    with torch.no_grad():
+        for mask in masked.masks().values():
+            mask.theta[0] = -10.0
+    return ()
+
+
 def test_accuracies_are_measured_as_the_archives(setup, tmp_path, monkeypatch):
     """``before`` is every source design's archived accuracy, and the refined row's accuracy is its
     saved child's, measured as the search measures a child (training replaced by pruning channel 0)."""
     run, ckpt, ids = setup
     copy = tmp_path / "run"
     shutil.copytree(run, copy)
-
-    def drop_first_channel(masked, terms, splits, settings, *, seed, progress=False):
-        with torch.no_grad():
-            for mask in masked.masks().values():
-                mask.theta[0] = -10.0
-        return ()
-
-    monkeypatch.setattr("evo_cosearch.refine.refine.train_masked", drop_first_channel)
+    monkeypatch.setattr("evo_cosearch.refine.refine.train_masked", _drop_first_channel)
     problem = load_problem(DEMO)
     data = eval_data(problem_splits(problem), EvaluationConfig.from_section(problem.evaluation), seed=0)
     with open_archive(copy) as arc:
@@ -232,3 +233,22 @@ def test_accuracies_are_measured_as_the_archives(setup, tmp_path, monkeypatch):
             row = d.record(int(np.flatnonzero(d.id == done.design_id)[0]))
         child, _, _ = load_refined(done.out_dir / "child.pt")
         assert row["metrics"]["accuracy"] == done.after.accuracy == child_accuracy(child, data)
+
+
+def test_json_output_is_the_report_with_its_provenance(setup, tmp_path, monkeypatch, capsys):
+    run, ckpt, ids = setup
+    copy = tmp_path / "run"
+    shutil.copytree(run, copy)
+    monkeypatch.setattr("evo_cosearch.refine.refine.train_masked", _drop_first_channel)
+    argv = ["refine", str(copy), "--design", str(ids[0]), "--lam", "3", "--cost", "energy", "--seed", "7"]
+    assert main([*argv, "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    report = json.loads((Path(out["out_dir"]) / "refine.json").read_text())
+    assert out == {**report, "out_dir": str(copy / "refined" / str(out["design_id"]))}
+    assert out["source_id"] == ids[0] and out["seed"] == 7 and out["supernet"] == str(ckpt)
+    assert out["settings"]["lam"] == 3.0 and out["settings"]["cost"] == "energy"
+    assert out["after"]["macs"] < out["before"]["macs"]
+
+    assert main([*argv, "--seed", "8"]) == 0
+    table = capsys.readouterr().out
+    assert "λ 3 × expected energy, 5 epochs, threshold 0.5, tau 0.5, seed 8, from the supernet" in table
