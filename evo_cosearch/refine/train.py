@@ -4,7 +4,8 @@ Each step samples hard masks (straight-through, :mod:`evo_cosearch.refine.masks`
 ``cross_entropy + lam * cost(theta)`` with the expected cost of :func:`expected_cost`, and
 takes one step of SGD (Nesterov, cosine learning rate; the weights) and one of Adam (the
 logits). All randomness comes from the seed: batch order and mask samples use their own
-``torch.Generator``.
+``torch.Generator``. It trains on :func:`training_threads`, as a supernet or a child does, so
+``OMP_NUM_THREADS`` does not change the result.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from evo_cosearch.data import Splits
 from evo_cosearch.errors import InputError
 from evo_cosearch.refine.cost import COSTS, CostTerms, expected_cost
 from evo_cosearch.refine.model import MaskedChild
-from evo_cosearch.supernet.runtime import configure_torch
+from evo_cosearch.supernet.runtime import configure_torch, training_threads
 
 __all__ = ["RefineSettings", "EpochStat", "train_masked", "masked_cost"]
 
@@ -78,7 +79,7 @@ def masked_cost(model: MaskedChild, terms: CostTerms) -> torch.Tensor:
 def train_masked(model: MaskedChild, terms: CostTerms, splits: Splits, settings: RefineSettings, *, seed: int,
                  progress: bool = False) -> tuple[EpochStat, ...]:
     """Train ``model`` in place for ``settings.epochs`` epochs; per-epoch statistics."""
-    configure_torch()
+    configure_torch(threads=training_threads())
     torch.use_deterministic_algorithms(True, warn_only=True)
     opt_w = torch.optim.SGD(model.weight_parameters(), lr=settings.lr, momentum=0.9, nesterov=True,
                             weight_decay=4e-5)

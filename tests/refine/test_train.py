@@ -57,3 +57,13 @@ def test_zero_lambda_keeps_almost_every_channel(splits):
 def test_training_is_deterministic(splits):
     a, b = _train(splits, lam=5.0), _train(splits, lam=5.0)
     assert a[2] == b[2] and a[1] == b[1]
+
+
+def test_training_does_not_depend_on_omp_num_threads(splits, monkeypatch):
+    """Trained with the project's training threads (as a supernet or a child), not OMP_NUM_THREADS."""
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    results = []
+    for threads in ("1", "2"):
+        monkeypatch.setenv("OMP_NUM_THREADS", threads)
+        results.append(_train(splits, lam=5.0))
+    assert results[0][1] == results[1][1] and results[0][2] == results[1][2]
