@@ -149,7 +149,8 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
         problem, meta.accuracy_source, supernet=supernet, where=str(run), cache_dir=supernet_cache, progress=progress)
     if ckpt is not None:
         _refuse_another_checkpoint(meta.accuracy_source, ckpt, given=supernet is not None)
-    _refuse_a_repeat(run, designs, design_id, settings, seed, ckpt)
+    refined_with = {**asdict(settings), "seed": seed}
+    _refuse_a_repeat(run, designs, design_id, refined_with)
     child = build_child(spec, seed=seed) if settings.from_scratch else extract_child(load_supernet(problem, ckpt), spec)
     full = {p.name: p.hidden for p in prunable_blocks(spec)}
     before = _figures(child, spec, design, full, data)  # also gives the child its own statistics
@@ -185,7 +186,7 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
         writer.add_design({
             "id": new_id, "generation": generation, "genome": rec["genome"],
             "network": {**rec["network"], "refined": hidden, "refined_from": design_id,
-                        "refined_with": {**asdict(settings), "seed": seed}},
+                        "refined_with": refined_with},
             "accelerator": rec["accelerator"], "metrics": metrics, "G": G.tolist(), "cv": cv,
             "feasible": cv <= 0.0, "seconds": time.perf_counter() - t0, "strategy": STRATEGY,
         })
@@ -237,20 +238,14 @@ def _refuse_another_checkpoint(recorded, ckpt: Path, *, given: bool) -> None:
                      "checkpoint the run was scored by")
 
 
-def _refuse_a_repeat(run: Path, designs, design_id: int, settings: RefineSettings, seed: int, ckpt) -> None:
-    """A refinement is seeded and deterministic: the same design, settings, seed and supernet again
-    would only archive a duplicate of an earlier refined design."""
-    mine = {"source_id": design_id, "settings": asdict(settings), "seed": seed,
-            "supernet": None if ckpt is None else str(ckpt)}
-    for refined_id in designs.id[designs.strategy == STRATEGY]:
-        report = run / REFINED_DIR / str(int(refined_id)) / REPORT_JSON
-        try:
-            old = json.loads(report.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if all(old.get(k) == v for k, v in mine.items()):
-            raise InputError(f"{run}: design {design_id} was already refined with these settings: design "
-                             f"{int(refined_id)} ({report}); change a setting (e.g. --seed) to refine it again")
+def _refuse_a_repeat(run: Path, designs, design_id: int, refined_with: dict[str, Any]) -> None:
+    """A refinement is seeded and deterministic (and its supernet is the run's): the same design,
+    settings and seed again would only archive a duplicate of an earlier refined design."""
+    for row in np.flatnonzero(designs.strategy == STRATEGY):
+        network = designs.record(int(row))["network"]
+        if network.get("refined_from") == design_id and network.get("refined_with") == refined_with:
+            raise InputError(f"{run}: design {design_id} was already refined with these settings and seed: design "
+                             f"{int(designs.id[row])}; change a setting (e.g. --seed) to refine it again")
 
 
 def _save(out: Path, child: ChildNet, spec: NetworkSpec, hidden: dict[str, int], result: Refined) -> None:

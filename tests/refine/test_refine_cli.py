@@ -109,7 +109,10 @@ def test_refine_adds_one_refine_row_and_the_archive_stays_readable(setup, tmp_pa
     assert "already refined" in capsys.readouterr().err
     digest = _digest(run)
     assert main(argv) == 2
-    assert f"design {src} was already refined with these settings: design {row['id']}" in capsys.readouterr().err
+    repeat = f"design {src} was already refined with these settings and seed: design {row['id']}"
+    assert repeat in capsys.readouterr().err
+    assert main([*argv, "--seed", "0"]) == 2  # the run's seed, which it used
+    assert repeat in capsys.readouterr().err
     assert _digest(run) == digest
 
 
