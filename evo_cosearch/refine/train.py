@@ -108,6 +108,9 @@ def train_masked(model: MaskedChild, terms: CostTerms, splits: Splits, settings:
             opt_m.step()
             sum_loss += loss.item()
             sum_task += task.item()
+        if not math.isfinite(sum_loss):  # the weights or logits are no longer numbers: nothing to prune by
+            raise InputError(f"--lam {settings.lam}: the loss became {sum_loss} in epoch {epoch + 1}; the "
+                             "training diverged (a smaller --lam trains)")
         with torch.no_grad():
             cost = float(masked_cost(model, terms))
         kept = sum(int(k.numel()) for k in model.kept(settings.threshold).values())

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from evo_cosearch.errors import InputError
 from evo_cosearch.problem import load_problem
 from evo_cosearch.refine import RefineSettings, cost_terms, mask_child, prunable_blocks, refined_workload, train_masked
 from evo_cosearch.space.spec import LayerSpec, NetworkSpec, StageSpec
@@ -67,3 +68,8 @@ def test_training_does_not_depend_on_omp_num_threads(splits, monkeypatch):
         monkeypatch.setenv("OMP_NUM_THREADS", threads)
         results.append(_train(splits, lam=5.0))
     assert results[0][1] == results[1][1] and results[0][2] == results[1][2]
+
+
+def test_a_diverging_training_is_an_error(splits):
+    with pytest.raises(InputError, match=r"--lam 1e\+308: the loss became nan in epoch 1; the training diverged"):
+        _train(splits, lam=1e308)
