@@ -108,7 +108,9 @@ def refine_design(run_dir: str | Path, design_id: int, settings: RefineSettings 
     settings.check()
     run = Path(run_dir)
     open_archive(run).close()  # a missing or broken archive fails before anything is touched
-    if supernet is not None and not settings.from_scratch and not Path(supernet).is_file():
+    if supernet is not None and settings.from_scratch:
+        raise InputError(f"--supernet {supernet}: not used with --from-scratch, which starts from fresh weights")
+    if supernet is not None and not Path(supernet).is_file():
         raise InputError(f"--supernet {supernet}: checkpoint not found")
     try:
         writer = ArchiveWriter.open(run)
