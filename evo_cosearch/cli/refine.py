@@ -11,16 +11,17 @@ def register(sub) -> None:
     p = sub.add_parser("refine", help="FiGS-style channel refinement of one archived design (added as 'refine')")
     p.add_argument("run", metavar="RUN", help="run directory")
     p.add_argument("--design", type=int, required=True, metavar="ID", help="id of the design to refine")
-    p.add_argument("--epochs", type=int, default=5, help="joint training epochs (default 5)")
-    p.add_argument("--lam", type=float, default=1.0, help="weight λ of the normalised cost (default 1)")
+    p.add_argument("--epochs", type=int, default=5, help="joint training epochs, >= 1 (default 5)")
+    p.add_argument("--lam", type=float, default=1.0, help="weight λ of the normalised cost, >= 0 (default 1)")
     p.add_argument("--cost", choices=("macs", "latency", "energy"), default="macs",
                    help="cost: expected MACs, or the simulator's per-layer latency/energy as a first-order "
                         "surrogate (default macs)")
     p.add_argument("--threshold", type=float, default=0.5,
-                   help="remove channels whose keep probability is below this (default 0.5)")
-    p.add_argument("--seed", type=int, default=None, help="default: the run's seed")
-    p.add_argument("--tau", type=float, default=0.5, help="relaxed-Bernoulli temperature (default 0.5)")
-    p.add_argument("--from-scratch", action="store_true", help="start from fresh weights, not the supernet's")
+                   help="remove channels whose keep probability is below this, in (0, 1) (default 0.5)")
+    p.add_argument("--seed", type=int, default=None, help="seed in [0, 2**63) (default: the run's seed)")
+    p.add_argument("--tau", type=float, default=0.5, help="relaxed-Bernoulli temperature, finite > 0 (default 0.5)")
+    p.add_argument("--from-scratch", action="store_true",
+                   help="start from fresh weights, not the supernet's (no --supernet)")
     p.add_argument("--supernet", help="supernet checkpoint (default: the one the run's search used)")
     p.add_argument("--data", help="dataset file (default: the one the run's search read)")
     p.add_argument("--format", choices=("table", "json"), default="table",

@@ -135,6 +135,15 @@ def test_bad_input_exits_2_and_changes_nothing(setup, capsys, args, message):
     assert _listing(run) == listing
 
 
+def test_help_names_the_valid_ranges(capsys):
+    with pytest.raises(SystemExit):
+        main(["refine", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for words in ("epochs, >= 1", "cost, >= 0", "below this, in (0, 1)", "seed in [0, 2**63)", "finite > 0",
+                  "(no --supernet)"):
+        assert words in text
+
+
 def test_missing_run_exits_2(tmp_path, capsys):
     assert main(["refine", str(tmp_path / "nope"), "--design", "0"]) == 2
     assert "no run archive" in capsys.readouterr().err
