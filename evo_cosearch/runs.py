@@ -82,9 +82,9 @@ def _supernet_source(meta: "RunMeta | None") -> Mapping[str, Any] | None:
 
 
 def resumed_problem(problem: "Problem", meta: "RunMeta | None", where: str) -> "Problem":
-    """``problem`` for resuming the run of ``meta``: reading the data file the run read. A problem
-    whose data path is its file's own reads the run's; one given other data (``--data``) is refused
-    while the run's file is still there (else it is where that data moved)."""
+    """``problem`` for resuming (or refining a design of) the run of ``meta``: reading the data file
+    the run read. A problem whose data path is its file's own reads the run's; one given other data
+    (``--data``) is refused while the run's file is still there (else it is where that data moved)."""
     if meta is None or meta.data is None or _same_file(data_path_of(problem), meta.data):
         return problem
     from evo_cosearch.problem import parse_problem
@@ -92,8 +92,8 @@ def resumed_problem(problem: "Problem", meta: "RunMeta | None", where: str) -> "
         return run_problem(problem, meta)
     if not Path(meta.data).is_file():
         return problem
-    raise InputError(f"{where}: the run read its data from {meta.data}, not {problem.dataset.path}; resume it "
-                     "without --data, or with that file")
+    raise InputError(f"{where}: the run read its data from {meta.data}, not {problem.dataset.path}; leave out "
+                     "--data, or give that file")
 
 
 def data_path_of(problem: "Problem") -> str | None:

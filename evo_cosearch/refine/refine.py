@@ -49,7 +49,7 @@ from evo_cosearch.refine.cost import cost_terms
 from evo_cosearch.refine.model import mask_child, narrow_child
 from evo_cosearch.refine.train import EpochStat, RefineSettings, train_masked
 from evo_cosearch.refine.workload import prunable_blocks, refined_workload
-from evo_cosearch.runs import evaluation_seed, evaluation_threads, run_checkpoint, run_problem
+from evo_cosearch.runs import evaluation_seed, evaluation_threads, resumed_problem, run_checkpoint
 from evo_cosearch.space.accelerator import AcceleratorArrays
 from evo_cosearch.space.spec import DesignSpec, NetworkSpec
 from evo_cosearch.supernet import (
@@ -141,7 +141,7 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
     if not prunable_blocks(spec):
         raise InputError(f"{run}: design {design_id} has no block with expansion > 1: nothing to refine")
     seed = meta.seed if settings.seed is None else int(settings.seed)
-    problem = run_problem(problem, meta, data_path)
+    problem = resumed_problem(problem.with_data(data_path, strict=True), meta, str(run))  # the run's data only
     splits = problem_splits(problem)
     data = eval_data(splits, EvaluationConfig.from_section(problem.evaluation), seed=evaluation_seed(meta))
 

@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from evo_cosearch.api import search
-from evo_cosearch.archive import open_archive, pareto_of
+from evo_cosearch.archive import ArchiveWriter, open_archive, pareto_of
 from evo_cosearch.cli import main
 from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import ProxyAccuracy
@@ -265,3 +265,23 @@ def test_json_output_is_the_report_with_its_provenance(setup, tmp_path, monkeypa
     assert main([*argv, "--seed", "8"]) == 0
     table = capsys.readouterr().out
     assert "λ 3 × expected energy, 5 epochs, threshold 0.5, tau 0.5, seed 8, from the supernet" in table
+
+
+def test_refuses_other_data_while_the_runs_file_is_there(setup, tmp_path, capsys):
+    """A design measured on other images would not be comparable with its archive (as for a resume)."""
+    run, _, ids = setup
+    copy = tmp_path / "run"
+    shutil.copytree(run, copy)
+    ours, other = tmp_path / "ours.npz", tmp_path / "other.npz"
+    ours.write_bytes(b"")
+    other.write_bytes(b"")
+    with open_archive(copy) as arc:  # as if the run had read a dataset file
+        text = arc.meta.problem_text.replace("  name: digits\n", f"  name: fashion_mnist\n  path: {ours}\n")
+    writer = ArchiveWriter.open(copy)
+    writer.set_meta(problem_text=text, data=str(ours))
+    writer.close()
+    digest = _digest(copy)
+    assert main(["refine", str(copy), "--design", str(ids[0]), "--data", str(other)]) == 2
+    err = capsys.readouterr().err
+    assert f"the run read its data from {ours}, not {other}; leave out --data, or give that file" in err
+    assert len(err.splitlines()) == 1 and _digest(copy) == digest
