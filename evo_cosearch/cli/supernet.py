@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 from evo_cosearch.errors import InputError
-from evo_cosearch.files import writable_path
 from evo_cosearch.io.designfile import genome_arg
 from evo_cosearch.problem import load_problem
 
@@ -39,7 +37,9 @@ def register(sub) -> None:
     c.add_argument("--epochs", type=int, required=True)
     c.add_argument("--from-supernet", default=None, metavar="CKPT", help="start from the supernet's weights")
     c.add_argument("--data", default=None)
-    c.add_argument("--out", default=None, help="save the trained child here (state_dict + architecture JSON)")
+    c.add_argument("--out", default=None,
+                   help="save the trained child here (state_dict + architecture JSON); an existing file must "
+                        "be a saved child of the same network")
     c.add_argument("--lr", type=float, default=0.05)
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--format", choices=("text", "json"), default="text")
@@ -78,22 +78,21 @@ def run_evaluate(args) -> int:
 
 
 def run_train_child(args) -> int:
-    from evo_cosearch.supernet import load_supernet, problem_splits, save_child, train_child
+    from evo_cosearch.supernet import child_out_path, load_supernet, problem_splits, save_child, train_child
 
     problem = load_problem(args.problem).with_data(args.data, strict=True)
     if args.epochs < 0:
         raise InputError(f"--epochs: {args.epochs} must be >= 0")
     if not (args.lr > 0 and math.isfinite(args.lr)):
         raise InputError(f"--lr: {args.lr} must be a finite number > 0")
-    if args.out:
-        writable_path(args.out, "child checkpoint")  # before training, not after
     genome = genome_arg(problem, args.genome)
     spec = problem.design(genome).network
+    out = child_out_path(args.out, spec) if args.out else None  # before training, not after
     supernet = load_supernet(problem, args.from_supernet) if args.from_supernet else None
     result = train_child(spec, problem_splits(problem), epochs=args.epochs, supernet=supernet, seed=args.seed,
                          lr=args.lr, progress=args.format != "json")
-    if args.out:
-        save_child(Path(args.out), result.module, spec)
+    if out:
+        save_child(out, result.module, spec)
     out = {"test_accuracy": result.test_accuracy, "val_accuracy": result.val_accuracy, "epochs": args.epochs}
     if args.format == "json":
         print(json.dumps(out))

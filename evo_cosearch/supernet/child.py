@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from evo_cosearch.data import Splits
 from evo_cosearch.errors import InputError
+from evo_cosearch.files import writable_path
 from evo_cosearch.space.spec import NetworkSpec
 from evo_cosearch.supernet.checkpoint import load_torch_file, save_atomic
 from evo_cosearch.supernet.evaluate import accuracy, recalibrate
@@ -25,7 +26,8 @@ from evo_cosearch.supernet.network import Supernet, extract_child
 from evo_cosearch.supernet.runtime import configure_torch, training_threads
 from evo_cosearch.supernet.sample import template_of
 
-__all__ = ["build_child", "save_child", "load_child", "train_child", "ChildTrainResult", "CHILD_FORMAT"]
+__all__ = ["build_child", "child_out_path", "save_child", "load_child", "train_child", "ChildTrainResult",
+           "CHILD_FORMAT"]
 
 #: Version of what a stand-alone child is and how it trains (its modules, their initialisation,
 #: the quantizers, :func:`train_child`); results kept of earlier trainings are keyed by it. The
@@ -43,13 +45,32 @@ def save_child(path: str | Path, module: ChildNet, spec: NetworkSpec) -> None:
     save_atomic({"state_dict": module.state_dict(), "spec": json.dumps(spec.to_dict())}, path)
 
 
-def load_child(path: str | Path) -> tuple[ChildNet, NetworkSpec]:
-    path = Path(path)
+def _read_saved(path: Path) -> tuple[dict, NetworkSpec]:
     obj = load_torch_file(path, "child file")
     try:
-        spec = NetworkSpec.from_dict(json.loads(obj["spec"]))
+        return obj, NetworkSpec.from_dict(json.loads(obj["spec"]))
     except Exception as exc:
         raise InputError(f"{path}: not a saved child ({exc.__class__.__name__})") from None
+
+
+def child_out_path(path: str | Path, spec: NetworkSpec) -> Path:
+    """``path`` checked, before training, as where to save a child of ``spec``: a new file, or a
+    saved child of the same network (an earlier training of it, which is replaced); anything else
+    there (a supernet checkpoint, another network's child) is refused, not overwritten."""
+    p = writable_path(path, "child checkpoint")
+    if p.exists():
+        try:
+            _, saved = _read_saved(p)
+        except InputError:
+            raise InputError(f"{p}: exists and is not a saved child; remove it or choose another --out") from None
+        if saved != spec:
+            raise InputError(f"{p}: holds a child of another network; remove it or choose another --out")
+    return p
+
+
+def load_child(path: str | Path) -> tuple[ChildNet, NetworkSpec]:
+    path = Path(path)
+    obj, spec = _read_saved(path)
     child = build_child(spec)
     try:
         child.load_state_dict(obj["state_dict"])

@@ -139,3 +139,20 @@ def test_genome_may_be_an_exported_design_json(trained, tmp_path, capsys):
         assert main([*base, "--genome", str(bad)]) == 2
         err = capsys.readouterr().err
         assert needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_train_child_out_replaces_only_a_child_of_the_same_network(trained, tmp_path, capsys):
+    problem, ckpt = trained
+    genome = _zeros(problem)
+    base = ["train-child", "--problem", str(problem), "--epochs", "0", "--format", "json"]
+    other = tmp_path / "other.pt"
+    assert main([*base, "--genome", "1" + genome[1:], "--out", str(other)]) == 0
+    supernet_copy = tmp_path / "sn.pt"
+    supernet_copy.write_bytes(ckpt.read_bytes())
+    capsys.readouterr()
+    for out, needle in ((supernet_copy, "is not a saved child"), (other, "holds a child of another network")):
+        before = out.read_bytes()
+        assert main([*base, "--genome", genome, "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert needle in err and str(out) in err and err.count("\n") == 1 and out.read_bytes() == before
+    assert main([*base, "--genome", "1" + genome[1:], "--out", str(other), "--seed", "1"]) == 0  # a retraining
