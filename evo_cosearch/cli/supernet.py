@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 
@@ -11,6 +12,19 @@ from evo_cosearch.problem import load_problem
 
 __all__ = ["register"]
 
+MAX_SEED = 2 ** 63 - 1  # torch's and numpy's generators both take it
+
+
+def _seed(text: str) -> int:
+    """An argparse type: a seed for torch's and numpy's generators."""
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{seed} must be an integer from 0 to 2**63 - 1")
+    return seed
+
 
 def register(sub) -> None:
     p = sub.add_parser("train-supernet", help="train (or resume) a problem's weight-sharing supernet")
@@ -18,30 +32,32 @@ def register(sub) -> None:
     p.add_argument("--epochs", type=int, default=None, help="override supernet.epochs")
     p.add_argument("--data", default=None, help="dataset path (overrides dataset.path)")
     p.add_argument("--out", default=None, help="checkpoint path (default: cached under results/supernets)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=_seed, default=0,
+                   help="training seed, 0 to 2**63 - 1 (default 0: the one a search uses)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=run_train_supernet)
 
     e = sub.add_parser("evaluate", help="supernet-inherited accuracy, MACs and params of one genome")
-    e.add_argument("--problem", required=True)
+    e.add_argument("--problem", required=True, help="problem file (YAML)")
     e.add_argument("--supernet", required=True, help="supernet checkpoint")
     e.add_argument("--genome", required=True, help="comma-separated gene indices, or an exported design.json")
-    e.add_argument("--data", default=None)
-    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--data", default=None, help="dataset path (overrides dataset.path)")
+    e.add_argument("--seed", type=_seed, default=0,
+                   help="seed of the recalibration images, 0 to 2**63 - 1 (default 0: the one a search uses)")
     e.add_argument("--format", choices=("text", "json"), default="text")
     e.set_defaults(handler=run_evaluate)
 
     c = sub.add_parser("train-child", help="train one child stand-alone (or fine-tune it from a supernet)")
-    c.add_argument("--problem", required=True)
+    c.add_argument("--problem", required=True, help="problem file (YAML)")
     c.add_argument("--genome", required=True, help="comma-separated gene indices, or an exported design.json")
-    c.add_argument("--epochs", type=int, required=True)
+    c.add_argument("--epochs", type=int, required=True, help="training epochs (0: evaluate as it starts)")
     c.add_argument("--from-supernet", default=None, metavar="CKPT", help="start from the supernet's weights")
-    c.add_argument("--data", default=None)
+    c.add_argument("--data", default=None, help="dataset path (overrides dataset.path)")
     c.add_argument("--out", default=None,
                    help="save the trained child here (state_dict + architecture JSON); an existing file must "
                         "be a saved child of the same network")
-    c.add_argument("--lr", type=float, default=0.05)
-    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--lr", type=float, default=0.05, help="peak learning rate of the cosine schedule (default 0.05)")
+    c.add_argument("--seed", type=_seed, default=0, help="training seed, 0 to 2**63 - 1 (default 0)")
     c.add_argument("--format", choices=("text", "json"), default="text")
     c.set_defaults(handler=run_train_child)
 

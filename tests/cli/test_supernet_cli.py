@@ -156,3 +156,18 @@ def test_train_child_out_replaces_only_a_child_of_the_same_network(trained, tmp_
         err = capsys.readouterr().err
         assert needle in err and str(out) in err and err.count("\n") == 1 and out.read_bytes() == before
     assert main([*base, "--genome", "1" + genome[1:], "--out", str(other), "--seed", "1"]) == 0  # a retraining
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2 ** 63)])
+def test_a_seed_out_of_range_is_a_one_line_error(trained, tmp_path, capsys, seed):
+    problem, ckpt = trained
+    genome = _zeros(problem)
+    out = tmp_path / "x.pt"
+    capsys.readouterr()
+    for argv in (["train-supernet", "--problem", str(problem), "--out", str(out), "--quiet"],
+                 ["evaluate", "--problem", str(problem), "--supernet", str(ckpt), "--genome", genome],
+                 ["train-child", "--problem", str(problem), "--genome", genome, "--epochs", "0"]):
+        with pytest.raises(SystemExit) as exit_:  # argparse's own error: before the problem is read
+            main([*argv, "--seed", seed])
+        err = capsys.readouterr().err
+        assert exit_.value.code == 2 and f"--seed: {seed} must be" in err and err.count("\n") == 1 and not out.exists()
