@@ -34,7 +34,7 @@ def load_dataset(cfg: Any, *, seed: int = 0, size: int | None = None, channels: 
         n_test = int(round(opts["test_fraction"] * len(x)))
         test, train = np.sort(perm[:n_test]), np.sort(perm[n_test:])
         return make_splits(x[train], y[train], x[test], y[test], val_fraction=opts["val_fraction"], seed=seed,
-                           num_classes=10)
+                           num_classes=10, where="dataset digits")
     if cfg.path is None:
         raise DataError(f"dataset {name!r}: no path given (set dataset.path in the problem file or pass --data)")
     path = Path(cfg.path)
@@ -58,7 +58,8 @@ def load_dataset(cfg: Any, *, seed: int = 0, size: int | None = None, channels: 
         raise DataError(f"dataset {name!r}: unknown dataset")
     x_tr, y_tr, x_te, y_te = arrays
     _check_values(path, x_tr, y_tr, x_te, y_te)
-    splits = make_splits(x_tr, y_tr, x_te, y_te, val_fraction=opts["val_fraction"], seed=seed, num_classes=n_cls)
+    splits = make_splits(x_tr, y_tr, x_te, y_te, val_fraction=opts["val_fraction"], seed=seed, num_classes=n_cls,
+                         where=str(path))
     want = _SHAPES.get(name)
     if want is not None and splits.image_shape != want:
         raise DataError(f"{path}: images have shape {splits.image_shape}, {name} needs {want}")

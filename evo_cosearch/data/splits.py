@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from evo_cosearch.errors import DataError
+
 __all__ = ["Splits", "make_splits"]
 
 
@@ -34,15 +36,20 @@ class Splits:
 
 
 def make_splits(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray, *,
-                val_fraction: float, seed: int, num_classes: int | None = None) -> Splits:
+                val_fraction: float, seed: int, num_classes: int | None = None, where: str = "dataset") -> Splits:
     """Carve a seeded validation split off the training set; normalise with train mean/std.
 
     ``x_*`` are (N, H, W) or (N, H, W, C) or (N, C, H, W) arrays (uint8 or float); the layout
-    is NCHW when the second axis is the smallest of the three spatial/channel axes.
+    is NCHW when the second axis is the smallest of the three spatial/channel axes. A split left
+    empty is a :class:`DataError` naming ``where`` (an accuracy of no images would read 0).
     """
     x_train, x_test = _nchw(x_train), _nchw(x_test)
     perm = np.random.default_rng(seed).permutation(len(x_train))
     n_val = int(round(val_fraction * len(x_train)))
+    for split, n in (("training", len(x_train) - n_val), ("validation", n_val), ("test", len(x_test))):
+        if n == 0:
+            raise DataError(f"{where}: the {split} split is empty ({len(x_train)} training images, val_fraction "
+                            f"{val_fraction}; {len(x_test)} test images)")
     val_idx, train_idx = np.sort(perm[:n_val]), np.sort(perm[n_val:])
     train = x_train[train_idx].astype(np.float32)
     mean = float(train.mean())

@@ -128,3 +128,17 @@ def test_bad_files_raise_one_line_data_errors(tmp_path, case):
               "complex": "train images are not real numbers (dtype complex64)",
               "huge": "train images hold pixel values up to"}.get(case)
     assert needle is None or needle in msg
+
+
+@pytest.mark.parametrize("n_train,options,split", [(1, {}, "validation"), (1, {"val_fraction": 0.9}, "training")])
+def test_a_split_left_empty_is_an_error_not_an_accuracy_of_nothing(tmp_path, n_train, options, split):
+    x_tr, y_tr, x_te, y_te = _fake(n_train=n_train)
+    path = tmp_path / "f.npz"
+    np.savez(path, x_train=x_tr, y_train=y_tr, x_test=x_te, y_test=y_te)
+    with pytest.raises(DataError, match=rf"f.npz: the {split} split is empty \(1 training images, val_fraction"):
+        load_dataset(DatasetConfig("fashion_mnist", str(path), options))
+
+
+def test_digits_with_a_test_fraction_that_leaves_no_test_image():
+    with pytest.raises(DataError, match="dataset digits: the test split is empty"):
+        load_dataset(DatasetConfig("digits", None, {"test_fraction": 1e-4}))
