@@ -60,6 +60,8 @@ def save_atomic(obj: Any, path: str | Path) -> None:
 def load_torch_file(path: str | Path, what: str) -> Any:
     """``torch.load(path, weights_only=True)`` on the CPU; one-line errors name the file and ``what`` it is."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a {what}")
     if not path.is_file():
         raise InputError(f"{path}: {what} not found")
     try:

@@ -51,7 +51,8 @@ def test_train_child_json(trained, capsys):
 
 @pytest.mark.parametrize("argv,needle", [
     (["--genome", "0,0"], "genes"),
-    (["--supernet", "MISSING.pt"], "MISSING.pt"),
+    (["--supernet", "MISSING.pt"], "MISSING.pt: supernet checkpoint not found"),
+    (["--supernet", "."], r"\.: is a directory, not a supernet checkpoint"),
     (["--data", "fashion.npz"], "--data fashion.npz: .*dataset digits is embedded"),
 ])
 def test_errors_are_one_line_exit_2(trained, capsys, argv, needle):
