@@ -27,6 +27,9 @@ __all__ = ["training_meta", "meta_key", "save_atomic", "load_checkpoint", "templ
 #: smallest child's quantizers are the least precise fixed-point ones).
 FORMAT = 4
 
+#: What :func:`~evo_cosearch.supernet.train.train_supernet` writes after every epoch.
+_KEYS = ("meta", "epoch", "epochs", "model", "optimizer", "torch_rng", "numpy_rng", "history")
+
 
 def template_json(template: NetworkTemplate) -> str:
     """The network template as JSON, without ``acc_bits`` (a simulator setting the weights never see)."""
@@ -74,7 +77,15 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     """Load a supernet checkpoint (``weights_only=True``); one-line errors name the file."""
     path = Path(path)
     ckpt = load_torch_file(path, "supernet checkpoint")
-    if not isinstance(ckpt, dict) or "model" not in ckpt or "meta" not in ckpt:
+    if not isinstance(ckpt, dict):
         raise InputError(f"{path}: not an evo_cosearch supernet checkpoint")
-    ckpt["meta"] = json.loads(ckpt["meta"])
+    missing = [k for k in _KEYS if k not in ckpt]
+    if missing:
+        raise InputError(f"{path}: not an evo_cosearch supernet checkpoint (no {missing[0]!r})")
+    try:
+        ckpt["meta"] = json.loads(ckpt["meta"])
+    except (TypeError, ValueError):
+        ckpt["meta"] = None
+    if not isinstance(ckpt["meta"], dict):
+        raise InputError(f"{path}: not an evo_cosearch supernet checkpoint (its meta is not a JSON object)")
     return ckpt

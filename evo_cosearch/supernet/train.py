@@ -116,11 +116,15 @@ def train_supernet(template: NetworkTemplate, splits: Splits, cfg: SupernetConfi
         if meta_key(ckpt["meta"]) != meta_key(meta):
             raise InputError(f"{out}: holds a supernet trained with another {', '.join(_differ(ckpt['meta'], meta))}; "
                              "remove it or choose another --out")
-        net.load_state_dict(ckpt["model"])
-        opt.load_state_dict(ckpt["optimizer"])
-        gen.set_state(ckpt["torch_rng"])
-        rng.bit_generator.state = json.loads(ckpt["numpy_rng"])
-        start, history = int(ckpt["epoch"]), json.loads(ckpt["history"])
+        try:
+            net.load_state_dict(ckpt["model"])
+            opt.load_state_dict(ckpt["optimizer"])
+            gen.set_state(ckpt["torch_rng"])
+            rng.bit_generator.state = json.loads(ckpt["numpy_rng"])
+            start, history = int(ckpt["epoch"]), json.loads(ckpt["history"])
+        except (RuntimeError, TypeError, ValueError, KeyError) as exc:
+            raise InputError(f"{out}: a damaged supernet checkpoint ({exc.__class__.__name__}); remove it or choose "
+                             "another --out") from None
     n = len(train_x)
     steps_per_epoch = max(1, n // cfg.batch_size)  # drop the last partial batch (BatchNorm needs > 1)
     total_steps = steps_per_epoch * cfg.epochs

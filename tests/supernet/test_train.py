@@ -109,3 +109,19 @@ def test_random_bits_for_the_smallest_child_is_an_option_keeping_old_keys(tiny_p
     least, r1, r2 = (load_checkpoint(tmp_path / f)["model"] for f in ("least.pt", "random.pt", "random2.pt"))
     assert all(torch.equal(r1[k], r2[k]) for k in r1)  # seeded
     assert any(not torch.equal(least[k], r1[k]) for k in r1)  # and another training
+
+
+def test_resuming_a_damaged_checkpoint_is_refused_and_leaves_it(tiny_problem_path, tmp_path):
+    from evo_cosearch.errors import InputError
+    from evo_cosearch.supernet.checkpoint import load_torch_file, save_atomic
+
+    p = load_problem(tiny_problem_path)
+    out = tmp_path / "a.pt"
+    _train(p, out, epochs=1)
+    ckpt = load_torch_file(out, "supernet checkpoint")
+    ckpt["model"].pop(next(iter(ckpt["model"])))  # same configuration, a weight missing
+    save_atomic(ckpt, out)
+    before = out.read_bytes()
+    with pytest.raises(InputError, match=r"a.pt: a damaged supernet checkpoint \(RuntimeError\); remove it"):
+        _train(p, out, epochs=1)
+    assert out.read_bytes() == before
