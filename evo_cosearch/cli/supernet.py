@@ -54,8 +54,9 @@ def register(sub) -> None:
     c.add_argument("--from-supernet", default=None, metavar="CKPT", help="start from the supernet's weights")
     c.add_argument("--data", default=None, help="dataset path (overrides dataset.path)")
     c.add_argument("--out", default=None,
-                   help="save the trained child here (state_dict + architecture JSON); an existing file must "
-                        "be a saved child of the same network")
+                   help="save the trained child here (state_dict, architecture JSON and the input's "
+                        "mean and std: it reads (pixel - mean) / std); an existing file must be a saved child "
+                        "of the same network")
     c.add_argument("--lr", type=float, default=0.05, help="peak learning rate of the cosine schedule (default 0.05)")
     c.add_argument("--seed", type=_seed, default=0, help="training seed, 0 to 2**63 - 1 (default 0)")
     c.add_argument("--format", choices=("text", "json"), default="text")
@@ -105,10 +106,11 @@ def run_train_child(args) -> int:
     spec = problem.design(genome).network
     out = child_out_path(args.out, spec) if args.out else None  # before training, not after
     supernet = load_supernet(problem, args.from_supernet) if args.from_supernet else None
-    result = train_child(spec, problem_splits(problem), epochs=args.epochs, supernet=supernet, seed=args.seed,
-                         lr=args.lr, progress=args.format != "json")
+    splits = problem_splits(problem)
+    result = train_child(spec, splits, epochs=args.epochs, supernet=supernet, seed=args.seed, lr=args.lr,
+                         progress=args.format != "json")
     if out:
-        save_child(out, result.module, spec)
+        save_child(out, result.module, spec, input_normalization={"mean": splits.mean, "std": splits.std})
     out = {"test_accuracy": result.test_accuracy, "val_accuracy": result.val_accuracy, "epochs": args.epochs}
     if args.format == "json":
         print(json.dumps(out))

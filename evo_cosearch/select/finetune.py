@@ -86,7 +86,7 @@ def save_finetuned(done: Finetuned, out_dir: str | Path) -> tuple[Path, ...]:
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    save_child(out / CHILD_PT, done.module, done.spec)
+    save_child(out / CHILD_PT, done.module, done.spec, input_normalization=done.input_normalization)
     (out / CHILD_JSON).write_text(json.dumps(done.spec.to_dict(), indent=2) + "\n", encoding="utf-8")
     report = {"val_accuracy": done.val_accuracy, "test_accuracy": done.test_accuracy, "epochs": done.epochs,
               "seed": done.seed, "supernet": done.supernet,

@@ -1,7 +1,8 @@
 """Stand-alone children: build from scratch, train or fine-tune, save and load.
 
-A saved child is a ``torch.save`` of ``{"state_dict": ..., "spec": <architecture JSON>}``;
-loading rebuilds the architecture from the JSON and reads the file with ``weights_only=True``.
+A saved child is a ``torch.save`` of ``{"state_dict": ..., "spec": <architecture JSON>, "input":
+<JSON {mean, std}: the child reads (pixel - mean) / std>}``; loading rebuilds the architecture
+from the JSON and reads the file with ``weights_only=True``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 import torch
 import torch.nn.functional as F
@@ -41,8 +43,11 @@ def build_child(spec: NetworkSpec, *, seed: int = 0) -> ChildNet:
     return extract_child(Supernet(template_of(spec)), spec).train()
 
 
-def save_child(path: str | Path, module: ChildNet, spec: NetworkSpec) -> None:
-    save_atomic({"state_dict": module.state_dict(), "spec": json.dumps(spec.to_dict())}, path)
+def save_child(path: str | Path, module: ChildNet, spec: NetworkSpec, *,
+               input_normalization: Mapping[str, float]) -> None:
+    """Save ``module`` with its architecture and the ``{mean, std}`` its input is normalised with."""
+    save_atomic({"state_dict": module.state_dict(), "spec": json.dumps(spec.to_dict()),
+                 "input": json.dumps(dict(input_normalization))}, path)
 
 
 def _read_saved(path: Path) -> tuple[dict, NetworkSpec]:

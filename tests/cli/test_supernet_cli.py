@@ -172,3 +172,22 @@ def test_a_seed_out_of_range_is_a_one_line_error(trained, tmp_path, capsys, seed
             main([*argv, "--seed", seed])
         err = capsys.readouterr().err
         assert exit_.value.code == 2 and f"--seed: {seed} must be" in err and err.count("\n") == 1 and not out.exists()
+
+
+def test_a_saved_child_loads_weights_only_records_its_input_and_scores_as_reported(trained, tmp_path, capsys):
+    import torch
+
+    from evo_cosearch.problem import load_problem
+    from evo_cosearch.supernet import accuracy, load_child, problem_splits
+
+    problem, ckpt = trained
+    out = tmp_path / "child.pt"
+    capsys.readouterr()
+    assert main(["train-child", "--problem", str(problem), "--genome", _zeros(problem), "--epochs", "1",
+                 "--from-supernet", str(ckpt), "--out", str(out), "--format", "json"]) == 0
+    reported = json.loads(capsys.readouterr().out)["test_accuracy"]
+    splits = problem_splits(load_problem(problem))
+    saved = torch.load(out, weights_only=True)
+    assert json.loads(saved["input"]) == {"mean": splits.mean, "std": splits.std}  # the child reads (x - mean) / std
+    child, _ = load_child(out)
+    assert accuracy(child, splits.test_x, splits.test_y, batch_size=500) == reported

@@ -16,7 +16,7 @@ def test_save_load_round_trip(tiny_problem_path, tiny_ckpt, tmp_path):
     net = load_supernet(p, tiny_ckpt)
     spec = p.network.spec(p.space, p.space.sample(1, np.random.default_rng(2))[0])
     child = extract_child(net, spec).eval()
-    save_child(tmp_path / "child.pt", child, spec)
+    save_child(tmp_path / "child.pt", child, spec, input_normalization={"mean": 0.0, "std": 1.0})
     loaded, spec2 = load_child(tmp_path / "child.pt")
     assert spec2 == spec
     x = torch.randn(5, 1, 8, 8, generator=torch.Generator().manual_seed(0))
