@@ -87,7 +87,9 @@ def _read_cifar_batch(f: Path) -> tuple[np.ndarray, np.ndarray]:
     try:
         batch = _ArrayOnlyUnpickler(io.BytesIO(f.read_bytes()), encoding="bytes").load()
         data = np.asarray(batch[b"data"], np.uint8).reshape(-1, 3, 32, 32)
-        labels = np.asarray(batch[b"labels"], np.int64)
+        labels = np.asarray(batch[b"labels"])  # checked as class indices with the other formats' labels
+        if labels.ndim != 1:
+            raise ValueError("labels are not a list")
     except FileNotFoundError:
         raise DataError(f"{f}: CIFAR-10 batch not found") from None
     except pickle.UnpicklingError as exc:  # also a refused global: its reason, not "corrupt"

@@ -142,3 +142,13 @@ def test_a_split_left_empty_is_an_error_not_an_accuracy_of_nothing(tmp_path, n_t
 def test_digits_with_a_test_fraction_that_leaves_no_test_image():
     with pytest.raises(DataError, match="dataset digits: the test split is empty"):
         load_dataset(DatasetConfig("digits", None, {"test_fraction": 1e-4}))
+
+
+def test_cifar_fractional_labels_are_refused_not_truncated(tmp_path):
+    rng = np.random.default_rng(0)
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        labels = [0.5, 1, 2, 3] if name == "data_batch_2" else [0, 1, 2, 3]
+        batch = {b"data": rng.integers(0, 256, (4, 3072), dtype=np.uint8), b"labels": labels}
+        (tmp_path / name).write_bytes(pickle.dumps(batch))
+    with pytest.raises(DataError, match="train labels are not whole class indices"):
+        load_dataset(DatasetConfig("cifar10", str(tmp_path), {"val_fraction": 0.25}))
