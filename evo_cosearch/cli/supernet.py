@@ -31,10 +31,12 @@ def register(sub) -> None:
     p.add_argument("--problem", required=True, help="problem file (YAML)")
     p.add_argument("--epochs", type=int, default=None, help="override supernet.epochs")
     p.add_argument("--data", default=None, help="dataset path (overrides dataset.path)")
-    p.add_argument("--out", default=None, help="checkpoint path (default: cached under results/supernets)")
+    p.add_argument("--out", default=None,
+                   help="checkpoint path, written after every epoch: a killed run resumes from it, and one of "
+                        "another configuration is refused (default: cached under results/supernets)")
     p.add_argument("--seed", type=_seed, default=0,
                    help="training seed, 0 to 2**63 - 1 (default 0: the one a search uses)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no per-epoch lines")
     p.set_defaults(handler=run_train_supernet)
 
     e = sub.add_parser("evaluate", help="supernet-inherited accuracy, MACs and params of one genome")
@@ -44,7 +46,8 @@ def register(sub) -> None:
     e.add_argument("--data", default=None, help="dataset path (overrides dataset.path)")
     e.add_argument("--seed", type=_seed, default=0,
                    help="seed of the recalibration images, 0 to 2**63 - 1 (default 0: the one a search uses)")
-    e.add_argument("--format", choices=("text", "json"), default="text")
+    e.add_argument("--format", choices=("text", "json"), default="text",
+                   help="json: {accuracy (validation, in [0, 1]), macs, params}")
     e.set_defaults(handler=run_evaluate)
 
     c = sub.add_parser("train-child", help="train one child stand-alone (or fine-tune it from a supernet)")
@@ -59,7 +62,8 @@ def register(sub) -> None:
                         "of the same network")
     c.add_argument("--lr", type=float, default=0.05, help="peak learning rate of the cosine schedule (default 0.05)")
     c.add_argument("--seed", type=_seed, default=0, help="training seed, 0 to 2**63 - 1 (default 0)")
-    c.add_argument("--format", choices=("text", "json"), default="text")
+    c.add_argument("--format", choices=("text", "json"), default="text",
+                   help="json: {test_accuracy, val_accuracy (in [0, 1]), epochs}")
     c.set_defaults(handler=run_train_child)
 
 

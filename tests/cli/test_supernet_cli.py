@@ -191,3 +191,14 @@ def test_a_saved_child_loads_weights_only_records_its_input_and_scores_as_report
     assert json.loads(saved["input"]) == {"mean": splits.mean, "std": splits.std}  # the child reads (x - mean) / std
     child, _ = load_child(out)
     assert accuracy(child, splits.test_x, splits.test_y, batch_size=500) == reported
+
+
+@pytest.mark.parametrize("command", ["train-supernet", "evaluate", "train-child"])
+def test_help_describes_every_option(command):
+    import argparse
+
+    from evo_cosearch.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    bare = [a.option_strings[0] for a in sub.choices[command]._actions if a.option_strings and not a.help]
+    assert bare == []
