@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Mapping
 
@@ -32,6 +33,10 @@ class SupernetConfig:
             if epochs < 1:
                 raise ProblemError(f"--epochs: {epochs} must be >= 1")
             cfg = replace(cfg, epochs=int(epochs))
+        if not cfg.lr > 0:
+            raise ProblemError(f"supernet.lr: {cfg.lr} must be > 0")
+        if not 0.0 < cfg.momentum < 1.0:
+            raise ProblemError(f"supernet.momentum: {cfg.momentum} must be in (0, 1) (Nesterov momentum)")
         if not 0.0 <= cfg.distill <= 1.0:
             raise ProblemError(f"supernet.distill: {cfg.distill} must be in [0, 1]")
         if not 0.0 <= cfg.label_smoothing < 1.0:
@@ -85,6 +90,8 @@ def _parse(cls, raw: Mapping[str, Any] | None, section: str):
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ProblemError(f"{where}: {value!r} is not a number")
+        if not math.isfinite(value):
+            raise ProblemError(f"{where}: {value!r} is not a finite number")
         if key in _POSITIVE_INTS | _NON_NEGATIVE_INTS:
             if int(value) != value or value < (0 if key in _NON_NEGATIVE_INTS else 1):
                 kind = "non-negative" if key in _NON_NEGATIVE_INTS else "positive"

@@ -125,3 +125,13 @@ def test_resuming_a_damaged_checkpoint_is_refused_and_leaves_it(tiny_problem_pat
     with pytest.raises(InputError, match=r"a.pt: a damaged supernet checkpoint \(RuntimeError\); remove it"):
         _train(p, out, epochs=1)
     assert out.read_bytes() == before
+
+
+@pytest.mark.parametrize("key,value,needle", [
+    ("lr", float("nan"), "is not a finite number"), ("lr", float("inf"), "is not a finite number"),
+    ("weight_decay", float("nan"), "is not a finite number"), ("lr", 0, "must be > 0"),
+    ("momentum", 0, r"must be in \(0, 1\)"), ("momentum", 1.5, r"must be in \(0, 1\)"),
+])
+def test_a_learning_rate_or_momentum_that_cannot_train_is_named(key, value, needle):
+    with pytest.raises(ProblemError, match=rf"supernet\.{key}: .*{needle}"):
+        SupernetConfig.from_section({key: value})
