@@ -115,10 +115,10 @@ def run_train_child(args) -> int:
                          progress=args.format != "json")
     if out:
         save_child(out, result.module, spec, input_normalization={"mean": splits.mean, "std": splits.std})
-    out = {"test_accuracy": result.test_accuracy, "val_accuracy": result.val_accuracy, "epochs": args.epochs}
     if args.format == "json":
-        print(json.dumps(out))
+        print(json.dumps({"test_accuracy": result.test_accuracy, "val_accuracy": result.val_accuracy,
+                          "epochs": args.epochs}))
     else:
         print(f"test accuracy {result.test_accuracy:.4f}  (validation {result.val_accuracy:.4f}, "
-              f"{args.epochs} epochs)")
+              f"{args.epochs} epoch{'s' * (args.epochs != 1)})")
     return 0

@@ -92,8 +92,13 @@ class SearchSpace:
         return X.astype(np.int64, copy=False)
 
     def parse_genome(self, text: str) -> np.ndarray:
-        """Parse ``"I,J,..."`` (indices in space order) into a validated 1-D genome."""
-        parts = [p.strip() for p in str(text).split(",") if p.strip() != ""]
+        """Parse ``"I,J,..."`` (indices in space order) into a validated 1-D genome; an empty entry
+        (``0,,1`` or a trailing comma) is an error, not skipped: it would shift every later gene."""
+        parts = [p.strip() for p in str(text).split(",")]
+        if "" in parts:
+            k = parts.index("")
+            raise GenomeError(f"genome: entry {k + 1} of {len(parts)} is empty; give one index per gene, "
+                              "separated by single commas")
         try:
             values = [int(p) for p in parts]
         except ValueError:

@@ -50,6 +50,9 @@ def test_population_columns_match_single_decode(problem):
 @pytest.mark.parametrize("text,needle", [
     ("1,2", "genes, the space has"),
     ("x" + ",0" * 44, "'x' is not an integer"),
+    ("0,,0" + ",0" * 43, "entry 2 of 46 is empty"),
+    ("0" + ",0" * 44 + ",", "entry 46 of 46 is empty"),
+    ("", "entry 1 of 1 is empty"),
 ])
 def test_bad_genome_text(problem, text, needle):
     with pytest.raises(GenomeError, match=needle):
