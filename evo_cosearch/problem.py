@@ -18,7 +18,8 @@ from evo_cosearch.space import (
 from evo_cosearch.space.reference import reference_genome
 from evo_cosearch.supernet.config import EvaluationConfig, SupernetConfig
 
-__all__ = ["Problem", "DatasetConfig", "load_problem", "parse_problem", "OBJECTIVES", "CONSTRAINTS", "DATASETS"]
+__all__ = ["Problem", "DatasetConfig", "load_problem", "parse_problem", "ready_problem", "ready_problem_names",
+           "OBJECTIVES", "CONSTRAINTS", "DATASETS"]
 
 #: Objective name -> unit (all minimised).
 OBJECTIVES = {
@@ -108,9 +109,33 @@ class Problem:
         return Problem(**{**self.__dict__, "dataset": ds})
 
 
+def ready_problems_dir() -> Path:
+    """The ready problem files: the repository's ``problems/``, which an installed package carries
+    inside it (``evo_cosearch/problems/``, see ``pyproject.toml``)."""
+    here = Path(__file__).resolve().parent
+    inside = here / "problems"
+    return inside if inside.is_dir() else here.parent / "problems"
+
+
+def ready_problem(name: str) -> Path:
+    """The path of the ready problem ``name`` (``demo_digits`` or ``demo_digits.yaml``)."""
+    return ready_problems_dir() / (name if name.endswith(".yaml") else f"{name}.yaml")
+
+
+def ready_problem_names() -> list[str]:
+    return sorted(p.stem for p in ready_problems_dir().glob("*.yaml"))
+
+
 def load_problem(path: str | Path) -> Problem:
-    """Read and validate a problem file; errors name the file and the field."""
+    """Read and validate a problem file; errors name the file and the field. A name without a
+    folder that is no file here is a ready problem's (``demo_digits``, see :func:`ready_problem`)."""
     p = Path(path)
+    if not p.exists() and p.parent == Path(".") and p.name:
+        if ready_problem(p.name).is_file():
+            p = ready_problem(p.name)
+        else:
+            raise ProblemError(f"{p}: problem file not found (ready problems, named without a folder: "
+                               f"{', '.join(ready_problem_names())})")
     text = read_text(p, "problem file", ProblemError)
     try:
         return parse_problem(text, source=str(p))

@@ -1,10 +1,16 @@
-"""Reading a problem file: its supernet and evaluation sections are checked without PyTorch."""
+"""Reading a problem file: its supernet and evaluation sections are checked without PyTorch; ready
+problems by name."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from evo_cosearch.errors import ProblemError
+from evo_cosearch.problem import load_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -14,3 +20,18 @@ def test_reading_a_problem_does_not_import_torch():
             "load_problem('problems/demo_digits.yaml'); print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_ready_problem_is_found_by_name_from_any_folder(tmp_path, monkeypatch):
+    from evo_cosearch.problem import ready_problem, ready_problem_names
+    monkeypatch.chdir(tmp_path)
+    assert load_problem("demo_digits").source == str(ready_problem("demo_digits"))
+    assert load_problem("demo_digits.yaml").name == "demo_digits"
+    assert "autoqkeras_fashion_mnist" in ready_problem_names()
+    with pytest.raises(ProblemError, match=r"^nope: problem file not found \(ready problems, .*demo_digits"):
+        load_problem("nope")
+    (tmp_path / "demo_digits").write_text("name: [")  # a file of that name here is read, not the ready one
+    with pytest.raises(ProblemError, match="^demo_digits: "):
+        load_problem("demo_digits")
+    with pytest.raises(ProblemError, match="problem file not found"):
+        load_problem(tmp_path / "sub" / "demo_digits")  # a path with a folder is only that path

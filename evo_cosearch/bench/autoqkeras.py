@@ -29,11 +29,11 @@ from evo_cosearch.bench.standalone import load_cache, standalone_key, train_stan
 from evo_cosearch.bench.supernet import DEFAULT_DATA, RESULTS_DIR, _write
 from evo_cosearch.errors import ProblemError
 from evo_cosearch.evaluate import Evaluator, SupernetAccuracy
-from evo_cosearch.problem import load_problem
+from evo_cosearch.problem import load_problem, ready_problem
 
 __all__ = ["bench_autoqkeras", "DEFAULT_PROBLEM", "TARGET_REDUCTION"]
 
-DEFAULT_PROBLEM = "problems/autoqkeras_fashion_mnist.yaml"
+DEFAULT_PROBLEM = str(ready_problem("autoqkeras_fashion_mnist"))
 TARGET_REDUCTION = 0.80  # >= 80% less energy than the 8-bit reference, accuracy within 1 point
 
 

@@ -22,13 +22,13 @@ import numpy as np
 
 from evo_cosearch.bench.runset import RunSpec, hv_curves, quartiles, run_all, shared_accuracy, write_json
 from evo_cosearch.errors import InputError
-from evo_cosearch.problem import load_problem
+from evo_cosearch.problem import load_problem, ready_problem
 
 __all__ = ["bench_strategies", "budget_fraction", "rank_sum", "strategies_markdown", "DEFAULT_PROBLEM",
            "DEFAULT_STRATEGIES", "DEFAULT_POP", "DEFAULT_GENS", "RUNS_DIR", "RESULT_PATH", "FIGURE_PATH",
            "TARGET_FRACTION"]
 
-DEFAULT_PROBLEM = str(Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml")
+DEFAULT_PROBLEM = str(ready_problem("demo_digits"))
 DEFAULT_STRATEGIES = ("nsga2", "random", "reinforce")
 RUNS_DIR = Path("results/runs/strategies")
 RESULT_PATH = Path("results/benchmarks/strategies.json")

@@ -45,13 +45,13 @@ from evo_cosearch.bench.restricted import (
 from evo_cosearch.bench.runset import RunSpec, hv_curves, quartiles, run_all, shared_accuracy, write_json
 from evo_cosearch.bench.two_step import sweep_info, two_step_at_accuracy
 from evo_cosearch.errors import InputError
-from evo_cosearch.problem import load_problem
+from evo_cosearch.problem import load_problem, ready_problem
 from evo_cosearch.engine.accelerator_repair import least_objective
 
 __all__ = ["bench_joint", "min_at_accuracy", "front_accuracy_levels", "joint_markdown", "VARIANTS", "JOINTS",
            "RUNS_DIR", "RESULT_PATH", "LEVELS", "TARGET_ENERGY_RATIO", "TARGET_EDP_RATIO"]
 
-DEFAULT_PROBLEM = str(Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml")
+DEFAULT_PROBLEM = str(ready_problem("demo_digits"))
 VARIANTS = ("joint", "joint_front", "joint_min_energy", "network_only", "accelerator_only")
 #: The joint variants the others are compared with.
 JOINTS = ("joint", "joint_front", "joint_min_energy")

@@ -16,13 +16,13 @@ import time
 from pathlib import Path
 
 from evo_cosearch.evaluate import Evaluator, ProxyAccuracy
-from evo_cosearch.problem import load_problem
+from evo_cosearch.problem import load_problem, ready_problem
 from evo_cosearch.engine.runner import run_search
 from evo_cosearch.engine.settings import search_settings
 
 __all__ = ["search_overhead", "DEFAULT_PROBLEM", "TARGET_MS"]
 
-DEFAULT_PROBLEM = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
+DEFAULT_PROBLEM = ready_problem("demo_digits")
 TARGET_MS = 10.0
 
 

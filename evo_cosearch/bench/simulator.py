@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 
 from evo_cosearch.hardware import HardwareMetrics, simulate
-from evo_cosearch.problem import Problem, load_problem
+from evo_cosearch.problem import Problem, load_problem, ready_problem
 
 __all__ = ["bench_simulator", "simulate_designs", "DEFAULT_PROBLEM", "RESULT_PATH"]
 
-DEFAULT_PROBLEM = "problems/joint_fashion_mnist.yaml"
+DEFAULT_PROBLEM = str(ready_problem("joint_fashion_mnist"))
 RESULT_PATH = Path("results/benchmarks/simulator.json")
 
 

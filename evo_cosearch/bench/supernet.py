@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from evo_cosearch.bench.standalone import load_cache, standalone_key, train_standalone
-from evo_cosearch.problem import load_problem
+from evo_cosearch.problem import load_problem, ready_problem
 from evo_cosearch.supernet.config import EvaluationConfig
 from evo_cosearch.supernet.evaluate import accuracy, eval_data, evaluate_child, recalibrate
 from evo_cosearch.supernet.network import Supernet, extract_child
@@ -30,7 +30,7 @@ from evo_cosearch.workload import spec_workload
 __all__ = ["bench_supernet_eval_speed", "bench_supernet_train", "bench_supernet_ranking", "spread_specs",
            "DEFAULT_PROBLEM", "DEFAULT_DATA", "RESULTS_DIR"]
 
-DEFAULT_PROBLEM = "problems/joint_fashion_mnist.yaml"
+DEFAULT_PROBLEM = str(ready_problem("joint_fashion_mnist"))
 DEFAULT_DATA = "../shared/data/fashion_mnist.npz"
 DEFAULT_CKPT = "results/supernets/bench_fashion.pt"  # where bench supernet-train writes by default
 RESULTS_DIR = Path("results/benchmarks")
