@@ -104,10 +104,7 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
     }
     out = Path(out_dir)
     tuned = None
-    if finetune_epochs is not None and "refined" in record["network"]:
-        raise InputError(f"design {design_id} is refined: its trained child is "
-                         f"{Path(archive.path).parent / 'refined' / str(design_id) / 'child.pt'}")
-    _check_folder(out, record, finetune=finetune_epochs is not None)  # before a fine-tuning whose result would be lost
+    _check_export(archive, out, record, finetune=finetune_epochs is not None)  # before a fine-tuning, too
     if finetune_epochs is not None:
         from evo_cosearch.runs import run_problem
         from evo_cosearch.select.finetune import finetune
@@ -130,9 +127,12 @@ def _identity(record: dict[str, Any]) -> tuple:
             record["network"])
 
 
-def _check_folder(out: Path, record: dict[str, Any], *, finetune: bool) -> None:
-    """Refuse an export folder that cannot take every file of the export (checked before the first
-    is written, so an error writes nothing) or that holds another design's export."""
+def _check_export(archive: "Archive", out: Path, record: dict[str, Any], *, finetune: bool) -> None:
+    """Refuse, before anything is written: fine-tuning a refined design (its trained child exists),
+    an export folder that cannot take every file of the export, or one that holds another design's."""
+    if finetune and "refined" in record["network"]:
+        raise InputError(f"design {record['id']} is refined: its trained child is "
+                         f"{Path(archive.path).parent / 'refined' / str(record['id']) / 'child.pt'}")
     writable_path(out, "export", directory=True)
     names = (DESIGN_JSON, SCALESIM_CFG, TOPOLOGY_CSV) + (_child_names() if finetune else ())
     for name in names:
@@ -165,7 +165,7 @@ def check_export_folder(archive: "Archive", design_id: int, out_dir: str | Path,
     """What :func:`export_design` checks of ``out_dir`` before writing, for callers that print first."""
     designs = archive.designs() if designs is None else designs
     record = design_record(archive, designs, _row(archive, designs, design_id))
-    _check_folder(Path(out_dir), record, finetune=finetune)
+    _check_export(archive, Path(out_dir), record, finetune=finetune)
 
 
 def _row(archive: "Archive", designs: "DesignTable", design_id: int) -> int:

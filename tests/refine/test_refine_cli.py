@@ -23,7 +23,7 @@ from evo_cosearch.io.topology import parse_topology
 from evo_cosearch.plots import make_plots
 from evo_cosearch.problem import load_problem, parse_problem
 from evo_cosearch.refine import RefineSettings, load_refined, prunable_blocks, refine_design, refined_workload
-from evo_cosearch.select import export_design
+from evo_cosearch.select import check_export_folder, export_design
 from evo_cosearch.supernet import (
     EvaluationConfig, child_accuracy, count_macs, eval_data, problem_splits, train_problem_supernet,
 )
@@ -92,6 +92,8 @@ def test_refine_adds_one_refine_row_and_the_archive_stays_readable(setup, tmp_pa
         done = export_design(arc, row["id"], tmp_path / "export")
         with pytest.raises(InputError, match="is refined"):  # fine-tuning would train the unrefined network
             export_design(arc, row["id"], tmp_path / "export2", finetune_epochs=1)
+        with pytest.raises(InputError, match="is refined"):  # what select checks before printing its choice
+            check_export_folder(arc, row["id"], tmp_path / "export2", finetune=True)
     assert not (tmp_path / "export2").exists()
     topo = parse_topology(done.topology_csv.read_text(), source="topology.csv")
     assert int(topo.macs.sum()) == row["metrics"]["macs"]
