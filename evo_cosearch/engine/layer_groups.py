@@ -7,7 +7,9 @@ groups are searched in order of decreasing energy of their layers in that design
 simulator's per-layer energy on the reference design, summed per group).
 
 Each group gets an equal share of the generations (the first ``gens % groups`` one more;
-with fewer generations than groups, the least energetic groups are not searched). During a
+with fewer generations than groups, the least energetic groups are not searched). A share
+ends early when NSGA-II can make no new design of its group (a small group whose every
+choice is in the population): the next group takes over, its share grown by what is left. During a
 group's share NSGA-II runs with only that group's genes (and the accelerator genes, which
 are free throughout) varying; every other network gene keeps the incumbent's value. A share
 starts from a fresh population sampled around the incumbent (the incumbent included, so it
@@ -124,7 +126,11 @@ class LayerGroupSearch(NSGA2):
     # -- pymoo seams ------------------------------------------------------------
     def _infill(self):
         if not self.restart:
-            return super()._infill()
+            off = super()._infill()
+            if off is not None or self.phase + 1 >= len(self.ends):
+                return off
+            self.termination.force_termination = False  # the group has no new design left: on to the next
+            self._next_phase()
         return self.initialization.do(self.problem, self.pop_size, algorithm=self, random_state=self.random_state)
 
     def _initialize_advance(self, infills=None, **kwargs):
@@ -141,10 +147,14 @@ class LayerGroupSearch(NSGA2):
     def _after_generation(self) -> None:
         self.done += 1
         if self.phase + 1 < len(self.ends) and self.done >= self.ends[self.phase]:
-            self.incumbent = self.pick(self.pop)
-            self.phase += 1
-            self.restart = True
-            self.mating.mutation.set_free(self.free_mask())
+            self._next_phase()
+
+    def _next_phase(self) -> None:
+        """End the current group's share: pick the next incumbent; the next ask samples around it."""
+        self.incumbent = self.pick(self.pop)
+        self.phase += 1
+        self.restart = True
+        self.mating.mutation.set_free(self.free_mask())
 
     def pick(self, pop: Population) -> np.ndarray:
         """The feasible design of ``pop`` with the best energy score (the incumbent if none is feasible)."""

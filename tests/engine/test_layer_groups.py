@@ -96,3 +96,22 @@ def test_needs_error_and_energy_objectives(tmp_path):
                                                "objectives: [error, latency_ms]"))
     with pytest.raises(ProblemError, match="layer_groups needs objectives error, energy_uj"):
         _run(tmp_path / "r", p)
+
+
+def test_a_group_with_no_new_design_left_hands_over_to_the_next(tmp_path):
+    """Two choices per layer: each group is exhausted by its first generation, and the search
+    goes on with the next group instead of ending the run."""
+    text = (DEMO.parent / "autoqkeras_digits.yaml").read_text()
+    for old, new in (("[binary, ternary, 2, 4, 6, 8, po2_4, fp16]", "[4, 8]"), ("a_bits: [4, 8]", "a_bits: [8]"),
+                     ("[4, 8, 12, 16, 24, 32]", "[16]"), ("[8, 16, 24, 32, 48, 64]", "[32]"),
+                     ("[16, 32, 48, 64, 96, 128]", "[64]")):
+        text = text.replace(old, new)
+    p = parse_problem(text)
+    arc = search(p, out=tmp_path / "r", quiet=True, pop=6, gens=6, seed=0, strategy="layer_groups",
+                 accuracy_fn=ProxyAccuracy(p))
+    table = arc.designs()
+    arc.close()
+    w_bits = [i for i, g in enumerate(p.space.genes) if g.name.endswith("w_bits")]
+    assert len(w_bits) == 3 and len(layer_groups(p)) == 3
+    assert [len(np.unique(table.genome[:, i])) for i in w_bits] == [2, 2, 2]  # every group was searched
+    assert len(np.unique(table.genome, axis=0)) == 4  # the reference and one change per layer
