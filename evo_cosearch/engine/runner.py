@@ -122,7 +122,8 @@ def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mappin
         if why:
             raise InputError(f"{run_dir}: {why}; use another --out directory, or resume it the way it was made")
         mine = settings.to_dict()
-        for key in _SAME_RUN_KEYS:
+        reward = ("reward",) if settings.strategy == "reinforce" else ()  # the reward is only reinforce's
+        for key in _SAME_RUN_KEYS + reward:
             if key in meta.settings and meta.settings[key] != mine[key]:
                 raise InputError(f"{run_dir}: run was made with {key}={meta.settings[key]!r}, "
                                  f"not {mine[key]!r}; use another --out directory")

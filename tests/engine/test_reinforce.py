@@ -13,7 +13,7 @@ import torch
 
 from evo_cosearch.api import search
 from evo_cosearch.archive import open_archive
-from evo_cosearch.errors import ProblemError
+from evo_cosearch.errors import InputError, ProblemError
 from evo_cosearch.evaluate import ProxyAccuracy
 from evo_cosearch.problem import load_problem, parse_problem
 from evo_cosearch.rewards import RewardTargets, nahas_reward
@@ -149,3 +149,12 @@ def test_only_the_latest_generation_keeps_the_controller_state(tmp_path):
         states = [json.loads(s) for (s,) in c.execute("SELECT state FROM generations ORDER BY generation")]
     assert states[:-1] == [{}] * (len(states) - 1)
     assert states[-1]  # what a resume loads
+
+
+def test_a_resume_with_another_reward_is_refused_untouched(tmp_path, contents):
+    out = run(tmp_path / "r", gens=2)
+    before = contents(out)
+    other = parse_problem(DEMO.read_text().replace("search: {", "search: {reward: {mode: hard}, "))
+    with pytest.raises(InputError, match=r"run was made with reward=.*'mode': 'soft'.*not .*'mode': 'hard'"):
+        run(out, other, gens=3)
+    assert contents(out) == before
