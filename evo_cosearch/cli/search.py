@@ -13,7 +13,7 @@ def register(sub) -> None:
     p.add_argument("--out", required=True, help="run directory (an existing one is resumed)")
     p.add_argument("--pop", type=int, help="population size (default: the problem's search.pop)")
     p.add_argument("--gens", type=int, help="generations, the initial one included (default: search.gens)")
-    p.add_argument("--seed", type=int, help="random seed (default: search.seed)")
+    p.add_argument("--seed", type=int, help="random seed, 0 to 2**64 - 1 (default: search.seed)")
     p.add_argument("--strategy", choices=sorted(STRATEGIES), help="search strategy (default: search.strategy)")
     p.add_argument("--supernet", help="supernet checkpoint (default: train or reuse one under results/supernets/)")
     p.add_argument("--data", help="dataset file, overriding the problem's dataset.path")

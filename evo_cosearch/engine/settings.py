@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["SearchSettings", "search_settings", "ALGORITHMS"]
 
 ALGORITHMS = ("nsga2", "nsga3")
+_SEED_END = 2 ** 64  # numpy, Python's random and torch all take seeds below it
 _DEFAULTS = {"pop": 24, "gens": 10, "seed": 0, "strategy": "nsga2", "crossover": "uniform",
              "crossover_prob": 0.9, "mutation_prob": None, "algorithm": "nsga2", "reward": None,
              "accelerator_repair": "none"}
@@ -71,6 +72,8 @@ def _resolve(problem: "Problem", overrides, crossovers, strategies) -> SearchSet
         low = 0 if key == "seed" else (4 if key == "pop" else 1)
         if isinstance(v, bool) or not isinstance(v, int) or v < low:
             raise ProblemError(f"search.{key}: {v!r} is not an integer >= {low}")
+    if raw["seed"] >= _SEED_END:
+        raise ProblemError(f"search.seed: {raw['seed']} is not below 2**64 (torch's limit)")
     for key in ("crossover_prob", "mutation_prob"):
         v = raw[key]
         if v is None and key == "mutation_prob":

@@ -28,6 +28,7 @@ def test_problem_section_then_overrides():
 @pytest.mark.parametrize("section, where", [
     ("{popsize: 10}", "search.popsize"),
     ("{pop: 0}", "search.pop"),
+    ("{seed: 18446744073709551616}", "search.seed"),
     ("{gens: two}", "search.gens"),
     ("{crossover_prob: 1.5}", "search.crossover_prob"),
     ("{strategy: annealing}", "search.strategy"),
@@ -46,3 +47,6 @@ def test_the_files_section_is_checked_even_where_overridden_and_a_bad_override_n
         search_settings(load_problem(path), pop=12)
     with pytest.raises(InputError, match="^--gens: 0 is not an integer >= 1$"):
         search_settings(problem_with("{pop: 12}"), gens=0)
+    with pytest.raises(InputError, match=r"^--seed: 18446744073709551616 is not below 2\*\*64 "):
+        search_settings(problem_with("{pop: 12}"), seed=2 ** 64)
+    assert search_settings(problem_with("{pop: 12}"), seed=2 ** 64 - 1).seed == 2 ** 64 - 1
