@@ -20,7 +20,9 @@ pick only decides where the next group's search starts; every design goes to the
 whose Pareto set the plots and selection use, as for every strategy.
 
 Resume: the phase, the incumbent and the schedule are part of the saved JSON state, next
-to NSGA-II's own (RNG states, ranks and crowding of the population).
+to NSGA-II's own (RNG states, ranks and crowding of the population). A resume with more
+generations keeps the shares already run and splits the generations left, as above, among
+the current group and the groups after it (so groups a short run never reached get a share).
 """
 
 from __future__ import annotations
@@ -219,8 +221,12 @@ def load_layer_groups(algorithm: LayerGroupSearch, state: dict[str, Any], load_g
     load_ga(algorithm, state)
     algorithm.phase, algorithm.done, algorithm.restart = int(state["phase"]), int(state["done"]), bool(state["restart"])
     algorithm.incumbent = np.asarray(state["incumbent"], dtype=np.int64)
-    ends = [int(v) for v in state["ends"]]
-    ends[-1] = max(ends[-1], algorithm.ends[-1])  # a resume with more generations: the last share grows
-    algorithm.ends = ends
-    algorithm.groups = algorithm.ordered[:len(ends)]
+    # the shares already run stay; the current group and the later ones share the generations left
+    # (the saved split when the run has as many generations as before, see the module doc)
+    done_ends = [int(v) for v in state["ends"]][:algorithm.phase]
+    start = done_ends[-1] if done_ends else 0
+    gens = algorithm.ends[-1]
+    algorithm.ends = done_ends + [start + end for end in schedule(len(algorithm.ordered) - algorithm.phase,
+                                                                  gens - start)]
+    algorithm.groups = algorithm.ordered[:len(algorithm.ends)]
     algorithm.mating.mutation.set_free(algorithm.free_mask())

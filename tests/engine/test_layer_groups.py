@@ -115,3 +115,19 @@ def test_a_group_with_no_new_design_left_hands_over_to_the_next(tmp_path):
     assert len(w_bits) == 3 and len(layer_groups(p)) == 3
     assert [len(np.unique(table.genome[:, i])) for i in w_bits] == [2, 2, 2]  # every group was searched
     assert len(np.unique(table.genome, axis=0)) == 4  # the reference and one change per layer
+
+
+def test_a_resume_with_more_generations_shares_them_with_the_groups_not_reached(tmp_path, contents):
+    p = load_problem(DEMO)
+    groups = layer_groups(p)
+    ordered = [groups[i] for i in np.argsort(-group_energy_uj(p, start_genome(p), groups), kind="stable")]
+    _run(tmp_path / "r", p, gens=2)  # 4 groups, 2 generations: the last two groups get no share
+    _run(tmp_path / "r", p, gens=6)
+    with open_archive(tmp_path / "r") as arc:
+        table = arc.designs()
+    for k, group in enumerate(ordered):
+        moved = len(np.unique(table.genome[:, list(group.genes)], axis=0)) > 1
+        assert moved, f"group {k} ({group.name}) was never searched"
+    _run(tmp_path / "again", p, gens=2)
+    _run(tmp_path / "again", p, gens=6)
+    assert contents(tmp_path / "again") == contents(tmp_path / "r")
