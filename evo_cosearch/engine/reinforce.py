@@ -10,7 +10,9 @@ are samples of the policy).
 Targets, per metric: ``search.reward.target_latency_ms`` / ``target_area_mm2`` when given,
 else the problem's ``max_latency_ms`` / ``max_area_mm2`` constraint, else the median of the
 first batch. ``search.reward.mode`` is ``soft`` (default) or ``hard``. The resolved targets
-are part of the saved state, so a resume uses the same values.
+are part of the saved state, so a resume uses the same values. The problem's other
+constraints (``min_accuracy``, ``max_energy_uj``) are not in the reward: designs that break
+them are archived as infeasible, as with every strategy, but do not steer the policy.
 """
 
 from __future__ import annotations
