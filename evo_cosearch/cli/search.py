@@ -11,8 +11,10 @@ def register(sub) -> None:
     p = sub.add_parser("search", help="run (or resume) a Pareto co-search; writes RUN/archive.sqlite")
     p.add_argument("--problem", required=True, help="problem file (YAML)")
     p.add_argument("--out", required=True, help="run directory (an existing one is resumed)")
-    p.add_argument("--pop", type=int, help="population size (default: the problem's search.pop)")
-    p.add_argument("--gens", type=int, help="generations, the initial one included (default: search.gens)")
+    p.add_argument("--pop", type=int, help="designs evaluated per generation, 4 or more, for every strategy "
+                                           "(NSGA-II's population size; default: the problem's search.pop)")
+    p.add_argument("--gens", type=int, help="generations, the initial one included: pop x gens designs in all "
+                                            "(default: search.gens)")
     p.add_argument("--seed", type=int, help="random seed, 0 to 2**64 - 1 (default: search.seed)")
     p.add_argument("--strategy", choices=sorted(STRATEGIES), help="search strategy (default: search.strategy)")
     p.add_argument("--supernet", help="supernet checkpoint (default: train or reuse one under results/supernets/)")
