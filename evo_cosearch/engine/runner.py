@@ -29,6 +29,7 @@ from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import source_mismatch
 from evo_cosearch.files import missing_root, remove_made_dirs
 from evo_cosearch.runs import data_path_of
+from evo_cosearch.engine.layer_groups import start_genome
 from evo_cosearch.engine.problem import CoSearchProblem, extras_of
 from evo_cosearch.engine.records import DesignJson, generation_record, now as _now
 from evo_cosearch.engine.strategies import get_strategy
@@ -127,6 +128,10 @@ def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mappin
             if key in meta.settings and meta.settings[key] != mine[key]:
                 raise InputError(f"{run_dir}: run was made with {key}={meta.settings[key]!r}, "
                                  f"not {mine[key]!r}; use another --out directory")
+        if settings.strategy == "layer_groups" and not np.array_equal(start_genome(arc.problem()),
+                                                                      start_genome(problem)):
+            raise InputError(f"{run_dir}: run was made from another reference design (the run's own problem file "
+                             f"is {run_dir / 'problem.yaml'}); use another --out directory")
         state = arc.resume_state()
         table = arc.designs()
         last = -1 if state is None else state.generation

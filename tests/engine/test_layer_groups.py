@@ -9,7 +9,7 @@ import pytest
 
 from evo_cosearch.api import search
 from evo_cosearch.archive import open_archive
-from evo_cosearch.errors import ProblemError
+from evo_cosearch.errors import InputError, ProblemError
 from evo_cosearch.evaluate import ProxyAccuracy
 from evo_cosearch.hardware import simulate
 from evo_cosearch.problem import load_problem, parse_problem
@@ -131,3 +131,19 @@ def test_a_resume_with_more_generations_shares_them_with_the_groups_not_reached(
     _run(tmp_path / "again", p, gens=2)
     _run(tmp_path / "again", p, gens=6)
     assert contents(tmp_path / "again") == contents(tmp_path / "r")
+
+
+def test_a_resume_from_another_reference_design_is_refused_untouched(tmp_path, contents):
+    text = (DEMO.parent / "autoqkeras_digits.yaml").read_text()
+    p = parse_problem(text)
+    _run(tmp_path / "r", p, gens=2)
+    before = contents(tmp_path / "r")
+    with open_archive(tmp_path / "r") as arc:
+        meta = arc.meta
+    for other in (text.replace('"s*.a_bits": 8', '"s*.a_bits": 6'),  # the same group order
+                  text.replace("s1.width: 16", "s1.width: 32").replace("s3.width: 64", "s3.width: 16")):
+        with pytest.raises(InputError, match=r"run was made from another reference design"):
+            _run(tmp_path / "r", parse_problem(other), gens=4)
+        assert contents(tmp_path / "r") == before
+        with open_archive(tmp_path / "r") as arc:
+            assert (arc.meta.status, arc.meta.gens, arc.meta.settings) == (meta.status, meta.gens, meta.settings)
