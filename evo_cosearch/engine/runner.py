@@ -177,6 +177,14 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
     new_run = not db_path(run_dir).exists()
     if not new_run:
         meta, resume, table = _open_run(problem, run_dir, settings, accuracy_source)
+    # the search state before anything is written: a strategy that cannot take the run up leaves it as it was
+    algorithm = strategy.build(pproblem, settings)
+    algorithm.setup(pproblem, seed=settings.seed, termination=("n_gen", settings.gens))
+    start = 0
+    if resume is not None:
+        _restore(algorithm, strategy, table, resume)
+        start = resume.generation + 1
+    if not new_run:
         hv_ideal, hv_ref = meta.hv_ideal, meta.hv_ref
         searched = table.strategy != "refine"  # a refined design's accuracy is not its genome's
         evaluator.remember(table.genome[searched], table.metrics["accuracy"][searched])
@@ -199,12 +207,6 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
     bar = None
     committed = False
     try:
-        algorithm = strategy.build(pproblem, settings)
-        algorithm.setup(pproblem, seed=settings.seed, termination=("n_gen", settings.gens))
-        start = 0
-        if resume is not None:
-            _restore(algorithm, strategy, table, resume)
-            start = resume.generation + 1
         design_json = DesignJson(problem)
         bar = _progress_bar(settings.gens, start, run_dir.name, progress)
         for gen in range(start, settings.gens):

@@ -6,9 +6,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from evo_cosearch.api import search
 from evo_cosearch.archive import open_archive
+from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import ProxyAccuracy
 from evo_cosearch.problem import load_problem
 from evo_cosearch.engine.random_search import RandomSearch
@@ -46,6 +48,26 @@ def test_resume_equals_an_uninterrupted_run(tmp_path, contents):
     run(tmp_path / "part", gens=2)
     run(tmp_path / "part", gens=3)
     assert contents(tmp_path / "part") == contents(run(tmp_path / "straight"))
+
+
+def test_a_resume_whose_redraws_miss_the_saved_state_is_refused_untouched(tmp_path, contents, monkeypatch):
+    """As with another numpy version: the run cannot resume exactly, and is left as it was."""
+    out = run(tmp_path / "r", gens=2)
+    before = contents(out)
+    with open_archive(out) as arc:
+        meta = arc.meta
+    sample = RandomSearch._sample
+
+    def drifted(self):  # one draw more per batch than the run made
+        self.random_state.random()
+        return sample(self)
+
+    monkeypatch.setattr(RandomSearch, "_sample", drifted)
+    with pytest.raises(InputError, match="does not reproduce the saved state"):
+        run(out, gens=3)
+    assert contents(out) == before
+    with open_archive(out) as arc:
+        assert (arc.meta.status, arc.meta.gens, arc.meta.settings) == (meta.status, meta.gens, meta.settings)
 
 
 def test_a_small_space_is_exhausted_without_repeats():
