@@ -26,7 +26,7 @@ import numpy as np
 from evo_cosearch.archive.reader import pareto_of
 from evo_cosearch.bench.runset import RunSpec, run_all
 from evo_cosearch.bench.standalone import load_cache, standalone_key, train_standalone
-from evo_cosearch.bench.supernet import DEFAULT_DATA, RESULTS_DIR, _write
+from evo_cosearch.bench.supernet import DEFAULT_DATA, RESULTS_DIR, _result_path, _write
 from evo_cosearch.errors import ProblemError
 from evo_cosearch.evaluate import Evaluator, SupernetAccuracy
 from evo_cosearch.problem import load_problem, ready_problem
@@ -80,6 +80,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
         raise ProblemError(f"{problem.source}: no reference: design to compare with")
     if "energy_uj" not in problem.objectives:
         raise ProblemError(f"{problem.source}: objectives must include energy_uj")
+    out = _result_path("autoqkeras", out_dir)
     t0 = time.perf_counter()
     ckpt = None
     if accuracy_fn is None:  # the supernet and evaluation seed a search of this problem uses
@@ -120,7 +121,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
         "runs": rows, "seconds": time.perf_counter() - t0,
         "accuracy_source": "supernet-inherited validation accuracy (BatchNorm recalibrated), same for all",
     }
-    return _write(result, "autoqkeras", out_dir)
+    return _write(result, "autoqkeras", out)
 
 
 def _standalone(problem_path, data: str | None, reference: dict[str, Any], rows: list[dict[str, Any]], *,

@@ -20,8 +20,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from evo_cosearch.bench.runset import RunSpec, hv_curves, quartiles, run_all, shared_accuracy, write_json
+from evo_cosearch.bench.output import figure_path, json_path, write_json
+from evo_cosearch.bench.runset import RunSpec, hv_curves, quartiles, run_all, shared_accuracy
 from evo_cosearch.errors import InputError
+from evo_cosearch.files import writable_path
 from evo_cosearch.problem import load_problem, ready_problem
 
 __all__ = ["bench_strategies", "budget_fraction", "rank_sum", "strategies_markdown", "DEFAULT_PROBLEM",
@@ -94,6 +96,8 @@ def bench_strategies(problem: str | Path = DEFAULT_PROBLEM, *, strategies: Seque
                      figure: str | Path | None = FIGURE_PATH, progress: bool = True) -> dict[str, Any]:
     """Run (or reuse) every strategy x seed, compare their hypervolumes; JSON to ``out``."""
     _check_inputs(strategies, seeds)
+    out, figure = json_path(out), figure_path(figure)
+    writable_path(out_dir, "run directories", directory=True)
     t0 = time.perf_counter()
     prob = load_problem(problem).with_data(data)
     accuracy_fn, accuracy_info = shared_accuracy(prob, supernet=supernet, proxy=proxy_accuracy, progress=progress)
@@ -127,7 +131,7 @@ def bench_strategies(problem: str | Path = DEFAULT_PROBLEM, *, strategies: Seque
     result.update({"wall_s": round(time.perf_counter() - t0, 1), "machine": platform.machine(),
                    "cpus": os.cpu_count()})
     if figure is not None:
-        result["figure"] = str(_figure(by_strategy, result, Path(figure)))
+        result["figure"] = str(_figure(by_strategy, result, figure))
     write_json(result, out)
     return result
 

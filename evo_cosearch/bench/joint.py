@@ -38,13 +38,15 @@ import numpy as np
 
 from evo_cosearch.archive import pareto_of
 from evo_cosearch.bench.compare import DEFAULT_GENS, DEFAULT_POP, RUNS_DIR as STRATEGY_RUNS
+from evo_cosearch.bench.output import json_path, write_json
 from evo_cosearch.bench.restricted import (
     BASELINE_ACCELERATOR, FIXED_LAYER, JointAccuracy, ToJoint, accelerator_only_problem, repair_problem,
     network_only_problem,
 )
-from evo_cosearch.bench.runset import RunSpec, hv_curves, quartiles, run_all, shared_accuracy, write_json
+from evo_cosearch.bench.runset import RunSpec, hv_curves, quartiles, run_all, shared_accuracy
 from evo_cosearch.bench.two_step import sweep_info, two_step_at_accuracy
 from evo_cosearch.errors import InputError
+from evo_cosearch.files import writable_path
 from evo_cosearch.problem import load_problem, ready_problem
 from evo_cosearch.engine.accelerator_repair import least_objective
 
@@ -208,6 +210,8 @@ def bench_joint(problem: str | Path = DEFAULT_PROBLEM, *, seeds: Sequence[int] =
     """Run (or reuse) joint, network-only and accelerator-only searches; compare; JSON to ``out``."""
     if not seeds or len(set(seeds)) != len(seeds) or any(s < 0 for s in seeds):
         raise InputError(f"--seeds: give distinct non-negative seeds, got {list(seeds)}")
+    out = json_path(out)
+    writable_path(out_dir, "run directories", directory=True)
     t0 = time.perf_counter()
     joint = load_problem(problem).with_data(data)
     _check_joint(joint)

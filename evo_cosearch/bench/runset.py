@@ -33,8 +33,7 @@ if TYPE_CHECKING:
     from evo_cosearch.plots.runs import HVCurve
     from evo_cosearch.problem import Problem
 
-__all__ = ["RunSpec", "RunResult", "shared_accuracy", "run_all", "front_box", "hv_curves", "quartiles",
-           "write_json"]
+__all__ = ["RunSpec", "RunResult", "shared_accuracy", "run_all", "front_box", "hv_curves", "quartiles"]
 
 #: Stored designs re-scored to check that a reused run that recorded no supernet hash used the
 #: same accuracy source, and how far their accuracies may move: under another thread count the same
@@ -175,17 +174,3 @@ def quartiles(values: Sequence[float]) -> dict[str, Any]:
     q25, med, q75 = np.percentile(v, [25, 50, 75])
     return {"median": float(med), "q25": float(q25), "q75": float(q75), "n": int(len(v)),
             "values": [float(x) for x in v]}
-
-
-def write_json(result: dict[str, Any], path: str | Path | None) -> None:
-    """Write ``result`` as indented JSON (atomically) unless ``path`` is None."""
-    import json
-    import os
-
-    if path is None:
-        return
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)

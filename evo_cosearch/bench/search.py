@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from evo_cosearch.bench.output import json_path, write_json
 from evo_cosearch.evaluate import Evaluator, ProxyAccuracy
 from evo_cosearch.problem import load_problem, ready_problem
 from evo_cosearch.engine.runner import run_search
@@ -57,6 +58,7 @@ def search_overhead(*, problem: str | Path = DEFAULT_PROBLEM, pop: int = 100, ge
     1-generation run (archive creation, setup, final summary), over ``gens - 1``; the same in
     process CPU time too (steadier on a shared machine; ``load_average_1min`` is recorded).
     """
+    out = json_path(out)
     prob = load_problem(problem)
     wall1, eval1, cpu1, cpu_eval1, _, _ = _timed_run(prob, search_settings(prob, pop=pop, gens=1, seed=seed))
     wall, eval_s, cpu, cpu_eval, n_gen, n_designs = _timed_run(prob, search_settings(prob, pop=pop, gens=gens,
@@ -74,10 +76,7 @@ def search_overhead(*, problem: str | Path = DEFAULT_PROBLEM, pop: int = 100, ge
         "target_ms": TARGET_MS, "machine": platform.machine(), "python": platform.python_version(),
     }
     result["meets_target"] = result["overhead_ms_per_generation"] <= TARGET_MS
-    if out is not None:
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_json(result, out)
     return result
 
 

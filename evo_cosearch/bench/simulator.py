@@ -8,7 +8,6 @@ the figures as JSON to ``results/benchmarks/simulator.json``.
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import statistics
@@ -18,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from evo_cosearch.bench.output import json_path, write_json
 from evo_cosearch.hardware import HardwareMetrics, simulate
 from evo_cosearch.problem import Problem, load_problem, ready_problem
 
@@ -45,6 +45,7 @@ def _times_s(fn, repeats: int) -> list[float]:
 def bench_simulator(problem_path: str | Path = DEFAULT_PROBLEM, n_designs: int = 10_000, seed: int = 0,
                     repeats: int = 5, out_path: str | Path | None = RESULT_PATH) -> dict[str, Any]:
     """Time the hardware path on ``n_designs`` random designs; write and return the figures."""
+    out = json_path(out_path)
     problem = load_problem(problem_path)
     X = problem.space.sample(n_designs, np.random.default_rng(seed))
     simulate_designs(problem, X)  # warm-up: imports, caches, allocator
@@ -72,10 +73,5 @@ def bench_simulator(problem_path: str | Path = DEFAULT_PROBLEM, n_designs: int =
         "numpy": np.__version__,
         "cpus": os.cpu_count(),
     }
-    if out_path is not None:
-        out = Path(out_path)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-        tmp.replace(out)
+    write_json(result, out)
     return result

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
@@ -22,6 +21,7 @@ from typing import Any, Sequence
 import torch
 
 from evo_cosearch.errors import InputError
+from evo_cosearch.files import write_text_atomic
 from evo_cosearch.problem import load_problem
 from evo_cosearch.space.spec import NetworkSpec
 from evo_cosearch.supernet.child import CHILD_FORMAT, train_child
@@ -70,11 +70,7 @@ def load_cache(path: Path | None) -> dict[str, Any]:
 def save_cache(path: Path | None, cache: dict[str, Any]) -> None:
     if path is None:
         return
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(cache, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps(cache, indent=1, sort_keys=True) + "\n", "stand-alone cache")
 
 
 def _train_one(spec: NetworkSpec, splits, epochs: int, train_seed: int) -> dict[str, Any]:

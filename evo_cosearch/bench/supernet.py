@@ -6,7 +6,6 @@ Each ``bench_supernet_*`` function returns a plain dict and writes it as JSON to
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import time
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from evo_cosearch.bench.output import json_path, write_json
 from evo_cosearch.bench.standalone import load_cache, standalone_key, train_standalone
 from evo_cosearch.problem import load_problem, ready_problem
 from evo_cosearch.supernet.config import EvaluationConfig
@@ -36,15 +36,15 @@ DEFAULT_CKPT = "results/supernets/bench_fashion.pt"  # where bench supernet-trai
 RESULTS_DIR = Path("results/benchmarks")
 
 
-def _write(result: dict[str, Any], name: str, out_dir: str | Path | None) -> dict[str, Any]:
+def _result_path(name: str, out_dir: str | Path | None) -> Path | None:
+    """``out_dir/<name>.json``, checked writable before the benchmark runs (None: no file)."""
+    return None if out_dir is None else json_path(Path(out_dir) / f"{name}.json")
+
+
+def _write(result: dict[str, Any], name: str, path: Path | None) -> dict[str, Any]:
     result = {"benchmark": name, "machine": platform.machine(), "cpus": os.cpu_count(),
               "torch_threads": torch.get_num_threads(), "torch": torch.__version__, **result}
-    if out_dir is not None:
-        path = Path(out_dir) / f"{name}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(result, indent=2) + "\n")
-        os.replace(tmp, path)
+    write_json(result, path)
     return result
 
 
@@ -73,6 +73,8 @@ def bench_supernet_eval_speed(problem_path: str | Path = DEFAULT_PROBLEM, *, dat
     """
     configure_torch(tune_malloc=tune_malloc)
     problem = load_problem(problem_path).with_data(data)
+    name = _output_name("supernet_eval_speed", problem)
+    out = _result_path(name, out_dir)
     cfg = EvaluationConfig.from_section(problem.evaluation)
     net = load_supernet(problem, ckpt) if ckpt else Supernet(problem.network).eval()
     ev = eval_data(problem_splits(problem), cfg, seed=seed)
@@ -116,7 +118,7 @@ def bench_supernet_eval_speed(problem_path: str | Path = DEFAULT_PROBLEM, *, dat
         "gflop_definition": "2 * child MACs * (recalibration + validation images) / seconds",
         "warm": figures(warm), "cold": figures(cold),
     }
-    return _write(result, _output_name("supernet_eval_speed", problem), out_dir)
+    return _write(result, name, out)
 
 
 def _most_precise(spec, template):
@@ -138,6 +140,8 @@ def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: st
     then extrapolates to a full epoch.
     """
     problem = load_problem(problem_path).with_data(data)
+    name = _output_name("supernet_train", problem)
+    out = _result_path(name, out_dir)
     if max_train_images is not None:
         problem = replace(problem, supernet={**problem.supernet, "max_train_images": int(max_train_images)})
     res = train_problem_supernet(problem, out, epochs=epochs, seed=seed, progress=progress)
@@ -157,7 +161,7 @@ def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: st
         "smallest_network_most_precise_val_accuracy": evaluate_child(net, _most_precise(t.smallest(), t), ev),
         "val_images": len(ev.val_x), "targets": {"largest": 0.91, "smallest": 0.86},
     }
-    return _write(result, _output_name("supernet_train", problem), out_dir)
+    return _write(result, name, out)
 
 
 def _mean_pairwise_tau(runs: np.ndarray) -> float | None:
@@ -196,6 +200,8 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
 
     configure_torch()
     problem = load_problem(problem_path).with_data(data)
+    name = _output_name("supernet_ranking", problem)
+    out = _result_path(name, out_dir)
     full = problem_splits(problem)
     n_train = len(full.train_x) if train_images is None else min(train_images, len(full.train_x))
     specs = spread_specs(problem.network, n_children, np.random.default_rng(seed))
@@ -244,4 +250,4 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
         if seeds > 1:
             result["kendall_tau_per_seed"] = [float(kendalltau(inherited, run)[0]) for run in val_runs]
     result["seconds"] = time.perf_counter() - t0
-    return _write(result, _output_name("supernet_ranking", problem), out_dir)
+    return _write(result, name, out)

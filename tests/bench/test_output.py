@@ -1,0 +1,65 @@
+"""Benchmark output paths: refused before the work, with one line naming them; JSON written whole."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evo_cosearch.bench.output import figure_path, json_path, write_json
+from evo_cosearch.cli import main
+from evo_cosearch.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[2]
+DIGITS = str(ROOT / "problems" / "demo_digits.yaml")
+
+
+def test_write_json_writes_the_whole_file_and_nothing_beside_it(tmp_path):
+    path = tmp_path / "sub" / "r.json"
+    write_json({"a": [1, 2]}, path)
+    assert json.loads(path.read_text()) == {"a": [1, 2]}
+    assert [p.name for p in path.parent.iterdir()] == ["r.json"]
+    write_json({"a": 1}, None)  # no file: nothing to do
+
+
+def test_a_directory_or_an_unwritable_place_is_refused(tmp_path):
+    (tmp_path / "d.json").mkdir()
+    with pytest.raises(InputError, match="d.json: is a directory"):
+        json_path(tmp_path / "d.json")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InputError, match="cannot write"):
+        json_path(tmp_path / "file" / "r.json")
+    assert json_path(None) is None and figure_path(None) is None
+
+
+@pytest.mark.parametrize("name", ["hv.json", "hv"])
+def test_a_figure_needs_an_image_suffix(tmp_path, name):
+    with pytest.raises(InputError, match=r"\.png"):
+        figure_path(tmp_path / name)
+    assert figure_path(tmp_path / "hv.svg") == tmp_path / "hv.svg"
+
+
+@pytest.mark.parametrize("bench, flag", [("strategies", "--json"), ("strategies", "--figure"),
+                                         ("joint", "--json")])
+def test_search_benchmarks_refuse_a_bad_output_before_any_run(tmp_path, capsys, bench, flag):
+    (tmp_path / "taken").mkdir()
+    args = {"--json": str(tmp_path / "r.json"), "--figure": str(tmp_path / "hv.png"), flag: str(tmp_path / "taken")}
+    if bench == "joint":
+        del args["--figure"]
+    argv = ["bench", bench, "--problem", DIGITS, "--pop", "4", "--gens", "2", "--seeds", "0", "--proxy-accuracy",
+            "--quiet", "--out", str(tmp_path / "runs"), *[x for kv in args.items() for x in kv]]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "taken" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+
+
+@pytest.mark.parametrize("bench", [["simulator", "--designs", "8", "--repeats", "1"],
+                                   ["search-overhead", "--pop", "4", "--gens", "2"]])
+def test_timing_benchmarks_refuse_a_directory_as_out(tmp_path, capsys, bench):
+    (tmp_path / "r.json").mkdir()
+    assert main(["bench", *bench, "--problem", DIGITS, "--out", str(tmp_path / "r.json")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"error: {tmp_path / 'r.json'}: is a directory, not a benchmark JSON result file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
