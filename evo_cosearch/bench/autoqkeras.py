@@ -24,7 +24,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from evo_cosearch.archive.reader import pareto_of
-from evo_cosearch.bench.runset import RunSpec, run_all
+from evo_cosearch.bench.runset import RunSpec, check_strategies, run_all
 from evo_cosearch.bench.standalone import load_cache, standalone_key, train_standalone
 from evo_cosearch.bench.supernet import DEFAULT_DATA, RESULTS_DIR, _result_path, _write
 from evo_cosearch.errors import ProblemError
@@ -73,6 +73,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
     """Search with each strategy and compare its best design within tolerance to the reference."""
     from evo_cosearch.runs import evaluation_seed, run_checkpoint
 
+    check_strategies(strategies)
     problem = load_problem(problem_path)
     if data is not None:
         problem = problem.with_data(data)

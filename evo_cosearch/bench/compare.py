@@ -21,8 +21,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from evo_cosearch.bench.output import figure_path, json_path, write_json
-from evo_cosearch.bench.runset import RunSpec, hv_curves, quartiles, run_all, shared_accuracy
-from evo_cosearch.errors import InputError
+from evo_cosearch.bench.runset import (
+    RunSpec, check_seeds, check_strategies, hv_curves, quartiles, run_all, shared_accuracy,
+)
 from evo_cosearch.files import writable_path
 from evo_cosearch.problem import load_problem, ready_problem
 
@@ -77,25 +78,14 @@ def _specs(problem, strategies, seeds, out_dir: Path, accuracy_fn) -> list[RunSp
                     accuracy_fn=accuracy_fn) for s in strategies for seed in seeds]
 
 
-def _check_inputs(strategies: Sequence[str], seeds: Sequence[int]) -> None:
-    from evo_cosearch.engine.strategies import STRATEGIES
-
-    for s in strategies:
-        if s not in STRATEGIES:
-            raise InputError(f"--strategies: unknown strategy {s!r} (known: {', '.join(sorted(STRATEGIES))})")
-    if not strategies or len(set(strategies)) != len(strategies):
-        raise InputError(f"--strategies: give distinct strategies, got {list(strategies)}")
-    if not seeds or len(set(seeds)) != len(seeds) or any(s < 0 for s in seeds):
-        raise InputError(f"--seeds: give distinct non-negative seeds, got {list(seeds)}")
-
-
 def bench_strategies(problem: str | Path = DEFAULT_PROBLEM, *, strategies: Sequence[str] = DEFAULT_STRATEGIES,
                      seeds: Sequence[int] = (0, 1, 2, 3, 4), pop: int = DEFAULT_POP, gens: int = DEFAULT_GENS,
                      supernet: str | Path | None = None, data: str | None = None, proxy_accuracy: bool = False,
                      out_dir: str | Path = RUNS_DIR, out: str | Path | None = RESULT_PATH,
                      figure: str | Path | None = FIGURE_PATH, progress: bool = True) -> dict[str, Any]:
     """Run (or reuse) every strategy x seed, compare their hypervolumes; JSON to ``out``."""
-    _check_inputs(strategies, seeds)
+    check_strategies(strategies)
+    check_seeds(seeds)
     out, figure = json_path(out), figure_path(figure)
     writable_path(out_dir, "run directories", directory=True)
     t0 = time.perf_counter()

@@ -43,7 +43,7 @@ from evo_cosearch.bench.restricted import (
     BASELINE_ACCELERATOR, FIXED_LAYER, JointAccuracy, ToJoint, accelerator_only_problem, repair_problem,
     network_only_problem,
 )
-from evo_cosearch.bench.runset import RunSpec, hv_curves, quartiles, run_all, shared_accuracy
+from evo_cosearch.bench.runset import RunSpec, check_seeds, hv_curves, quartiles, run_all, shared_accuracy
 from evo_cosearch.bench.two_step import sweep_info, two_step_at_accuracy
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import writable_path
@@ -208,8 +208,7 @@ def bench_joint(problem: str | Path = DEFAULT_PROBLEM, *, seeds: Sequence[int] =
                 data: str | None = None, proxy_accuracy: bool = False, out_dir: str | Path = RUNS_DIR,
                 out: str | Path | None = RESULT_PATH, progress: bool = True) -> dict[str, Any]:
     """Run (or reuse) joint, network-only and accelerator-only searches; compare; JSON to ``out``."""
-    if not seeds or len(set(seeds)) != len(seeds) or any(s < 0 for s in seeds):
-        raise InputError(f"--seeds: give distinct non-negative seeds, got {list(seeds)}")
+    check_seeds(seeds)
     out = json_path(out)
     writable_path(out_dir, "run directories", directory=True)
     t0 = time.perf_counter()

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     from evo_cosearch.plots.runs import HVCurve
     from evo_cosearch.problem import Problem
 
-__all__ = ["RunSpec", "RunResult", "shared_accuracy", "run_all", "front_box", "hv_curves", "quartiles"]
+__all__ = ["RunSpec", "RunResult", "check_strategies", "check_seeds", "shared_accuracy", "run_all", "front_box",
+           "hv_curves", "quartiles"]
 
 #: Stored designs re-scored to check that a reused run that recorded no supernet hash used the
 #: same accuracy source, and how far their accuracies may move: under another thread count the same
@@ -63,6 +64,23 @@ class RunResult:
     run_dir: Path
     designs: "DesignTable"   # generations 0 .. gens-1 of the run
     seconds: float           # wall time of this call (0-ish for a reused complete run)
+
+
+def check_strategies(strategies: Sequence[str]) -> None:
+    """Refuse an unknown strategy, none, or one given twice (``--strategies``), before any run."""
+    from evo_cosearch.engine.strategies import STRATEGIES
+
+    for s in strategies:
+        if s not in STRATEGIES:
+            raise InputError(f"--strategies: unknown strategy {s!r} (known: {', '.join(sorted(STRATEGIES))})")
+    if not strategies or len(set(strategies)) != len(strategies):
+        raise InputError(f"--strategies: give distinct strategies, got {list(strategies)}")
+
+
+def check_seeds(seeds: Sequence[int]) -> None:
+    """Refuse no seed, a negative one, or one given twice (``--seeds``), before any run."""
+    if not seeds or len(set(seeds)) != len(seeds) or any(s < 0 for s in seeds):
+        raise InputError(f"--seeds: give distinct non-negative seeds, got {list(seeds)}")
 
 
 def shared_accuracy(problem: "Problem", *, supernet: str | Path | None = None, proxy: bool = False,

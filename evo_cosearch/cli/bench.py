@@ -44,6 +44,22 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def int_list(text: str) -> list[int]:
+    """``--seeds 0,1,2``: every comma-separated item an integer (an empty one is a typo, not skipped)."""
+    try:
+        return [int(p) for p in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of integers") from None
+
+
+def name_list(text: str) -> list[str]:
+    """``--strategies nsga2,random``: the comma-separated names, none of them empty."""
+    names = [p.strip() for p in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of names (an empty name)")
+    return names
+
+
 def _register_simulator(bsub) -> None:
     p = bsub.add_parser("simulator", help="designs/s of decode + workload lowering + edge simulate")
     p.add_argument("--problem", default=DEFAULT_PROBLEM, help=f"problem file (default {DEFAULT_PROBLEM})")

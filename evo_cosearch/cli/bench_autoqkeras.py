@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from evo_cosearch.cli.bench import name_list
 from evo_cosearch.errors import InputError
 
 __all__ = ["register_bench"]
@@ -20,7 +21,8 @@ def register_bench(bsub) -> None:
     p.add_argument("--data", default=DEFAULT_DATA, help=f"dataset file (default {DEFAULT_DATA}; 'none': the "
                                                         "problem's own)")
     p.add_argument("--supernet", default=None, help="trained checkpoint (default: the problem's cached one)")
-    p.add_argument("--strategies", default="nsga2,layer_groups", help="comma-separated (default nsga2,layer_groups)")
+    p.add_argument("--strategies", type=name_list, default=name_list("nsga2,layer_groups"),
+                   help="comma-separated (default nsga2,layer_groups)")
     p.add_argument("--pop", type=int, default=50)
     p.add_argument("--gens", type=int, default=20)
     p.add_argument("--seed", type=int, default=0)
@@ -55,9 +57,8 @@ def _run(args) -> int:
         raise InputError("--verify: needs --train-epochs N (the candidates are trained stand-alone)")
     if args.jobs < 1:
         raise InputError(f"--jobs: {args.jobs} must be >= 1")
-    strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     data = None if args.data.lower() == "none" else args.data
-    result = bench_autoqkeras(args.problem, data=data, supernet=args.supernet, strategies=strategies, pop=args.pop,
+    result = bench_autoqkeras(args.problem, data=data, supernet=args.supernet, strategies=args.strategies, pop=args.pop,
                               gens=args.gens, seed=args.seed, tolerance_points=args.tolerance,
                               train_epochs=args.train_epochs, train_seeds=args.train_seeds, verify=args.verify,
                               out_root=args.out, workers=args.jobs)

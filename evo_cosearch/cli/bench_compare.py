@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
+from evo_cosearch.cli.bench import int_list, name_list
 
 __all__ = ["register_bench"]
-
-
-def _int_list(text: str) -> list[int]:
-    try:
-        return [int(p) for p in text.split(",") if p.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of integers") from None
-
-
-def _name_list(text: str) -> list[str]:
-    return [p.strip() for p in text.split(",") if p.strip()]
 
 
 def _budget_and_accuracy(p, *, seeds: str) -> None:
@@ -25,7 +14,7 @@ def _budget_and_accuracy(p, *, seeds: str) -> None:
     p.add_argument("--pop", type=int, default=DEFAULT_POP, help=f"designs per generation (default {DEFAULT_POP})")
     p.add_argument("--gens", type=int, default=DEFAULT_GENS,
                    help=f"generations, the first included (default {DEFAULT_GENS})")
-    p.add_argument("--seeds", type=_int_list, default=_int_list(seeds), help=f"comma-separated (default {seeds})")
+    p.add_argument("--seeds", type=int_list, default=int_list(seeds), help=f"comma-separated (default {seeds})")
     p.add_argument("--supernet", help="trained checkpoint shared by all runs (default: the problem's cached one, "
                                       "trained when missing)")
     p.add_argument("--data", help="dataset file, overriding the problem's dataset.path")
@@ -40,7 +29,7 @@ def register_bench(bsub) -> None:
     s = bsub.add_parser("strategies", help="nsga2 vs random vs reinforce: hypervolume curves, final-HV table, "
                                            "rank-sum p-values")
     _budget_and_accuracy(s, seeds="0,1,2,3,4")
-    s.add_argument("--strategies", type=_name_list, default=["nsga2", "random", "reinforce"],
+    s.add_argument("--strategies", type=name_list, default=["nsga2", "random", "reinforce"],
                    help="comma-separated (default nsga2,random,reinforce)")
     s.add_argument("--out", default=str(RUNS_DIR), help=f"run directories go to OUT/<strategy>-s<seed> "
                                                         f"(default {RUNS_DIR}); existing ones are reused")

@@ -108,3 +108,15 @@ def test_rerun_reuses_its_runs_but_refuses_runs_scored_by_another_source(tmp_pat
     with pytest.raises(InputError, match="scored by the proxy accuracy"):
         bench_autoqkeras(PROBLEM, accuracy_fn=other, **kw)
     assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("strategies, match", [((), "give distinct strategies"), (("nsga2", "annealing"), "annealing"),
+                                               (("nsga2", "nsga2"), "distinct")])
+def test_bad_strategies_are_refused_before_any_run(tmp_path, strategies, match):
+    def untouched(genomes):
+        pytest.fail("must not evaluate")
+
+    with pytest.raises(InputError, match=f"--strategies: .*{match}"):
+        bench_autoqkeras(PROBLEM, data=None, accuracy_fn=untouched, strategies=strategies, pop=4, gens=1,
+                         out_root=tmp_path / "runs", progress=False, out_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []

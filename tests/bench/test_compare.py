@@ -113,9 +113,12 @@ def test_cli_prints_the_table_and_rejects_bad_input(tmp_path, capsys):
     assert "| random | 1 |" in out and "s.json" in out
     assert main(args[:-6] + ["--strategies", "nsga2,annealing"] + args[-6:]) == 2
     assert "annealing" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as exc:  # argparse: one line, exit code 2
-        main(["bench", "strategies", "--seeds", "0,x"])
-    assert exc.value.code == 2 and "0,x" in capsys.readouterr().err
+    for flag, value in (("--seeds", "0,x"), ("--seeds", "0,,1"), ("--seeds", "0,1,"),
+                        ("--strategies", "nsga2,,random")):
+        with pytest.raises(SystemExit) as exc:  # argparse: one line, exit code 2
+            main(["bench", "strategies", flag, value])
+        err = capsys.readouterr().err
+        assert exc.value.code == 2 and f"{value!r}" in err and len(err.strip().splitlines()) == 1
 
 
 def test_the_problem_file_s_repair_runs_with_nsga2_only(tmp_path):
