@@ -73,6 +73,8 @@ def _register_simulator(bsub) -> None:
 def run_simulator(args) -> int:
     if args.out.strip() == "":
         raise InputError("--out: empty path")
+    if args.seed < 0:
+        raise InputError(f"--seed: {args.seed} is not an integer >= 0")
     result = bench_simulator(args.problem, n_designs=args.designs, seed=args.seed, repeats=args.repeats,
                              out_path=args.out)
     print(json.dumps(result, indent=2))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 from evo_cosearch.cli.bench import name_list
 from evo_cosearch.errors import InputError
@@ -26,7 +27,8 @@ def register_bench(bsub) -> None:
     p.add_argument("--pop", type=int, default=50)
     p.add_argument("--gens", type=int, default=20)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--tolerance", type=float, default=1.0, help="accuracy tolerance in points (default 1)")
+    p.add_argument("--tolerance", type=float, default=1.0,
+                   help="accuracy tolerance in points, finite and >= 0 (default 1)")
     p.add_argument("--train-epochs", type=int, default=0,
                    help="also train the reference and each chosen design stand-alone for this many epochs")
     p.add_argument("--train-seeds", type=int, default=1,
@@ -47,8 +49,10 @@ def _run(args) -> int:
     for flag, value in (("--pop", args.pop), ("--gens", args.gens)):
         if value < 1:
             raise InputError(f"{flag}: {value} must be >= 1")
-    if args.train_epochs < 0 or args.tolerance < 0:
-        raise InputError("--train-epochs/--tolerance: must not be negative")
+    if args.train_epochs < 0:
+        raise InputError(f"--train-epochs: {args.train_epochs} must not be negative")
+    if not math.isfinite(args.tolerance) or args.tolerance < 0:
+        raise InputError(f"--tolerance: {args.tolerance} must be a finite number of points >= 0")
     if args.train_seeds < 1:
         raise InputError(f"--train-seeds: {args.train_seeds} must be >= 1")
     if args.verify < 0:

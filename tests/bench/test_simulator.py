@@ -36,3 +36,5 @@ def test_cli_bench_simulator_prints_json_and_rejects_bad_input(tmp_path, capsys)
     assert printed == json.loads(out.read_text())
     assert main(["bench", "simulator", "--problem", str(tmp_path / "missing.yaml"), "--out", str(out)]) == 2
     assert "missing.yaml" in capsys.readouterr().err
+    assert main(["bench", "simulator", "--problem", str(DIGITS), "--seed", "-1", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == "error: --seed: -1 is not an integer >= 0\n"

@@ -19,7 +19,11 @@ def test_verify_and_training_flags_reach_the_benchmark(monkeypatch, capsys):
 
 @pytest.mark.parametrize("argv, flag", [(["--verify", "4"], "--verify"),
                                         (["--verify", "-1", "--train-epochs", "1"], "--verify"),
-                                        (["--train-seeds", "0"], "--train-seeds")])
+                                        (["--train-seeds", "0"], "--train-seeds"),
+                                        (["--train-epochs", "-1"], "--train-epochs: -1"),
+                                        (["--tolerance", "nan"], "--tolerance: nan"),
+                                        (["--tolerance", "inf"], "--tolerance: inf"),
+                                        (["--tolerance", "-0.5"], "--tolerance: -0.5")])
 def test_bad_flags_exit_2_before_any_work(argv, flag, monkeypatch, capsys):
     monkeypatch.setattr(bench, "bench_autoqkeras", lambda *a, **kw: pytest.fail("must not run"))
     assert main(["bench", "autoqkeras", *argv]) == 2
