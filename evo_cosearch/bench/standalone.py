@@ -64,7 +64,17 @@ def load_cache(path: Path | None) -> dict[str, Any]:
                          "move it away to start a new one") from None
     if not isinstance(cache, dict):
         raise InputError(f"{path}: stand-alone cache is not a JSON object; move it away to start a new one")
+    for key, entry in cache.items():
+        for field in ("val_accuracy", "test_accuracy"):
+            value = entry.get(field) if isinstance(entry, dict) else None
+            if not _is_accuracy(value):
+                raise InputError(f"{path}: stand-alone cache entry {key}: {field}={value!r} is not an accuracy in "
+                                 "[0, 1]; move it away to start a new one")
     return cache
+
+
+def _is_accuracy(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 <= value <= 1.0
 
 
 def save_cache(path: Path | None, cache: dict[str, Any]) -> None:

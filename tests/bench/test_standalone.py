@@ -11,12 +11,15 @@ from evo_cosearch.errors import InputError
 def test_cache_round_trip_and_missing_file(tmp_path):
     path = tmp_path / "sub" / "cache.json"
     assert load_cache(path) == {} and load_cache(None) == {}
-    save_cache(path, {"k": {"val_accuracy": 0.5}})
-    assert load_cache(path) == {"k": {"val_accuracy": 0.5}}
+    save_cache(path, {"k": {"val_accuracy": 0.5, "test_accuracy": 1}})
+    assert load_cache(path) == {"k": {"val_accuracy": 0.5, "test_accuracy": 1}}
     assert not path.with_suffix(".json.tmp").exists()
 
 
-@pytest.mark.parametrize("text", ['{"k": {"val_accuracy": 0.5}', "[1, 2]", "\udcff"])
+@pytest.mark.parametrize("text", ['{"k": {"val_accuracy": 0.5}', "[1, 2]", "\udcff", '{"k": 1}',
+                                  '{"k": {"val_accuracy": "x", "test_accuracy": 0.5}}',
+                                  '{"k": {"val_accuracy": 0.5}}', '{"k": {"val_accuracy": NaN, "test_accuracy": 0.5}}',
+                                  '{"k": {"val_accuracy": 0.5, "test_accuracy": true}}'])
 def test_a_damaged_cache_is_refused_and_left_as_it_is(tmp_path, text):
     path = tmp_path / "cache.json"
     path.write_bytes(text.encode("utf-8", "surrogateescape"))
