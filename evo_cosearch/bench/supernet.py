@@ -202,6 +202,7 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
     problem = load_problem(problem_path).with_data(data)
     name = _output_name("supernet_ranking", problem)
     out = _result_path(name, out_dir)
+    net = None if ckpt is None else load_supernet(problem, ckpt)  # a wrong checkpoint: refused before any training
     full = problem_splits(problem)
     n_train = len(full.train_x) if train_images is None else min(train_images, len(full.train_x))
     specs = spread_specs(problem.network, n_children, np.random.default_rng(seed))
@@ -230,8 +231,7 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
     if seeds > 1:
         result["standalone_val_accuracy_per_seed"] = val_runs.tolist()
         result["seed_to_seed_kendall_tau"] = _mean_pairwise_tau(val_runs)
-    if ckpt is not None:
-        net = load_supernet(problem, ckpt)
+    if net is not None:
         section = {**problem.evaluation, **({"val_images": None} if full_val else {}),
                    **({} if recal_images is None else {"recal_images": recal_images})}
         cfg = EvaluationConfig.from_section(section)
