@@ -24,9 +24,9 @@ def register_bench(bsub) -> None:
     p.add_argument("--supernet", default=None, help="trained checkpoint (default: the problem's cached one)")
     p.add_argument("--strategies", type=name_list, default=name_list("nsga2,layer_groups"),
                    help="comma-separated (default nsga2,layer_groups)")
-    p.add_argument("--pop", type=int, default=50)
-    p.add_argument("--gens", type=int, default=20)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--pop", type=int, default=50, help="designs per generation (default 50)")
+    p.add_argument("--gens", type=int, default=20, help="generations, the first included (default 20)")
+    p.add_argument("--seed", type=int, default=0, help="search seed of every strategy's run (default 0)")
     p.add_argument("--tolerance", type=float, default=1.0,
                    help="accuracy tolerance in points, finite and >= 0 (default 1)")
     p.add_argument("--train-epochs", type=int, default=0,

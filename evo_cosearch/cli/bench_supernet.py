@@ -9,21 +9,29 @@ from evo_cosearch.errors import InputError
 __all__ = ["register_bench"]
 
 
+def _problem_and_data(p) -> None:
+    from evo_cosearch.bench.supernet import DEFAULT_DATA, DEFAULT_PROBLEM
+
+    p.add_argument("--problem", default=DEFAULT_PROBLEM, help=f"problem file (default {DEFAULT_PROBLEM})")
+    p.add_argument("--data", default=DEFAULT_DATA, help=f"dataset file, overriding the problem's dataset.path "
+                                                        f"(default {DEFAULT_DATA}; ignored for digits)")
+
+
 def register_bench(bsub) -> None:
-    from evo_cosearch.bench.supernet import DEFAULT_CKPT, DEFAULT_DATA, DEFAULT_PROBLEM
+    from evo_cosearch.bench.supernet import DEFAULT_CKPT
 
     s = bsub.add_parser("supernet-speed", help="child evaluations/s, images/s and GFLOP/s")
-    s.add_argument("--problem", default=DEFAULT_PROBLEM)
-    s.add_argument("--data", default=DEFAULT_DATA)
+    _problem_and_data(s)
     s.add_argument("--supernet", default=None, help="trained checkpoint (default: untrained weights)")
-    s.add_argument("--children", type=int, default=8)
+    s.add_argument("--children", type=int, default=8, help="children spread over the MACs range, each timed "
+                                                            "cold and warm (default 8)")
     s.set_defaults(handler=_run_speed)
 
     t = bsub.add_parser("supernet-train", help="supernet seconds/epoch and largest/smallest validation accuracy")
-    t.add_argument("--problem", default=DEFAULT_PROBLEM)
-    t.add_argument("--data", default=DEFAULT_DATA)
-    t.add_argument("--epochs", type=int, default=None)
-    t.add_argument("--max-train-images", type=int, default=None)
+    _problem_and_data(t)
+    t.add_argument("--epochs", type=int, default=None, help="training epochs (default: the problem's supernet.epochs)")
+    t.add_argument("--max-train-images", type=int, default=None,
+                   help="train on a seeded subset of this many images (default: the problem's, else all)")
     t.add_argument("--out", default=DEFAULT_CKPT,
                    help="checkpoint to write (an unfinished one of the same configuration is resumed)")
     t.set_defaults(handler=_run_train)
@@ -31,9 +39,8 @@ def register_bench(bsub) -> None:
     r = bsub.add_parser("supernet-ranking", help="Kendall tau / Spearman: inherited vs stand-alone accuracy")
     r.add_argument("--supernet", default=None,
                    help="trained checkpoint (without it: only train the stand-alone children into the cache)")
-    r.add_argument("--problem", default=DEFAULT_PROBLEM)
-    r.add_argument("--data", default=DEFAULT_DATA)
-    r.add_argument("--children", type=int, default=24)
+    _problem_and_data(r)
+    r.add_argument("--children", type=int, default=24, help="children spread over the MACs range (default 24)")
     r.add_argument("--epochs", type=int, default=2, help="stand-alone training epochs per child")
     r.add_argument("--train-images", type=int, default=None,
                    help="train stand-alone children on a seeded subset of this many images (default: all)")
