@@ -1,7 +1,7 @@
 """Stand-alone training of benchmark children: a JSON cache, and worker processes.
 
-Every training is keyed by the child's architecture, the data, the recipe (epochs, training
-subset) and its seeds (:func:`standalone_key`), so a result is computed once and reused by any
+Every training is keyed by the child's architecture, the data and its splits, the recipe (epochs,
+training subset) and its seeds (:func:`standalone_key`), so a result is computed once and reused by any
 later benchmark. :func:`train_standalone` trains the missing ones, in this process or in
 ``workers`` spawned processes (one thread each, as here): a training is seeded and uses
 deterministic kernels, so the cached figures do not depend on ``workers``.
@@ -16,29 +16,39 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import torch
 
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import write_text_atomic
-from evo_cosearch.problem import load_problem
+from evo_cosearch.problem import DATASET_OPTIONS, load_problem
 from evo_cosearch.space.spec import NetworkSpec
 from evo_cosearch.supernet.child import CHILD_FORMAT, train_child
 from evo_cosearch.supernet.store import problem_splits
 from evo_cosearch.workload import spec_workload
 
-__all__ = ["standalone_key", "standalone_splits", "load_cache", "save_cache", "train_standalone"]
+__all__ = ["standalone_key", "split_options", "standalone_splits", "load_cache", "save_cache", "train_standalone"]
+
+
+def split_options(problem) -> dict[str, float]:
+    """The options of ``problem``'s dataset that differ from their defaults (``val_fraction``,
+    ``test_fraction``): the splits a child is trained and scored on, for its cache key."""
+    return {k: v for k, v in sorted(problem.dataset.options.items()) if DATASET_OPTIONS.get(k) != v}
 
 
 def standalone_key(spec: NetworkSpec, *, data: str | None, epochs: int, train_images: int | None, seed: int,
-                   train_seed: int | None = None) -> str:
+                   train_seed: int | None = None, split: Mapping[str, float] | None = None) -> str:
     """Cache key of one stand-alone training; ``train_seed`` (when it differs from ``seed``, which
-    also picks the children and the subset) is the seed of a repeated training."""
+    also picks the children and the subset) is the seed of a repeated training, ``split`` the
+    dataset's non-default options (:func:`split_options`). Both enter the key only when given, so
+    the keys of trainings with the default splits are those made before splits were keyed."""
     entry = {"spec": spec.to_dict(), "data": data, "epochs": epochs, "train_images": train_images, "seed": seed,
              "format": CHILD_FORMAT}
     if train_seed is not None and train_seed != seed:
         entry["train_seed"] = train_seed
+    if split:
+        entry["split"] = dict(split)
     text = json.dumps(entry, sort_keys=True, default=list)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -109,9 +119,11 @@ def train_standalone(problem_path: str | Path, todo: Sequence[tuple[NetworkSpec,
     """Train each ``(spec, train_seed)`` of ``todo`` missing from ``cache`` and add it there (saved
     to ``cache_path`` after every training, so an interrupted run keeps what it finished).
     Returns the training seconds spent (summed over workers)."""
+    problem = load_problem(problem_path).with_data(data)
+
     def key(spec, train_seed):
         return standalone_key(spec, data=data, epochs=epochs, train_images=train_images, seed=seed,
-                              train_seed=train_seed)
+                              train_seed=train_seed, split=split_options(problem))
 
     missing, seen = [], set()
     for spec, train_seed in todo:
@@ -123,7 +135,7 @@ def train_standalone(problem_path: str | Path, todo: Sequence[tuple[NetworkSpec,
     if not missing:
         return spent
     if workers <= 1 or len(missing) == 1:
-        splits = standalone_splits(load_problem(problem_path).with_data(data), train_images, seed)
+        splits = standalone_splits(problem, train_images, seed)
         for k, spec, train_seed in missing:
             cache[k] = _train_one(spec, splits, epochs, train_seed)
             spent += cache[k]["seconds"]

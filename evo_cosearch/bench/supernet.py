@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from evo_cosearch.bench.output import json_path, write_json
-from evo_cosearch.bench.standalone import load_cache, standalone_key, train_standalone
+from evo_cosearch.bench.standalone import load_cache, split_options, standalone_key, train_standalone
 from evo_cosearch.problem import load_problem, ready_problem
 from evo_cosearch.supernet.config import EvaluationConfig
 from evo_cosearch.supernet.evaluate import accuracy, eval_data, evaluate_child, recalibrate
@@ -217,7 +217,7 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
     for s in range(seeds):
         for c, spec in enumerate(specs):
             entry = stored[standalone_key(spec, data=data, epochs=epochs, train_images=train_images, seed=seed,
-                                          train_seed=seed + s)]
+                                          train_seed=seed + s, split=split_options(problem))]
             val_runs[s, c] = float(entry["val_accuracy"])
             test_runs[s, c] = float(entry["test_accuracy"])
     standalone = val_runs.mean(axis=0)

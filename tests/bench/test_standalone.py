@@ -1,11 +1,18 @@
-"""The stand-alone training cache: a missing file is an empty cache, a damaged one is an error."""
+"""The stand-alone training cache: a missing file is an empty cache, a damaged one is an error; keys name the splits."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from evo_cosearch.bench.standalone import load_cache, save_cache
+import evo_cosearch.bench.standalone as standalone
+from evo_cosearch.bench.standalone import load_cache, save_cache, split_options, standalone_key, train_standalone
 from evo_cosearch.errors import InputError
+from evo_cosearch.problem import load_problem
+
+ROOT = Path(__file__).resolve().parents[2]
+DIGITS = str(ROOT / "problems" / "demo_digits.yaml")
 
 
 def test_cache_round_trip_and_missing_file(tmp_path):
@@ -28,3 +35,32 @@ def test_a_damaged_cache_is_refused_and_left_as_it_is(tmp_path, text):
         load_cache(path)
     assert "\n" not in str(info.value) and "move it away" in str(info.value)
     assert path.read_bytes() == before
+
+
+def _fake_training(calls):
+    def train_one(spec, splits, epochs, train_seed):
+        calls.append(len(splits.val_x))
+        return {"val_accuracy": 0.5, "test_accuracy": 0.5, "seconds": 0.0, "spec": spec.to_dict(),
+                "train_seed": train_seed}
+    return train_one
+
+
+def test_a_problem_with_other_splits_does_not_reuse_the_cached_trainings(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(standalone, "_train_one", _fake_training(calls))
+    other = tmp_path / "digits_val_half.yaml"
+    other.write_text(Path(DIGITS).read_text().replace("val_fraction: 0.2 ", "val_fraction: 0.5 "))
+    spec = load_problem(DIGITS).network.largest()
+    cache: dict = {}
+    for path in (DIGITS, DIGITS, other):
+        train_standalone(path, [(spec, 0)], data=None, epochs=1, train_images=None, seed=0, cache=cache)
+    assert len(calls) == 2 and calls[0] < calls[1]  # the second problem trains again, on its own splits
+    assert len(cache) == 2
+
+
+def test_default_splits_keep_the_keys_made_before_splits_were_keyed():
+    spec = load_problem(DIGITS).network.largest()
+    fashion = load_problem(ROOT / "problems" / "joint_fashion_mnist.yaml")
+    assert split_options(fashion) == {} and split_options(load_problem(DIGITS)) == {"val_fraction": 0.2}
+    assert standalone_key(spec, data="d.npz", epochs=2, train_images=None, seed=0, split={}) == \
+        standalone_key(spec, data="d.npz", epochs=2, train_images=None, seed=0)
