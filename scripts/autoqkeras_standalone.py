@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evo_cosearch.bench.standalone import load_cache, standalone_key, train_standalone
+from evo_cosearch.bench.standalone import load_cache, split_options, standalone_key, train_standalone
 from evo_cosearch.hardware import simulate
 from evo_cosearch.problem import load_problem
 
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def scores(x, seeds):
         runs = [cache[standalone_key(spec(x), data=args.data, epochs=EPOCHS, train_images=None, seed=0,
-                                     train_seed=s)] for s in seeds]
+                                     train_seed=s, split=split_options(problem))] for s in seeds]
         return (float(np.mean([r["val_accuracy"] for r in runs])), float(np.mean([r["test_accuracy"] for r in runs])))
 
     out = {}
