@@ -19,7 +19,7 @@ from evo_cosearch.space.reference import reference_genome
 from evo_cosearch.supernet.config import EvaluationConfig, SupernetConfig
 
 __all__ = ["Problem", "DatasetConfig", "load_problem", "parse_problem", "ready_problem", "ready_problem_names",
-           "OBJECTIVES", "CONSTRAINTS", "DATASETS"]
+           "problem_file", "OBJECTIVES", "CONSTRAINTS", "DATASETS"]
 
 #: Objective name -> unit (all minimised).
 OBJECTIVES = {
@@ -126,16 +126,22 @@ def ready_problem_names() -> list[str]:
     return sorted(p.stem for p in ready_problems_dir().glob("*.yaml"))
 
 
-def load_problem(path: str | Path) -> Problem:
-    """Read and validate a problem file; errors name the file and the field. A name without a
-    folder that is no file here is a ready problem's (``demo_digits``, see :func:`ready_problem`)."""
+def problem_file(path: str | Path) -> Path:
+    """The file :func:`load_problem` reads for ``path``: ``path`` itself, or, for a name without a
+    folder that is no file here, the ready problem of that name (``demo_digits``)."""
     p = Path(path)
     if not p.exists() and p.parent == Path(".") and p.name:
-        if ready_problem(p.name).is_file():
-            p = ready_problem(p.name)
-        else:
+        if not ready_problem(p.name).is_file():
             raise ProblemError(f"{p}: problem file not found (ready problems, named without a folder: "
                                f"{', '.join(ready_problem_names())})")
+        return ready_problem(p.name)
+    return p
+
+
+def load_problem(path: str | Path) -> Problem:
+    """Read and validate a problem file (or a ready problem by name, :func:`problem_file`); errors
+    name the file and the field."""
+    p = problem_file(path)
     text = read_text(p, "problem file", ProblemError)
     try:
         return parse_problem(text, source=str(p))

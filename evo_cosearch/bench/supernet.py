@@ -18,7 +18,7 @@ import torch
 
 from evo_cosearch.bench.output import json_path, write_json
 from evo_cosearch.bench.standalone import load_cache, split_options, standalone_key, train_standalone
-from evo_cosearch.problem import load_problem, ready_problem
+from evo_cosearch.problem import load_problem, problem_file, ready_problem
 from evo_cosearch.supernet.config import EvaluationConfig
 from evo_cosearch.supernet.evaluate import accuracy, eval_data, evaluate_child, recalibrate
 from evo_cosearch.supernet.network import Supernet, extract_child
@@ -28,10 +28,10 @@ from evo_cosearch.supernet.store import load_supernet, problem_splits, train_pro
 from evo_cosearch.workload import spec_workload
 
 __all__ = ["bench_supernet_eval_speed", "bench_supernet_train", "bench_supernet_ranking", "spread_specs",
-           "DEFAULT_PROBLEM", "DEFAULT_DATA", "RESULTS_DIR"]
+           "bench_data", "DEFAULT_PROBLEM", "DEFAULT_DATA", "RESULTS_DIR"]
 
 DEFAULT_PROBLEM = str(ready_problem("joint_fashion_mnist"))
-DEFAULT_DATA = "../shared/data/fashion_mnist.npz"
+DEFAULT_DATA = "../shared/data/fashion_mnist.npz"  # the default problems' data in this repository's workspace
 DEFAULT_CKPT = "results/supernets/bench_fashion.pt"  # where bench supernet-train writes by default
 RESULTS_DIR = Path("results/benchmarks")
 
@@ -39,6 +39,16 @@ RESULTS_DIR = Path("results/benchmarks")
 def _result_path(name: str, out_dir: str | Path | None) -> Path | None:
     """``out_dir/<name>.json``, checked writable before the benchmark runs (None: no file)."""
     return None if out_dir is None else json_path(Path(out_dir) / f"{name}.json")
+
+
+def bench_data(data: str | None, problem: str | Path, default_problem: str | Path) -> str | None:
+    """A benchmark's ``--data``: the one given (``none``: the problem's own ``dataset.path``); when
+    none is given, :data:`DEFAULT_DATA` for the benchmark's default problem and the problem's own
+    for any other (another problem's data must not silently replace it)."""
+    if data is not None:
+        return None if data.lower() == "none" else data
+    same = problem_file(problem).resolve() == Path(default_problem).resolve()
+    return DEFAULT_DATA if same else None
 
 
 def _write(result: dict[str, Any], name: str, path: Path | None) -> dict[str, Any]:

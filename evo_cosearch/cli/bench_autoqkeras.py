@@ -19,8 +19,8 @@ def register_bench(bsub) -> None:
                                            "design within an accuracy tolerance")
     p.add_argument("--problem", default=DEFAULT_PROBLEM, help=f"problem with a reference: design "
                                                               f"(default {DEFAULT_PROBLEM})")
-    p.add_argument("--data", default=DEFAULT_DATA, help=f"dataset file (default {DEFAULT_DATA}; 'none': the "
-                                                        "problem's own)")
+    p.add_argument("--data", default=None, help=f"dataset file (default: {DEFAULT_DATA} for the default problem, "
+                                                "the problem's own for another; 'none': the problem's own)")
     p.add_argument("--supernet", default=None, help="trained checkpoint (default: the problem's cached one)")
     p.add_argument("--strategies", type=name_list, default=name_list("nsga2,layer_groups"),
                    help="comma-separated (default nsga2,layer_groups)")
@@ -44,7 +44,8 @@ def register_bench(bsub) -> None:
 
 
 def _run(args) -> int:
-    from evo_cosearch.bench.autoqkeras import bench_autoqkeras
+    from evo_cosearch.bench.autoqkeras import DEFAULT_PROBLEM, bench_autoqkeras
+    from evo_cosearch.bench.supernet import bench_data
 
     for flag, value in (("--pop", args.pop), ("--gens", args.gens)):
         if value < 1:
@@ -61,7 +62,7 @@ def _run(args) -> int:
         raise InputError("--verify: needs --train-epochs N (the candidates are trained stand-alone)")
     if args.jobs < 1:
         raise InputError(f"--jobs: {args.jobs} must be >= 1")
-    data = None if args.data.lower() == "none" else args.data
+    data = bench_data(args.data, args.problem, DEFAULT_PROBLEM)
     result = bench_autoqkeras(args.problem, data=data, supernet=args.supernet, strategies=args.strategies, pop=args.pop,
                               gens=args.gens, seed=args.seed, tolerance_points=args.tolerance,
                               train_epochs=args.train_epochs, train_seeds=args.train_seeds, verify=args.verify,

@@ -20,3 +20,12 @@ def test_ranking_refuses_an_unreadable_supernet_before_training_any_child(tmp_pa
         bench.bench_supernet_ranking(ckpt, DIGITS, data=None, n_children=2, epochs=1,
                                      cache=tmp_path / "cache.json", out_dir=tmp_path / "out")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["not_a_supernet.pt"]
+
+
+def test_the_default_data_belongs_to_the_default_problem_only(tmp_path):
+    default = bench.DEFAULT_PROBLEM
+    assert bench.bench_data(None, default, default) == bench.DEFAULT_DATA
+    assert bench.bench_data(None, "joint_fashion_mnist", default) == bench.DEFAULT_DATA  # the same file by name
+    assert bench.bench_data(None, DIGITS, default) is None  # another problem reads its own dataset.path
+    assert bench.bench_data("x.npz", DIGITS, default) == "x.npz"
+    assert bench.bench_data("NONE", default, default) is None
