@@ -18,7 +18,7 @@ def register(sub) -> None:
                         "surrogate (default macs)")
     p.add_argument("--threshold", type=float, default=0.5,
                    help="remove channels whose keep probability is below this, in (0, 1) (default 0.5)")
-    p.add_argument("--seed", type=int, default=None, help="seed in [0, 2**63) (default: the run's seed)")
+    p.add_argument("--seed", type=int, default=None, help="seed in [0, 2**64) (default: the run's seed)")
     p.add_argument("--tau", type=float, default=0.5, help="relaxed-Bernoulli temperature, finite > 0 (default 0.5)")
     p.add_argument("--from-scratch", action="store_true",
                    help="start from fresh weights, not the supernet's (no --supernet)")

@@ -47,7 +47,7 @@ from evo_cosearch.evaluate import constraint_values, describe_source, file_sha25
 from evo_cosearch.hardware import simulate
 from evo_cosearch.refine.cost import cost_terms
 from evo_cosearch.refine.model import mask_child, narrow_child
-from evo_cosearch.refine.train import EpochStat, RefineSettings, train_masked
+from evo_cosearch.refine.train import SEED_END, EpochStat, RefineSettings, train_masked
 from evo_cosearch.refine.workload import prunable_blocks, refined_workload
 from evo_cosearch.runs import evaluation_seed, evaluation_threads, resumed_problem, run_checkpoint
 from evo_cosearch.space.accelerator import AcceleratorArrays
@@ -157,7 +157,7 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
     full = {p.name: p.hidden for p in prunable_blocks(spec)}
     before = _figures(child, spec, design, full, data)  # also gives the child its own statistics
 
-    masked = mask_child(child, spec, generator=torch.Generator().manual_seed(seed + 1), tau=settings.tau,
+    masked = mask_child(child, spec, generator=torch.Generator().manual_seed((seed + 1) % SEED_END), tau=settings.tau,
                         init_keep=settings.init_keep, threshold=settings.threshold)
     terms = cost_terms(spec, settings.cost, accelerator=design.accelerator)
     history = train_masked(masked, terms, splits, settings, seed=seed, progress=progress)

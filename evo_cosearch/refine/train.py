@@ -23,7 +23,9 @@ from evo_cosearch.refine.cost import COSTS, CostTerms, expected_cost
 from evo_cosearch.refine.model import MaskedChild
 from evo_cosearch.supernet.runtime import configure_torch, training_threads
 
-__all__ = ["RefineSettings", "EpochStat", "train_masked", "masked_cost"]
+__all__ = ["RefineSettings", "EpochStat", "train_masked", "masked_cost", "SEED_END"]
+
+SEED_END = 2 ** 64  # torch's generators take seeds below it, as a search does (search.seed)
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,8 @@ class RefineSettings:
             raise InputError(f"--threshold: {self.threshold} must be in (0, 1)")
         if not (self.tau > 0 and math.isfinite(self.tau)):  # an infinite temperature masks every channel
             raise InputError(f"--tau: {self.tau} must be a finite number > 0")
-        if self.seed is not None and not 0 <= self.seed < 2 ** 63:
-            raise InputError(f"--seed: {self.seed} must be in [0, 2**63)")
+        if self.seed is not None and not 0 <= self.seed < SEED_END:
+            raise InputError(f"--seed: {self.seed} must be in [0, 2**64)")
         if not 0.0 < self.init_keep < 1.0:
             raise InputError(f"--init-keep: {self.init_keep} must be in (0, 1)")
         if not (self.lr > 0 and self.mask_lr > 0) or self.batch_size < 2:

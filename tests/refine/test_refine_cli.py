@@ -123,7 +123,7 @@ def test_refine_adds_one_refine_row_and_the_archive_stays_readable(setup, tmp_pa
     (["--design", "0", "--threshold", "1.5"], "--threshold"),
     (["--design", "0", "--epochs", "0"], "--epochs"),
     (["--design", "0", "--tau", "inf"], "--tau: inf must be a finite number > 0"),
-    (["--design", "0", "--seed", str(2 ** 64)], "--seed: 18446744073709551616 must be in [0, 2**63)"),
+    (["--design", "0", "--seed", str(2 ** 64)], "--seed: 18446744073709551616 must be in [0, 2**64)"),
     (["--design", "0", "--supernet", "/nonexistent.pt"], "checkpoint not found"),
     (["--design", "0", "--from-scratch", "--supernet", "/x.pt"], "--supernet /x.pt: not used with --from-scratch"),
 ])
@@ -137,11 +137,25 @@ def test_bad_input_exits_2_and_changes_nothing(setup, capsys, args, message):
     assert _listing(run) == listing
 
 
+def test_a_run_of_any_search_seed_is_refined_with_it(setup, tmp_path, capsys):
+    run, ckpt, ids = setup
+    copy = tmp_path / "run"
+    shutil.copytree(run, copy)
+    writer = ArchiveWriter.open(copy)
+    writer.set_meta(seed=2 ** 64 - 1)  # a search takes seeds below 2**64
+    writer.close()
+    assert main(["refine", str(copy), "--design", str(ids[0]), "--epochs", "2", "--lam", "20"]) == 0
+    with open_archive(copy) as arc:
+        d = arc.designs()
+        assert d.record(len(d) - 1)["network"]["refined_with"]["seed"] == 2 ** 64 - 1
+    capsys.readouterr()
+
+
 def test_help_names_the_valid_ranges(capsys):
     with pytest.raises(SystemExit):
         main(["refine", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    for words in ("epochs, >= 1", "cost, >= 0", "below this, in (0, 1)", "seed in [0, 2**63)", "finite > 0",
+    for words in ("epochs, >= 1", "cost, >= 0", "below this, in (0, 1)", "seed in [0, 2**64)", "finite > 0",
                   "(no --supernet)"):
         assert words in text
 
