@@ -128,13 +128,15 @@ def ready_problem_names() -> list[str]:
 
 def problem_file(path: str | Path) -> Path:
     """The file :func:`load_problem` reads for ``path``: ``path`` itself, or, for a name without a
-    folder that is no file here, the ready problem of that name (``demo_digits``)."""
+    folder that is no file here (a run folder of that name, say), the ready problem of that name
+    (``demo_digits``)."""
     p = Path(path)
-    if not p.exists() and p.parent == Path(".") and p.name:
-        if not ready_problem(p.name).is_file():
+    if not p.is_file() and p.parent == Path(".") and p.name:
+        if ready_problem(p.name).is_file():
+            return ready_problem(p.name)
+        if not p.exists():
             raise ProblemError(f"{p}: problem file not found (ready problems, named without a folder: "
                                f"{', '.join(ready_problem_names())})")
-        return ready_problem(p.name)
     return p
 
 

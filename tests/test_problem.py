@@ -35,3 +35,13 @@ def test_a_ready_problem_is_found_by_name_from_any_folder(tmp_path, monkeypatch)
         load_problem("demo_digits")
     with pytest.raises(ProblemError, match="problem file not found"):
         load_problem(tmp_path / "sub" / "demo_digits")  # a path with a folder is only that path
+
+
+def test_a_folder_named_like_a_ready_problem_does_not_hide_it(tmp_path, monkeypatch):
+    from evo_cosearch.problem import ready_problem
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "demo_digits").mkdir()  # e.g. search --problem demo_digits --out demo_digits, resumed
+    assert load_problem("demo_digits").source == str(ready_problem("demo_digits"))
+    (tmp_path / "nope").mkdir()
+    with pytest.raises(ProblemError, match="^nope: cannot read problem file"):
+        load_problem("nope")
