@@ -151,7 +151,7 @@ def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: st
     """
     problem = load_problem(problem_path).with_data(data)
     name = _output_name("supernet_train", problem)
-    out = _result_path(name, out_dir)
+    result_path = _result_path(name, out_dir)
     if max_train_images is not None:
         problem = replace(problem, supernet={**problem.supernet, "max_train_images": int(max_train_images)})
     res = train_problem_supernet(problem, out, epochs=epochs, seed=seed, progress=progress)
@@ -171,7 +171,7 @@ def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: st
         "smallest_network_most_precise_val_accuracy": evaluate_child(net, _most_precise(t.smallest(), t), ev),
         "val_images": len(ev.val_x), "targets": {"largest": 0.91, "smallest": 0.86},
     }
-    return _write(result, name, out)
+    return _write(result, name, result_path)
 
 
 def _mean_pairwise_tau(runs: np.ndarray) -> float | None:

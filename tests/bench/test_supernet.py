@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 import evo_cosearch.bench.supernet as bench
 from evo_cosearch.errors import InputError
+from evo_cosearch.supernet.checkpoint import load_checkpoint
 
 DIGITS = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
 
@@ -29,3 +31,12 @@ def test_the_default_data_belongs_to_the_default_problem_only(tmp_path):
     assert bench.bench_data(None, DIGITS, default) is None  # another problem reads its own dataset.path
     assert bench.bench_data("x.npz", DIGITS, default) == "x.npz"
     assert bench.bench_data("NONE", default, default) is None
+
+
+def test_train_writes_the_checkpoint_to_out_and_the_result_beside_it(tmp_path):
+    ckpt = tmp_path / "supernet.pt"
+    result = bench.bench_supernet_train(DIGITS, data=None, epochs=1, max_train_images=64, out=ckpt,
+                                        progress=False, out_dir=tmp_path / "bench")
+    assert result["checkpoint"] == str(ckpt) and load_checkpoint(ckpt)["epoch"] == 1
+    written = json.loads((tmp_path / "bench" / "supernet_train-demo_digits.json").read_text())
+    assert written["checkpoint"] == str(ckpt)
