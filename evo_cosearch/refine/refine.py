@@ -12,8 +12,9 @@
    generation, the original genome, ``network["refined"] = {block: hidden channels}``,
    ``network["refined_from"] = source id`` and ``network["refined_with"]`` = the settings with the
    seed used: lambda, cost, epochs, threshold, ...), in one transaction, and the refined child is
-   saved under ``RUN/refined/<new id>/``: ``child.pt`` (state_dict + architecture JSON,
-   :func:`load_refined`), ``architecture.json`` and ``refine.json`` (settings, before/after).
+   saved under ``RUN/refined/<new id>/``: ``child.pt`` (state_dict + architecture JSON + the
+   input's mean and std, :func:`load_refined`), ``architecture.json`` and ``refine.json``
+   (settings, before/after).
 
 Only a run scored by a supernet can be refined, and only with that very file (its hash is
 checked): the refined design's accuracy is measured on the same validation images, though after
@@ -184,7 +185,7 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
     tmp = Path(tempfile.mkdtemp(prefix=".refine-", dir=run))
     try:
         tmp.chmod(0o755)  # mkdtemp makes it private; it becomes an ordinary result folder
-        _save(tmp, refined, spec, hidden, result)
+        _save(tmp, refined, spec, hidden, result, {"mean": splits.mean, "std": splits.std})
         writer.add_design({
             "id": new_id, "generation": generation, "genome": rec["genome"],
             "network": {**rec["network"], "refined": hidden, "refined_from": design_id,
@@ -250,10 +251,13 @@ def _refuse_a_repeat(run: Path, designs, design_id: int, refined_with: dict[str,
                              f"{int(designs.id[row])}; change a setting (e.g. --seed) to refine it again")
 
 
-def _save(out: Path, child: ChildNet, spec: NetworkSpec, hidden: dict[str, int], result: Refined) -> None:
+def _save(out: Path, child: ChildNet, spec: NetworkSpec, hidden: dict[str, int], result: Refined,
+          input_normalization: dict[str, float]) -> None:
+    """The refined child (with the ``{mean, std}`` its input is normalised with, as a saved child
+    records it), its architecture and the report."""
     arch = {"network": spec.to_dict(), "refined": hidden}
     save_atomic({"state_dict": child.state_dict(), "spec": json.dumps(spec.to_dict()),
-                 "hidden": json.dumps(hidden)}, out / CHILD_PT)
+                 "hidden": json.dumps(hidden), "input": json.dumps(input_normalization)}, out / CHILD_PT)
     (out / ARCH_JSON).write_text(json.dumps(arch, indent=2) + "\n", encoding="utf-8")
     (out / REPORT_JSON).write_text(json.dumps(result.report(), indent=2) + "\n", encoding="utf-8")
 

@@ -102,6 +102,9 @@ def test_refine_adds_one_refine_row_and_the_archive_stays_readable(setup, tmp_pa
 
     child, spec2, hidden2 = load_refined(run / "refined" / str(row["id"]) / "child.pt")
     assert spec2 == spec and hidden2 == hidden
+    splits = problem_splits(load_problem(DEMO))  # what the child's input is normalised with, as a saved child's
+    saved = torch.load(run / "refined" / str(row["id"]) / "child.pt", weights_only=True)
+    assert json.loads(saved["input"]) == {"mean": splits.mean, "std": splits.std}
     assert count_macs(child, (1, 8, 8)) == row["metrics"]["macs"]
     report = json.loads((run / "refined" / str(row["id"]) / "refine.json").read_text())
     assert report["source_id"] == src and report["after"]["hidden"] == hidden
