@@ -78,9 +78,12 @@ def check_strategies(strategies: Sequence[str]) -> None:
 
 
 def check_seeds(seeds: Sequence[int]) -> None:
-    """Refuse no seed, a negative one, or one given twice (``--seeds``), before any run."""
-    if not seeds or len(set(seeds)) != len(seeds) or any(s < 0 for s in seeds):
-        raise InputError(f"--seeds: give distinct non-negative seeds, got {list(seeds)}")
+    """Refuse no seed, one a search cannot take (below 0, from 2**64), or one given twice
+    (``--seeds``), before any run."""
+    from evo_cosearch.engine.settings import SEED_END
+
+    if not seeds or len(set(seeds)) != len(seeds) or any(not 0 <= s < SEED_END for s in seeds):
+        raise InputError(f"--seeds: give distinct seeds from 0 to 2**64 - 1, got {list(seeds)}")
 
 
 def shared_accuracy(problem: "Problem", *, supernet: str | Path | None = None, proxy: bool = False,

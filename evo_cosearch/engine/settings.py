@@ -12,10 +12,10 @@ from evo_cosearch.engine.accelerator_repair import ACCELERATOR_REPAIRS, least_ob
 if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
 
-__all__ = ["SearchSettings", "search_settings", "ALGORITHMS"]
+__all__ = ["SearchSettings", "search_settings", "ALGORITHMS", "SEED_END"]
 
 ALGORITHMS = ("nsga2", "nsga3")
-_SEED_END = 2 ** 64  # numpy, Python's random and torch all take seeds below it
+SEED_END = 2 ** 64  # numpy, Python's random and torch all take seeds below it
 _DEFAULTS = {"pop": 24, "gens": 10, "seed": 0, "strategy": "nsga2", "crossover": "uniform",
              "crossover_prob": 0.9, "mutation_prob": None, "algorithm": "nsga2", "reward": None,
              "accelerator_repair": "none"}
@@ -72,7 +72,7 @@ def _resolve(problem: "Problem", overrides, crossovers, strategies) -> SearchSet
         low = 0 if key == "seed" else (4 if key == "pop" else 1)
         if isinstance(v, bool) or not isinstance(v, int) or v < low:
             raise ProblemError(f"search.{key}: {v!r} is not an integer >= {low}")
-    if raw["seed"] >= _SEED_END:
+    if raw["seed"] >= SEED_END:
         raise ProblemError(f"search.seed: {raw['seed']} is not below 2**64 (torch's limit)")
     for key in ("crossover_prob", "mutation_prob"):
         v = raw[key]

@@ -43,12 +43,13 @@ import numpy as np
 import torch
 
 from evo_cosearch.archive import ArchiveWriter, open_archive
+from evo_cosearch.engine.settings import SEED_END
 from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import constraint_values, describe_source, file_sha256, source_kind
 from evo_cosearch.hardware import simulate
 from evo_cosearch.refine.cost import cost_terms
 from evo_cosearch.refine.model import mask_child, narrow_child
-from evo_cosearch.refine.train import SEED_END, EpochStat, RefineSettings, train_masked
+from evo_cosearch.refine.train import EpochStat, RefineSettings, train_masked
 from evo_cosearch.refine.workload import prunable_blocks, refined_workload
 from evo_cosearch.runs import evaluation_seed, evaluation_threads, resumed_problem, run_checkpoint
 from evo_cosearch.space.accelerator import AcceleratorArrays

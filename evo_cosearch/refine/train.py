@@ -18,14 +18,13 @@ import torch
 import torch.nn.functional as F
 
 from evo_cosearch.data import Splits
+from evo_cosearch.engine.settings import SEED_END
 from evo_cosearch.errors import InputError
 from evo_cosearch.refine.cost import COSTS, CostTerms, expected_cost
 from evo_cosearch.refine.model import MaskedChild
 from evo_cosearch.supernet.runtime import configure_torch, training_threads
 
-__all__ = ["RefineSettings", "EpochStat", "train_masked", "masked_cost", "SEED_END"]
-
-SEED_END = 2 ** 64  # torch's generators take seeds below it, as a search does (search.seed)
+__all__ = ["RefineSettings", "EpochStat", "train_masked", "masked_cost"]
 
 
 @dataclass(frozen=True)

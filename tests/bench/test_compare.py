@@ -119,6 +119,10 @@ def test_cli_prints_the_table_and_rejects_bad_input(tmp_path, capsys):
             main(["bench", "strategies", flag, value])
         err = capsys.readouterr().err
         assert exc.value.code == 2 and f"{value!r}" in err and len(err.strip().splitlines()) == 1
+    for seeds in ("-1", "0,0", str(2 ** 64)):  # a search takes seeds from 0 to 2**64 - 1
+        assert main(args[:9] + [seeds] + args[10:]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: --seeds: give distinct seeds from 0 to 2**64 - 1") and len(err.splitlines()) == 1
 
 
 def test_the_problem_file_s_repair_runs_with_nsga2_only(tmp_path):
