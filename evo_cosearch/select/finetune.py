@@ -70,13 +70,17 @@ def finetune(problem: "Problem", spec: "NetworkSpec", *, epochs: int, seed: int 
 def check_finetune_inputs(problem: "Problem", recorded: Mapping[str, Any] | None, *,
                           supernet: str | Path | None = None) -> None:
     """What :func:`finetune` reads, checked before a caller prints anything: the dataset file of
-    ``problem`` and the supernet checkpoint (``supernet`` or the one ``recorded`` names; a problem
-    whose cached supernet is missing gets it trained, which is not an error)."""
+    ``problem`` and the supernet checkpoint (``supernet`` or the one ``recorded`` names), which must
+    be a trained supernet of its network (a problem whose cached supernet is missing gets it
+    trained, which is not an error)."""
     from evo_cosearch.runs import named_checkpoint
     path = problem.dataset.path
     if problem.dataset.name != "digits" and path is not None and not Path(path).exists():
         raise InputError(f"--finetune: {path}: dataset path not found")
-    named_checkpoint(recorded, supernet=supernet, where="--finetune")
+    ckpt = named_checkpoint(recorded, supernet=supernet, where="--finetune")
+    if ckpt is not None:
+        from evo_cosearch.supernet import check_supernet
+        check_supernet(problem, ckpt)
 
 
 def save_finetuned(done: Finetuned, out_dir: str | Path) -> tuple[Path, ...]:

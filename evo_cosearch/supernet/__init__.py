@@ -21,7 +21,7 @@ _HOME = {
     "ChildNet": "layers",
     "Supernet": "network", "extract_child": "network",
     "random_spec": "sample", "template_of": "sample",
-    "ensure_supernet": "store", "load_supernet": "store", "problem_splits": "store", "supernet_meta": "store",
+    "check_supernet": "store", "ensure_supernet": "store", "load_supernet": "store", "problem_splits": "store", "supernet_meta": "store",
     "train_problem_supernet": "store",
     "TrainResult": "train", "train_supernet": "train",
 }

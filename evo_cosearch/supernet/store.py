@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from evo_cosearch.data import Splits, load_dataset
 from evo_cosearch.errors import InputError
@@ -16,8 +16,8 @@ from evo_cosearch.supernet.train import TrainResult, train_supernet
 if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
 
-__all__ = ["problem_splits", "supernet_meta", "ensure_supernet", "train_problem_supernet", "load_supernet",
-           "SPLIT_SEED"]
+__all__ = ["problem_splits", "supernet_meta", "ensure_supernet", "train_problem_supernet", "check_supernet",
+           "load_supernet", "SPLIT_SEED"]
 
 #: The train/validation split is the same for every run (a supernet never sees validation images).
 SPLIT_SEED = 0
@@ -64,8 +64,9 @@ def ensure_supernet(problem: "Problem", *, cache_dir: str | Path = "results/supe
     return path
 
 
-def load_supernet(problem: "Problem", path: str | Path) -> Supernet:
-    """A trained supernet for ``problem`` (evaluation mode); errors if it belongs to another space."""
+def check_supernet(problem: "Problem", path: str | Path) -> dict[str, Any]:
+    """The checkpoint at ``path`` if it is a finished supernet of ``problem``'s network (see
+    :func:`load_supernet`, which builds it); a one-line error otherwise."""
     ckpt = load_checkpoint(path)
     if ckpt["meta"].get("format") != FORMAT:
         raise InputError(f"{path}: supernet format {ckpt['meta'].get('format')} was written by another version of "
@@ -75,6 +76,12 @@ def load_supernet(problem: "Problem", path: str | Path) -> Supernet:
     if int(ckpt["epoch"]) < int(ckpt["epochs"]):
         raise InputError(f"{path}: training unfinished (epoch {ckpt['epoch']} of {ckpt['epochs']}); "
                          "rerun train-supernet to resume it")
+    return ckpt
+
+
+def load_supernet(problem: "Problem", path: str | Path) -> Supernet:
+    """A trained supernet for ``problem`` (evaluation mode); errors if it belongs to another space."""
+    ckpt = check_supernet(problem, path)
     net = Supernet(problem.network)
     try:
         net.load_state_dict(ckpt["model"])

@@ -178,6 +178,11 @@ def test_finetune_inputs_are_checked_before_anything_is_printed(run_dir, tmp_pat
     out, err = capsys.readouterr()
     assert out == "" and err.strip().endswith("missing.pt: checkpoint not found")
     assert not (tmp_path / "d").exists()
+    (tmp_path / "other.pt").write_text("not a supernet")  # there, but no supernet of this network
+    assert main([*argv, "--supernet", str(tmp_path / "other.pt")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "other.pt: not a readable supernet checkpoint" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "d").exists()
 
 
 def test_an_export_that_cannot_take_every_file_writes_none(run_dir, tmp_path, capsys):
