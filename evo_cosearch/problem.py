@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -131,7 +132,8 @@ def problem_file(path: str | Path) -> Path:
     folder that is no file here (a run folder of that name, say), the ready problem of that name
     (``demo_digits``)."""
     p = Path(path)
-    if not p.is_file() and p.parent == Path(".") and p.name:
+    bare = "/" not in str(path) and os.sep not in str(path)  # "./demo_digits" names that path only
+    if not p.is_file() and bare and p.name:
         if ready_problem(p.name).is_file():
             return ready_problem(p.name)
         if not p.exists():

@@ -35,6 +35,8 @@ def test_a_ready_problem_is_found_by_name_from_any_folder(tmp_path, monkeypatch)
         load_problem("demo_digits")
     with pytest.raises(ProblemError, match="problem file not found"):
         load_problem(tmp_path / "sub" / "demo_digits")  # a path with a folder is only that path
+    with pytest.raises(ProblemError, match="problem file not found"):
+        load_problem("./autoqkeras_digits")  # so is one written with ./
 
 
 def test_a_folder_named_like_a_ready_problem_does_not_hide_it(tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ __all__ = ["register_bench"]
 def _budget_and_accuracy(p, *, seeds: str) -> None:
     from evo_cosearch.bench.compare import DEFAULT_GENS, DEFAULT_POP
 
-    p.add_argument("--problem", default=None, help="problem file (default problems/demo_digits.yaml)")
+    p.add_argument("--problem", default=None, help="problem file (default: the ready problem demo_digits)")
     p.add_argument("--pop", type=int, default=DEFAULT_POP, help=f"designs per generation (default {DEFAULT_POP})")
     p.add_argument("--gens", type=int, default=DEFAULT_GENS,
                    help=f"generations, the first included (default {DEFAULT_GENS})")

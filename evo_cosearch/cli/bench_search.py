@@ -15,7 +15,7 @@ def register_bench(bsub) -> None:
     from evo_cosearch.bench.search import DEFAULT_PROBLEM
 
     p = bsub.add_parser("search-overhead", help="ms per generation spent outside evaluation (target <= 10 at pop 100)")
-    p.add_argument("--problem", default=str(DEFAULT_PROBLEM), help="problem file (default problems/demo_digits.yaml)")
+    p.add_argument("--problem", default=str(DEFAULT_PROBLEM), help="problem file (default: the ready problem demo_digits)")
     p.add_argument("--pop", type=int, default=100, help="designs per generation (default 100)")
     p.add_argument("--gens", type=int, default=21,
                    help="generations, >= 2: the overhead is that of GENS generations minus that of one (default 21)")

@@ -99,11 +99,12 @@ class SearchSpace:
             k = parts.index("")
             raise GenomeError(f"genome: entry {k + 1} of {len(parts)} is empty; give one index per gene, "
                               "separated by single commas")
-        try:
-            values = [int(p) for p in parts]
-        except ValueError:
-            bad = next(p for p in parts if not p.lstrip("-").isdigit())
-            raise GenomeError(f"genome: {bad!r} is not an integer index") from None
+        values = []
+        for part in parts:
+            try:
+                values.append(int(part))
+            except ValueError:
+                raise GenomeError(f"genome: {part!r} is not an integer index") from None
         return self.validate(np.array(values, dtype=np.int64))[0]
 
     def column(self, X: np.ndarray, name: str) -> np.ndarray:

@@ -53,6 +53,7 @@ def test_population_columns_match_single_decode(problem):
     ("0,,0" + ",0" * 43, "entry 2 of 46 is empty"),
     ("0" + ",0" * 44 + ",", "entry 46 of 46 is empty"),
     ("", "entry 1 of 1 is empty"),
+    ("\u00b2" + ",0" * 44, "'\u00b2' is not an integer"),  # isdigit() but no int
 ])
 def test_bad_genome_text(problem, text, needle):
     with pytest.raises(GenomeError, match=needle):
