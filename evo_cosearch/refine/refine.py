@@ -246,10 +246,22 @@ def _refuse_a_repeat(run: Path, designs, design_id: int, refined_with: dict[str,
     """A refinement is seeded and deterministic (and its supernet is the run's): the same design,
     settings and seed again would only archive a duplicate of an earlier refined design."""
     for row in np.flatnonzero(designs.strategy == STRATEGY):
-        network = designs.record(int(row))["network"]
-        if network.get("refined_from") == design_id and network.get("refined_with") == refined_with:
+        network, refined_id = designs.record(int(row))["network"], int(designs.id[row])
+        if network.get("refined_from") == design_id and _refined_with(run, network, refined_id) == refined_with:
             raise InputError(f"{run}: design {design_id} was already refined with these settings and seed: design "
-                             f"{int(designs.id[row])}; change a setting (e.g. --seed) to refine it again")
+                             f"{refined_id}; change a setting (e.g. --seed) to refine it again")
+
+
+def _refined_with(run: Path, network: dict[str, Any], refined_id: int) -> dict[str, Any] | None:
+    """The settings and seed a refined row was made with: archived in its network, or, for a row
+    refined before they were, read from its ``refine.json`` (None: neither is there)."""
+    if "refined_with" in network:
+        return network["refined_with"]
+    try:
+        report = json.loads((run / REFINED_DIR / str(refined_id) / REPORT_JSON).read_text(encoding="utf-8"))
+        return {**report["settings"], "seed": report["seed"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _save(out: Path, child: ChildNet, spec: NetworkSpec, hidden: dict[str, int], result: Refined,

@@ -6,6 +6,7 @@ import fcntl
 import hashlib
 import json
 import shutil
+import sqlite3
 from dataclasses import asdict
 from pathlib import Path
 
@@ -119,6 +120,16 @@ def test_refine_adds_one_refine_row_and_the_archive_stays_readable(setup, tmp_pa
     assert main([*argv, "--seed", "0"]) == 2  # the run's seed, which it used
     assert repeat in capsys.readouterr().err
     assert _digest(run) == digest
+
+    # a row refined before rows recorded their settings: its refine.json says how it was made
+    old = tmp_path / "older"
+    shutil.copytree(run, old)
+    network = {k: v for k, v in row["network"].items() if k != "refined_with"}
+    with sqlite3.connect(old / "archive.sqlite") as db:
+        db.execute("UPDATE designs SET network = ? WHERE id = ?", (json.dumps(network), row["id"]))
+    db.close()
+    assert main(["refine", str(old), *argv[2:]]) == 2
+    assert repeat in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("args, message", [
