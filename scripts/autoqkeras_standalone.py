@@ -30,8 +30,9 @@ from pathlib import Path
 import numpy as np
 
 from evo_cosearch.bench.standalone import load_cache, split_options, standalone_key, train_standalone
-from evo_cosearch.hardware import simulate
+from evo_cosearch.bench.simulator import simulate_designs
 from evo_cosearch.problem import load_problem
+from evo_cosearch.space.reference import reference_genome
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBLEM = ROOT / "problems" / "autoqkeras_fashion_mnist.yaml"
@@ -45,21 +46,12 @@ EPOCHS = 3
 
 
 def energy(problem, X: np.ndarray) -> np.ndarray:
-    return np.asarray(simulate(problem.workload(X), problem.accelerator_arrays(X)).energy_uj, dtype=np.float64)
+    return np.asarray(simulate_designs(problem, X).energy_uj, dtype=np.float64)
 
 
-def with_genes(problem, base: np.ndarray, values: dict[str, object]) -> np.ndarray:
-    """``base`` with the named genes set to the given values."""
-    x = base.copy()
-    for name, value in values.items():
-        gene = problem.space.gene(name)
-        x[problem.space.index_of(name)] = gene.values.index(value)
-    return x
-
-
-def ladder(problem, ref: np.ndarray) -> list[np.ndarray]:
-    return [with_genes(problem, ref, {**{f"s{s}.width": w for s, w in zip((1, 2, 3), widths)},
-                                      **{g: 4 for g in QUANT_GENES}}) for widths in LADDER]
+def ladder(problem) -> list[np.ndarray]:
+    return [reference_genome(problem.space, {**{f"s{s}.width": w for s, w in zip((1, 2, 3), widths)},
+                                             "s*.w_bits": 4, "s*.a_bits": 4}) for widths in LADDER]
 
 
 def sweep(problem, ref: np.ndarray, e_ref: float, target: float, top: int) -> list[np.ndarray]:
@@ -98,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     problem = load_problem(PROBLEM).with_data(args.data)
     ref = np.asarray(problem.reference)
     e_ref = float(energy(problem, ref[None])[0])
-    sets = {"ladder": (ladder(problem, ref), (0, 1, 2)),
+    sets = {"ladder": (ladder(problem), (0, 1, 2)),
             "sweep": (sweep(problem, ref, e_ref, args.target, args.top), (0,))}
     cache_path = RESULTS / "standalone_children.json"
     cache = load_cache(cache_path)

@@ -22,7 +22,7 @@ def test_the_ladder_is_all_4_bit_and_saves_46_to_81_percent():
     s = _script()
     problem = s.load_problem(s.PROBLEM)
     ref = np.asarray(problem.reference)
-    designs = s.ladder(problem, ref)
+    designs = s.ladder(problem)
     saved = 1.0 - s.energy(problem, np.stack(designs)) / s.energy(problem, ref[None])[0]
     assert np.round(100 * saved, 1).tolist() == [46.3, 51.9, 57.5, 63.1, 66.6, 70.1, 70.6, 80.8]
     for x, filters in zip(designs, s.LADDER):
