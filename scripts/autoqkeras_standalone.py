@@ -3,7 +3,7 @@
 ``bench autoqkeras`` judges designs on the supernet and trains a few of them alone. This script
 asks the question without the supernet or the search: it enumerates designs of
 ``problems/autoqkeras_fashion_mnist.yaml`` on the simulator and trains two sets stand-alone with
-the benchmark's recipe (3 epochs, all training images, the same cache:
+the benchmark's recipe (3 epochs unless ``--epochs N``, all training images, the same cache:
 ``results/benchmarks/standalone_children.json``), against the 8-bit reference trained the same way:
 
 * ``ladder``: all-4-bit designs of shrinking filter counts (46 % to 81 % less energy), 3 seeds;
@@ -17,7 +17,8 @@ the benchmark's recipe (3 epochs, all training images, the same cache:
 
 Prints one line per design (energy saved, validation and test accuracy, and their difference from
 the reference trained with the same seeds) and writes them to
-``results/benchmarks/autoqkeras_standalone.json``.
+``results/benchmarks/autoqkeras_standalone.json`` (``autoqkeras_standalone_<N>ep.json`` with
+``--epochs N`` other than 3).
 """
 
 from __future__ import annotations
@@ -85,7 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--target", type=float, default=0.80, help="sweep: least energy saved (default 0.80)")
     ap.add_argument("--top", type=int, default=30, help="sweep: designs trained (default 30)")
     ap.add_argument("--jobs", type=int, default=1, help="training processes (default 1)")
+    ap.add_argument("--epochs", type=int, default=EPOCHS, help=f"training epochs of every design (default {EPOCHS})")
     args = ap.parse_args(argv)
+    if args.epochs < 1:
+        ap.error(f"--epochs: {args.epochs} is not a positive number of epochs")
 
     problem = load_problem(PROBLEM).with_data(args.data)
     ref = np.asarray(problem.reference)
@@ -96,11 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     cache = load_cache(cache_path)
     spec = lambda x: problem.design(x).network  # noqa: E731
     todo = [(spec(x), s) for designs, seeds in sets.values() for x in [ref, *designs] for s in seeds]
-    train_standalone(PROBLEM, todo, data=args.data, epochs=EPOCHS, train_images=None, seed=0, cache=cache,
+    train_standalone(PROBLEM, todo, data=args.data, epochs=args.epochs, train_images=None, seed=0, cache=cache,
                      cache_path=cache_path, workers=args.jobs)
 
     def scores(x, seeds):
-        runs = [cache[standalone_key(spec(x), data=args.data, epochs=EPOCHS, train_images=None, seed=0,
+        runs = [cache[standalone_key(spec(x), data=args.data, epochs=args.epochs, train_images=None, seed=0,
                                      train_seed=s, split=split_options(problem))] for s in seeds]
         return (float(np.mean([r["val_accuracy"] for r in runs])), float(np.mean([r["test_accuracy"] for r in runs])))
 
@@ -117,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
                          "val_accuracy": val, "test_accuracy": test,
                          "val_points": 100 * (val - ref_val), "test_points": 100 * (test - ref_test)})
         rows.sort(key=lambda r: -r["val_accuracy"])
-        out[name] = {"seeds": list(seeds), "reference": {"val_accuracy": ref_val, "test_accuracy": ref_test},
+        out[name] = {"epochs": args.epochs, "seeds": list(seeds), "reference": {"val_accuracy": ref_val, "test_accuracy": ref_test},
                      "designs": rows}
         print(f"{name} ({len(seeds)} seed{'s' * (len(seeds) > 1)}): reference val {100 * ref_val:.2f} % "
               f"test {100 * ref_test:.2f} %")
@@ -126,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"val {100 * r['val_accuracy']:.2f} ({r['val_points']:+.2f})  "
                   f"test {100 * r['test_accuracy']:.2f} ({r['test_points']:+.2f})")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "autoqkeras_standalone.json").write_text(json.dumps(out, indent=2, default=str) + "\n")
+    out_name = "autoqkeras_standalone.json" if args.epochs == EPOCHS else f"autoqkeras_standalone_{args.epochs}ep.json"
+    (RESULTS / out_name).write_text(json.dumps(out, indent=2, default=str) + "\n")
     return 0
 
 

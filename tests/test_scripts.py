@@ -6,6 +6,7 @@ import importlib.util
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,3 +30,10 @@ def test_the_ladder_is_all_4_bit_and_saves_46_to_81_percent():
         genes = problem.space.values_of(x)
         assert [genes[f"s{k}.width"] for k in (1, 2, 3)] == list(filters)
         assert all(genes[g] == 4 for g in s.QUANT_GENES)
+
+
+def test_a_non_positive_epoch_count_is_refused_before_any_work(capsys):
+    with pytest.raises(SystemExit) as e:
+        _script().main(["--data", "missing.npz", "--epochs", "0"])
+    assert e.value.code == 2
+    assert "--epochs: 0" in capsys.readouterr().err
