@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 import numpy as np
 
 from evo_cosearch.errors import InputError
+from evo_cosearch.files import file_sha256
 from evo_cosearch.problem import CONSTRAINTS
 
 if TYPE_CHECKING:
@@ -170,15 +171,6 @@ class ProxyAccuracy:
         active = net.layer_active
         q = ((1.0 - 2.0 ** -bits) * active).sum((1, 2)) / np.maximum(active.sum((1, 2)), 1)
         return 0.1 + 0.85 * q * (1.0 - np.exp(-macs / self.macs_scale))
-
-
-def file_sha256(path) -> str:
-    """Hex SHA-256 of a file's bytes; a missing or unreadable file is a one-line :class:`InputError`."""
-    try:
-        with open(path, "rb") as f:
-            return hashlib.file_digest(f, "sha256").hexdigest()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
 
 
 def accuracy_source(accuracy_fn) -> dict[str, Any]:

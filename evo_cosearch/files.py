@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import tempfile
@@ -10,7 +11,8 @@ from typing import Callable
 
 from evo_cosearch.errors import EvoCosearchError, InputError
 
-__all__ = ["read_text", "writable_path", "replace_atomically", "write_text_atomic", "missing_root", "remove_made_dirs"]
+__all__ = ["read_text", "writable_path", "replace_atomically", "write_text_atomic", "missing_root", "remove_made_dirs",
+           "file_sha256", "same_file"]
 
 
 def read_text(path: str | Path, what: str, error: type[EvoCosearchError] = InputError) -> str:
@@ -22,6 +24,27 @@ def read_text(path: str | Path, what: str, error: type[EvoCosearchError] = Input
         raise error(f"{p}: {what} not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise error(f"{p}: cannot read {what} ({exc.__class__.__name__})") from None
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex SHA-256 of a file's bytes; a missing or unreadable file is a one-line :class:`InputError`."""
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
+
+
+def same_file(a: str | Path | None, b: str | Path | None) -> bool:
+    """Whether ``a`` and ``b`` name the same file however they are spelled (both None: no file)."""
+    if a is None or b is None:
+        return a is None and b is None
+    if str(a) == str(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def writable_path(path: str | Path, what: str, *, directory: bool = False) -> Path:

@@ -8,12 +8,12 @@ so that nothing they add to the run is on another accuracy scale.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import source_kind
+from evo_cosearch.files import same_file
 
 if TYPE_CHECKING:
     from evo_cosearch.archive.reader import RunMeta
@@ -85,7 +85,7 @@ def resumed_problem(problem: "Problem", meta: "RunMeta | None", where: str) -> "
     """``problem`` for resuming (or refining a design of) the run of ``meta``: reading the data file
     the run read. A problem whose data path is its file's own reads the run's; one given other data
     (``--data``) is refused while the run's file is still there (else it is where that data moved)."""
-    if meta is None or meta.data is None or _same_file(data_path_of(problem), meta.data):
+    if meta is None or meta.data is None or same_file(data_path_of(problem), meta.data):
         return problem
     from evo_cosearch.problem import parse_problem
     if problem.dataset.path == parse_problem(problem.text, source=problem.source).dataset.path:
@@ -100,15 +100,6 @@ def data_path_of(problem: "Problem") -> str | None:
     """The dataset file ``problem`` reads, as an absolute path (None: an embedded dataset)."""
     path = problem.dataset.path
     return None if path is None else str(Path(path).resolve())
-
-
-def _same_file(a: str | None, b: str | None) -> bool:
-    if a == b:
-        return True
-    try:
-        return a is not None and b is not None and os.path.samefile(a, b)
-    except OSError:
-        return False
 
 
 def run_problem(problem: "Problem", meta: "RunMeta", data: str | None = None) -> "Problem":
