@@ -1,0 +1,81 @@
+"""What identifies the data a dataset section reads: its name, the options that shape its splits
+and a fingerprint of its file (or folder) -- the same file compares equal however its path is
+spelled, and another file, or the same path with other contents, does not.
+
+A supernet checkpoint records this next to its training settings, so that a command can refuse a
+supernet trained on other data than its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+from evo_cosearch.errors import DataError
+from evo_cosearch.files import file_sha256
+from evo_cosearch.problem import dataset_options
+
+__all__ = ["data_identity", "data_mismatch"]
+
+#: Hex digits of a fingerprint kept (as a run keeps of its supernet's hash).
+DIGEST_CHARS = 16
+
+
+def data_identity(cfg: Any) -> dict[str, Any]:
+    """``{name, path, options, sha256}`` of a :class:`~evo_cosearch.problem.DatasetConfig`:
+    ``path`` absolute (for messages only), ``options`` with their defaults and only those that
+    apply to it, ``sha256`` of the file's bytes (a folder's: of its files' names and bytes). The
+    embedded digits read no file: path and sha256 are None. A missing file is a :class:`DataError`."""
+    options = dataset_options(cfg.options)
+    if cfg.name == "digits":
+        return {"name": cfg.name, "path": None, "options": options, "sha256": None}
+    del options["test_fraction"]  # the dataset's own test split is used
+    if cfg.path is None:
+        raise DataError(f"dataset {cfg.name!r}: no path given (set dataset.path in the problem file or pass --data)")
+    path = Path(cfg.path)
+    if not path.exists():
+        raise DataError(f"{path}: dataset path not found")
+    return {"name": cfg.name, "path": str(path.resolve()), "options": options, "sha256": _fingerprint(path)}
+
+
+def data_mismatch(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> tuple[str, str] | None:
+    """``recorded`` and ``current`` (:func:`data_identity`) described for a message ("dataset mnist
+    (/a/mnist.npz, sha256 ...)", with the options where those differ) when they are other data;
+    None when they are the same (whatever their paths)."""
+    if all(recorded.get(k) == current.get(k) for k in ("name", "sha256", "options")):
+        return None
+    with_options = recorded.get("options") != current.get("options")
+    return _describe(recorded, with_options), _describe(current, with_options)
+
+
+def _describe(identity: Mapping[str, Any], with_options: bool) -> str:
+    where = "embedded" if identity.get("path") is None else f"{identity['path']}, sha256 {identity.get('sha256')}"
+    options = "".join(f", {k} {v}" for k, v in sorted(dict(identity.get("options") or {}).items()))
+    return f"dataset {identity.get('name')} ({where}{options if with_options else ''})"
+
+
+def _fingerprint(path: Path) -> str:
+    """The fingerprint of a dataset file or folder (its files but hidden ones), hashed once per
+    process while its files keep their inode, size and modification time."""
+    files = [path] if path.is_file() else sorted(
+        f for f in path.rglob("*") if f.is_file() and not any(p.startswith(".") for p in f.relative_to(path).parts))
+    stats = tuple((f.relative_to(path).as_posix(), *_stat(f)) for f in files)
+    return _digest(str(path.resolve()), stats)
+
+
+def _stat(f: Path) -> tuple[int, int, int]:
+    st = f.stat()
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+@lru_cache(maxsize=32)
+def _digest(path: str, stats: tuple[tuple[str, int, int, int], ...]) -> str:
+    root = Path(path)
+    if root.is_file():
+        return file_sha256(root)[:DIGEST_CHARS]
+    h = hashlib.sha256()
+    for name, *_ in stats:
+        h.update(f"{name}\0{file_sha256(root / name)}\0".encode())
+    return h.hexdigest()[:DIGEST_CHARS]
