@@ -2,7 +2,10 @@
 
 A checkpoint holds the model and optimizer state, the epochs done, the RNG states and a JSON
 ``meta`` (network template, dataset, supernet config, seed). Its ``key`` (a content hash of
-``meta``) names cached checkpoints, so another configuration never reuses one.
+``meta``) names cached checkpoints, so another configuration never reuses one. Checkpoints also
+record the identity of the data they were trained on (``data``:
+:func:`~evo_cosearch.data.data_identity`, outside ``meta``, so the cache keys of checkpoints
+written before it stay valid; older checkpoints lack it).
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from typing import Any
 
 import torch
 
+from evo_cosearch.data import data_mismatch
 from evo_cosearch.errors import InputError
-from evo_cosearch.files import replace_atomically
+from evo_cosearch.files import replace_atomically, same_file
 from evo_cosearch.space.network import NetworkTemplate
 
-__all__ = ["training_meta", "meta_key", "save_atomic", "load_checkpoint", "template_json"]
+__all__ = ["training_meta", "meta_key", "training_differences", "save_atomic", "load_checkpoint", "template_json"]
 
 #: Version of the supernet's modules and training recipe; a checkpoint of another version is
 #: neither reused from the cache nor loaded (2: separate e=1 blocks, zero-initialised residual
@@ -50,6 +54,42 @@ def training_meta(template: NetworkTemplate, dataset: Any, config: Any, seed: in
 
 def meta_key(meta: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def training_differences(ckpt: dict[str, Any], meta: dict[str, Any], data: dict[str, Any] | None) -> list[str]:
+    """What the loaded checkpoint ``ckpt`` was trained with otherwise than ``meta`` and ``data``
+    (its data's identity; None: not known) would train: dotted keys of ``meta``, and "dataset
+    file: ..." for other data; [] when it may be resumed. A ``dataset.path`` spelled otherwise
+    is no difference when it holds the same data: by the identity ``ckpt`` records, or, for a
+    checkpoint written before they recorded one, when both paths name the same file."""
+    out = _differ(ckpt["meta"], meta)
+    if ckpt.get("data") is not None and data is not None:
+        mismatch = data_mismatch(ckpt["data"], data)
+        same = mismatch is None
+    else:
+        mismatch, same = None, same_file(_data_path(ckpt["meta"]), _data_path(meta))
+    if same and "dataset.path" in out:
+        out.remove("dataset.path")
+    if mismatch is not None and not {"dataset.name", "dataset.options"} & set(out):
+        out = [k for k in out if k != "dataset.path"] + [f"dataset file: {mismatch[0]}, not {mismatch[1]}"]
+    return out
+
+
+def _data_path(meta: dict[str, Any]) -> str | None:
+    dataset = meta.get("dataset")
+    return dataset.get("path") if isinstance(dataset, dict) else None
+
+
+def _differ(a: dict[str, Any], b: dict[str, Any], prefix: str = "") -> list[str]:
+    """The keys (dotted, one level into sections) whose values differ between two metas."""
+    out = []
+    for k in sorted(set(a) | set(b)):
+        x, y = a.get(k), b.get(k)
+        if isinstance(x, dict) and isinstance(y, dict) and not prefix:
+            out += _differ(x, y, f"{k}.")
+        elif x != y:
+            out.append(prefix + k)
+    return out
 
 
 def save_atomic(obj: Any, path: str | Path) -> None:
@@ -88,4 +128,11 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
         ckpt["meta"] = None
     if not isinstance(ckpt["meta"], dict):
         raise InputError(f"{path}: not an evo_cosearch supernet checkpoint (its meta is not a JSON object)")
+    if "data" in ckpt:  # checkpoints written before they recorded their data have none
+        try:
+            ckpt["data"] = json.loads(ckpt["data"])
+        except (TypeError, ValueError):
+            ckpt["data"] = None
+        if not isinstance(ckpt["data"], dict):
+            raise InputError(f"{path}: not an evo_cosearch supernet checkpoint (its data record is not a JSON object)")
     return ckpt

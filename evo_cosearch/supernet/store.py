@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evo_cosearch.data import Splits, load_dataset
+from evo_cosearch.data import Splits, data_identity, load_dataset
 from evo_cosearch.errors import InputError
 from evo_cosearch.supernet.checkpoint import FORMAT, load_checkpoint, meta_key, template_json, training_meta
 from evo_cosearch.supernet.config import SupernetConfig
@@ -39,8 +39,8 @@ def train_problem_supernet(problem: "Problem", out: str | Path, *, epochs: int |
     """Train (or resume) ``problem``'s supernet into ``out``."""
     cfg = SupernetConfig.from_section(problem.supernet, epochs=epochs)
     meta = training_meta(problem.network, problem.dataset, cfg, seed)
-    return train_supernet(problem.network, problem_splits(problem), cfg, out, meta=meta, seed=seed,
-                          progress=progress)
+    return train_supernet(problem.network, problem_splits(problem), cfg, out, meta=meta,
+                          data=data_identity(problem.dataset), seed=seed, progress=progress)
 
 
 def ensure_supernet(problem: "Problem", *, cache_dir: str | Path = "results/supernets", epochs: int | None = None,

@@ -32,7 +32,7 @@ from evo_cosearch.data import Splits
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import writable_path
 from evo_cosearch.space.network import NetworkTemplate
-from evo_cosearch.supernet.checkpoint import load_checkpoint, meta_key, save_atomic
+from evo_cosearch.supernet.checkpoint import load_checkpoint, save_atomic, training_differences
 from evo_cosearch.supernet.config import SupernetConfig
 from evo_cosearch.supernet.network import Supernet
 from evo_cosearch.supernet.runtime import configure_torch, training_threads
@@ -82,21 +82,13 @@ def sandwich_step(net: Supernet, x: torch.Tensor, y: torch.Tensor, cfg: Supernet
     return total, acc
 
 
-def _differ(a: dict[str, Any], b: dict[str, Any], prefix: str = "") -> list[str]:
-    """The keys (dotted, one level into sections) whose values differ between two metas."""
-    out = []
-    for k in sorted(set(a) | set(b)):
-        x, y = a.get(k), b.get(k)
-        if isinstance(x, dict) and isinstance(y, dict) and not prefix:
-            out += _differ(x, y, f"{k}.")
-        elif x != y:
-            out.append(prefix + k)
-    return out
-
-
 def train_supernet(template: NetworkTemplate, splits: Splits, cfg: SupernetConfig, out: str | Path, *,
-                   meta: dict[str, Any], seed: int = 0, progress: bool = True) -> TrainResult:
-    """Train (or resume) a supernet to ``cfg.epochs``; checkpoint to ``out`` after each epoch."""
+                   meta: dict[str, Any], data: dict[str, Any] | None = None, seed: int = 0,
+                   progress: bool = True) -> TrainResult:
+    """Train (or resume) a supernet to ``cfg.epochs``; checkpoint to ``out`` after each epoch,
+    with ``meta`` and ``data`` (the identity of the data ``splits`` came from, when known).
+    A checkpoint at ``out`` is resumed only when it was trained with the same ``meta`` and data
+    (:func:`~evo_cosearch.supernet.checkpoint.training_differences`)."""
     out = writable_path(out, "supernet checkpoint")  # not after the first epoch's training
     configure_torch(threads=training_threads())
     torch.use_deterministic_algorithms(True, warn_only=True)
@@ -113,9 +105,12 @@ def train_supernet(template: NetworkTemplate, splits: Splits, cfg: SupernetConfi
     start, history = 0, []
     if out.exists():
         ckpt = load_checkpoint(out)
-        if meta_key(ckpt["meta"]) != meta_key(meta):
-            raise InputError(f"{out}: holds a supernet trained with another {', '.join(_differ(ckpt['meta'], meta))}; "
+        differ = training_differences(ckpt, meta, data)
+        if differ:
+            raise InputError(f"{out}: holds a supernet trained with another {', '.join(differ)}; "
                              "remove it or choose another --out")
+        meta = ckpt["meta"]  # the same training: its record stays as written (a path as first spelled)
+        data = ckpt.get("data") or data  # and so does its data's, or that of the same file it reads now
         try:
             net.load_state_dict(ckpt["model"])
             opt.load_state_dict(ckpt["optimizer"])
@@ -160,5 +155,6 @@ def train_supernet(template: NetworkTemplate, splits: Splits, cfg: SupernetConfi
             "meta": json.dumps(meta, sort_keys=True), "epoch": epoch + 1, "epochs": cfg.epochs,
             "model": net.state_dict(), "optimizer": opt.state_dict(), "torch_rng": gen.get_state(),
             "numpy_rng": json.dumps(rng.bit_generator.state), "history": json.dumps(history),
+            **({} if data is None else {"data": json.dumps(data, sort_keys=True)}),
         }, out)
     return TrainResult(path=out, epochs=cfg.epochs, history=tuple(history))

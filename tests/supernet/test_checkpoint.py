@@ -1,4 +1,5 @@
-"""Supernet checkpoints: what is not one (another tool's file, a damaged one) is a one-line InputError."""
+"""Supernet checkpoints: what is not one (another tool's file, a damaged one) is a one-line InputError;
+which checkpoint may be resumed (the same settings and data, its dataset file however spelled)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import pytest
 import torch
 
 from evo_cosearch.errors import InputError
-from evo_cosearch.supernet.checkpoint import load_checkpoint, load_torch_file, save_atomic
+from evo_cosearch.data import data_identity
+from evo_cosearch.problem import DatasetConfig
+from evo_cosearch.supernet.checkpoint import load_checkpoint, load_torch_file, save_atomic, training_differences
 
 
 @pytest.mark.parametrize("change,needle", [
@@ -14,6 +17,8 @@ from evo_cosearch.supernet.checkpoint import load_checkpoint, load_torch_file, s
     ({"meta": "not json"}, "its meta is not a JSON object"),
     ({"meta": "[1, 2]"}, "its meta is not a JSON object"),
     ({"numpy_rng": None}, "no 'numpy_rng'"),
+    ({"data": "not json"}, "its data record is not a JSON object"),
+    ({"data": "[1]"}, "its data record is not a JSON object"),
 ])
 def test_a_file_that_is_not_a_whole_checkpoint_is_named(tiny_ckpt, tmp_path, change, needle):
     ckpt = load_torch_file(tiny_ckpt, "supernet checkpoint")
@@ -30,3 +35,47 @@ def test_a_whole_checkpoint_loads_with_its_meta_parsed(tiny_ckpt):
     ckpt = load_checkpoint(tiny_ckpt)
     assert isinstance(ckpt["meta"], dict) and ckpt["epoch"] == ckpt["epochs"] and isinstance(ckpt["model"], dict)
     assert all(isinstance(v, torch.Tensor) for v in ckpt["model"].values())
+
+
+def _meta(path):
+    return {"format": 4, "dataset": {"name": "mnist", "path": path, "options": {}}, "seed": 0}
+
+
+@pytest.fixture
+def files(tmp_path, monkeypatch):
+    """data/a.npz, a byte-for-byte copy and another file; the current directory is theirs."""
+    (tmp_path / "data").mkdir()
+    for name, content in (("a.npz", b"a" * 100), ("copy.npz", b"a" * 100), ("b.npz", b"b" * 100)):
+        (tmp_path / "data" / name).write_bytes(content)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _identity(path):
+    return data_identity(DatasetConfig("mnist", path))
+
+
+@pytest.mark.parametrize("spelling", ["./data/a.npz", "data//a.npz", "ABS", "data/copy.npz"])
+def test_a_checkpoint_resumes_with_its_data_file_spelled_otherwise(files, spelling):
+    spelling = str(files / "data" / "a.npz") if spelling == "ABS" else spelling
+    ckpt = {"meta": _meta("data/a.npz"), "data": _identity("data/a.npz")}
+    assert training_differences(ckpt, _meta(spelling), _identity(spelling)) == []
+
+
+def test_a_checkpoint_is_not_resumed_on_other_data(files):
+    ckpt = {"meta": _meta("data/a.npz"), "data": _identity("data/a.npz")}
+    assert training_differences(ckpt, _meta("data/b.npz"), _identity("data/b.npz")) == [
+        f"dataset file: dataset mnist ({files / 'data' / 'a.npz'}, sha256 {ckpt['data']['sha256']}), "
+        f"not dataset mnist ({files / 'data' / 'b.npz'}, sha256 {_identity('data/b.npz')['sha256']})"]
+    (files / "data" / "a.npz").write_bytes(b"c" * 100)  # the same path, other contents
+    assert training_differences(ckpt, _meta("data/a.npz"), _identity("data/a.npz"))[0].startswith("dataset file: ")
+    other = {**_meta("data/b.npz"), "seed": 1}
+    assert training_differences(ckpt, other, _identity("data/b.npz"))[0] == "seed"
+
+
+@pytest.mark.parametrize("spelling,differ", [("./data/a.npz", []), ("ABS", []), ("data/b.npz", ["dataset.path"]),
+                                             ("data/copy.npz", ["dataset.path"])])
+def test_a_checkpoint_without_a_data_record_compares_its_path_as_a_file(files, spelling, differ):
+    spelling = str(files / "data" / "a.npz") if spelling == "ABS" else spelling
+    old = {"meta": _meta("data/a.npz")}  # written before checkpoints recorded their data
+    assert training_differences(old, _meta(spelling), _identity(spelling)) == differ

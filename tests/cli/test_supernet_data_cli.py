@@ -1,0 +1,102 @@
+"""CLI: a supernet checkpoint resumes on its dataset file however spelled, never on another file."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from evo_cosearch.cli import main
+from evo_cosearch.supernet.checkpoint import load_checkpoint, load_torch_file, save_atomic
+
+_spec = importlib.util.spec_from_file_location("_sn_conftest", Path(__file__).parents[1] / "supernet" / "conftest.py")
+_conf = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_conf)
+
+
+def _npz(path: Path, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    np.savez(path, x_train=rng.integers(0, 256, (200, 28, 28), dtype=np.uint8), y_train=np.arange(200) % 10,
+             x_test=rng.integers(0, 256, (40, 28, 28), dtype=np.uint8), y_test=np.arange(40) % 10)
+
+
+def _make(d: Path) -> Path:
+    """In ``d``: data/a.npz, a byte-for-byte copy data/copy.npz, another file data/b.npz and a
+    tiny 28x28 problem reading data/a.npz (relative to the current directory)."""
+    (d / "data").mkdir()
+    _npz(d / "data" / "a.npz", 0)
+    _npz(d / "data" / "b.npz", 1)
+    shutil.copy(d / "data" / "a.npz", d / "data" / "copy.npz")
+    return _conf.write_tiny(d, dataset="{name: mnist, path: data/a.npz}",
+                            supernet="{epochs: 2, batch_size: 64, max_train_images: 128}")
+
+
+@pytest.fixture(scope="module")
+def on_file(tmp_path_factory):
+    """The folder, the problem and its supernet, trained on data/a.npz."""
+    d = tmp_path_factory.mktemp("on_file")
+    problem = _make(d)
+    with pytest.MonkeyPatch.context() as m:
+        m.chdir(d)
+        assert main(["train-supernet", "--problem", str(problem), "--out", "sn.pt", "--quiet"]) == 0
+    return d, problem, d / "sn.pt"
+
+
+def _unfinished(ckpt: Path, out: Path, *, keep_data: bool = True) -> Path:
+    """``ckpt`` as its training left it after the first epoch (without its data record, as
+    checkpoints were written before they recorded one, unless ``keep_data``)."""
+    c = load_torch_file(ckpt, "supernet checkpoint")
+    c.update(epoch=1, history=json.dumps(json.loads(c["history"])[:1]))
+    if not keep_data:
+        del c["data"]
+    save_atomic(c, out)
+    return out
+
+
+def _one_error(capsys) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize("spelling", ["./data/a.npz", "data//a.npz", "ABS", "data/copy.npz"])
+def test_train_supernet_resumes_with_its_dataset_file_spelled_otherwise(on_file, tmp_path, monkeypatch, capsys,
+                                                                       spelling):
+    d, problem, ckpt = on_file
+    monkeypatch.chdir(d)
+    out = _unfinished(ckpt, tmp_path / "part.pt")
+    spelling = str(d / "data" / "a.npz") if spelling == "ABS" else spelling
+    assert main(["train-supernet", "--problem", str(problem), "--data", spelling, "--out", str(out), "--quiet"]) == 0
+    resumed = load_checkpoint(out)
+    assert resumed["epoch"] == 2 and resumed["meta"]["dataset"]["path"] == "data/a.npz"  # as first spelled
+    assert resumed["data"] == load_checkpoint(ckpt)["data"]
+
+
+def test_train_supernet_never_resumes_on_another_file(on_file, tmp_path, monkeypatch, capsys):
+    d, problem, ckpt = on_file
+    monkeypatch.chdir(d)
+    out = _unfinished(ckpt, tmp_path / "part.pt")
+    before = out.read_bytes()
+    capsys.readouterr()
+    assert main(["train-supernet", "--problem", str(problem), "--data", "data/b.npz", "--out", str(out), "--quiet"]) == 2
+    err = _one_error(capsys)
+    assert f"{out}: holds a supernet trained with another dataset file: dataset mnist ({d / 'data' / 'a.npz'}" in err
+    assert f"not dataset mnist ({d / 'data' / 'b.npz'}" in err and out.read_bytes() == before
+
+
+def test_a_checkpoint_written_before_it_recorded_its_data_resumes(on_file, tmp_path, monkeypatch,
+                                                                                 capsys):
+    d, problem, ckpt = on_file
+    monkeypatch.chdir(d)
+    out = _unfinished(ckpt, tmp_path / "old.pt", keep_data=False)
+    before = out.read_bytes()
+    capsys.readouterr()
+    assert main(["train-supernet", "--problem", str(problem), "--data", "data/b.npz", "--out", str(out), "--quiet"]) == 2
+    assert "another dataset.path;" in _one_error(capsys) and out.read_bytes() == before
+    assert main(["train-supernet", "--problem", str(problem), "--data", "./data/a.npz", "--out", str(out),
+                 "--quiet"]) == 0
+    assert load_checkpoint(out)["epoch"] == 2
