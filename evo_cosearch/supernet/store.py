@@ -1,4 +1,5 @@
-"""A problem's supernet on disk: train-or-reuse a cached checkpoint, and load one back."""
+"""A problem's supernet on disk: train-or-reuse a cached checkpoint, and load one back (a supernet
+of another network, or trained on other data than the problem reads, is refused)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evo_cosearch.data import Splits, data_identity, load_dataset
+from evo_cosearch.data import Splits, data_identity, data_mismatch, load_dataset
 from evo_cosearch.errors import InputError
 from evo_cosearch.supernet.checkpoint import FORMAT, load_checkpoint, meta_key, template_json, training_meta
 from evo_cosearch.supernet.config import SupernetConfig
@@ -59,14 +60,16 @@ def ensure_supernet(problem: "Problem", *, cache_dir: str | Path = "results/supe
             path.unlink()
         else:
             if int(ckpt.get("epoch", -1)) == int(ckpt.get("epochs", -2)):
+                _check_data(problem, path, ckpt, "remove it to train one on this data")
                 return path
     train_problem_supernet(problem, path, epochs=epochs, seed=seed, progress=progress)
     return path
 
 
 def check_supernet(problem: "Problem", path: str | Path) -> dict[str, Any]:
-    """The checkpoint at ``path`` if it is a finished supernet of ``problem``'s network (see
-    :func:`load_supernet`, which builds it); a one-line error otherwise."""
+    """The checkpoint at ``path`` if it is a finished supernet of ``problem``'s network, trained on
+    the data ``problem`` reads when it records them (see :func:`load_supernet`, which builds it);
+    a one-line error otherwise."""
     ckpt = load_checkpoint(path)
     if ckpt["meta"].get("format") != FORMAT:
         raise InputError(f"{path}: supernet format {ckpt['meta'].get('format')} was written by another version of "
@@ -76,7 +79,19 @@ def check_supernet(problem: "Problem", path: str | Path) -> dict[str, Any]:
     if int(ckpt["epoch"]) < int(ckpt["epochs"]):
         raise InputError(f"{path}: training unfinished (epoch {ckpt['epoch']} of {ckpt['epochs']}); "
                          "rerun train-supernet to resume it")
+    _check_data(problem, path, ckpt, "pass a supernet trained on that data")
     return ckpt
+
+
+def _check_data(problem: "Problem", path: str | Path, ckpt: dict[str, Any], remedy: str) -> None:
+    """Refuse a checkpoint whose recorded data differ from what ``problem`` reads (one written
+    before checkpoints recorded their data is accepted)."""
+    if ckpt.get("data") is None:
+        return
+    mismatch = data_mismatch(ckpt["data"], data_identity(problem.dataset))
+    if mismatch is not None:
+        raise InputError(f"{path}: this supernet was trained on {mismatch[0]}, not on {mismatch[1]}, the data "
+                         f"this command reads; {remedy}")
 
 
 def load_supernet(problem: "Problem", path: str | Path) -> Supernet:

@@ -1,4 +1,4 @@
-"""CLI: a supernet checkpoint resumes on its dataset file however spelled, never on another file."""
+"""CLI: a supernet serves only the data it was trained on; its dataset file may be spelled otherwise."""
 
 from __future__ import annotations
 
@@ -46,6 +46,12 @@ def on_file(tmp_path_factory):
     return d, problem, d / "sn.pt"
 
 
+def _genome(problem: Path) -> str:
+    from evo_cosearch.problem import load_problem
+
+    return ",".join(["0"] * load_problem(problem).space.n_var)
+
+
 def _unfinished(ckpt: Path, out: Path, *, keep_data: bool = True) -> Path:
     """``ckpt`` as its training left it after the first epoch (without its data record, as
     checkpoints were written before they recorded one, unless ``keep_data``)."""
@@ -88,7 +94,7 @@ def test_train_supernet_never_resumes_on_another_file(on_file, tmp_path, monkeyp
     assert f"not dataset mnist ({d / 'data' / 'b.npz'}" in err and out.read_bytes() == before
 
 
-def test_a_checkpoint_written_before_it_recorded_its_data_resumes(on_file, tmp_path, monkeypatch,
+def test_a_checkpoint_written_before_it_recorded_its_data_resumes_and_is_accepted(on_file, tmp_path, monkeypatch,
                                                                                  capsys):
     d, problem, ckpt = on_file
     monkeypatch.chdir(d)
@@ -100,3 +106,58 @@ def test_a_checkpoint_written_before_it_recorded_its_data_resumes(on_file, tmp_p
     assert main(["train-supernet", "--problem", str(problem), "--data", "./data/a.npz", "--out", str(out),
                  "--quiet"]) == 0
     assert load_checkpoint(out)["epoch"] == 2
+    old = tmp_path / "old_finished.pt"
+    save_atomic({k: v for k, v in load_torch_file(ckpt, "supernet checkpoint").items() if k != "data"}, old)
+    assert main(["evaluate", "--problem", str(problem), "--supernet", str(old), "--data", "data/b.npz",
+                 "--genome", _genome(problem)]) == 0  # what it was trained on is not known
+
+
+def test_commands_refuse_a_supernet_trained_on_other_data(on_file, tmp_path, monkeypatch, capsys):
+    d, problem, ckpt = on_file
+    monkeypatch.chdir(d)
+    genome = _genome(problem)
+    capsys.readouterr()
+    assert main(["evaluate", "--problem", str(problem), "--supernet", str(ckpt), "--data", "data/copy.npz",
+                 "--genome", genome]) == 0  # the same bytes
+    capsys.readouterr()
+    for argv in (["evaluate", "--supernet", str(ckpt), "--genome", genome],
+                 ["train-child", "--from-supernet", str(ckpt), "--genome", genome, "--epochs", "0"],
+                 ["search", "--supernet", str(ckpt), "--out", str(tmp_path / "run"), "--pop", "4", "--gens", "1",
+                  "--quiet"]):
+        assert main([argv[0], "--problem", str(problem), "--data", "data/b.npz", *argv[1:]]) == 2, argv[0]
+        err = _one_error(capsys)
+        assert err.startswith(f"error: {ckpt}: this supernet was trained on dataset mnist ({d / 'data' / 'a.npz'}, "
+                              "sha256 "), err
+        assert f"not on dataset mnist ({d / 'data' / 'b.npz'}, sha256 " in err
+    assert not (tmp_path / "run").exists()
+
+
+def test_select_finetune_refuses_a_supernet_trained_on_other_data_before_choosing(on_file, tmp_path, monkeypatch,
+                                                                                  capsys):
+    from evo_cosearch.api import search
+    from evo_cosearch.evaluate import ProxyAccuracy
+    from evo_cosearch.problem import load_problem
+
+    d, problem, ckpt = on_file
+    monkeypatch.chdir(d)
+    p = load_problem(problem).with_data("data/b.npz")
+    search(p, out=tmp_path / "run", pop=4, gens=1, accuracy_fn=ProxyAccuracy(p), quiet=True).close()
+    capsys.readouterr()
+    assert main(["select", str(tmp_path / "run"), "--by", "knee", "--finetune", "1", "--supernet", str(ckpt),
+                 "--export", str(tmp_path / "chosen")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and f"{ckpt}: this supernet was trained on dataset mnist" in err
+    assert not (tmp_path / "chosen").exists()
+
+
+def test_a_cached_supernet_of_a_file_changed_since_is_refused(tmp_path, monkeypatch, capsys):
+    problem = _make(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["train-supernet", "--problem", str(problem), "--epochs", "1", "--quiet"]) == 0
+    cached = capsys.readouterr().out.split(": ", 1)[1].strip()
+    shutil.copy(tmp_path / "data" / "b.npz", tmp_path / "data" / "a.npz")  # new contents, the same path
+    before = Path(cached).read_bytes()
+    assert main(["train-supernet", "--problem", str(problem), "--epochs", "1", "--quiet"]) == 2
+    err = _one_error(capsys)
+    assert err.startswith(f"error: {cached}: this supernet was trained on dataset mnist") and err.endswith(
+        "remove it to train one on this data\n") and Path(cached).read_bytes() == before

@@ -7,12 +7,12 @@ import torch
 
 import evo_cosearch.supernet.train as train_mod
 
-from evo_cosearch.errors import ProblemError
+from evo_cosearch.errors import InputError, ProblemError
 from evo_cosearch.problem import load_problem
 from evo_cosearch.supernet import (
-    EvaluationConfig, SupernetConfig, ensure_supernet, problem_splits, supernet_meta, train_supernet,
+    EvaluationConfig, SupernetConfig, check_supernet, ensure_supernet, problem_splits, supernet_meta, train_supernet,
 )
-from evo_cosearch.supernet.checkpoint import load_checkpoint
+from evo_cosearch.supernet.checkpoint import load_checkpoint, load_torch_file, meta_key, save_atomic
 
 
 def _train(problem, out, epochs, seed=0):
@@ -67,6 +67,28 @@ def test_ensure_supernet_reuses_its_cache(tiny_problem_path, tiny_ckpt):
     again = ensure_supernet(p, cache_dir=tiny_ckpt.parent, progress=False)
     assert again == tiny_ckpt and again.stat().st_mtime_ns == mtime
     assert p.name in tiny_ckpt.name
+
+
+def test_cache_keys_stay_those_of_checkpoints_written_before_they_recorded_their_data(tiny_problem_path, tiny_ckpt):
+    assert meta_key(supernet_meta(load_problem(tiny_problem_path))) == "830f5002e458"  # the key before that change
+    assert load_checkpoint(tiny_ckpt)["data"]["name"] == "digits"
+
+
+def test_a_supernet_trained_on_other_data_is_refused_one_written_before_that_record_is_not(tiny_problem_path, tiny_ckpt,
+                                                                                           tmp_path):
+    text = tiny_problem_path.read_text()
+    assert "dataset: {name: digits}" in text
+    (tmp_path / "other.yaml").write_text(text.replace("dataset: {name: digits}", "dataset: {name: digits, val_fraction: 0.3}"))
+    other = load_problem(tmp_path / "other.yaml")
+    with pytest.raises(InputError) as err:
+        check_supernet(other, tiny_ckpt)
+    assert str(err.value) == (
+        f"{tiny_ckpt}: this supernet was trained on dataset digits (embedded, test_fraction 0.2, val_fraction 0.1), "
+        "not on dataset digits (embedded, test_fraction 0.2, val_fraction 0.3), the data this command reads; "
+        "pass a supernet trained on that data")
+    old = tmp_path / "old.pt"
+    save_atomic({k: v for k, v in load_torch_file(tiny_ckpt, "supernet checkpoint").items() if k != "data"}, old)
+    assert check_supernet(other, old)["meta"]["dataset"]["name"] == "digits"
 
 
 def test_training_threads_follow_the_openmp_wait_policy(monkeypatch):
