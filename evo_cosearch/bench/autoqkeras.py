@@ -26,7 +26,7 @@ import numpy as np
 from evo_cosearch.archive.reader import pareto_of
 from evo_cosearch.bench.runset import RunSpec, check_strategies, run_all
 from evo_cosearch.bench.standalone import load_cache, split_options, standalone_key, train_standalone
-from evo_cosearch.bench.supernet import DEFAULT_DATA, RESULTS_DIR, _result_path, _write
+from evo_cosearch.bench.supernet import RESULTS_DIR, _result_path, _write, bench_data
 from evo_cosearch.errors import ProblemError
 from evo_cosearch.evaluate import Evaluator, SupernetAccuracy
 from evo_cosearch.problem import load_problem, ready_problem
@@ -62,7 +62,7 @@ def _candidates(table, e_ref: float, k: int) -> list[dict[str, Any]]:
     return out
 
 
-def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | None = DEFAULT_DATA,
+def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | None = None,
                      supernet: str | Path | None = None, strategies: Sequence[str] = ("nsga2", "layer_groups"),
                      pop: int = 50, gens: int = 20, seed: int = 0, tolerance_points: float = 1.0,
                      train_epochs: int = 0, train_seeds: int = 1, verify: int = 0,
@@ -70,10 +70,14 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
                      cache: str | Path | None = RESULTS_DIR / "standalone_children.json", workers: int = 1,
                      accuracy_fn: Callable[[np.ndarray], np.ndarray] | None = None, progress: bool = True,
                      out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
-    """Search with each strategy and compare its best design within tolerance to the reference."""
+    """Search with each strategy and compare its best design within tolerance to the reference.
+
+    ``data`` is the CLI's ``--data`` (:func:`~evo_cosearch.bench.supernet.bench_data`): left out, the
+    default problem reads ``DEFAULT_DATA`` and any other problem its own dataset."""
     from evo_cosearch.runs import evaluation_seed, run_checkpoint
 
     check_strategies(strategies)
+    data = bench_data(data, problem_path, DEFAULT_PROBLEM)
     problem = load_problem(problem_path)
     if data is not None:
         problem = problem.with_data(data)

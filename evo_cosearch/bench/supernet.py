@@ -2,6 +2,8 @@
 
 Each ``bench_supernet_*`` function returns a plain dict and writes it as JSON to
 ``results/benchmarks/<name>.json``. Accuracy and speed targets are checked here, never in tests.
+Their ``data`` is the CLI's ``--data`` (:func:`bench_data`): left out, the default problem reads
+:data:`DEFAULT_DATA` and any other problem its own ``dataset.path``; ``"none"``: the problem's own.
 """
 
 from __future__ import annotations
@@ -42,9 +44,9 @@ def _result_path(name: str, out_dir: str | Path | None) -> Path | None:
 
 
 def bench_data(data: str | None, problem: str | Path, default_problem: str | Path) -> str | None:
-    """A benchmark's ``--data``: the one given (``none``: the problem's own ``dataset.path``); when
-    none is given, :data:`DEFAULT_DATA` for the benchmark's default problem and the problem's own
-    for any other (another problem's data must not silently replace it)."""
+    """A benchmark's ``--data`` (or Python ``data=``): the one given (``none``: the problem's own
+    ``dataset.path``); when none is given, :data:`DEFAULT_DATA` for the benchmark's default problem
+    and the problem's own for any other (another problem's data must not silently replace it)."""
     if data is not None:
         return None if data.lower() == "none" else data
     same = problem_file(problem).resolve() == Path(default_problem).resolve()
@@ -73,7 +75,7 @@ def spread_specs(template, n: int, rng: np.random.Generator, *, pool: int = 2000
     return [specs[i] for i in picks]
 
 
-def bench_supernet_eval_speed(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | None = DEFAULT_DATA,
+def bench_supernet_eval_speed(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | None = None,
                               ckpt: str | Path | None = None, n_children: int = 8, seed: int = 0,
                               channels_last: bool = True, tune_malloc: bool = True,
                               out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
@@ -82,6 +84,7 @@ def bench_supernet_eval_speed(problem_path: str | Path = DEFAULT_PROBLEM, *, dat
     Without ``ckpt`` the supernet keeps its initial weights (speed does not depend on them).
     """
     configure_torch(tune_malloc=tune_malloc)
+    data = bench_data(data, problem_path, DEFAULT_PROBLEM)
     problem = load_problem(problem_path).with_data(data)
     name = _output_name("supernet_eval_speed", problem)
     out = _result_path(name, out_dir)
@@ -139,7 +142,7 @@ def _most_precise(spec, template):
         for st, top in zip(spec.stages, tops)))
 
 
-def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | None = DEFAULT_DATA,
+def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | None = None,
                          epochs: int | None = None, max_train_images: int | None = None,
                          out: str | Path = DEFAULT_CKPT, seed: int = 0,
                          progress: bool = True, out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
@@ -149,6 +152,7 @@ def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: st
     ``max_train_images`` trains on a seeded subset (a shorter run); ``train_images_per_s``
     then extrapolates to a full epoch.
     """
+    data = bench_data(data, problem_path, DEFAULT_PROBLEM)
     problem = load_problem(problem_path).with_data(data)
     name = _output_name("supernet_train", problem)
     result_path = _result_path(name, out_dir)
@@ -183,7 +187,7 @@ def _mean_pairwise_tau(runs: np.ndarray) -> float | None:
 
 
 def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = DEFAULT_PROBLEM, *,
-                           data: str | None = DEFAULT_DATA, n_children: int = 24, epochs: int = 2,
+                           data: str | None = None, n_children: int = 24, epochs: int = 2,
                            train_images: int | None = None, seeds: int = 1, full_val: bool = False,
                            eval_seeds: int = 1, recal_images: int | None = None, seed: int = 0,
                            cache: str | Path | None = RESULTS_DIR / "standalone_children.json",
@@ -209,6 +213,7 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
     from scipy.stats import kendalltau, spearmanr
 
     configure_torch()
+    data = bench_data(data, problem_path, DEFAULT_PROBLEM)
     problem = load_problem(problem_path).with_data(data)
     name = _output_name("supernet_ranking", problem)
     out = _result_path(name, out_dir)

@@ -44,8 +44,7 @@ def register_bench(bsub) -> None:
 
 
 def _run(args) -> int:
-    from evo_cosearch.bench.autoqkeras import DEFAULT_PROBLEM, bench_autoqkeras
-    from evo_cosearch.bench.supernet import bench_data
+    from evo_cosearch.bench.autoqkeras import bench_autoqkeras
 
     for flag, value in (("--pop", args.pop), ("--gens", args.gens)):
         if value < 1:
@@ -62,9 +61,8 @@ def _run(args) -> int:
         raise InputError("--verify: needs --train-epochs N (the candidates are trained stand-alone)")
     if args.jobs < 1:
         raise InputError(f"--jobs: {args.jobs} must be >= 1")
-    data = bench_data(args.data, args.problem, DEFAULT_PROBLEM)
-    result = bench_autoqkeras(args.problem, data=data, supernet=args.supernet, strategies=args.strategies, pop=args.pop,
-                              gens=args.gens, seed=args.seed, tolerance_points=args.tolerance,
+    result = bench_autoqkeras(args.problem, data=args.data, supernet=args.supernet, strategies=args.strategies,
+                              pop=args.pop, gens=args.gens, seed=args.seed, tolerance_points=args.tolerance,
                               train_epochs=args.train_epochs, train_seeds=args.train_seeds, verify=args.verify,
                               out_root=args.out, workers=args.jobs)
     print(json.dumps(result, indent=2))

@@ -18,11 +18,6 @@ def _problem_and_data(p) -> None:
                                                 "another; 'none': the problem's own; ignored for digits)")
 
 
-def _data(args) -> str | None:
-    from evo_cosearch.bench.supernet import DEFAULT_PROBLEM, bench_data
-    return bench_data(args.data, args.problem, DEFAULT_PROBLEM)
-
-
 def register_bench(bsub) -> None:
     from evo_cosearch.bench.supernet import DEFAULT_CKPT
 
@@ -75,7 +70,7 @@ def _run_speed(args) -> int:
     from evo_cosearch.bench.supernet import bench_supernet_eval_speed
 
     _positive(args.children, "--children")
-    print(json.dumps(bench_supernet_eval_speed(args.problem, data=_data(args), ckpt=args.supernet,
+    print(json.dumps(bench_supernet_eval_speed(args.problem, data=args.data, ckpt=args.supernet,
                                                n_children=args.children), indent=2))
     return 0
 
@@ -85,7 +80,7 @@ def _run_train(args) -> int:
 
     _positive(args.epochs, "--epochs")
     _positive(args.max_train_images, "--max-train-images")
-    print(json.dumps(bench_supernet_train(args.problem, data=_data(args), epochs=args.epochs,
+    print(json.dumps(bench_supernet_train(args.problem, data=args.data, epochs=args.epochs,
                                           max_train_images=args.max_train_images, out=args.out), indent=2))
     return 0
 
@@ -105,7 +100,7 @@ def _run_ranking(args) -> int:
                             ("--full-val", args.full_val)):
             if given:
                 raise InputError(f"{flag}: scores inherited accuracies, so it needs --supernet CKPT")
-    print(json.dumps(bench_supernet_ranking(args.supernet, args.problem, data=_data(args), n_children=args.children,
+    print(json.dumps(bench_supernet_ranking(args.supernet, args.problem, data=args.data, n_children=args.children,
                                             epochs=args.epochs, train_images=args.train_images, seeds=args.seeds,
                                             full_val=args.full_val, eval_seeds=args.eval_seeds,
                                             recal_images=args.recal_images, workers=args.jobs), indent=2))

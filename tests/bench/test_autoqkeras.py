@@ -120,3 +120,14 @@ def test_bad_strategies_are_refused_before_any_run(tmp_path, strategies, match):
         bench_autoqkeras(PROBLEM, data=None, accuracy_fn=untouched, strategies=strategies, pop=4, gens=1,
                          out_root=tmp_path / "runs", progress=False, out_dir=tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_another_problem_reads_its_own_data_by_default(tmp_path):
+    from evo_cosearch.bench.autoqkeras import DEFAULT_PROBLEM
+    from evo_cosearch.bench.supernet import DEFAULT_DATA, bench_data
+
+    p = load_problem(PROBLEM)
+    res = bench_autoqkeras(PROBLEM, accuracy_fn=ProxyAccuracy(p), strategies=("nsga2",), pop=4, gens=1,
+                           out_root=tmp_path / "runs", progress=False, out_dir=None)
+    assert res["data"] is None  # the problem's own dataset, as `bench autoqkeras` without --data
+    assert bench_data(None, DEFAULT_PROBLEM, DEFAULT_PROBLEM) == DEFAULT_DATA

@@ -40,3 +40,28 @@ def test_train_writes_the_checkpoint_to_out_and_the_result_beside_it(tmp_path):
     assert result["checkpoint"] == str(ckpt) and load_checkpoint(ckpt)["epoch"] == 1
     written = json.loads((tmp_path / "bench" / "supernet_train-demo_digits.json").read_text())
     assert written["checkpoint"] == str(ckpt)
+
+
+class _Stop(Exception):
+    pass
+
+
+@pytest.mark.parametrize("name", ["bench_supernet_eval_speed", "bench_supernet_train", "bench_supernet_ranking"])
+def test_the_python_functions_read_the_default_data_for_the_default_problem_only(name, monkeypatch):
+    from evo_cosearch.problem import Problem
+
+    seen = []
+
+    def with_data(self, path, **kw):  # the data a benchmark reads; stop before any work
+        seen.append(path)
+        raise _Stop
+
+    monkeypatch.setattr(Problem, "with_data", with_data)
+    fn = getattr(bench, name)
+    args = (None,) if name == "bench_supernet_ranking" else ()
+    for problem in (DIGITS, bench.DEFAULT_PROBLEM):
+        with pytest.raises(_Stop):
+            fn(*args, problem, out_dir=None)
+    with pytest.raises(_Stop):
+        fn(*args, bench.DEFAULT_PROBLEM, data="none", out_dir=None)
+    assert seen == [None, bench.DEFAULT_DATA, None]  # as the CLI's --data: another problem reads its own
