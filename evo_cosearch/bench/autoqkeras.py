@@ -69,11 +69,12 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
                      out_root: str | Path = "results/runs/autoqkeras",
                      cache: str | Path | None = RESULTS_DIR / "standalone_children.json", workers: int = 1,
                      accuracy_fn: Callable[[np.ndarray], np.ndarray] | None = None, progress: bool = True,
-                     out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
+                     out_dir: str | Path | None = RESULTS_DIR, json_out: str | Path | None = None) -> dict[str, Any]:
     """Search with each strategy and compare its best design within tolerance to the reference.
 
     ``data`` is the CLI's ``--data`` (:func:`~evo_cosearch.bench.supernet.bench_data`): left out, the
-    default problem reads ``DEFAULT_DATA`` and any other problem its own dataset."""
+    default problem reads ``DEFAULT_DATA`` and any other problem its own dataset. The result goes to
+    ``json_out``, by default ``out_dir/autoqkeras.json``."""
     from evo_cosearch.runs import evaluation_seed, run_checkpoint
 
     check_strategies(strategies)
@@ -85,7 +86,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
         raise ProblemError(f"{problem.source}: no reference: design to compare with")
     if "energy_uj" not in problem.objectives:
         raise ProblemError(f"{problem.source}: objectives must include energy_uj")
-    out = _result_path("autoqkeras", out_dir)
+    out = _result_path("autoqkeras", out_dir, json_out)
     t0 = time.perf_counter()
     ckpt = None
     if accuracy_fn is None:  # the supernet and evaluation seed a search of this problem uses

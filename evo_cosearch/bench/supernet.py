@@ -1,7 +1,7 @@
 """Supernet benchmarks: child-evaluation speed, training time/accuracy, ranking fidelity.
 
-Each ``bench_supernet_*`` function returns a plain dict and writes it as JSON to
-``results/benchmarks/<name>.json``. Accuracy and speed targets are checked here, never in tests.
+Each ``bench_supernet_*`` function returns a plain dict and writes it as JSON to ``json_out``, by
+default ``out_dir/<name>.json`` (``results/benchmarks/``). Accuracy and speed targets are checked here, never in tests.
 Their ``data`` is the CLI's ``--data`` (:func:`bench_data`): left out, the default problem reads
 :data:`DEFAULT_DATA` and any other problem its own ``dataset.path``; ``"none"``: the problem's own.
 """
@@ -38,8 +38,10 @@ DEFAULT_CKPT = "results/supernets/bench_fashion.pt"  # where bench supernet-trai
 RESULTS_DIR = Path("results/benchmarks")
 
 
-def _result_path(name: str, out_dir: str | Path | None) -> Path | None:
-    """``out_dir/<name>.json``, checked writable before the benchmark runs (None: no file)."""
+def _result_path(name: str, out_dir: str | Path | None, json_out: str | Path | None = None) -> Path | None:
+    """``json_out``, else ``out_dir/<name>.json``, checked writable before the benchmark runs (None: no file)."""
+    if json_out is not None:
+        return json_path(json_out)
     return None if out_dir is None else json_path(Path(out_dir) / f"{name}.json")
 
 
@@ -78,7 +80,8 @@ def spread_specs(template, n: int, rng: np.random.Generator, *, pool: int = 2000
 def bench_supernet_eval_speed(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | None = None,
                               ckpt: str | Path | None = None, n_children: int = 8, seed: int = 0,
                               channels_last: bool = True, tune_malloc: bool = True,
-                              out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
+                              out_dir: str | Path | None = RESULTS_DIR,
+                              json_out: str | Path | None = None) -> dict[str, Any]:
     """Child evaluations/s with the problem's default recalibration and validation sizes.
 
     Without ``ckpt`` the supernet keeps its initial weights (speed does not depend on them).
@@ -87,7 +90,7 @@ def bench_supernet_eval_speed(problem_path: str | Path = DEFAULT_PROBLEM, *, dat
     data = bench_data(data, problem_path, DEFAULT_PROBLEM)
     problem = load_problem(problem_path).with_data(data)
     name = _output_name("supernet_eval_speed", problem)
-    out = _result_path(name, out_dir)
+    out = _result_path(name, out_dir, json_out)
     cfg = EvaluationConfig.from_section(problem.evaluation)
     net = load_supernet(problem, ckpt) if ckpt else Supernet(problem.network).eval()
     ev = eval_data(problem_splits(problem), cfg, seed=seed)
@@ -145,7 +148,8 @@ def _most_precise(spec, template):
 def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | None = None,
                          epochs: int | None = None, max_train_images: int | None = None,
                          out: str | Path = DEFAULT_CKPT, seed: int = 0,
-                         progress: bool = True, out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
+                         progress: bool = True, out_dir: str | Path | None = RESULTS_DIR,
+                         json_out: str | Path | None = None) -> dict[str, Any]:
     """Train the problem's supernet; seconds/epoch, and largest/smallest validation accuracy
     (also of the smallest network at the most precise quantizers, to separate size from bits).
 
@@ -155,7 +159,7 @@ def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: st
     data = bench_data(data, problem_path, DEFAULT_PROBLEM)
     problem = load_problem(problem_path).with_data(data)
     name = _output_name("supernet_train", problem)
-    result_path = _result_path(name, out_dir)
+    result_path = _result_path(name, out_dir, json_out)
     if max_train_images is not None:
         problem = replace(problem, supernet={**problem.supernet, "max_train_images": int(max_train_images)})
     res = train_problem_supernet(problem, out, epochs=epochs, seed=seed, progress=progress)
@@ -191,7 +195,8 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
                            train_images: int | None = None, seeds: int = 1, full_val: bool = False,
                            eval_seeds: int = 1, recal_images: int | None = None, seed: int = 0,
                            cache: str | Path | None = RESULTS_DIR / "standalone_children.json",
-                           workers: int = 1, out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
+                           workers: int = 1, out_dir: str | Path | None = RESULTS_DIR,
+                           json_out: str | Path | None = None) -> dict[str, Any]:
     """Kendall tau / Spearman between supernet-inherited and stand-alone-trained accuracies.
 
     ``n_children`` random children spread over the MACs range are trained stand-alone from
@@ -216,7 +221,7 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
     data = bench_data(data, problem_path, DEFAULT_PROBLEM)
     problem = load_problem(problem_path).with_data(data)
     name = _output_name("supernet_ranking", problem)
-    out = _result_path(name, out_dir)
+    out = _result_path(name, out_dir, json_out)
     net = None if ckpt is None else load_supernet(problem, ckpt)  # a wrong checkpoint: refused before any training
     full = problem_splits(problem)
     n_train = len(full.train_x) if train_images is None else min(train_images, len(full.train_x))

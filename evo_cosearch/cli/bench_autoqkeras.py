@@ -40,6 +40,8 @@ def register_bench(bsub) -> None:
     p.add_argument("--jobs", type=int, default=1,
                    help="stand-alone trainings in this many processes, one thread each (same figures)")
     p.add_argument("--out", default="results/runs/autoqkeras", help="run directories: OUT/<strategy>-s<seed>")
+    p.add_argument("--json", metavar="PATH", default=None,
+                   help="JSON result (default results/benchmarks/autoqkeras.json)")
     p.set_defaults(handler=_run)
 
 
@@ -64,6 +66,6 @@ def _run(args) -> int:
     result = bench_autoqkeras(args.problem, data=args.data, supernet=args.supernet, strategies=args.strategies,
                               pop=args.pop, gens=args.gens, seed=args.seed, tolerance_points=args.tolerance,
                               train_epochs=args.train_epochs, train_seeds=args.train_seeds, verify=args.verify,
-                              out_root=args.out, workers=args.jobs)
+                              out_root=args.out, workers=args.jobs, json_out=args.json)
     print(json.dumps(result, indent=2))
     return 0

@@ -18,6 +18,12 @@ def _problem_and_data(p) -> None:
                                                 "another; 'none': the problem's own; ignored for digits)")
 
 
+def _json(p, name: str) -> None:
+    p.add_argument("--json", metavar="PATH", default=None,
+                   help=f"JSON result (default results/benchmarks/{name}.json, {name}-<problem name>.json for "
+                        "another problem)")
+
+
 def register_bench(bsub) -> None:
     from evo_cosearch.bench.supernet import DEFAULT_CKPT
 
@@ -26,6 +32,7 @@ def register_bench(bsub) -> None:
     s.add_argument("--supernet", default=None, help="trained checkpoint (default: untrained weights)")
     s.add_argument("--children", type=int, default=8, help="children spread over the MACs range, each timed "
                                                             "cold and warm (default 8)")
+    _json(s, "supernet_eval_speed")
     s.set_defaults(handler=_run_speed)
 
     t = bsub.add_parser("supernet-train", help="supernet seconds/epoch and largest/smallest validation accuracy")
@@ -35,6 +42,7 @@ def register_bench(bsub) -> None:
                    help="train on a seeded subset of this many images (default: the problem's, else all)")
     t.add_argument("--out", default=DEFAULT_CKPT,
                    help="checkpoint to write (an unfinished one of the same configuration is resumed)")
+    _json(t, "supernet_train")
     t.set_defaults(handler=_run_train)
 
     r = bsub.add_parser("supernet-ranking", help="Kendall tau / Spearman: inherited vs stand-alone accuracy")
@@ -58,6 +66,7 @@ def register_bench(bsub) -> None:
     r.add_argument("--jobs", type=int, default=1,
                    help="train the missing stand-alone children in this many processes, one thread each "
                         "(the figures do not depend on it)")
+    _json(r, "supernet_ranking")
     r.set_defaults(handler=_run_ranking)
 
 
@@ -71,7 +80,7 @@ def _run_speed(args) -> int:
 
     _positive(args.children, "--children")
     print(json.dumps(bench_supernet_eval_speed(args.problem, data=args.data, ckpt=args.supernet,
-                                               n_children=args.children), indent=2))
+                                               n_children=args.children, json_out=args.json), indent=2))
     return 0
 
 
@@ -81,7 +90,8 @@ def _run_train(args) -> int:
     _positive(args.epochs, "--epochs")
     _positive(args.max_train_images, "--max-train-images")
     print(json.dumps(bench_supernet_train(args.problem, data=args.data, epochs=args.epochs,
-                                          max_train_images=args.max_train_images, out=args.out), indent=2))
+                                          max_train_images=args.max_train_images, out=args.out,
+                                          json_out=args.json), indent=2))
     return 0
 
 
@@ -103,5 +113,6 @@ def _run_ranking(args) -> int:
     print(json.dumps(bench_supernet_ranking(args.supernet, args.problem, data=args.data, n_children=args.children,
                                             epochs=args.epochs, train_images=args.train_images, seeds=args.seeds,
                                             full_val=args.full_val, eval_seeds=args.eval_seeds,
-                                            recal_images=args.recal_images, workers=args.jobs), indent=2))
+                                            recal_images=args.recal_images, workers=args.jobs,
+                                            json_out=args.json), indent=2))
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -131,3 +132,12 @@ def test_another_problem_reads_its_own_data_by_default(tmp_path):
                            out_root=tmp_path / "runs", progress=False, out_dir=None)
     assert res["data"] is None  # the problem's own dataset, as `bench autoqkeras` without --data
     assert bench_data(None, DEFAULT_PROBLEM, DEFAULT_PROBLEM) == DEFAULT_DATA
+
+
+def test_json_out_names_the_result_file(tmp_path):
+    p = load_problem(PROBLEM)
+    res = bench_autoqkeras(PROBLEM, accuracy_fn=ProxyAccuracy(p), strategies=("nsga2",), pop=4, gens=1,
+                           out_root=tmp_path / "runs", progress=False, out_dir=tmp_path / "unused",
+                           json_out=tmp_path / "mine.json")
+    assert json.loads((tmp_path / "mine.json").read_text()) == json.loads(json.dumps(res))
+    assert not (tmp_path / "unused").exists()

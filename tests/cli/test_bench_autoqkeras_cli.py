@@ -29,3 +29,12 @@ def test_bad_flags_exit_2_before_any_work(argv, flag, monkeypatch, capsys):
     assert main(["bench", "autoqkeras", *argv]) == 2
     err = capsys.readouterr().err
     assert flag in err and len(err.strip().splitlines()) == 1
+
+
+def test_json_reaches_the_benchmark(monkeypatch, capsys):
+    seen = {}
+    monkeypatch.setattr(bench, "bench_autoqkeras", lambda *a, **kw: seen.update(kw) or {"ok": True})
+    assert main(["bench", "autoqkeras", "--json", "mine.json"]) == 0
+    assert seen["json_out"] == "mine.json"
+    assert main(["bench", "autoqkeras"]) == 0
+    assert seen["json_out"] is None  # the default: results/benchmarks/autoqkeras.json

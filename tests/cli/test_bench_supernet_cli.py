@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import evo_cosearch.bench.supernet as bench
@@ -30,3 +32,34 @@ def test_ranking_flags_that_score_inherited_accuracies_need_a_supernet(argv, mon
     assert main(["bench", "supernet-ranking", *argv]) == 2
     err = capsys.readouterr().err
     assert f"{argv[0]}: scores inherited accuracies, so it needs --supernet CKPT" in err
+
+
+def test_supernet_speed_writes_its_json_where_json_says(monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["bench", "supernet-speed", "--problem", "demo_digits", "--children", "1",
+                 "--json", "out/speed.json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert json.loads((tmp_path / "out" / "speed.json").read_text()) == printed
+    assert not (tmp_path / "results").exists()  # not the default place as well
+
+
+@pytest.mark.parametrize("name, fn", [("supernet-train", "bench_supernet_train"),
+                                      ("supernet-ranking", "bench_supernet_ranking")])
+def test_json_reaches_the_benchmark(name, fn, monkeypatch, capsys):
+    seen = {}
+    monkeypatch.setattr(bench, fn, lambda *a, **kw: seen.update(kw) or {"ok": True})
+    assert main(["bench", name, "--json", "mine.json"]) == 0
+    assert seen["json_out"] == "mine.json"
+    assert main(["bench", name]) == 0
+    assert seen["json_out"] is None  # the default: results/benchmarks/<name>.json
+
+
+@pytest.mark.parametrize("argv", [["supernet-speed"], ["supernet-train", "--out", "ck.pt"], ["supernet-ranking"],
+                                  ["autoqkeras", "--out", "runs"]])
+def test_a_json_path_that_cannot_be_written_is_refused_before_any_work(argv, monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a_dir").mkdir()
+    assert main(["bench", *argv, "--json", "a_dir"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: a_dir: is a directory, not a benchmark JSON result file") and err.count("\n") == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["a_dir"]  # no checkpoint, cache, run or result
