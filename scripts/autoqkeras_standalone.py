@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evo_cosearch.bench.standalone import load_cache, split_options, standalone_key, train_standalone
+from evo_cosearch.bench.standalone import load_cache, train_standalone
 from evo_cosearch.bench.simulator import simulate_designs
 from evo_cosearch.problem import load_problem
 from evo_cosearch.space.reference import reference_genome
@@ -100,12 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     cache = load_cache(cache_path)
     spec = lambda x: problem.design(x).network  # noqa: E731
     todo = [(spec(x), s) for designs, seeds in sets.values() for x in [ref, *designs] for s in seeds]
-    train_standalone(PROBLEM, todo, data=args.data, epochs=args.epochs, train_images=None, seed=0, cache=cache,
-                     cache_path=cache_path, workers=args.jobs)
+    trained = train_standalone(PROBLEM, todo, data=args.data, epochs=args.epochs, train_images=None, seed=0,
+                               cache=cache, cache_path=cache_path, workers=args.jobs)
 
     def scores(x, seeds):
-        runs = [cache[standalone_key(spec(x), data=args.data, epochs=args.epochs, train_images=None, seed=0,
-                                     train_seed=s, split=split_options(problem))] for s in seeds]
+        runs = [trained.entry(spec(x), s) for s in seeds]
         return (float(np.mean([r["val_accuracy"] for r in runs])), float(np.mean([r["test_accuracy"] for r in runs])))
 
     out = {}
@@ -121,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
                          "val_accuracy": val, "test_accuracy": test,
                          "val_points": 100 * (val - ref_val), "test_points": 100 * (test - ref_test)})
         rows.sort(key=lambda r: -r["val_accuracy"])
-        out[name] = {"epochs": args.epochs, "seeds": list(seeds), "reference": {"val_accuracy": ref_val, "test_accuracy": ref_test},
+        out[name] = {"epochs": args.epochs, "seeds": list(seeds),
+                     "reference": {"val_accuracy": ref_val, "test_accuracy": ref_test},
                      "designs": rows}
         print(f"{name} ({len(seeds)} seed{'s' * (len(seeds) > 1)}): reference val {100 * ref_val:.2f} % "
               f"test {100 * ref_test:.2f} %")

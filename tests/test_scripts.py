@@ -37,3 +37,27 @@ def test_a_non_positive_epoch_count_is_refused_before_any_work(capsys):
         _script().main(["--data", "missing.npz", "--epochs", "0"])
     assert e.value.code == 2
     assert "--epochs: 0" in capsys.readouterr().err
+
+
+def test_main_reports_the_trainings_it_asked_for(tmp_path, monkeypatch):
+    import json
+
+    import evo_cosearch.bench.standalone as standalone
+
+    s = _script()
+
+    def fake(spec, splits, epochs, train_seed):  # the accuracy tells the training seed
+        acc = 0.5 + 0.01 * train_seed
+        return {"val_accuracy": acc, "test_accuracy": acc, "seconds": 0.0, "spec": spec.to_dict(),
+                "train_seed": train_seed}
+
+    monkeypatch.setattr(standalone, "_train_one", fake)
+    monkeypatch.setattr(standalone, "standalone_splits", lambda problem, train_images, seed: None)
+    monkeypatch.setattr(s, "sweep", lambda problem, ref, e_ref, target, top: s.ladder(problem)[-2:])
+    monkeypatch.setattr(s, "RESULTS", tmp_path)
+    assert s.main(["--data", str(tmp_path / "fashion.npz")]) == 0
+    out = json.loads((tmp_path / "autoqkeras_standalone.json").read_text())
+    assert out["ladder"]["reference"]["val_accuracy"] == pytest.approx(0.51)  # the mean over seeds 0, 1, 2
+    assert out["sweep"]["reference"]["val_accuracy"] == 0.5  # seed 0 only
+    assert len(out["ladder"]["designs"]) == len(s.LADDER) and len(out["sweep"]["designs"]) == 2
+    assert len(json.loads((tmp_path / "standalone_children.json").read_text())) == 3 * (1 + len(s.LADDER))

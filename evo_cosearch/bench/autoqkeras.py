@@ -25,7 +25,7 @@ import numpy as np
 
 from evo_cosearch.archive.reader import pareto_of
 from evo_cosearch.bench.runset import RunSpec, check_strategies, run_all
-from evo_cosearch.bench.standalone import load_cache, split_options, standalone_key, train_standalone
+from evo_cosearch.bench.standalone import load_cache, train_standalone
 from evo_cosearch.bench.supernet import RESULTS_DIR, _result_path, _write, bench_data
 from evo_cosearch.errors import ProblemError
 from evo_cosearch.evaluate import Evaluator, SupernetAccuracy
@@ -118,7 +118,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
             row["verify"] = {"candidates": _candidates(table, e_ref, verify)}
         rows.append(row)
     if train_epochs > 0:
-        _standalone(problem_path, data, split_options(problem), reference, rows, epochs=train_epochs,
+        _standalone(problem_path, data, reference, rows, epochs=train_epochs,
                     seeds=range(seed, seed + max(1, train_seeds)), seed=seed, cache=cache, workers=workers,
                     tolerance_points=tolerance_points)
     result = {
@@ -130,7 +130,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
     return _write(result, "autoqkeras", out)
 
 
-def _standalone(problem_path, data: str | None, split: dict[str, float], reference: dict[str, Any],
+def _standalone(problem_path, data: str | None, reference: dict[str, Any],
                 rows: list[dict[str, Any]], *, epochs: int, seeds: Sequence[int], seed: int,
                 cache: str | Path | None, workers: int, tolerance_points: float) -> None:
     """Train the reference, each chosen design and each run's ``verify`` candidates from scratch,
@@ -144,11 +144,10 @@ def _standalone(problem_path, data: str | None, split: dict[str, float], referen
     specs = [NetworkSpec.from_dict(json.loads(json.dumps(entry["network"]))) for entry in entries]
     cache_path = None if cache is None else Path(cache)
     stored = load_cache(cache_path)
-    train_standalone(problem_path, [(spec, s) for spec in specs for s in seeds], data=data, epochs=epochs,
-                     train_images=None, seed=seed, cache=stored, cache_path=cache_path, workers=workers)
+    done = train_standalone(problem_path, [(spec, s) for spec in specs for s in seeds], data=data, epochs=epochs,
+                            train_images=None, seed=seed, cache=stored, cache_path=cache_path, workers=workers)
     for entry, spec in zip(entries, specs):
-        trained = [stored[standalone_key(spec, data=data, epochs=epochs, train_images=None, seed=seed,
-                                         train_seed=s, split=split)] for s in seeds]
+        trained = [done.entry(spec, s) for s in seeds]
         per_seed = [float(t["test_accuracy"]) for t in trained]
         entry["standalone_test_accuracy"] = float(np.mean(per_seed))
         entry["standalone_test_accuracy_per_seed"] = per_seed

@@ -4,7 +4,8 @@ Every training is keyed by the child's architecture, the data and its splits, th
 training subset) and its seeds (:func:`standalone_key`), so a result is computed once and reused by any
 later benchmark. :func:`train_standalone` trains the missing ones, in this process or in
 ``workers`` spawned processes (one thread each, as here): a training is seeded and uses
-deterministic kernels, so the cached figures do not depend on ``workers``.
+deterministic kernels, so the cached figures do not depend on ``workers``. It gives back each
+training it was asked for (:meth:`Trained.entry`), so no caller builds a key of its own.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import hashlib
 import json
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import torch
 
@@ -28,7 +29,8 @@ from evo_cosearch.supernet.child import CHILD_FORMAT, train_child
 from evo_cosearch.supernet.store import problem_splits
 from evo_cosearch.workload import spec_workload
 
-__all__ = ["standalone_key", "split_options", "standalone_splits", "load_cache", "save_cache", "train_standalone"]
+__all__ = ["standalone_key", "split_options", "standalone_splits", "load_cache", "save_cache", "train_standalone",
+           "Trained"]
 
 
 def split_options(problem) -> dict[str, float]:
@@ -113,17 +115,32 @@ def _work(spec_dict: dict[str, Any], epochs: int, train_seed: int) -> dict[str, 
     return _train_one(NetworkSpec.from_dict(spec_dict), _WORKER_SPLITS, epochs, train_seed)
 
 
+@dataclass(frozen=True)
+class Trained:
+    """What :func:`train_standalone` gives back: the training seconds it spent (summed over
+    workers), and the cache entry of each training of its recipe (:meth:`entry`)."""
+
+    seconds: float
+    cache: Mapping[str, Any] = field(repr=False)
+    key: Callable[[NetworkSpec, int], str] = field(repr=False)
+
+    def entry(self, spec: NetworkSpec, train_seed: int) -> dict[str, Any]:
+        """The cache entry (``val_accuracy``, ``test_accuracy``, ...) of ``spec`` trained with ``train_seed``."""
+        return self.cache[self.key(spec, train_seed)]
+
+
 def train_standalone(problem_path: str | Path, todo: Sequence[tuple[NetworkSpec, int]], *, data: str | None,
                      epochs: int, train_images: int | None, seed: int, cache: dict[str, Any],
-                     cache_path: Path | None = None, workers: int = 1) -> float:
+                     cache_path: Path | None = None, workers: int = 1) -> Trained:
     """Train each ``(spec, train_seed)`` of ``todo`` missing from ``cache`` and add it there (saved
-    to ``cache_path`` after every training, so an interrupted run keeps what it finished).
-    Returns the training seconds spent (summed over workers)."""
+    to ``cache_path`` after every training, so an interrupted run keeps what it finished); look
+    each one up with the result's :meth:`Trained.entry`."""
     problem = load_problem(problem_path).with_data(data)
+    split = split_options(problem)
 
-    def key(spec, train_seed):
+    def key(spec: NetworkSpec, train_seed: int) -> str:
         return standalone_key(spec, data=data, epochs=epochs, train_images=train_images, seed=seed,
-                              train_seed=train_seed, split=split_options(problem))
+                              train_seed=train_seed, split=split)
 
     missing, seen = [], set()
     for spec, train_seed in todo:
@@ -133,14 +150,14 @@ def train_standalone(problem_path: str | Path, todo: Sequence[tuple[NetworkSpec,
             missing.append((k, spec, train_seed))
     spent = 0.0
     if not missing:
-        return spent
+        return Trained(spent, cache, key)
     if workers <= 1 or len(missing) == 1:
         splits = standalone_splits(problem, train_images, seed)
         for k, spec, train_seed in missing:
             cache[k] = _train_one(spec, splits, epochs, train_seed)
             spent += cache[k]["seconds"]
             save_cache(cache_path, cache)
-        return spent
+        return Trained(spent, cache, key)
     missing.sort(key=lambda m: -int(spec_workload(m[1]).macs.sum()))  # largest first: fewer idle workers at the end
     with ProcessPoolExecutor(max_workers=min(workers, len(missing)), mp_context=get_context("spawn"),
                              initializer=_init_worker, initargs=(str(problem_path), data, train_images, seed)) as pool:
@@ -149,4 +166,4 @@ def train_standalone(problem_path: str | Path, todo: Sequence[tuple[NetworkSpec,
             cache[futures[done]] = done.result()
             spent += cache[futures[done]]["seconds"]
             save_cache(cache_path, cache)
-    return spent
+    return Trained(spent, cache, key)

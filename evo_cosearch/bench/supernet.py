@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from evo_cosearch.bench.output import json_path, write_json
-from evo_cosearch.bench.standalone import load_cache, split_options, standalone_key, train_standalone
+from evo_cosearch.bench.standalone import load_cache, train_standalone
 from evo_cosearch.problem import load_problem, problem_file, ready_problem
 from evo_cosearch.supernet.config import EvaluationConfig
 from evo_cosearch.supernet.evaluate import accuracy, eval_data, evaluate_child, recalibrate
@@ -230,14 +230,13 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
     stored = load_cache(cache_path)
     t0 = time.perf_counter()
     todo = [(spec, seed + s) for s in range(seeds) for spec in specs]
-    trained_s = train_standalone(problem_path, todo, data=data, epochs=epochs, train_images=train_images, seed=seed,
-                                 cache=stored, cache_path=cache_path, workers=workers)
+    trained = train_standalone(problem_path, todo, data=data, epochs=epochs, train_images=train_images, seed=seed,
+                               cache=stored, cache_path=cache_path, workers=workers)
     val_runs = np.zeros((seeds, len(specs)))
     test_runs = np.zeros((seeds, len(specs)))
     for s in range(seeds):
         for c, spec in enumerate(specs):
-            entry = stored[standalone_key(spec, data=data, epochs=epochs, train_images=train_images, seed=seed,
-                                          train_seed=seed + s, split=split_options(problem))]
+            entry = trained.entry(spec, seed + s)
             val_runs[s, c] = float(entry["val_accuracy"])
             test_runs[s, c] = float(entry["test_accuracy"])
     standalone = val_runs.mean(axis=0)
@@ -246,7 +245,7 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
         "standalone_epochs": epochs, "standalone_train_images": n_train, "standalone_seeds": seeds,
         "standalone_val_accuracy": standalone.tolist(), "standalone_test_accuracy": test_runs.mean(axis=0).tolist(),
         "macs": [int(spec_workload(spec).macs.sum()) for spec in specs],
-        "standalone_training_seconds_this_run": trained_s, "target_tau": 0.7,
+        "standalone_training_seconds_this_run": trained.seconds, "target_tau": 0.7,
     }
     if seeds > 1:
         result["standalone_val_accuracy_per_seed"] = val_runs.tolist()

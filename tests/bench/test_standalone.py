@@ -64,3 +64,29 @@ def test_default_splits_keep_the_keys_made_before_splits_were_keyed():
     assert split_options(fashion) == {} and split_options(load_problem(DIGITS)) == {"val_fraction": 0.2}
     assert standalone_key(spec, data="d.npz", epochs=2, train_images=None, seed=0, split={}) == \
         standalone_key(spec, data="d.npz", epochs=2, train_images=None, seed=0)
+
+
+def test_keys_stay_those_of_existing_caches(monkeypatch):
+    """Values computed before the key was shared: a changed key would orphan hours of cached training."""
+    spec = load_problem(DIGITS).network.largest()
+    assert standalone_key(spec, data="d.npz", epochs=2, train_images=None, seed=0) == "a38dd044c1b9968cc71a"
+    assert standalone_key(spec, data="d.npz", epochs=2, train_images=96, seed=0, train_seed=1,
+                          split={"val_fraction": 0.2}) == "e6c4cfe92e22a1214ff3"
+    monkeypatch.setattr(standalone, "_train_one", _fake_training([]))
+    cache: dict = {}
+    train_standalone(DIGITS, [(spec, 0), (spec, 1)], data=None, epochs=1, train_images=None, seed=0, cache=cache)
+    assert sorted(cache) == ["37e76c978d820742e210", "5c8cc44580287d96de04"]
+
+
+def test_the_result_looks_up_each_training_it_was_asked_for(monkeypatch):
+    monkeypatch.setattr(standalone, "_train_one", _fake_training([]))
+    largest, smallest = load_problem(DIGITS).network.largest(), load_problem(DIGITS).network.smallest()
+    cache: dict = {}
+    todo = [(largest, 0), (smallest, 0), (largest, 3)]
+    trained = train_standalone(DIGITS, todo, data=None, epochs=1, train_images=None, seed=0, cache=cache)
+    assert [trained.entry(spec, s)["train_seed"] for spec, s in todo] == [0, 0, 3]
+    assert trained.entry(smallest, 0)["spec"] == smallest.to_dict() and trained.seconds == 0.0
+    again = train_standalone(DIGITS, todo[:1], data=None, epochs=1, train_images=None, seed=0, cache=cache)
+    assert again.entry(largest, 0) is cache["37e76c978d820742e210"]  # from the cache, nothing trained
+    with pytest.raises(KeyError):
+        again.entry(largest, 1)  # never trained with this seed
