@@ -42,6 +42,9 @@ TARGET_FRACTION = 0.30
 #: did better with more, smaller generations than with 50 x 20 (README, head-to-head).
 DEFAULT_POP, DEFAULT_GENS = 25, 40
 _MAIN, _BASELINE = "nsga2", "random"
+_RANK_SUM = "Mann-Whitney U (Wilcoxon rank-sum), two-sided, unpaired"
+#: Why a rank-sum p-value is missing (JSON null; the table prints it).
+_NO_TEST = "n/a (needs ≥ 2 seeds)"
 
 
 def budget_fraction(curves, target_hv: float, budget: int) -> dict[str, Any]:
@@ -62,15 +65,20 @@ def rank_sum(a: Sequence[float], b: Sequence[float]) -> dict[str, Any]:
     """Two-sided Mann-Whitney U test (Wilcoxon rank-sum, unpaired) of samples ``a`` and ``b``.
 
     Exact distribution when both samples have at most 8 values and no ties, else the normal
-    approximation with tie and continuity correction (scipy.stats.mannwhitneyu)."""
+    approximation with tie and continuity correction (scipy.stats.mannwhitneyu). With fewer than
+    2 values on a side, ``U`` and ``p_value`` are None: the test says nothing there (scipy gives
+    p = 1 for 1 vs 1, which would read as "no difference")."""
     from scipy.stats import mannwhitneyu
 
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if min(len(a), len(b)) < 2:
+        return {"test": _RANK_SUM, "method": None, "U": None, "p_value": None, "n": [len(a), len(b)],
+                "note": _NO_TEST}
     both = np.concatenate([a, b])
     method = "exact" if max(len(a), len(b)) <= 8 and len(np.unique(both)) == len(both) else "asymptotic"
     res = mannwhitneyu(a, b, alternative="two-sided", method=method)
-    return {"test": "Mann-Whitney U (Wilcoxon rank-sum), two-sided, unpaired", "method": method,
-            "U": float(res.statistic), "p_value": float(res.pvalue), "n": [len(a), len(b)]}
+    return {"test": _RANK_SUM, "method": method, "U": float(res.statistic), "p_value": float(res.pvalue),
+            "n": [len(a), len(b)]}
 
 
 def _specs(problem, strategies, seeds, out_dir: Path, accuracy_fn) -> list[RunSpec]:
@@ -186,6 +194,13 @@ def _figure(by_strategy, result: dict[str, Any], path: Path) -> Path:
     return path
 
 
+def _p_text(test: dict[str, Any] | None) -> str:
+    """A rank-sum test's p-value for the table: '–' for nsga2 itself, :data:`_NO_TEST` when not available."""
+    if test is None:
+        return "–"
+    return _NO_TEST if test["p_value"] is None else f"{test['p_value']:.4g}"
+
+
 def strategies_markdown(result: dict[str, Any]) -> str:
     """The final-hypervolume table (and the budget-fraction line) as markdown."""
     b = result["budget"]
@@ -195,9 +210,8 @@ def strategies_markdown(result: dict[str, Any]) -> str:
              "|---|---:|---:|---:|---:|"]
     tests = result.get("rank_sum_vs_nsga2", {})
     for s, q in result["final_hypervolume"].items():
-        p = tests[s]["p_value"] if s in tests else None
         lines.append(f"| {s} | {q['n']} | {q['median']:.4f} | {q['q25']:.4f}–{q['q75']:.4f} | "
-                     f"{'–' if p is None else f'{p:.4g}'} |")
+                     f"{_p_text(tests.get(s))} |")
     repaired = {s: r for s, r in result.get("accelerator_repair", {}).items() if r != "none"}
     if repaired:
         lines += ["", "With the problem file's accelerator repair: " + ", ".join(

@@ -42,6 +42,12 @@ def test_rank_sum_is_two_sided_mann_whitney_u():
     assert rank_sum([1.0, 2.0], [1.0, 3.0])["method"] == "asymptotic"  # a tie
 
 
+def test_rank_sum_of_one_seed_is_not_available_rather_than_p_1():
+    r = rank_sum([0.9], [0.1])  # scipy: p = 1 for any 1 vs 1, which reads as "no difference"
+    assert r["p_value"] is None and r["U"] is None and r["n"] == [1, 1] and "2 seeds" in r["note"]
+    assert rank_sum([0.9, 0.8], [0.1])["p_value"] is None
+
+
 def test_bench_structure_reuse_and_figure(tmp_path):
     kw = dict(strategies=("nsga2", "random", "reinforce"), seeds=(0, 1), pop=6, gens=3, proxy_accuracy=True,
               out_dir=tmp_path / "runs", out=tmp_path / "s.json", figure=tmp_path / "hv.png", progress=False)
@@ -111,6 +117,8 @@ def test_cli_prints_the_table_and_rejects_bad_input(tmp_path, capsys):
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "| random | 1 |" in out and "s.json" in out
+    assert out.split("| random | 1 |")[1].splitlines()[0].endswith("| n/a (needs ≥ 2 seeds) |")
+    assert json.loads((tmp_path / "s.json").read_text())["rank_sum_vs_nsga2"]["random"]["p_value"] is None
     assert main(args[:-6] + ["--strategies", "nsga2,annealing"] + args[-6:]) == 2
     assert "annealing" in capsys.readouterr().err
     for flag, value in (("--seeds", "0,x"), ("--seeds", "0,,1"), ("--seeds", "0,1,"),
