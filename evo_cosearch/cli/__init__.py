@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from typing import Sequence
 
@@ -24,6 +25,13 @@ COMMAND_MODULES = ("space", "simulate", "supernet", "search", "export", "plot", 
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A word that starts with '-' and a digit is a value, not an unknown option: `--genome -1,0,...`,
+        # `--by weights -1,1,1`. Before Python 3.14 argparse took only a plain negative number ("-1",
+        # "-0.5") so; this is the matcher it uses from 3.14 on (CPython gh-124823).
+        self._negative_number_matcher = re.compile(r"-\.?\d")
+
     def error(self, message: str) -> None:  # one line, exit 2 (argparse's own convention)
         self.exit(2, f"{self.prog}: error: {message}\n")
 

@@ -191,3 +191,10 @@ def test_an_export_that_cannot_take_every_file_writes_none(run_dir, tmp_path, ca
     out, err = capsys.readouterr()
     assert out == "" and "topology.csv: is a directory" in err
     assert [p.name for p in (tmp_path / "d").iterdir()] == ["topology.csv"]
+
+
+@pytest.mark.parametrize("argv", [["RUN", "--by", "weights", "-1,1,1"], ["--by", "weights", "-1,1,1", "RUN"]])
+def test_weights_that_start_with_a_minus_reach_the_weights_check(run_dir, argv, capsys):
+    argv = [str(run_dir) if a == "RUN" else a for a in argv]
+    assert main(["select", *argv]) == 2  # not argparse's "unrecognized arguments"
+    assert capsys.readouterr().err == "error: --by weights: [-1.0, 1.0, 1.0] must be non-negative numbers, not all zero\n"

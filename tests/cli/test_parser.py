@@ -1,0 +1,26 @@
+"""The shared argument parser: a value that starts with '-' and a digit (``--genome -1,0``) is a value."""
+
+from __future__ import annotations
+
+import pytest
+
+from evo_cosearch.cli import main
+
+GENOME = "-1," + ",".join(["0"] * 44)  # demo_digits has 45 genes; index -1 is out of range
+
+
+@pytest.mark.parametrize("argv", [
+    ["simulate", "--problem", "demo_digits", "--genome", GENOME],
+    ["evaluate", "--problem", "demo_digits", "--supernet", "missing.pt", "--genome", GENOME],
+    ["train-child", "--problem", "demo_digits", "--epochs", "1", "--genome", GENOME],
+])
+def test_a_genome_that_starts_with_a_minus_reaches_the_genome_check(argv, capsys):
+    assert main(argv) == 2  # not argparse's "expected one argument"
+    err = capsys.readouterr().err
+    assert err == "error: genome position 0 (stem.width): index -1 is out of range 0..1\n"
+
+
+def test_an_unknown_option_is_still_refused(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["simulate", "--problem", "demo_digits", "--genome", "0", "-x1"])
+    assert exc.value.code == 2 and "unrecognized arguments: -x1" in capsys.readouterr().err
