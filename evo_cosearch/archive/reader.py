@@ -144,6 +144,14 @@ class Archive:
         rows = self._query(f"SELECT {cols} FROM designs{where} ORDER BY id", args)
         return self._table(rows)
 
+    def require_designs(self) -> DesignTable:
+        """:meth:`designs`; a run that has none (stopped before its first generation was saved, or
+        still in it) is an :class:`InputError` naming the run: there is nothing to plot, choose or export."""
+        designs = self.designs()
+        if len(designs) == 0:
+            raise InputError(f"{self.path.parent}: the run has no designs yet")
+        return designs
+
     def _table(self, rows: list[tuple]) -> DesignTable:
         n, m = len(rows), len(self.meta.objectives)
         n_var = self.problem().space.n_var if n == 0 else None

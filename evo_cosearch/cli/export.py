@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from evo_cosearch.archive import DesignTable, open_archive
+from evo_cosearch.archive import DesignTable, open_archive, pareto_of
 from evo_cosearch.archive.store import is_run_file
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import writable_path, write_text_atomic
@@ -30,7 +30,8 @@ def run(args) -> int:
                              "choose another output file")
         writable_path(args.output, "export")
     with open_archive(args.run) as arc:
-        table = arc.pareto() if args.pareto else arc.designs()
+        designs = arc.require_designs()  # an empty run is an error; an empty Pareto set is not
+        table = pareto_of(designs) if args.pareto else designs
         text = to_json(table) if args.format == "json" else to_csv(table)
     if args.output is None:
         sys.stdout.write(text)

@@ -141,7 +141,7 @@ def run(args) -> int:
     if args.export:
         writable_path(args.export, "export", directory=True)  # before the result is printed
     with open_archive(args.run) as arc:
-        designs = arc.designs()  # one snapshot for choosing and exporting, while a search may still write
+        designs = arc.require_designs()  # one snapshot for choosing and exporting, while a search may still write
         try:
             sel = select_design(designs, rule, bounds=bounds, top=args.top, constraints=arc.meta.constraints)
         except NoMatch as exc:

@@ -15,7 +15,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from evo_cosearch.archive import DesignTable, GenerationStat, RunMeta, open_archive
+from evo_cosearch.archive import DesignTable, GenerationStat, RunMeta, open_archive, pareto_of
 from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import source_mismatch
 from evo_cosearch.files import writable_path
@@ -55,10 +55,8 @@ def main_genes(names: Sequence[str], cardinalities: Sequence[int]) -> list[int]:
 
 def load_run(run_dir: str | Path) -> LoadedRun:
     with open_archive(run_dir) as arc:
-        designs = arc.designs()
-        if len(designs) == 0:
-            raise InputError(f"{run_dir}: the run has no designs yet")
-        pareto = arc.pareto()
+        designs = arc.require_designs()
+        pareto = pareto_of(designs)
         space = arc.problem().space
         idx = main_genes(space.names, space.cardinalities)
         values = np.column_stack([space.column(pareto.genome, space.names[i]) for i in idx]) \

@@ -149,12 +149,13 @@ def select_design(designs: DesignTable, rule: Rule, *, bounds: Bounds = Bounds()
     """Choose a design of ``designs`` by ``rule`` among the non-dominated ones meeting ``bounds``.
 
     ``constraints`` are the run's (the reward's default targets). Raises :class:`NoMatch`
-    naming the closest design and the bound it violates when nothing matches.
+    naming the closest design and the bound it violates when nothing matches, and
+    :class:`InputError` when ``designs`` is empty.
     """
     if top < 0:
         raise InputError(f"--top: {top} must be >= 0")
-    if len(designs) == 0:
-        raise NoMatch("the archive has no designs yet")
+    if len(designs) == 0:  # nothing to choose from: bad input, not "nothing meets the filters"
+        raise InputError("the archive has no designs yet")
     feasible = np.asarray(designs.feasible, dtype=bool)
     if not feasible.any():
         raise NoMatch(f"no feasible design among the archive's {len(designs)} (every design violates "

@@ -73,6 +73,12 @@ def test_no_feasible_design():
         select_design(table([0.9], [1.0], feasible=[False]), Knee())
 
 
+def test_no_design_at_all_is_bad_input_not_a_no_match():
+    with pytest.raises(InputError, match="no designs") as info:
+        select_design(table([], []), Knee())
+    assert not isinstance(info.value, NoMatch)
+
+
 def test_reward_uses_the_run_constraint_as_default_target():
     hard = Reward(mode="hard")
     sel = select_design(FRONT, hard, constraints={"max_latency_ms": 4.0})
