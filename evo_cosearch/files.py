@@ -12,7 +12,7 @@ from typing import Callable
 from evo_cosearch.errors import EvoCosearchError, InputError
 
 __all__ = ["read_text", "writable_path", "replace_atomically", "write_text_atomic", "missing_root", "remove_made_dirs",
-           "file_sha256", "same_file"]
+           "file_sha256", "same_file", "spelling_free_path"]
 
 
 def read_text(path: str | Path, what: str, error: type[EvoCosearchError] = InputError) -> str:
@@ -45,6 +45,17 @@ def same_file(a: str | Path | None, b: str | Path | None) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return False
+
+
+def spelling_free_path(path: str | Path) -> str:
+    """``path`` as one string however it is spelled (``./data/x.npz``, ``data/x.npz``, absolute, through
+    a link): the file's real path relative to the current folder's (absolute where there is no
+    relative one)."""
+    real = os.path.realpath(path)
+    try:
+        return os.path.relpath(real, os.path.realpath(os.curdir))
+    except ValueError:  # another drive (Windows)
+        return real
 
 
 def writable_path(path: str | Path, what: str, *, directory: bool = False) -> Path:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from evo_cosearch.data import Splits, data_identity, data_mismatch, load_dataset
 from evo_cosearch.errors import InputError
+from evo_cosearch.files import spelling_free_path
 from evo_cosearch.supernet.checkpoint import FORMAT, load_checkpoint, meta_key, template_json, training_meta
 from evo_cosearch.supernet.config import SupernetConfig
 from evo_cosearch.supernet.network import Supernet
@@ -49,10 +50,9 @@ def ensure_supernet(problem: "Problem", *, cache_dir: str | Path = "results/supe
     """The cached checkpoint for this problem's network + dataset + supernet section + seed.
 
     Trains one (resuming an unfinished one) when it is missing; the file name carries a
-    content hash of that configuration.
+    content hash of that configuration (:func:`_cache_path`).
     """
-    meta = supernet_meta(problem, epochs=epochs, seed=seed)
-    path = Path(cache_dir) / f"{problem.name}-{meta_key(meta)}.pt"
+    path = _cache_path(problem, Path(cache_dir), supernet_meta(problem, epochs=epochs, seed=seed))
     if path.exists():
         try:
             ckpt = load_checkpoint(path)
@@ -64,6 +64,20 @@ def ensure_supernet(problem: "Problem", *, cache_dir: str | Path = "results/supe
                 return path
     train_problem_supernet(problem, path, epochs=epochs, seed=seed, progress=progress)
     return path
+
+
+def _cache_path(problem: "Problem", cache_dir: Path, meta: dict[str, Any]) -> Path:
+    """Where ``meta``'s supernet is cached: named by the key of ``meta`` with its dataset file's
+    path spelled one way (:func:`~evo_cosearch.files.spelling_free_path`), so that every spelling
+    of one file finds one supernet; an entry named by the path as typed (as earlier versions
+    named them) is used while there is none of that name."""
+    typed = cache_dir / f"{problem.name}-{meta_key(meta)}.pt"
+    dataset = meta["dataset"]
+    if dataset["path"] is None:  # embedded data: one spelling
+        return typed
+    one_way_meta = {**meta, "dataset": {**dataset, "path": spelling_free_path(dataset["path"])}}
+    one_way = cache_dir / f"{problem.name}-{meta_key(one_way_meta)}.pt"
+    return typed if typed.exists() and not one_way.exists() else one_way
 
 
 def check_supernet(problem: "Problem", path: str | Path) -> dict[str, Any]:

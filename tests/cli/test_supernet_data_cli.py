@@ -161,3 +161,48 @@ def test_a_cached_supernet_of_a_file_changed_since_is_refused(tmp_path, monkeypa
     err = _one_error(capsys)
     assert err.startswith(f"error: {cached}: this supernet was trained on dataset mnist") and err.endswith(
         "remove it to train one on this data\n") and Path(cached).read_bytes() == before
+
+
+def _cached_by_train_supernet(capsys, problem: Path, *data: str) -> Path:
+    capsys.readouterr()
+    assert main(["train-supernet", "--problem", str(problem), *[a for d in data for a in ("--data", d)],
+                 "--quiet"]) == 0
+    return Path(capsys.readouterr().out.split(": ", 1)[1].strip())
+
+
+def test_every_spelling_of_one_data_file_finds_one_cached_supernet_and_another_file_its_own(tmp_path, monkeypatch,
+                                                                                          capsys):
+    from evo_cosearch.api import load_archive
+
+    problem = _make(tmp_path)
+    (tmp_path / "link.npz").symlink_to(tmp_path / "data" / "a.npz")
+    monkeypatch.chdir(tmp_path)
+    cached = _cached_by_train_supernet(capsys, problem, "./data/a.npz")
+    made = cached.stat().st_mtime_ns
+    for spelling in ("data/a.npz", "data//a.npz", str(tmp_path / "data" / "a.npz"), "link.npz"):
+        assert _cached_by_train_supernet(capsys, problem, spelling) == cached, spelling
+    assert main(["search", "--problem", str(problem), "--data", str(tmp_path / "data" / "a.npz"), "--out", "run",
+                 "--pop", "4", "--gens", "1", "--quiet"]) == 0
+    with load_archive("run") as arc:
+        assert Path(arc.meta.accuracy_source["supernet"]).resolve() == cached.resolve()
+    assert cached.stat().st_mtime_ns == made and len(list(cached.parent.iterdir())) == 1  # trained once
+    assert _cached_by_train_supernet(capsys, problem, "data/b.npz") != cached  # another file: its own supernet
+    assert len(list(cached.parent.iterdir())) == 2
+
+
+def test_a_supernet_cached_under_its_path_as_typed_is_still_found(tmp_path, monkeypatch, capsys):
+    from evo_cosearch.problem import load_problem
+    from evo_cosearch.supernet import supernet_meta
+    from evo_cosearch.supernet.checkpoint import meta_key
+
+    problem = _make(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    cached = _cached_by_train_supernet(capsys, problem, "./data/a.npz")
+    typed_key = meta_key(supernet_meta(load_problem(problem).with_data("./data/a.npz")))
+    typed = cached.with_name(f"tiny_digits-{typed_key}.pt")  # the name earlier versions gave it
+    assert typed != cached
+    cached.rename(typed)
+    made = typed.stat().st_mtime_ns
+    assert _cached_by_train_supernet(capsys, problem, "./data/a.npz") == typed
+    assert typed.stat().st_mtime_ns == made and list(typed.parent.iterdir()) == [typed]
+
