@@ -36,13 +36,17 @@ def supernet_meta(problem: "Problem", *, epochs: int | None = None, seed: int = 
     return training_meta(problem.network, problem.dataset, cfg, seed)
 
 
+#: What to do about a cached supernet of other data (one trained on the same path before its file changed).
+_CACHE_REMEDY = "remove this cached supernet to train one on this data"
+
+
 def train_problem_supernet(problem: "Problem", out: str | Path, *, epochs: int | None = None, seed: int = 0,
-                           progress: bool = True) -> TrainResult:
-    """Train (or resume) ``problem``'s supernet into ``out``."""
+                           progress: bool = True, remedy: str = "remove it or choose another --out") -> TrainResult:
+    """Train (or resume) ``problem``'s supernet into ``out`` (``remedy``: see :func:`train_supernet`)."""
     cfg = SupernetConfig.from_section(problem.supernet, epochs=epochs)
     meta = training_meta(problem.network, problem.dataset, cfg, seed)
     return train_supernet(problem.network, problem_splits(problem), cfg, out, meta=meta,
-                          data=data_identity(problem.dataset), seed=seed, progress=progress)
+                          data=data_identity(problem.dataset), seed=seed, progress=progress, remedy=remedy)
 
 
 def ensure_supernet(problem: "Problem", *, cache_dir: str | Path = "results/supernets", epochs: int | None = None,
@@ -60,9 +64,9 @@ def ensure_supernet(problem: "Problem", *, cache_dir: str | Path = "results/supe
             path.unlink()
         else:
             if int(ckpt.get("epoch", -1)) == int(ckpt.get("epochs", -2)):
-                _check_data(problem, path, ckpt, "remove it to train one on this data")
+                _check_data(problem, path, ckpt, _CACHE_REMEDY)
                 return path
-    train_problem_supernet(problem, path, epochs=epochs, seed=seed, progress=progress)
+    train_problem_supernet(problem, path, epochs=epochs, seed=seed, progress=progress, remedy=_CACHE_REMEDY)
     return path
 
 

@@ -84,11 +84,12 @@ def sandwich_step(net: Supernet, x: torch.Tensor, y: torch.Tensor, cfg: Supernet
 
 def train_supernet(template: NetworkTemplate, splits: Splits, cfg: SupernetConfig, out: str | Path, *,
                    meta: dict[str, Any], data: dict[str, Any] | None = None, seed: int = 0,
-                   progress: bool = True) -> TrainResult:
+                   progress: bool = True, remedy: str = "remove it or choose another --out") -> TrainResult:
     """Train (or resume) a supernet to ``cfg.epochs``; checkpoint to ``out`` after each epoch,
     with ``meta`` and ``data`` (the identity of the data ``splits`` came from, when known).
     A checkpoint at ``out`` is resumed only when it was trained with the same ``meta`` and data
-    (:func:`~evo_cosearch.supernet.checkpoint.training_differences`)."""
+    (:func:`~evo_cosearch.supernet.checkpoint.training_differences`); the error that refuses
+    one, or a damaged one, ends with ``remedy`` (what the user can do)."""
     out = writable_path(out, "supernet checkpoint")  # not after the first epoch's training
     configure_torch(threads=training_threads())
     torch.use_deterministic_algorithms(True, warn_only=True)
@@ -107,8 +108,7 @@ def train_supernet(template: NetworkTemplate, splits: Splits, cfg: SupernetConfi
         ckpt = load_checkpoint(out)
         differ = training_differences(ckpt, meta, data)
         if differ:
-            raise InputError(f"{out}: holds a supernet trained with another {', '.join(differ)}; "
-                             "remove it or choose another --out")
+            raise InputError(f"{out}: holds a supernet trained with another {', '.join(differ)}; {remedy}")
         meta = ckpt["meta"]  # the same training: its record stays as written (a path as first spelled)
         data = ckpt.get("data") or data  # and so does its data's, or that of the same file it reads now
         try:
@@ -118,8 +118,7 @@ def train_supernet(template: NetworkTemplate, splits: Splits, cfg: SupernetConfi
             rng.bit_generator.state = json.loads(ckpt["numpy_rng"])
             start, history = int(ckpt["epoch"]), json.loads(ckpt["history"])
         except (RuntimeError, TypeError, ValueError, KeyError) as exc:
-            raise InputError(f"{out}: a damaged supernet checkpoint ({exc.__class__.__name__}); remove it or choose "
-                             "another --out") from None
+            raise InputError(f"{out}: a damaged supernet checkpoint ({exc.__class__.__name__}); {remedy}") from None
     n = len(train_x)
     steps_per_epoch = max(1, n // cfg.batch_size)  # drop the last partial batch (BatchNorm needs > 1)
     total_steps = steps_per_epoch * cfg.epochs

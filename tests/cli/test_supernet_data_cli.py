@@ -160,7 +160,7 @@ def test_a_cached_supernet_of_a_file_changed_since_is_refused(tmp_path, monkeypa
     assert main(["train-supernet", "--problem", str(problem), "--epochs", "1", "--quiet"]) == 2
     err = _one_error(capsys)
     assert err.startswith(f"error: {cached}: this supernet was trained on dataset mnist") and err.endswith(
-        "remove it to train one on this data\n") and Path(cached).read_bytes() == before
+        "remove this cached supernet to train one on this data\n") and Path(cached).read_bytes() == before
 
 
 def _cached_by_train_supernet(capsys, problem: Path, *data: str) -> Path:
@@ -206,3 +206,17 @@ def test_a_supernet_cached_under_its_path_as_typed_is_still_found(tmp_path, monk
     assert _cached_by_train_supernet(capsys, problem, "./data/a.npz") == typed
     assert typed.stat().st_mtime_ns == made and list(typed.parent.iterdir()) == [typed]
 
+
+def test_an_unfinished_cached_supernet_of_a_file_changed_since_names_the_cache_not_out(tmp_path, monkeypatch,
+                                                                                       capsys):
+    problem = _make(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    cached = _cached_by_train_supernet(capsys, problem)
+    _unfinished(cached, cached)
+    shutil.copy(tmp_path / "data" / "b.npz", tmp_path / "data" / "a.npz")  # new contents, the same path
+    before = cached.read_bytes()
+    assert main(["search", "--problem", str(problem), "--out", "run", "--pop", "4", "--gens", "1", "--quiet"]) == 2
+    err = _one_error(capsys)
+    assert err.startswith(f"error: {cached}: holds a supernet trained with another dataset file: ") and err.endswith(
+        "; remove this cached supernet to train one on this data\n"), err
+    assert "--out" not in err and cached.read_bytes() == before and not Path("run").exists()
