@@ -24,6 +24,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from evo_cosearch.archive.reader import pareto_of
+from evo_cosearch.bench.output import output_name
 from evo_cosearch.bench.runset import RunSpec, check_strategies, run_all
 from evo_cosearch.bench.standalone import load_cache, train_standalone
 from evo_cosearch.bench.supernet import RESULTS_DIR, _result_path, _write, bench_data
@@ -66,15 +67,17 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
                      supernet: str | Path | None = None, strategies: Sequence[str] = ("nsga2", "layer_groups"),
                      pop: int = 50, gens: int = 20, seed: int = 0, tolerance_points: float = 1.0,
                      train_epochs: int = 0, train_seeds: int = 1, verify: int = 0,
-                     out_root: str | Path = "results/runs/autoqkeras",
+                     out_root: str | Path | None = None,
                      cache: str | Path | None = RESULTS_DIR / "standalone_children.json", workers: int = 1,
                      accuracy_fn: Callable[[np.ndarray], np.ndarray] | None = None, progress: bool = True,
                      out_dir: str | Path | None = RESULTS_DIR, json_out: str | Path | None = None) -> dict[str, Any]:
     """Search with each strategy and compare its best design within tolerance to the reference.
 
     ``data`` is the CLI's ``--data`` (:func:`~evo_cosearch.bench.supernet.bench_data`): left out, the
-    default problem reads ``DEFAULT_DATA`` and any other problem its own dataset. The result goes to
-    ``json_out``, by default ``out_dir/autoqkeras.json``."""
+    default problem reads ``DEFAULT_DATA`` and any other problem its own dataset. The runs go to
+    ``out_root``, by default ``results/runs/autoqkeras``, and the result to ``json_out``, by default
+    ``out_dir/autoqkeras.json``; for another problem than the default both names end in
+    ``-<problem name>``."""
     from evo_cosearch.runs import evaluation_seed, run_checkpoint
 
     check_strategies(strategies)
@@ -86,7 +89,9 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
         raise ProblemError(f"{problem.source}: no reference: design to compare with")
     if "energy_uj" not in problem.objectives:
         raise ProblemError(f"{problem.source}: objectives must include energy_uj")
-    out = _result_path("autoqkeras", out_dir, json_out)
+    name = output_name("autoqkeras", problem, DEFAULT_PROBLEM)
+    out = _result_path(name, out_dir, json_out)
+    out_root = Path("results/runs") / name if out_root is None else out_root
     t0 = time.perf_counter()
     ckpt = None
     if accuracy_fn is None:  # the supernet and evaluation seed a search of this problem uses

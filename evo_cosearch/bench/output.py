@@ -9,9 +9,15 @@ from typing import Any
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import writable_path, write_text_atomic
 
-__all__ = ["json_path", "figure_path", "write_json"]
+__all__ = ["json_path", "figure_path", "write_json", "output_name"]
 
 _WHAT = "benchmark JSON result"
+
+
+def output_name(name: str, problem: Any, default_problem: str | Path) -> str:
+    """A benchmark's default output name: ``name`` for its default problem, ``name-<problem name>``
+    for any other (so a benchmark of another problem does not overwrite the default problem's)."""
+    return name if problem.name == Path(default_problem).stem else f"{name}-{problem.name}"
 
 
 def json_path(path: str | Path | None) -> Path | None:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from evo_cosearch.bench.output import json_path, write_json
+from evo_cosearch.bench.output import json_path, output_name, write_json
 from evo_cosearch.bench.standalone import load_cache, train_standalone
 from evo_cosearch.problem import load_problem, problem_file, ready_problem
 from evo_cosearch.supernet.config import EvaluationConfig
@@ -62,12 +62,6 @@ def _write(result: dict[str, Any], name: str, path: Path | None) -> dict[str, An
     return result
 
 
-def _output_name(name: str, problem) -> str:
-    """``name`` for the default problem's network, ``name-<problem name>`` for any other (so a
-    benchmark of another problem does not overwrite the default problem's figures)."""
-    return name if problem.name == Path(DEFAULT_PROBLEM).stem else f"{name}-{problem.name}"
-
-
 def spread_specs(template, n: int, rng: np.random.Generator, *, pool: int = 2000) -> list:
     """``n`` random children spread evenly over the MACs range (quantiles of a random pool)."""
     specs = [random_spec(template, rng) for _ in range(pool)]
@@ -89,7 +83,7 @@ def bench_supernet_eval_speed(problem_path: str | Path = DEFAULT_PROBLEM, *, dat
     configure_torch(tune_malloc=tune_malloc)
     data = bench_data(data, problem_path, DEFAULT_PROBLEM)
     problem = load_problem(problem_path).with_data(data)
-    name = _output_name("supernet_eval_speed", problem)
+    name = output_name("supernet_eval_speed", problem, DEFAULT_PROBLEM)
     out = _result_path(name, out_dir, json_out)
     cfg = EvaluationConfig.from_section(problem.evaluation)
     net = load_supernet(problem, ckpt) if ckpt else Supernet(problem.network).eval()
@@ -147,19 +141,23 @@ def _most_precise(spec, template):
 
 def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | None = None,
                          epochs: int | None = None, max_train_images: int | None = None,
-                         out: str | Path = DEFAULT_CKPT, seed: int = 0,
+                         out: str | Path | None = None, seed: int = 0,
                          progress: bool = True, out_dir: str | Path | None = RESULTS_DIR,
                          json_out: str | Path | None = None) -> dict[str, Any]:
     """Train the problem's supernet; seconds/epoch, and largest/smallest validation accuracy
     (also of the smallest network at the most precise quantizers, to separate size from bits).
 
     ``max_train_images`` trains on a seeded subset (a shorter run); ``train_images_per_s``
-    then extrapolates to a full epoch.
+    then extrapolates to a full epoch. The checkpoint goes to ``out``, by default
+    :data:`DEFAULT_CKPT` for the default problem and ``bench_fashion-<problem name>.pt`` beside it
+    for another.
     """
     data = bench_data(data, problem_path, DEFAULT_PROBLEM)
     problem = load_problem(problem_path).with_data(data)
-    name = _output_name("supernet_train", problem)
+    name = output_name("supernet_train", problem, DEFAULT_PROBLEM)
     result_path = _result_path(name, out_dir, json_out)
+    if out is None:
+        out = Path(DEFAULT_CKPT).with_name(f"{output_name(Path(DEFAULT_CKPT).stem, problem, DEFAULT_PROBLEM)}.pt")
     if max_train_images is not None:
         problem = replace(problem, supernet={**problem.supernet, "max_train_images": int(max_train_images)})
     res = train_problem_supernet(problem, out, epochs=epochs, seed=seed, progress=progress)
@@ -220,7 +218,7 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
     configure_torch()
     data = bench_data(data, problem_path, DEFAULT_PROBLEM)
     problem = load_problem(problem_path).with_data(data)
-    name = _output_name("supernet_ranking", problem)
+    name = output_name("supernet_ranking", problem, DEFAULT_PROBLEM)
     out = _result_path(name, out_dir, json_out)
     net = None if ckpt is None else load_supernet(problem, ckpt)  # a wrong checkpoint: refused before any training
     full = problem_splits(problem)

@@ -39,9 +39,12 @@ def register_bench(bsub) -> None:
                         "validation accuracy")
     p.add_argument("--jobs", type=int, default=1,
                    help="stand-alone trainings in this many processes, one thread each (same figures)")
-    p.add_argument("--out", default="results/runs/autoqkeras", help="run directories: OUT/<strategy>-s<seed>")
+    p.add_argument("--out", default=None,
+                   help="run directories: OUT/<strategy>-s<seed> (default results/runs/autoqkeras, "
+                        "autoqkeras-<problem name> for another problem)")
     p.add_argument("--json", metavar="PATH", default=None,
-                   help="JSON result (default results/benchmarks/autoqkeras.json)")
+                   help="JSON result (default results/benchmarks/autoqkeras.json, autoqkeras-<problem name>.json "
+                        "for another problem)")
     p.set_defaults(handler=_run)
 
 

@@ -40,8 +40,9 @@ def register_bench(bsub) -> None:
     t.add_argument("--epochs", type=int, default=None, help="training epochs (default: the problem's supernet.epochs)")
     t.add_argument("--max-train-images", type=int, default=None,
                    help="train on a seeded subset of this many images (default: the problem's, else all)")
-    t.add_argument("--out", default=DEFAULT_CKPT,
-                   help="checkpoint to write (an unfinished one of the same configuration is resumed)")
+    t.add_argument("--out", default=None,
+                   help=f"checkpoint to write (an unfinished one of the same configuration is resumed; default "
+                        f"{DEFAULT_CKPT}, bench_fashion-<problem name>.pt beside it for another problem)")
     _json(t, "supernet_train")
     t.set_defaults(handler=_run_train)
 

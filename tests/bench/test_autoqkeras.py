@@ -38,7 +38,7 @@ def test_chooses_lowest_energy_within_tolerance(tmp_path):
         assert np.isclose(row["energy_uj"], t.metrics["energy_uj"][ok].min())
         assert row["accuracy"] >= res["reference"]["accuracy"] - 0.01
         assert np.isclose(row["energy_reduction"], 1 - row["energy_uj"] / res["reference"]["energy_uj"])
-    assert (tmp_path / "autoqkeras.json").is_file()
+    assert (tmp_path / "autoqkeras-autoqkeras_digits.json").is_file()  # not the default problem's name
 
 
 def test_standalone_training_reports_the_mean_over_training_seeds(tmp_path, monkeypatch):
@@ -141,3 +141,17 @@ def test_json_out_names_the_result_file(tmp_path):
                            json_out=tmp_path / "mine.json")
     assert json.loads((tmp_path / "mine.json").read_text()) == json.loads(json.dumps(res))
     assert not (tmp_path / "unused").exists()
+
+
+def test_another_problem_writes_its_default_json_and_runs_under_its_own_name(tmp_path, monkeypatch):
+    from evo_cosearch.bench.autoqkeras import DEFAULT_PROBLEM
+    from evo_cosearch.bench.output import output_name
+
+    monkeypatch.chdir(tmp_path)
+    p = load_problem(PROBLEM)
+    res = bench_autoqkeras(PROBLEM, accuracy_fn=ProxyAccuracy(p), strategies=("nsga2",), pop=4, gens=1,
+                           progress=False)
+    assert [p.name for p in Path("results/benchmarks").iterdir()] == ["autoqkeras-autoqkeras_digits.json"]
+    assert res["runs"][0]["run"] == str(Path("results/runs/autoqkeras-autoqkeras_digits/nsga2-s0"))
+    assert [p.name for p in Path("results/runs").iterdir()] == ["autoqkeras-autoqkeras_digits"]
+    assert output_name("autoqkeras", load_problem(DEFAULT_PROBLEM), DEFAULT_PROBLEM) == "autoqkeras"  # as before

@@ -65,3 +65,17 @@ def test_the_python_functions_read_the_default_data_for_the_default_problem_only
     with pytest.raises(_Stop):
         fn(*args, bench.DEFAULT_PROBLEM, data="none", out_dir=None)
     assert seen == [None, bench.DEFAULT_DATA, None]  # as the CLI's --data: another problem reads its own
+
+
+def test_train_of_another_problem_writes_its_default_checkpoint_and_json_under_its_name(tmp_path, monkeypatch):
+    from evo_cosearch.bench.output import output_name
+    from evo_cosearch.problem import load_problem
+
+    monkeypatch.chdir(tmp_path)
+    result = bench.bench_supernet_train(DIGITS, data=None, epochs=1, max_train_images=64, progress=False)
+    assert result["checkpoint"] == "results/supernets/bench_fashion-demo_digits.pt"
+    assert sorted(p.name for p in Path("results/supernets").iterdir()) == ["bench_fashion-demo_digits.pt"]
+    assert sorted(p.name for p in Path("results/benchmarks").iterdir()) == ["supernet_train-demo_digits.json"]
+    default = load_problem(bench.DEFAULT_PROBLEM)  # the default problem keeps today's names
+    assert output_name("supernet_train", default, bench.DEFAULT_PROBLEM) == "supernet_train"
+    assert output_name("bench_fashion", default, bench.DEFAULT_PROBLEM) == Path(bench.DEFAULT_CKPT).stem
