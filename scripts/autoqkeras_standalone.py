@@ -16,21 +16,23 @@ the benchmark's recipe (3 epochs unless ``--epochs N``, all training images, the
   .venv/bin/python scripts/autoqkeras_standalone.py --data ../shared/data/fashion_mnist.npz [--jobs 2]
 
 Prints one line per design (energy saved, validation and test accuracy, and their difference from
-the reference trained with the same seeds) and writes them to
+the reference trained with the same seeds) and writes them to ``--json PATH``, by default
 ``results/benchmarks/autoqkeras_standalone.json`` (``autoqkeras_standalone_<N>ep.json`` with
-``--epochs N`` other than 3).
+``--epochs N`` other than 3); a path that cannot be written is refused before any training.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
-import json
+import sys
 from pathlib import Path
 
 import numpy as np
 
+from evo_cosearch.bench.output import json_path, write_json
 from evo_cosearch.bench.standalone import load_cache, train_standalone
+from evo_cosearch.errors import EvoCosearchError
 from evo_cosearch.bench.simulator import simulate_designs
 from evo_cosearch.problem import load_problem
 from evo_cosearch.space.reference import reference_genome
@@ -87,10 +89,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--top", type=int, default=30, help="sweep: designs trained (default 30)")
     ap.add_argument("--jobs", type=int, default=1, help="training processes (default 1)")
     ap.add_argument("--epochs", type=int, default=EPOCHS, help=f"training epochs of every design (default {EPOCHS})")
+    ap.add_argument("--json", metavar="PATH", default=None,
+                    help="JSON result (default results/benchmarks/autoqkeras_standalone.json, "
+                         "autoqkeras_standalone_<N>ep.json with --epochs N other than 3)")
     args = ap.parse_args(argv)
     if args.epochs < 1:
         ap.error(f"--epochs: {args.epochs} is not a positive number of epochs")
+    try:
+        return _run(args)
+    except EvoCosearchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
+
+def _run(args) -> int:
+    epochs = "" if args.epochs == EPOCHS else f"_{args.epochs}ep"
+    default_name = f"autoqkeras_standalone{epochs}.json"
+    out_path = json_path(args.json or RESULTS / default_name)  # before the trainings, not after
     problem = load_problem(PROBLEM).with_data(args.data)
     ref = np.asarray(problem.reference)
     e_ref = float(energy(problem, ref[None])[0])
@@ -129,9 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {str(r['filters']):14s} {str(r['quantizers']):44s} -{100 * r['energy_saved']:.1f} % "
                   f"val {100 * r['val_accuracy']:.2f} ({r['val_points']:+.2f})  "
                   f"test {100 * r['test_accuracy']:.2f} ({r['test_points']:+.2f})")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out_name = "autoqkeras_standalone.json" if args.epochs == EPOCHS else f"autoqkeras_standalone_{args.epochs}ep.json"
-    (RESULTS / out_name).write_text(json.dumps(out, indent=2, default=str) + "\n")
+    write_json(out, out_path)
     return 0
 
 

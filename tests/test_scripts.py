@@ -39,14 +39,13 @@ def test_a_non_positive_epoch_count_is_refused_before_any_work(capsys):
     assert "--epochs: 0" in capsys.readouterr().err
 
 
-def test_main_reports_the_trainings_it_asked_for(tmp_path, monkeypatch):
-    import json
-
+def _faked(tmp_path, monkeypatch):
+    """The script with trainings faked (the accuracy tells the training seed) and its results under ``tmp_path``."""
     import evo_cosearch.bench.standalone as standalone
 
     s = _script()
 
-    def fake(spec, splits, epochs, train_seed):  # the accuracy tells the training seed
+    def fake(spec, splits, epochs, train_seed):
         acc = 0.5 + 0.01 * train_seed
         return {"val_accuracy": acc, "test_accuracy": acc, "seconds": 0.0, "spec": spec.to_dict(),
                 "train_seed": train_seed}
@@ -55,9 +54,38 @@ def test_main_reports_the_trainings_it_asked_for(tmp_path, monkeypatch):
     monkeypatch.setattr(standalone, "standalone_splits", lambda problem, train_images, seed: None)
     monkeypatch.setattr(s, "sweep", lambda problem, ref, e_ref, target, top: s.ladder(problem)[-2:])
     monkeypatch.setattr(s, "RESULTS", tmp_path)
+    return s
+
+
+def test_main_reports_the_trainings_it_asked_for(tmp_path, monkeypatch):
+    import json
+
+    s = _faked(tmp_path, monkeypatch)
     assert s.main(["--data", str(tmp_path / "fashion.npz")]) == 0
     out = json.loads((tmp_path / "autoqkeras_standalone.json").read_text())
     assert out["ladder"]["reference"]["val_accuracy"] == pytest.approx(0.51)  # the mean over seeds 0, 1, 2
     assert out["sweep"]["reference"]["val_accuracy"] == 0.5  # seed 0 only
     assert len(out["ladder"]["designs"]) == len(s.LADDER) and len(out["sweep"]["designs"]) == 2
     assert len(json.loads((tmp_path / "standalone_children.json").read_text())) == 3 * (1 + len(s.LADDER))
+
+
+def test_json_names_the_result_file(tmp_path, monkeypatch):
+    import json
+
+    s = _faked(tmp_path, monkeypatch)
+    assert s.main(["--data", str(tmp_path / "fashion.npz"), "--json", str(tmp_path / "mine" / "aq.json")]) == 0
+    assert len(json.loads((tmp_path / "mine" / "aq.json").read_text())["ladder"]["designs"]) == len(s.LADDER)
+    assert not (tmp_path / "autoqkeras_standalone.json").exists()
+
+
+def test_a_json_path_that_cannot_be_written_is_refused_before_any_training(tmp_path, monkeypatch, capsys):
+    import evo_cosearch.bench.standalone as standalone
+
+    s = _faked(tmp_path, monkeypatch)
+    monkeypatch.setattr(standalone, "train_standalone", lambda *a, **kw: pytest.fail("must not train"))
+    monkeypatch.setattr(s, "train_standalone", lambda *a, **kw: pytest.fail("must not train"))
+    (tmp_path / "a_dir").mkdir()
+    assert s.main(["--data", str(tmp_path / "fashion.npz"), "--json", str(tmp_path / "a_dir")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {tmp_path / 'a_dir'}: is a directory, not a benchmark JSON result file\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_dir"]
