@@ -20,7 +20,8 @@ def register_bench(bsub) -> None:
     p.add_argument("--gens", type=int, default=21,
                    help="generations, >= 2: the overhead is that of GENS generations minus that of one (default 21)")
     p.add_argument("--seed", type=int, default=0, help="search seed (default 0)")
-    p.add_argument("--out", default=RESULT_PATH, help=f"JSON result file (default {RESULT_PATH})")
+    p.add_argument("--json", "--out", dest="json", metavar="PATH", default=RESULT_PATH,
+                   help=f"JSON result file (default {RESULT_PATH}; --out is its earlier name)")
     p.set_defaults(handler=_run)
 
 
@@ -30,5 +31,5 @@ def _run(args) -> int:
     if args.gens < 2:
         raise InputError(f"--gens: {args.gens} must be >= 2")
     print(json.dumps(search_overhead(problem=args.problem, pop=args.pop, gens=args.gens, seed=args.seed,
-                                     out=args.out), indent=2))
+                                     out=args.json), indent=2))
     return 0

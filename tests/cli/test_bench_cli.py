@@ -26,3 +26,21 @@ def test_every_benchmark_is_a_subcommand():
 def test_help_describes_every_option(name):
     bare = [a.option_strings[0] for a in _benchmarks()[name]._actions if a.option_strings and not a.help]
     assert bare == []
+
+
+@pytest.mark.parametrize("name", BENCHMARKS)
+def test_every_benchmark_takes_its_json_path_as_json(name):
+    assert sum("--json" in a.option_strings for a in _benchmarks()[name]._actions) == 1
+
+
+@pytest.mark.parametrize("name, fn, kwarg", [("simulator", "evo_cosearch.cli.bench.bench_simulator", "out_path"),
+                                             ("search-overhead", "evo_cosearch.bench.search.search_overhead", "out")])
+@pytest.mark.parametrize("flag", ["--json", "--out"])  # --out: the earlier name, still taken
+def test_simulator_and_search_overhead_take_json_and_out_alike(name, fn, kwarg, flag, monkeypatch, capsys):
+    from evo_cosearch.cli import main
+
+    seen = {}
+    module, attr = fn.rsplit(".", 1)
+    monkeypatch.setattr(module + "." + attr, lambda *a, **kw: seen.update(kw) or {"ok": True})
+    assert main(["bench", name, flag, "mine.json"]) == 0
+    assert seen[kwarg] == "mine.json" and '"ok": true' in capsys.readouterr().out
