@@ -90,7 +90,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
     if "energy_uj" not in problem.objectives:
         raise ProblemError(f"{problem.source}: objectives must include energy_uj")
     name = output_name("autoqkeras", problem, DEFAULT_PROBLEM)
-    out = _result_path(name, out_dir, json_out)
+    out = _result_path(name, out_dir, json_out, not_over={"supernet checkpoint": supernet, "stand-alone cache": cache})
     out_root = Path("results/runs") / name if out_root is None else out_root
     t0 = time.perf_counter()
     ckpt = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import writable_path, write_text_atomic
@@ -20,10 +20,18 @@ def output_name(name: str, problem: Any, default_problem: str | Path) -> str:
     return name if problem.name == Path(default_problem).stem else f"{name}-{problem.name}"
 
 
-def json_path(path: str | Path | None) -> Path | None:
+def json_path(path: str | Path | None, *, not_over: Mapping[str, str | Path | None] | None = None) -> Path | None:
     """``path`` if a JSON result can be written there (None: no file); called before a benchmark
-    runs, so a directory or an unwritable place is refused before the work, not after it."""
-    return None if path is None else writable_path(path, _WHAT)
+    runs, so a directory or an unwritable place is refused before the work, not after it.
+    ``not_over`` names the files the benchmark reads or writes (``{"supernet checkpoint": path}``),
+    which its result must not replace."""
+    if path is None:
+        return None
+    p = writable_path(path, _WHAT)
+    for what, other in (not_over or {}).items():
+        if other is not None and p.resolve() == Path(other).resolve():
+            raise InputError(f"{p}: is the {what} this benchmark uses; write its JSON result to another file")
+    return p
 
 
 def figure_path(path: str | Path | None) -> Path | None:

@@ -38,11 +38,13 @@ DEFAULT_CKPT = "results/supernets/bench_fashion.pt"  # where bench supernet-trai
 RESULTS_DIR = Path("results/benchmarks")
 
 
-def _result_path(name: str, out_dir: str | Path | None, json_out: str | Path | None = None) -> Path | None:
-    """``json_out``, else ``out_dir/<name>.json``, checked writable before the benchmark runs (None: no file)."""
+def _result_path(name: str, out_dir: str | Path | None, json_out: str | Path | None = None, *,
+                 not_over: dict[str, str | Path | None] | None = None) -> Path | None:
+    """``json_out``, else ``out_dir/<name>.json``, checked writable before the benchmark runs (None:
+    no file), and not one of the files ``not_over`` names (:func:`~evo_cosearch.bench.output.json_path`)."""
     if json_out is not None:
-        return json_path(json_out)
-    return None if out_dir is None else json_path(Path(out_dir) / f"{name}.json")
+        return json_path(json_out, not_over=not_over)
+    return None if out_dir is None else json_path(Path(out_dir) / f"{name}.json", not_over=not_over)
 
 
 def bench_data(data: str | None, problem: str | Path, default_problem: str | Path) -> str | None:
@@ -84,7 +86,7 @@ def bench_supernet_eval_speed(problem_path: str | Path = DEFAULT_PROBLEM, *, dat
     data = bench_data(data, problem_path, DEFAULT_PROBLEM)
     problem = load_problem(problem_path).with_data(data)
     name = output_name("supernet_eval_speed", problem, DEFAULT_PROBLEM)
-    out = _result_path(name, out_dir, json_out)
+    out = _result_path(name, out_dir, json_out, not_over={"supernet checkpoint": ckpt})
     cfg = EvaluationConfig.from_section(problem.evaluation)
     net = load_supernet(problem, ckpt) if ckpt else Supernet(problem.network).eval()
     ev = eval_data(problem_splits(problem), cfg, seed=seed)
@@ -155,9 +157,9 @@ def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: st
     data = bench_data(data, problem_path, DEFAULT_PROBLEM)
     problem = load_problem(problem_path).with_data(data)
     name = output_name("supernet_train", problem, DEFAULT_PROBLEM)
-    result_path = _result_path(name, out_dir, json_out)
     if out is None:
         out = Path(DEFAULT_CKPT).with_name(f"{output_name(Path(DEFAULT_CKPT).stem, problem, DEFAULT_PROBLEM)}.pt")
+    result_path = _result_path(name, out_dir, json_out, not_over={"supernet checkpoint": out})
     if max_train_images is not None:
         problem = replace(problem, supernet={**problem.supernet, "max_train_images": int(max_train_images)})
     res = train_problem_supernet(problem, out, epochs=epochs, seed=seed, progress=progress)
@@ -219,7 +221,8 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
     data = bench_data(data, problem_path, DEFAULT_PROBLEM)
     problem = load_problem(problem_path).with_data(data)
     name = output_name("supernet_ranking", problem, DEFAULT_PROBLEM)
-    out = _result_path(name, out_dir, json_out)
+    out = _result_path(name, out_dir, json_out,
+                       not_over={"supernet checkpoint": ckpt, "stand-alone cache": cache})
     net = None if ckpt is None else load_supernet(problem, ckpt)  # a wrong checkpoint: refused before any training
     full = problem_splits(problem)
     n_train = len(full.train_x) if train_images is None else min(train_images, len(full.train_x))

@@ -63,3 +63,22 @@ def test_a_json_path_that_cannot_be_written_is_refused_before_any_work(argv, mon
     err = capsys.readouterr().err
     assert err.startswith("error: a_dir: is a directory, not a benchmark JSON result file") and err.count("\n") == 1
     assert [p.name for p in tmp_path.iterdir()] == ["a_dir"]  # no checkpoint, cache, run or result
+
+
+@pytest.mark.parametrize("argv, what", [
+    (["supernet-train", "--out", "sn.pt", "--json", "./sn.pt", "--epochs", "1", "--max-train-images", "64"],
+     "supernet checkpoint"),
+    (["supernet-speed", "--supernet", "sn.pt", "--json", "sn.pt"], "supernet checkpoint"),
+    (["supernet-ranking", "--supernet", "sn.pt", "--json", "sn.pt"], "supernet checkpoint"),
+    (["supernet-ranking", "--json", "results/benchmarks/standalone_children.json"], "stand-alone cache"),
+    (["autoqkeras", "--supernet", "sn.pt", "--json", "sn.pt"], "supernet checkpoint"),
+    (["autoqkeras", "--json", "results/benchmarks/standalone_children.json"], "stand-alone cache"),
+])
+def test_a_json_result_never_replaces_the_checkpoint_or_cache_the_benchmark_uses(argv, what, monkeypatch, tmp_path,
+                                                                                 capsys):
+    monkeypatch.chdir(tmp_path)
+    problem = "autoqkeras_digits" if argv[0] == "autoqkeras" else "demo_digits"
+    assert main(["bench", *argv, "--problem", problem]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"is the {what} this benchmark uses; write its JSON result to another file" in err
+    assert list(tmp_path.iterdir()) == []  # nothing trained, nothing written
