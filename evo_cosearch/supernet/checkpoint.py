@@ -122,17 +122,18 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     missing = [k for k in _KEYS if k not in ckpt]
     if missing:
         raise InputError(f"{path}: not an evo_cosearch supernet checkpoint (no {missing[0]!r})")
-    try:
-        ckpt["meta"] = json.loads(ckpt["meta"])
-    except (TypeError, ValueError):
-        ckpt["meta"] = None
-    if not isinstance(ckpt["meta"], dict):
-        raise InputError(f"{path}: not an evo_cosearch supernet checkpoint (its meta is not a JSON object)")
+    ckpt["meta"] = _json_object(ckpt["meta"], path, "meta")
     if "data" in ckpt:  # checkpoints written before they recorded their data have none
-        try:
-            ckpt["data"] = json.loads(ckpt["data"])
-        except (TypeError, ValueError):
-            ckpt["data"] = None
-        if not isinstance(ckpt["data"], dict):
-            raise InputError(f"{path}: not an evo_cosearch supernet checkpoint (its data record is not a JSON object)")
+        ckpt["data"] = _json_object(ckpt["data"], path, "data record")
     return ckpt
+
+
+def _json_object(text: Any, path: Path, what: str) -> dict[str, Any]:
+    """A checkpoint's JSON string ``text`` as a dict; anything else names ``path`` and ``what``."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        value = None
+    if not isinstance(value, dict):
+        raise InputError(f"{path}: not an evo_cosearch supernet checkpoint (its {what} is not a JSON object)")
+    return value
