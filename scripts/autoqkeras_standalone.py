@@ -105,13 +105,14 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args) -> int:
     epochs = "" if args.epochs == EPOCHS else f"_{args.epochs}ep"
     default_name = f"autoqkeras_standalone{epochs}.json"
-    out_path = json_path(args.json or RESULTS / default_name)  # before the trainings, not after
+    cache_path = RESULTS / "standalone_children.json"
+    out_path = json_path(args.json or RESULTS / default_name,  # before the trainings, not after
+                         not_over={"stand-alone cache": cache_path})
     problem = load_problem(PROBLEM).with_data(args.data)
     ref = np.asarray(problem.reference)
     e_ref = float(energy(problem, ref[None])[0])
     sets = {"ladder": (ladder(problem), (0, 1, 2)),
             "sweep": (sweep(problem, ref, e_ref, args.target, args.top), (0,))}
-    cache_path = RESULTS / "standalone_children.json"
     cache = load_cache(cache_path)
     spec = lambda x: problem.design(x).network  # noqa: E731
     todo = [(spec(x), s) for designs, seeds in sets.values() for x in [ref, *designs] for s in seeds]

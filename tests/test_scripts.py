@@ -89,3 +89,13 @@ def test_a_json_path_that_cannot_be_written_is_refused_before_any_training(tmp_p
     err = capsys.readouterr().err
     assert err == f"error: {tmp_path / 'a_dir'}: is a directory, not a benchmark JSON result file\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_dir"]
+
+
+def test_a_json_path_naming_the_stand_alone_cache_is_refused_before_any_training(tmp_path, monkeypatch, capsys):
+    s = _faked(tmp_path, monkeypatch)
+    monkeypatch.setattr(s, "train_standalone", lambda *a, **kw: pytest.fail("must not train"))
+    cache = tmp_path / "standalone_children.json"
+    cache.write_text("{}\n")
+    assert s.main(["--data", str(tmp_path / "fashion.npz"), "--json", str(cache)]) == 2
+    assert "is the stand-alone cache this benchmark uses" in capsys.readouterr().err
+    assert cache.read_text() == "{}\n"
