@@ -17,6 +17,7 @@ meets the target once trained alone, where the supernet's ranking alone cannot t
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -63,7 +64,7 @@ def _candidates(table, e_ref: float, k: int) -> list[dict[str, Any]]:
     return out
 
 
-def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | None = None,
+def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | os.PathLike | None = None,
                      supernet: str | Path | None = None, strategies: Sequence[str] = ("nsga2", "layer_groups"),
                      pop: int = 50, gens: int = 20, seed: int = 0, tolerance_points: float = 1.0,
                      train_epochs: int = 0, train_seeds: int = 1, verify: int = 0,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -129,12 +130,14 @@ class Trained:
         return self.cache[self.key(spec, train_seed)]
 
 
-def train_standalone(problem_path: str | Path, todo: Sequence[tuple[NetworkSpec, int]], *, data: str | None,
+def train_standalone(problem_path: str | Path, todo: Sequence[tuple[NetworkSpec, int]], *,
+                     data: str | os.PathLike | None,
                      epochs: int, train_images: int | None, seed: int, cache: dict[str, Any],
                      cache_path: Path | None = None, workers: int = 1) -> Trained:
     """Train each ``(spec, train_seed)`` of ``todo`` missing from ``cache`` and add it there (saved
     to ``cache_path`` after every training, so an interrupted run keeps what it finished); look
     each one up with the result's :meth:`Trained.entry`."""
+    data = None if data is None else os.fspath(data)  # as the cache keys spell it
     problem = load_problem(problem_path).with_data(data)
     split = split_options(problem)
 

@@ -47,11 +47,13 @@ def _result_path(name: str, out_dir: str | Path | None, json_out: str | Path | N
     return None if out_dir is None else json_path(Path(out_dir) / f"{name}.json", not_over=not_over)
 
 
-def bench_data(data: str | None, problem: str | Path, default_problem: str | Path) -> str | None:
-    """A benchmark's ``--data`` (or Python ``data=``): the one given (``none``: the problem's own
-    ``dataset.path``); when none is given, :data:`DEFAULT_DATA` for the benchmark's default problem
-    and the problem's own for any other (another problem's data must not silently replace it)."""
+def bench_data(data: str | os.PathLike | None, problem: str | Path, default_problem: str | Path) -> str | None:
+    """A benchmark's ``--data`` (or Python ``data=``, a string or any path): the one given as a string
+    (``none``: the problem's own ``dataset.path``); when none is given, :data:`DEFAULT_DATA` for the
+    benchmark's default problem and the problem's own for any other (another problem's data must not
+    silently replace it)."""
     if data is not None:
+        data = os.fspath(data)
         return None if data.lower() == "none" else data
     same = problem_file(problem).resolve() == Path(default_problem).resolve()
     return DEFAULT_DATA if same else None
@@ -73,7 +75,7 @@ def spread_specs(template, n: int, rng: np.random.Generator, *, pool: int = 2000
     return [specs[i] for i in picks]
 
 
-def bench_supernet_eval_speed(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | None = None,
+def bench_supernet_eval_speed(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | os.PathLike | None = None,
                               ckpt: str | Path | None = None, n_children: int = 8, seed: int = 0,
                               channels_last: bool = True, tune_malloc: bool = True,
                               out_dir: str | Path | None = RESULTS_DIR,
@@ -141,7 +143,7 @@ def _most_precise(spec, template):
         for st, top in zip(spec.stages, tops)))
 
 
-def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | None = None,
+def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | os.PathLike | None = None,
                          epochs: int | None = None, max_train_images: int | None = None,
                          out: str | Path | None = None, seed: int = 0,
                          progress: bool = True, out_dir: str | Path | None = RESULTS_DIR,
@@ -191,7 +193,7 @@ def _mean_pairwise_tau(runs: np.ndarray) -> float | None:
 
 
 def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = DEFAULT_PROBLEM, *,
-                           data: str | None = None, n_children: int = 24, epochs: int = 2,
+                           data: str | os.PathLike | None = None, n_children: int = 24, epochs: int = 2,
                            train_images: int | None = None, seeds: int = 1, full_val: bool = False,
                            eval_seeds: int = 1, recal_images: int | None = None, seed: int = 0,
                            cache: str | Path | None = RESULTS_DIR / "standalone_children.json",

@@ -90,3 +90,14 @@ def test_the_result_looks_up_each_training_it_was_asked_for(monkeypatch):
     assert again.entry(largest, 0) is cache["37e76c978d820742e210"]  # from the cache, nothing trained
     with pytest.raises(KeyError):
         again.entry(largest, 1)  # never trained with this seed
+
+
+def test_a_data_path_finds_the_trainings_cached_under_its_string(monkeypatch):
+    monkeypatch.setattr(standalone, "_train_one", lambda *a: pytest.fail("must not train"))
+    spec = load_problem(DIGITS).network.largest()
+    split = split_options(load_problem(DIGITS))
+    key = standalone_key(spec, data="d.npz", epochs=1, train_images=None, seed=0, split=split)
+    cache = {key: {"val_accuracy": 0.5}}
+    trained = train_standalone(DIGITS, [(spec, 0)], data=Path("d.npz"), epochs=1, train_images=None, seed=0,
+                               cache=cache)
+    assert trained.entry(spec, 0) is cache[key]

@@ -31,6 +31,8 @@ def test_the_default_data_belongs_to_the_default_problem_only(tmp_path):
     assert bench.bench_data(None, DIGITS, default) is None  # another problem reads its own dataset.path
     assert bench.bench_data("x.npz", DIGITS, default) == "x.npz"
     assert bench.bench_data("NONE", default, default) is None
+    assert bench.bench_data(Path("x.npz"), DIGITS, default) == "x.npz"  # any path, as Python callers pass one
+    assert bench.bench_data(Path("none"), default, default) is None
 
 
 def test_train_writes_the_checkpoint_to_out_and_the_result_beside_it(tmp_path):
@@ -65,6 +67,26 @@ def test_the_python_functions_read_the_default_data_for_the_default_problem_only
     with pytest.raises(_Stop):
         fn(*args, bench.DEFAULT_PROBLEM, data="none", out_dir=None)
     assert seen == [None, bench.DEFAULT_DATA, None]  # as the CLI's --data: another problem reads its own
+
+
+@pytest.mark.parametrize("name", ["bench_supernet_eval_speed", "bench_supernet_train", "bench_supernet_ranking",
+                                  "bench_autoqkeras"])
+def test_the_python_functions_take_their_data_as_a_path(name, monkeypatch):
+    from evo_cosearch.bench.autoqkeras import bench_autoqkeras
+    from evo_cosearch.problem import Problem
+
+    seen = []
+
+    def with_data(self, path, **kw):
+        seen.append(path)
+        raise _Stop
+
+    monkeypatch.setattr(Problem, "with_data", with_data)
+    fn = bench_autoqkeras if name == "bench_autoqkeras" else getattr(bench, name)
+    args = (None,) if name == "bench_supernet_ranking" else ()
+    with pytest.raises(_Stop):
+        fn(*args, DIGITS, data=Path("data") / "x.npz", out_dir=None)
+    assert seen == [str(Path("data") / "x.npz")]
 
 
 def test_train_of_another_problem_writes_its_default_checkpoint_and_json_under_its_name(tmp_path, monkeypatch):
