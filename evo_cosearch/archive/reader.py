@@ -115,10 +115,11 @@ class DesignTable:
 class Archive:
     """A run archive opened read-only. Use :func:`open_archive`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, meta: RunMeta) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, meta: RunMeta, *, given: Path | None = None) -> None:
         self._conn = conn
         self.path = path
         self.meta = meta
+        self.given = path.parent if given is None else given  # the run as the user named it: folder or file
 
     def __enter__(self) -> "Archive":
         return self
@@ -146,10 +147,11 @@ class Archive:
 
     def require_designs(self) -> DesignTable:
         """:meth:`designs`; a run that has none (stopped before its first generation was saved, or
-        still in it) is an :class:`InputError` naming the run: there is nothing to plot, choose or export."""
+        still in it) is an :class:`InputError` naming the run as it was given (its folder or its
+        database file): there is nothing to plot, choose or export."""
         designs = self.designs()
         if len(designs) == 0:
-            raise InputError(f"{self.path.parent}: the run has no designs yet")
+            raise InputError(f"{self.given}: the run has no designs yet")
         return designs
 
     def _table(self, rows: list[tuple]) -> DesignTable:
@@ -240,7 +242,7 @@ def open_archive(run_dir: str | Path) -> Archive:
     except InputError:
         conn.close()
         raise
-    return Archive(conn, path, meta)
+    return Archive(conn, path, meta, given=run_dir)
 
 
 def _meta(v: Mapping[str, Any]) -> RunMeta:

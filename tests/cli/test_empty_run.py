@@ -30,15 +30,17 @@ def empty_run(tmp_path_factory):
 @pytest.mark.parametrize("argv", [["select", "RUN"], ["select", "RUN", "--export", "OUT"], ["plot", "RUN"],
                                   ["plot", "RUN", "--out", "OUT"], ["export", "RUN"], ["export", "RUN", "--pareto"],
                                   ["export", "RUN", "--format", "csv", "-o", "OUT/x.csv"]])
-def test_an_empty_run_is_one_line_exit_2_and_nothing_written(empty_run, tmp_path, argv, capsys):
+@pytest.mark.parametrize("given", ["folder", "database file"])
+def test_an_empty_run_is_one_line_exit_2_and_nothing_written(empty_run, tmp_path, argv, given, capsys):
     def listing():  # a reader may leave SQLite's -wal/-shm files beside the archive
         return sorted(p.name for p in empty_run.iterdir() if not p.name.startswith("archive.sqlite-"))
 
     before = listing()
-    argv = [str(empty_run) if a == "RUN" else a.replace("OUT", str(tmp_path / "out")) for a in argv]
+    run = empty_run if given == "folder" else empty_run / "archive.sqlite"
+    argv = [str(run) if a == "RUN" else a.replace("OUT", str(tmp_path / "out")) for a in argv]
     assert main(argv) == 2
     out, err = capsys.readouterr()
-    assert out == "" and err == f"error: {empty_run}: the run has no designs yet\n"
+    assert out == "" and err == f"error: {run}: the run has no designs yet\n"  # the run as it was named
     assert not (tmp_path / "out").exists() and listing() == before  # no RUN/plots either
 
 
