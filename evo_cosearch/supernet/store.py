@@ -42,10 +42,12 @@ _CACHE_REMEDY = "remove this cached supernet to train one on this data"
 
 def train_problem_supernet(problem: "Problem", out: str | Path, *, epochs: int | None = None, seed: int = 0,
                            progress: bool = True, remedy: str = "remove it or choose another --out") -> TrainResult:
-    """Train (or resume) ``problem``'s supernet into ``out`` (``remedy``: see :func:`train_supernet`)."""
+    """Train (or resume) ``problem``'s supernet into ``out`` (``remedy``: see :func:`train_supernet`).
+    A checkpoint at ``out`` of other settings or data is refused before the data are loaded (its
+    data's identity needs only the file's fingerprint)."""
     cfg = SupernetConfig.from_section(problem.supernet, epochs=epochs)
     meta = training_meta(problem.network, problem.dataset, cfg, seed)
-    return train_supernet(problem.network, problem_splits(problem), cfg, out, meta=meta,
+    return train_supernet(problem.network, lambda: problem_splits(problem), cfg, out, meta=meta,
                           data=data_identity(problem.dataset), seed=seed, progress=progress, remedy=remedy)
 
 

@@ -21,7 +21,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -82,14 +82,16 @@ def sandwich_step(net: Supernet, x: torch.Tensor, y: torch.Tensor, cfg: Supernet
     return total, acc
 
 
-def train_supernet(template: NetworkTemplate, splits: Splits, cfg: SupernetConfig, out: str | Path, *,
-                   meta: dict[str, Any], data: dict[str, Any] | None = None, seed: int = 0,
+def train_supernet(template: NetworkTemplate, splits: Splits | Callable[[], Splits], cfg: SupernetConfig,
+                   out: str | Path, *, meta: dict[str, Any], data: dict[str, Any] | None = None, seed: int = 0,
                    progress: bool = True, remedy: str = "remove it or choose another --out") -> TrainResult:
     """Train (or resume) a supernet to ``cfg.epochs``; checkpoint to ``out`` after each epoch,
     with ``meta`` and ``data`` (the identity of the data ``splits`` came from, when known).
     A checkpoint at ``out`` is resumed only when it was trained with the same ``meta`` and data
     (:func:`~evo_cosearch.supernet.checkpoint.training_differences`); the error that refuses
-    one, or a damaged one, ends with ``remedy`` (what the user can do)."""
+    one, or a damaged one, ends with ``remedy`` (what the user can do). ``splits`` may be a
+    function giving them: it is called only once such a checkpoint is accepted and epochs remain,
+    so a refused or finished checkpoint costs no loading of the data."""
     out = writable_path(out, "supernet checkpoint")  # not after the first epoch's training
     configure_torch(threads=training_threads())
     torch.use_deterministic_algorithms(True, warn_only=True)
@@ -98,11 +100,6 @@ def train_supernet(template: NetworkTemplate, splits: Splits, cfg: SupernetConfi
     opt = torch.optim.SGD(_param_groups(net, cfg.weight_decay), lr=cfg.lr, momentum=cfg.momentum, nesterov=True)
     gen = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(seed)
-    train_x, train_y = splits.train_x, splits.train_y
-    if cfg.max_train_images is not None and cfg.max_train_images < len(train_x):
-        keep = torch.randperm(len(train_x), generator=torch.Generator().manual_seed(seed + 1))[: cfg.max_train_images]
-        train_x, train_y = train_x[keep], train_y[keep]
-    train_x = train_x.contiguous(memory_format=torch.channels_last)  # ~3x faster convolutions on CPU
     start, history = 0, []
     if out.exists():
         ckpt = load_checkpoint(out)
@@ -119,6 +116,14 @@ def train_supernet(template: NetworkTemplate, splits: Splits, cfg: SupernetConfi
             start, history = int(ckpt["epoch"]), json.loads(ckpt["history"])
         except (RuntimeError, TypeError, ValueError, KeyError) as exc:
             raise InputError(f"{out}: a damaged supernet checkpoint ({exc.__class__.__name__}); {remedy}") from None
+    if start >= cfg.epochs:
+        return TrainResult(path=out, epochs=cfg.epochs, history=tuple(history))
+    splits = splits() if callable(splits) else splits
+    train_x, train_y = splits.train_x, splits.train_y
+    if cfg.max_train_images is not None and cfg.max_train_images < len(train_x):
+        keep = torch.randperm(len(train_x), generator=torch.Generator().manual_seed(seed + 1))[: cfg.max_train_images]
+        train_x, train_y = train_x[keep], train_y[keep]
+    train_x = train_x.contiguous(memory_format=torch.channels_last)  # ~3x faster convolutions on CPU
     n = len(train_x)
     steps_per_epoch = max(1, n // cfg.batch_size)  # drop the last partial batch (BatchNorm needs > 1)
     total_steps = steps_per_epoch * cfg.epochs

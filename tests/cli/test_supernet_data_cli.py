@@ -94,6 +94,28 @@ def test_train_supernet_never_resumes_on_another_file(on_file, tmp_path, monkeyp
     assert f"not dataset mnist ({d / 'data' / 'b.npz'}" in err and out.read_bytes() == before
 
 
+@pytest.mark.parametrize("change", [["--data", "data/b.npz"], ["--epochs", "3"], ["--seed", "1"]])
+def test_train_supernet_refuses_another_training_before_loading_the_data(on_file, tmp_path, monkeypatch, capsys,
+                                                                        change):
+    d, problem, ckpt = on_file
+    monkeypatch.chdir(d)
+    out = _unfinished(ckpt, tmp_path / "part.pt")
+    before = out.read_bytes()
+    monkeypatch.setattr("evo_cosearch.supernet.store.load_dataset", lambda *a, **kw: pytest.fail("loaded the data"))
+    capsys.readouterr()
+    assert main(["train-supernet", "--problem", str(problem), "--out", str(out), "--quiet", *change]) == 2
+    assert f"{out}: holds a supernet trained with another " in _one_error(capsys) and out.read_bytes() == before
+
+
+def test_train_supernet_of_a_finished_checkpoint_loads_no_data(on_file, monkeypatch, capsys):
+    d, problem, ckpt = on_file
+    monkeypatch.chdir(d)
+    before = ckpt.read_bytes()
+    monkeypatch.setattr("evo_cosearch.supernet.store.load_dataset", lambda *a, **kw: pytest.fail("loaded the data"))
+    assert main(["train-supernet", "--problem", str(problem), "--out", str(ckpt), "--quiet"]) == 0
+    assert ckpt.read_bytes() == before
+
+
 def test_a_checkpoint_written_before_it_recorded_its_data_resumes_and_is_accepted(on_file, tmp_path, monkeypatch,
                                                                                  capsys):
     d, problem, ckpt = on_file
