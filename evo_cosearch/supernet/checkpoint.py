@@ -18,9 +18,10 @@ from typing import Any
 
 import torch
 
-from evo_cosearch.data import data_mismatch
-from evo_cosearch.errors import InputError
+from evo_cosearch.data import data_identity, data_mismatch
+from evo_cosearch.errors import EvoCosearchError, InputError
 from evo_cosearch.files import replace_atomically, same_file
+from evo_cosearch.problem import DatasetConfig
 from evo_cosearch.space.network import NetworkTemplate
 
 __all__ = ["training_meta", "meta_key", "training_differences", "save_atomic", "load_checkpoint", "template_json"]
@@ -61,18 +62,35 @@ def training_differences(ckpt: dict[str, Any], meta: dict[str, Any], data: dict[
     (its data's identity; None: not known) would train: dotted keys of ``meta``, and "dataset
     file: ..." for other data; [] when it may be resumed. A ``dataset.path`` spelled otherwise
     is no difference when it holds the same data: by the identity ``ckpt`` records, or, for a
-    checkpoint written before they recorded one, when both paths name the same file."""
+    checkpoint written before they recorded one, when both paths name the same file or the file
+    at its recorded path now holds the bytes ``data`` identifies (a copy: trusted as far as that
+    path itself is, whose contents such a checkpoint does not record either)."""
     out = _differ(ckpt["meta"], meta)
     if ckpt.get("data") is not None and data is not None:
         mismatch = data_mismatch(ckpt["data"], data)
         same = mismatch is None
     else:
-        mismatch, same = None, same_file(_data_path(ckpt["meta"]), _data_path(meta))
+        mismatch = None
+        same = same_file(_data_path(ckpt["meta"]), _data_path(meta)) or _holds_now(ckpt["meta"], data)
     if same and "dataset.path" in out:
         out.remove("dataset.path")
     if mismatch is not None and not {"dataset.name", "dataset.options"} & set(out):
         out = [k for k in out if k != "dataset.path"] + [f"dataset file: {mismatch[0]}, not {mismatch[1]}"]
     return out
+
+
+def _holds_now(meta: dict[str, Any], data: dict[str, Any] | None) -> bool:
+    """Whether the dataset ``meta`` records, read at its recorded path now, is the data ``data``
+    identifies (False where that path is gone or unreadable, or ``data`` is not known)."""
+    dataset = meta.get("dataset")
+    if data is None or _data_path(meta) is None:
+        return False
+    try:
+        there = data_identity(DatasetConfig(str(dataset.get("name")), str(dataset["path"]),
+                                            dict(dataset.get("options") or {})))
+    except (EvoCosearchError, OSError, TypeError, ValueError):
+        return False
+    return data_mismatch(there, data) is None
 
 
 def _data_path(meta: dict[str, Any]) -> str | None:

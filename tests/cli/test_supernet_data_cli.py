@@ -128,6 +128,12 @@ def test_a_checkpoint_written_before_it_recorded_its_data_resumes_and_is_accepte
     assert main(["train-supernet", "--problem", str(problem), "--data", "./data/a.npz", "--out", str(out),
                  "--quiet"]) == 0
     assert load_checkpoint(out)["epoch"] == 2
+    copy = _unfinished(ckpt, tmp_path / "old_copy.pt", keep_data=False)  # the same bytes at another path
+    assert main(["train-supernet", "--problem", str(problem), "--data", "data/copy.npz", "--out", str(copy),
+                 "--quiet"]) == 0
+    resumed = load_checkpoint(copy)
+    assert resumed["epoch"] == 2 and resumed["meta"]["dataset"]["path"] == "data/a.npz"  # as first recorded
+    assert resumed["data"]["path"] == str(d / "data" / "copy.npz")  # and now what it was resumed on
     old = tmp_path / "old_finished.pt"
     save_atomic({k: v for k, v in load_torch_file(ckpt, "supernet checkpoint").items() if k != "data"}, old)
     assert main(["evaluate", "--problem", str(problem), "--supernet", str(old), "--data", "data/b.npz",

@@ -74,8 +74,20 @@ def test_a_checkpoint_is_not_resumed_on_other_data(files):
 
 
 @pytest.mark.parametrize("spelling,differ", [("./data/a.npz", []), ("ABS", []), ("data/b.npz", ["dataset.path"]),
-                                             ("data/copy.npz", ["dataset.path"])])
-def test_a_checkpoint_without_a_data_record_compares_its_path_as_a_file(files, spelling, differ):
+                                             ("data/copy.npz", [])])
+def test_a_checkpoint_without_a_data_record_compares_its_path_as_a_file_or_its_bytes(files, spelling, differ):
     spelling = str(files / "data" / "a.npz") if spelling == "ABS" else spelling
     old = {"meta": _meta("data/a.npz")}  # written before checkpoints recorded their data
     assert training_differences(old, _meta(spelling), _identity(spelling)) == differ
+
+
+@pytest.mark.parametrize("then", ["changed", "removed"])
+def test_a_copy_is_not_the_data_of_a_checkpoint_without_a_record_once_its_recorded_file_changed(files, then):
+    old = {"meta": _meta("data/a.npz")}
+    copy = _identity("data/copy.npz")
+    if then == "changed":
+        (files / "data" / "a.npz").write_bytes(b"c" * 100)
+    else:
+        (files / "data" / "a.npz").unlink()
+    assert training_differences(old, _meta("data/copy.npz"), copy) == ["dataset.path"]
+    assert training_differences(old, _meta("data/copy.npz"), None) == ["dataset.path"]  # data not known
