@@ -1,4 +1,10 @@
-"""Where a benchmark's results go: output paths checked before the work, JSON written whole or not at all."""
+"""Where a benchmark's results go: output paths checked before the work, JSON written whole or not at all.
+
+A benchmark's default JSON file is ``results/benchmarks/<name>.json`` for its default problem and
+``<name>-<problem name>.json`` for another (:func:`output_name`, :func:`result_path`). Whatever its
+file is called, the result's ``"benchmark"`` field is the benchmark's own name, the same for every
+problem (``"supernet_train"``, ``"autoqkeras"``), and its problem is in the ``"problem"`` field.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +15,26 @@ from typing import Any, Mapping
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import writable_path, write_text_atomic
 
-__all__ = ["json_path", "figure_path", "write_json", "output_name"]
+__all__ = ["json_path", "figure_path", "write_json", "output_name", "result_path", "RESULTS_DIR"]
 
 _WHAT = "benchmark JSON result"
+#: Where benchmarks write their JSON results by default.
+RESULTS_DIR = Path("results/benchmarks")
 
 
 def output_name(name: str, problem: Any, default_problem: str | Path) -> str:
     """A benchmark's default output name: ``name`` for its default problem, ``name-<problem name>``
     for any other (so a benchmark of another problem does not overwrite the default problem's)."""
     return name if problem.name == Path(default_problem).stem else f"{name}-{problem.name}"
+
+
+def result_path(name: str, out_dir: str | Path | None, json_out: str | Path | None = None, *,
+                not_over: Mapping[str, str | Path | None] | None = None) -> Path | None:
+    """``json_out``, else ``out_dir/<name>.json`` (``name``: :func:`output_name`), checked by
+    :func:`json_path` before the benchmark runs; None (no file) when both are None."""
+    if json_out is not None:
+        return json_path(json_out, not_over=not_over)
+    return None if out_dir is None else json_path(Path(out_dir) / f"{name}.json", not_over=not_over)
 
 
 def json_path(path: str | Path | None, *, not_over: Mapping[str, str | Path | None] | None = None) -> Path | None:

@@ -3,7 +3,8 @@
 ``bench_simulator`` samples N random joint designs of a problem's space (seeded), then times,
 best and median over ``repeats``: (a) the whole path ``problem.workload(X)`` +
 ``problem.accelerator_arrays(X)`` + ``simulate(...)`` and (b) ``simulate`` alone, and writes
-the figures as JSON to ``results/benchmarks/simulator.json``.
+the figures as JSON to ``results/benchmarks/simulator.json`` (``simulator-<problem name>.json``
+for another problem than the default, see :mod:`evo_cosearch.bench.output`).
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from evo_cosearch.bench.output import json_path, write_json
+from evo_cosearch.bench.output import RESULTS_DIR, output_name, result_path, write_json
 from evo_cosearch.hardware import HardwareMetrics, simulate
 from evo_cosearch.problem import Problem, load_problem, ready_problem
 
 __all__ = ["bench_simulator", "simulate_designs", "DEFAULT_PROBLEM", "RESULT_PATH"]
 
 DEFAULT_PROBLEM = str(ready_problem("joint_fashion_mnist"))
-RESULT_PATH = Path("results/benchmarks/simulator.json")
+RESULT_PATH = RESULTS_DIR / "simulator.json"  # the default problem's
 
 
 def simulate_designs(problem: Problem, X: np.ndarray) -> HardwareMetrics:
@@ -43,10 +44,14 @@ def _times_s(fn, repeats: int) -> list[float]:
 
 
 def bench_simulator(problem_path: str | Path = DEFAULT_PROBLEM, n_designs: int = 10_000, seed: int = 0,
-                    repeats: int = 5, out_path: str | Path | None = RESULT_PATH) -> dict[str, Any]:
-    """Time the hardware path on ``n_designs`` random designs; write and return the figures."""
-    out = json_path(out_path)
+                    repeats: int = 5, out_path: str | Path | None = None, *,
+                    out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
+    """Time the hardware path on ``n_designs`` random designs; write and return the figures.
+
+    The JSON goes to ``out_path``, by default ``out_dir/simulator.json`` for the default problem and
+    ``out_dir/simulator-<problem name>.json`` for another (``out_dir`` None as well: no file)."""
     problem = load_problem(problem_path)
+    out = result_path(output_name("simulator", problem, DEFAULT_PROBLEM), out_dir, out_path)
     X = problem.space.sample(n_designs, np.random.default_rng(seed))
     simulate_designs(problem, X)  # warm-up: imports, caches, allocator
     full = _times_s(lambda: simulate_designs(problem, X), repeats)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from evo_cosearch.bench.output import json_path, output_name, write_json
+from evo_cosearch.bench.output import RESULTS_DIR, output_name, result_path, write_json
 from evo_cosearch.bench.standalone import load_cache, train_standalone
 from evo_cosearch.problem import load_problem, problem_file, ready_problem
 from evo_cosearch.supernet.config import EvaluationConfig
@@ -35,16 +35,6 @@ __all__ = ["bench_supernet_eval_speed", "bench_supernet_train", "bench_supernet_
 DEFAULT_PROBLEM = str(ready_problem("joint_fashion_mnist"))
 DEFAULT_DATA = "../shared/data/fashion_mnist.npz"  # the default problems' data in this repository's workspace
 DEFAULT_CKPT = "results/supernets/bench_fashion.pt"  # where bench supernet-train writes by default
-RESULTS_DIR = Path("results/benchmarks")
-
-
-def _result_path(name: str, out_dir: str | Path | None, json_out: str | Path | None = None, *,
-                 not_over: dict[str, str | Path | None] | None = None) -> Path | None:
-    """``json_out``, else ``out_dir/<name>.json``, checked writable before the benchmark runs (None:
-    no file), and not one of the files ``not_over`` names (:func:`~evo_cosearch.bench.output.json_path`)."""
-    if json_out is not None:
-        return json_path(json_out, not_over=not_over)
-    return None if out_dir is None else json_path(Path(out_dir) / f"{name}.json", not_over=not_over)
 
 
 def bench_data(data: str | os.PathLike | None, problem: str | Path, default_problem: str | Path) -> str | None:
@@ -59,8 +49,9 @@ def bench_data(data: str | os.PathLike | None, problem: str | Path, default_prob
     return DEFAULT_DATA if same else None
 
 
-def _write(result: dict[str, Any], name: str, path: Path | None) -> dict[str, Any]:
-    result = {"benchmark": name, "machine": platform.machine(), "cpus": os.cpu_count(),
+def _write(result: dict[str, Any], benchmark: str, path: Path | None) -> dict[str, Any]:
+    """``result`` with ``benchmark`` (the benchmark's own name) and the machine's, written to ``path``."""
+    result = {"benchmark": benchmark, "machine": platform.machine(), "cpus": os.cpu_count(),
               "torch_threads": torch.get_num_threads(), "torch": torch.__version__, **result}
     write_json(result, path)
     return result
@@ -88,7 +79,7 @@ def bench_supernet_eval_speed(problem_path: str | Path = DEFAULT_PROBLEM, *, dat
     data = bench_data(data, problem_path, DEFAULT_PROBLEM)
     problem = load_problem(problem_path).with_data(data)
     name = output_name("supernet_eval_speed", problem, DEFAULT_PROBLEM)
-    out = _result_path(name, out_dir, json_out, not_over={"supernet checkpoint": ckpt})
+    out = result_path(name, out_dir, json_out, not_over={"supernet checkpoint": ckpt})
     cfg = EvaluationConfig.from_section(problem.evaluation)
     net = load_supernet(problem, ckpt) if ckpt else Supernet(problem.network).eval()
     ev = eval_data(problem_splits(problem), cfg, seed=seed)
@@ -132,7 +123,7 @@ def bench_supernet_eval_speed(problem_path: str | Path = DEFAULT_PROBLEM, *, dat
         "gflop_definition": "2 * child MACs * (recalibration + validation images) / seconds",
         "warm": figures(warm), "cold": figures(cold),
     }
-    return _write(result, name, out)
+    return _write(result, "supernet_eval_speed", out)
 
 
 def _most_precise(spec, template):
@@ -161,7 +152,7 @@ def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: st
     name = output_name("supernet_train", problem, DEFAULT_PROBLEM)
     if out is None:
         out = Path(DEFAULT_CKPT).with_name(f"{output_name(Path(DEFAULT_CKPT).stem, problem, DEFAULT_PROBLEM)}.pt")
-    result_path = _result_path(name, out_dir, json_out, not_over={"supernet checkpoint": out})
+    json_file = result_path(name, out_dir, json_out, not_over={"supernet checkpoint": out})
     if max_train_images is not None:
         problem = replace(problem, supernet={**problem.supernet, "max_train_images": int(max_train_images)})
     res = train_problem_supernet(problem, out, epochs=epochs, seed=seed, progress=progress)
@@ -181,7 +172,7 @@ def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: st
         "smallest_network_most_precise_val_accuracy": evaluate_child(net, _most_precise(t.smallest(), t), ev),
         "val_images": len(ev.val_x), "targets": {"largest": 0.91, "smallest": 0.86},
     }
-    return _write(result, name, result_path)
+    return _write(result, "supernet_train", json_file)
 
 
 def _mean_pairwise_tau(runs: np.ndarray) -> float | None:
@@ -223,7 +214,7 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
     data = bench_data(data, problem_path, DEFAULT_PROBLEM)
     problem = load_problem(problem_path).with_data(data)
     name = output_name("supernet_ranking", problem, DEFAULT_PROBLEM)
-    out = _result_path(name, out_dir, json_out,
+    out = result_path(name, out_dir, json_out,
                        not_over={"supernet checkpoint": ckpt, "stand-alone cache": cache})
     net = None if ckpt is None else load_supernet(problem, ckpt)  # a wrong checkpoint: refused before any training
     full = problem_splits(problem)
@@ -272,4 +263,4 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
         if seeds > 1:
             result["kendall_tau_per_seed"] = [float(kendalltau(inherited, run)[0]) for run in val_runs]
     result["seconds"] = time.perf_counter() - t0
-    return _write(result, name, out)
+    return _write(result, "supernet_ranking", out)

@@ -66,13 +66,14 @@ def _register_simulator(bsub) -> None:
     p.add_argument("--designs", type=_positive_int, default=10_000, help="random designs (default 10000)")
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     p.add_argument("--repeats", type=_positive_int, default=5, help="timed repeats (default 5)")
-    p.add_argument("--json", "--out", dest="json", metavar="PATH", default=str(RESULT_PATH),
-                   help=f"JSON result file (default {RESULT_PATH}; --out is its earlier name)")
+    p.add_argument("--json", "--out", dest="json", metavar="PATH", default=None,
+                   help=f"JSON result (default {RESULT_PATH}, simulator-<problem name>.json for another problem; "
+                        "--out is its earlier name)")
     p.set_defaults(handler=run_simulator)
 
 
 def run_simulator(args) -> int:
-    if args.json.strip() == "":
+    if args.json is not None and args.json.strip() == "":
         raise InputError("--json: empty path")
     if args.seed < 0:
         raise InputError(f"--seed: {args.seed} is not an integer >= 0")

@@ -20,8 +20,9 @@ def register_bench(bsub) -> None:
     p.add_argument("--gens", type=int, default=21,
                    help="generations, >= 2: the overhead is that of GENS generations minus that of one (default 21)")
     p.add_argument("--seed", type=int, default=0, help="search seed (default 0)")
-    p.add_argument("--json", "--out", dest="json", metavar="PATH", default=RESULT_PATH,
-                   help=f"JSON result file (default {RESULT_PATH}; --out is its earlier name)")
+    p.add_argument("--json", "--out", dest="json", metavar="PATH", default=None,
+                   help=f"JSON result (default {RESULT_PATH}, search_overhead-<problem name>.json for another "
+                        "problem; --out is its earlier name)")
     p.set_defaults(handler=_run)
 
 

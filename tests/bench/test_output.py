@@ -63,3 +63,26 @@ def test_timing_benchmarks_refuse_a_directory_as_out(tmp_path, capsys, bench):
     err = capsys.readouterr().err.strip()
     assert err == f"error: {tmp_path / 'r.json'}: is a directory, not a benchmark JSON result file"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
+
+
+@pytest.mark.parametrize("bench, problem, name", [
+    (["simulator", "--designs", "8", "--repeats", "1"], DIGITS, "simulator-demo_digits"),
+    (["simulator", "--designs", "8", "--repeats", "1"], None, "simulator"),
+    (["search-overhead", "--pop", "4", "--gens", "2"], str(ROOT / "problems" / "autoqkeras_digits.yaml"),
+     "search_overhead-autoqkeras_digits"),
+    (["search-overhead", "--pop", "4", "--gens", "2"], None, "search_overhead")])
+def test_timing_benchmarks_name_their_default_json_after_a_non_default_problem(tmp_path, monkeypatch, capsys,
+                                                                               bench, problem, name):
+    monkeypatch.chdir(tmp_path)
+    assert main(["bench", *bench, *(["--problem", problem] if problem else [])]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert [p.name for p in (tmp_path / "results" / "benchmarks").iterdir()] == [f"{name}.json"]
+    assert printed["benchmark"] == bench[0].replace("-", "_")  # the benchmark's own name, whatever the problem
+
+
+def test_the_benchmark_field_is_the_benchmarks_own_name_for_every_problem(tmp_path):
+    from evo_cosearch.bench.supernet import bench_supernet_eval_speed
+
+    result = bench_supernet_eval_speed(DIGITS, n_children=1, tune_malloc=False, out_dir=tmp_path)
+    assert result["benchmark"] == "supernet_eval_speed"
+    assert json.loads((tmp_path / "supernet_eval_speed-demo_digits.json").read_text()) == result
