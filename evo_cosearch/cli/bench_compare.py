@@ -33,7 +33,7 @@ def register_bench(bsub) -> None:
                    help="comma-separated (default nsga2,random,reinforce)")
     s.add_argument("--out", default=str(RUNS_DIR), help=f"run directories go to OUT/<strategy>-s<seed> "
                                                         f"(default {RUNS_DIR}); existing ones are reused")
-    s.add_argument("--json", default=str(RESULT_PATH), help=f"JSON result (default {RESULT_PATH})")
+    s.add_argument("--json", metavar="PATH", default=str(RESULT_PATH), help=f"JSON result (default {RESULT_PATH})")
     s.add_argument("--figure", default=str(FIGURE_PATH), help=f"HV figure (default {FIGURE_PATH})")
     s.set_defaults(handler=_run_strategies)
 
@@ -42,7 +42,7 @@ def register_bench(bsub) -> None:
     _budget_and_accuracy(j, seeds="0,1,2,3,4")
     j.add_argument("--out", default=str(JOINT_RUNS), help=f"run directories go to OUT/<variant>-s<seed> "
                                                           f"(default {JOINT_RUNS}); existing ones are reused")
-    j.add_argument("--json", default=str(JOINT_RESULT), help=f"JSON result (default {JOINT_RESULT})")
+    j.add_argument("--json", metavar="PATH", default=str(JOINT_RESULT), help=f"JSON result (default {JOINT_RESULT})")
     j.set_defaults(handler=_run_joint)
 
 

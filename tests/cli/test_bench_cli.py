@@ -33,6 +33,13 @@ def test_every_benchmark_takes_its_json_path_as_json(name):
     assert sum("--json" in a.option_strings for a in _benchmarks()[name]._actions) == 1
 
 
+@pytest.mark.parametrize("name", BENCHMARKS)
+def test_every_benchmarks_json_help_reads_alike(name):
+    (action,) = [a for a in _benchmarks()[name]._actions if "--json" in a.option_strings]
+    assert action.metavar == "PATH" and action.help.startswith("JSON result (default results/benchmarks/")
+    assert "--json PATH" in _benchmarks()[name].format_usage()
+
+
 @pytest.mark.parametrize("name, fn, kwarg", [("simulator", "evo_cosearch.cli.bench.bench_simulator", "out_path"),
                                              ("search-overhead", "evo_cosearch.bench.search.search_overhead", "out")])
 @pytest.mark.parametrize("flag", ["--json", "--out"])  # --out: the earlier name, still taken
