@@ -1,6 +1,7 @@
 """What identifies the data a dataset section reads: its name, the options that shape its splits
-and a fingerprint of its file (or folder) -- the same file compares equal however its path is
-spelled, and another file, or the same path with other contents, does not.
+and a fingerprint of the files its reader reads -- the same file compares equal however its path
+is spelled, and another file, or the same path with other contents, does not; a file the reader
+never reads (a README beside the IDX files, CIFAR-10's ``batches.meta``) is no part of it.
 
 A supernet checkpoint records this next to its training settings, so that a command can refuse a
 supernet trained on other data than its own.
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from evo_cosearch.errors import DataError
+from evo_cosearch.data.load import dataset_files
 from evo_cosearch.files import file_sha256
 from evo_cosearch.problem import dataset_options
 
@@ -26,8 +28,10 @@ DIGEST_CHARS = 16
 def data_identity(cfg: Any) -> dict[str, Any]:
     """``{name, path, options, sha256}`` of a :class:`~evo_cosearch.problem.DatasetConfig`:
     ``path`` absolute (for messages only), ``options`` with their defaults and only those that
-    apply to it, ``sha256`` of the file's bytes (a folder's: of its files' names and bytes). The
-    embedded digits read no file: path and sha256 are None. A missing file is a :class:`DataError`."""
+    apply to it, ``sha256`` of the file's bytes (a folder's: of the names and bytes of the files
+    its reader reads, :func:`~evo_cosearch.data.load.dataset_files`). The embedded digits read no
+    file: path and sha256 are None. A missing file, or a folder its reader cannot read, is a
+    :class:`DataError`."""
     options = dataset_options(cfg.options)
     if cfg.name == "digits":
         return {"name": cfg.name, "path": None, "options": options, "sha256": None}
@@ -37,14 +41,18 @@ def data_identity(cfg: Any) -> dict[str, Any]:
     path = Path(cfg.path)
     if not path.exists():
         raise DataError(f"{path}: dataset path not found")
-    return {"name": cfg.name, "path": str(path.resolve()), "options": options, "sha256": _fingerprint(path)}
+    return {"name": cfg.name, "path": str(path.resolve()), "options": options,
+            "sha256": _fingerprint(path, dataset_files(cfg.name, path))}
 
 
 def data_mismatch(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> tuple[str, str] | None:
     """``recorded`` and ``current`` (:func:`data_identity`) described for a message ("dataset mnist
     (/a/mnist.npz, sha256 ...)", with the options where those differ) when they are other data;
-    None when they are the same (whatever their paths)."""
-    if all(recorded.get(k) == current.get(k) for k in ("name", "sha256", "options")):
+    None when they are the same (whatever their paths). A folder's fingerprint recorded before
+    fingerprints covered only the files read (:func:`_every_file_fingerprint`) is still the same data
+    when the folder's files match it."""
+    if all(recorded.get(k) == current.get(k) for k in ("name", "options")) and (
+            recorded.get("sha256") == current.get("sha256") or _recorded_of_every_file(recorded, current)):
         return None
     with_options = recorded.get("options") != current.get("options")
     return _describe(recorded, with_options), _describe(current, with_options)
@@ -56,13 +64,26 @@ def _describe(identity: Mapping[str, Any], with_options: bool) -> str:
     return f"dataset {identity.get('name')} ({where}{options if with_options else ''})"
 
 
-def _fingerprint(path: Path) -> str:
-    """The fingerprint of a dataset file or folder (its files but hidden ones), hashed once per
-    process while its files keep their inode, size and modification time."""
-    files = [path] if path.is_file() else sorted(
-        f for f in path.rglob("*") if f.is_file() and not any(p.startswith(".") for p in f.relative_to(path).parts))
-    stats = tuple((f.relative_to(path).as_posix(), *_stat(f)) for f in files)
-    return _digest(str(path.resolve()), stats)
+def _fingerprint(root: Path, files: list[Path]) -> str:
+    """The fingerprint of dataset file ``root`` (``files`` is ``[root]``) or of ``files`` in folder
+    ``root`` (in sorted order: a folder holding only them has the fingerprint it had when every
+    file was hashed), hashed once per process while they keep their inode, size and modification time."""
+    stats = tuple((f.relative_to(root).as_posix(), *_stat(f)) for f in sorted(files))
+    return _digest(str(root.resolve()), stats)
+
+
+def _recorded_of_every_file(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
+    """Whether ``recorded``'s fingerprint is that of ``current``'s folder as versions before this
+    one recorded it (:func:`_every_file_fingerprint`)."""
+    path = None if current.get("path") is None else Path(current["path"])
+    return path is not None and path.is_dir() and recorded.get("sha256") == _every_file_fingerprint(path)
+
+
+def _every_file_fingerprint(path: Path) -> str:
+    """A folder's fingerprint as checkpoints recorded it before it covered only the files read: of
+    every file under it but hidden ones."""
+    return _fingerprint(path, [f for f in path.rglob("*")
+                               if f.is_file() and not any(p.startswith(".") for p in f.relative_to(path).parts)])
 
 
 def _stat(f: Path) -> tuple[int, int, int]:

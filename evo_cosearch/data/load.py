@@ -12,7 +12,7 @@ from evo_cosearch.data.splits import Splits, make_splits
 from evo_cosearch.errors import DataError
 from evo_cosearch.problem import DATASET_OPTIONS, dataset_options as _options
 
-__all__ = ["load_dataset", "DATASET_OPTIONS"]
+__all__ = ["load_dataset", "dataset_files", "DATASET_OPTIONS"]
 
 _SHAPES = {"fashion_mnist": (1, 28, 28), "mnist": (1, 28, 28), "cifar10": (3, 32, 32)}
 
@@ -67,6 +67,23 @@ def load_dataset(cfg: Any, *, seed: int = 0, size: int | None = None, channels: 
         if y.min() < 0 or y.max() >= n_cls:
             raise DataError(f"{path}: {split} labels outside 0..{n_cls - 1}")
     return splits
+
+
+def dataset_files(name: str, path: Path) -> list[Path]:
+    """The files :func:`load_dataset` reads for dataset ``name`` at ``path`` (not ``digits``): the
+    ``.npz`` itself, or those of its folder that its reader reads (other files in the folder are
+    never read); a folder its reader cannot read is a :class:`DataError`."""
+    if name in ("fashion_mnist", "mnist", "cifar10") and path.suffix == ".npz":
+        if path.is_dir():
+            raise DataError(f"{path}: is a directory, not an .npz file")
+        return [path]
+    if name in ("fashion_mnist", "mnist"):
+        return readers.idx_files(path)
+    if name == "cifar10":
+        return readers.cifar10_files(path)
+    if name == "imagefolder":
+        return readers.imagefolder_files(path)
+    raise DataError(f"dataset {name!r}: unknown dataset")
 
 
 MAX_PIXEL = 1e6  # beyond any pixel intensity; float32 statistics overflow far above it

@@ -3,7 +3,8 @@
 Formats: an ``.npz`` with ``x_train, y_train, x_test, y_test``; the official MNIST /
 Fashion-MNIST IDX ``.gz`` files; the CIFAR-10 "python" batches (read with an unpickler that
 admits only numpy arrays, never arbitrary objects); a torchvision-style ``ImageFolder``.
-Every failure raises :class:`~evo_cosearch.errors.DataError` naming the file.
+Every failure raises :class:`~evo_cosearch.errors.DataError` naming the file. Beside each folder
+reader, a function names the files it reads (what a dataset's fingerprint covers).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import numpy as np
 
 from evo_cosearch.errors import DataError
 
-__all__ = ["read_npz", "read_idx_dir", "read_cifar10", "read_imagefolder", "Arrays"]
+__all__ = ["read_npz", "read_idx_dir", "idx_files", "read_cifar10", "cifar10_files", "read_imagefolder",
+           "imagefolder_files", "Arrays"]
 
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 _NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
@@ -46,16 +48,23 @@ def read_npz(path: Path) -> Arrays:
 
 def read_idx_dir(path: Path) -> Arrays:
     """The four official IDX files (``.gz`` or raw) in directory ``path``."""
+    arrays = [_read_idx(f) for f in idx_files(path)]
+    _check_pairs(path, arrays)
+    return tuple(arrays)  # type: ignore[return-value]
+
+
+def idx_files(path: Path) -> list[Path]:
+    """The IDX files :func:`read_idx_dir` reads in ``path``: of each, the ``.gz`` where there is
+    one, else the raw file."""
     if not path.is_dir():
         raise DataError(f"{path}: not a directory of IDX files (or an .npz)")
-    arrays = []
+    files = []
     for stem in _IDX_FILES:
         f = next((path / n for n in (stem + ".gz", stem) if (path / n).is_file()), None)
         if f is None:
             raise DataError(f"{path / (stem + '.gz')}: IDX file not found")
-        arrays.append(_read_idx(f))
-    _check_pairs(path, arrays)
-    return tuple(arrays)  # type: ignore[return-value]
+        files.append(f)
+    return files
 
 
 def _read_idx(f: Path) -> np.ndarray:
@@ -103,17 +112,50 @@ def _read_cifar_batch(f: Path) -> tuple[np.ndarray, np.ndarray]:
 
 def read_cifar10(path: Path) -> Arrays:
     """The official ``cifar-10-batches-py`` directory (data_batch_1..5, test_batch)."""
+    *train, (x_test, y_test) = [_read_cifar_batch(f) for f in cifar10_files(path)]
+    return (np.concatenate([t[0] for t in train]), np.concatenate([t[1] for t in train]), x_test, y_test)
+
+
+def cifar10_files(path: Path) -> list[Path]:
+    """The batches :func:`read_cifar10` reads in ``path``: ``data_batch_1..5`` and ``test_batch``
+    (not ``batches.meta``: the labels are indices)."""
     if not path.is_dir():
         raise DataError(f"{path}: not a CIFAR-10 batches directory")
-    train = [_read_cifar_batch(path / f"data_batch_{i}") for i in range(1, 6)]
-    x_test, y_test = _read_cifar_batch(path / "test_batch")
-    return (np.concatenate([t[0] for t in train]), np.concatenate([t[1] for t in train]), x_test, y_test)
+    files = [path / f"data_batch_{i}" for i in range(1, 6)] + [path / "test_batch"]
+    missing = next((f for f in files if not f.is_file()), None)
+    if missing is not None:
+        raise DataError(f"{missing}: CIFAR-10 batch not found")
+    return files
 
 
 def read_imagefolder(path: Path, *, size: int, channels: int) -> tuple[Arrays, list[str]]:
     """``path/train/<class>/*`` and ``path/test/<class>/*`` images, resized to ``size``."""
     from PIL import Image, UnidentifiedImageError
 
+    classes, splits = _imagefolder_layout(path)
+    mode = "L" if channels == 1 else "RGB"
+    out: list[np.ndarray] = []
+    for images in splits:
+        xs = []
+        for f, _ in images:
+            try:
+                with Image.open(f) as im:
+                    img = im.convert(mode).resize((size, size))
+            except (OSError, UnidentifiedImageError):
+                raise DataError(f"{f}: unreadable image") from None
+            xs.append(np.asarray(img, np.uint8).reshape(size, size, channels))
+        out += [np.stack(xs), np.asarray([c for _, c in images], np.int64)]
+    return tuple(out), classes  # type: ignore[return-value]
+
+
+def imagefolder_files(path: Path) -> list[Path]:
+    """The images :func:`read_imagefolder` reads under ``path`` (their folders name their classes)."""
+    return [f for images in _imagefolder_layout(path)[1] for f, _ in images]
+
+
+def _imagefolder_layout(path: Path) -> tuple[list[str], list[list[tuple[Path, int]]]]:
+    """The class names (``train/``'s folders, sorted) and, for train and test, the image files
+    (by their suffix) with their class index, in reading order."""
     parts = [path / "train", path / "test"]
     for p in parts:
         if not p.is_dir():
@@ -121,31 +163,22 @@ def read_imagefolder(path: Path, *, size: int, channels: int) -> tuple[Arrays, l
     classes = sorted(d.name for d in parts[0].iterdir() if d.is_dir())
     if not classes:
         raise DataError(f"{parts[0]}: no class directories")
-    mode = "L" if channels == 1 else "RGB"
-    out: list[np.ndarray] = []
+    splits = []
     for split in parts:
-        xs, ys = [], []
-        for c, name in enumerate(classes):
-            for f in sorted((split / name).glob("*")) if (split / name).is_dir() else []:
-                if f.suffix.lower() not in _IMAGE_SUFFIXES:
-                    continue
-                try:
-                    with Image.open(f) as im:
-                        img = im.convert(mode).resize((size, size))
-                except (OSError, UnidentifiedImageError):
-                    raise DataError(f"{f}: unreadable image") from None
-                xs.append(np.asarray(img, np.uint8).reshape(size, size, channels))
-                ys.append(c)
-        if not xs:
+        images = [(f, c) for c, name in enumerate(classes)
+                  for f in (sorted((split / name).glob("*")) if (split / name).is_dir() else [])
+                  if f.suffix.lower() in _IMAGE_SUFFIXES and f.is_file()]
+        if not images:
             raise DataError(f"{split}: no images")
-        empty = [name for c, name in enumerate(classes) if c not in set(ys)]
+        seen = {c for _, c in images}
+        empty = [name for c, name in enumerate(classes) if c not in seen]
         if split is parts[0] and empty:
             raise DataError(f"{split / empty[0]}: no training images for class {empty[0]!r}")
-        out += [np.stack(xs), np.asarray(ys, np.int64)]
+        splits.append(images)
     extra = sorted(d.name for d in parts[1].iterdir() if d.is_dir() and d.name not in classes)
     if extra:
         raise DataError(f"{parts[1] / extra[0]}: a test class with no train/{extra[0]} directory")
-    return tuple(out), classes  # type: ignore[return-value]
+    return classes, splits
 
 
 def _check_pairs(path: Path, arrays) -> None:

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import os
 import shutil
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from evo_cosearch.data import data_identity, data_mismatch
+from evo_cosearch.data import data_identity, data_mismatch, load_dataset
 from evo_cosearch.data import identity as identity_module
+from evo_cosearch.data.load import dataset_files
+from evo_cosearch.data.readers import read_imagefolder
 from evo_cosearch.errors import DataError
 from evo_cosearch.problem import DatasetConfig
+
+_spec = importlib.util.spec_from_file_location("_data_folders", Path(__file__).parent / "folders.py")
+folders = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(folders)
+FORMATS = ["mnist", "cifar10", "imagefolder"]
 
 
 def _npz(path, seed):
@@ -57,16 +68,96 @@ def test_digits_differ_by_their_options_only():
     assert now == "dataset digits (embedded, test_fraction 0.2, val_fraction 0.3)"
 
 
-def test_a_folder_is_fingerprinted_by_its_files(tmp_path):
-    for name in ("train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz"):
-        (tmp_path / name).write_bytes(name.encode())
-    (tmp_path / ".DS_Store").write_bytes(b"x")
-    cfg = DatasetConfig("mnist", str(tmp_path))
+def test_a_single_files_fingerprint_is_the_sha256_of_its_bytes(tmp_path):
+    """Pinned: checkpoints recorded for .npz files keep matching."""
+    _npz(tmp_path / "a.npz", 0)
+    want = hashlib.sha256((tmp_path / "a.npz").read_bytes()).hexdigest()[:16]
+    for name in ("mnist", "fashion_mnist", "cifar10"):
+        assert data_identity(DatasetConfig(name, str(tmp_path / "a.npz")))["sha256"] == want
+
+
+def _every_file_fingerprint(d):
+    """A folder's fingerprint as the previous version recorded it: every file under it but hidden ones."""
+    h = hashlib.sha256()
+    for f in sorted(f for f in d.rglob("*") if f.is_file() and not any(p.startswith(".") for p in f.relative_to(d).parts)):
+        h.update(f"{f.relative_to(d).as_posix()}\0{hashlib.sha256(f.read_bytes()).hexdigest()}\0".encode())
+    return h.hexdigest()[:16]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_folders_fingerprint_ignores_files_its_reader_never_reads(tmp_path, fmt):
+    d = folders.make(fmt, tmp_path / "d")
+    cfg = DatasetConfig(fmt, str(d))
     a = data_identity(cfg)
-    (tmp_path / ".DS_Store").write_bytes(b"other")
+    assert a["sha256"] == _every_file_fingerprint(d)  # what the previous version recorded for a clean folder
+    folders.add_unrelated(fmt, d)
+    (d / ".DS_Store").write_bytes(b"x")
     assert data_identity(cfg) == a
-    (tmp_path / "t10k-images-idx3-ubyte.gz").write_bytes(b"other images")
+
+
+@pytest.mark.parametrize("change", ["change_image", "change_label"])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_folders_fingerprint_covers_every_image_and_label_read(tmp_path, fmt, change):
+    d = folders.make(fmt, tmp_path / "d")
+    folders.add_unrelated(fmt, d)
+    cfg = DatasetConfig(fmt, str(d))
+    a = data_identity(cfg)
+    getattr(folders, change)(fmt, d)
     assert data_mismatch(a, data_identity(cfg)) is not None
+
+
+def test_a_hidden_image_the_reader_reads_is_covered(tmp_path):
+    from PIL import Image
+
+    d = folders.image_folder(tmp_path / "d")
+    Image.fromarray(np.zeros((8, 8), np.uint8)).save(d / "train" / "cat" / ".extra.png")
+    cfg = DatasetConfig("imagefolder", str(d))
+    (x_train, *_), _ = read_imagefolder(d, size=8, channels=1)
+    assert len(x_train) == 41  # it is read
+    a = data_identity(cfg)
+    (d / "train" / "cat" / ".extra.png").rename(d / "train" / "dog" / ".extra.png")
+    assert data_mismatch(a, data_identity(cfg)) is not None
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_fingerprinted_files_are_those_the_reader_opens(tmp_path, fmt):
+    d = folders.make(fmt, tmp_path / "d")
+    folders.add_unrelated(fmt, d)
+    (d / "train-labels-idx1-ubyte.gz").unlink(missing_ok=True)  # mnist: this one read raw
+    opened = []
+    _RECORD.append(opened)
+    try:
+        load_dataset(DatasetConfig(fmt, str(d)), size=8, channels=1)
+    finally:
+        _RECORD.remove(opened)
+    root = d.resolve()
+    assert {Path(f).resolve() for f in opened if root in Path(f).resolve().parents} == {
+        f.resolve() for f in dataset_files(fmt, d)}
+    assert len(dataset_files(fmt, d)) == len(set(dataset_files(fmt, d)))
+
+
+_RECORD: list[list[str]] = []  # while a list is in it, the audit hook adds the files opened
+
+
+def _on_audit(event, args):
+    if event == "open" and _RECORD and isinstance(args[0], (str, os.PathLike)):
+        _RECORD[-1].append(os.fspath(args[0]))
+
+
+sys.addaudithook(_on_audit)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_folders_fingerprint_recorded_before_it_ignored_unread_files_still_matches(tmp_path, fmt):
+    d = folders.make(fmt, tmp_path / "d")
+    folders.add_unrelated(fmt, d)
+    cfg = DatasetConfig(fmt, str(d))
+    recorded = {**data_identity(cfg), "sha256": _every_file_fingerprint(d)}
+    assert recorded["sha256"] != data_identity(cfg)["sha256"]
+    assert data_mismatch(recorded, data_identity(cfg)) is None
+    assert data_mismatch({**recorded, "options": {"val_fraction": 0.3}}, data_identity(cfg)) is not None
+    folders.change_image(fmt, d)
+    assert data_mismatch(recorded, data_identity(cfg)) is not None
 
 
 def test_a_file_is_hashed_once_while_it_is_unchanged(tmp_path, monkeypatch):
