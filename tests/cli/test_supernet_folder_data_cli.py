@@ -1,0 +1,99 @@
+"""CLI, folder datasets (IDX, CIFAR-10 batches, ImageFolder): a supernet is refused for other images or
+labels, never for a file its reader does not read."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evo_cosearch.cli import main
+from evo_cosearch.supernet.checkpoint import load_checkpoint, load_torch_file, save_atomic
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_tests = Path(__file__).parents[1]
+_conf = _load("_sn_conftest", _tests / "supernet" / "conftest.py")
+folders = _load("_data_folders", _tests / "data" / "folders.py")
+_INPUT = {"imagefolder": "{channels: 1, size: 8, classes: 2}"}
+
+
+@pytest.fixture(scope="module", params=["mnist", "cifar10", "imagefolder"])
+def trained(request, tmp_path_factory):
+    """The format, its problem and a supernet trained for one epoch on a clean folder of it."""
+    fmt = request.param
+    d = tmp_path_factory.mktemp(fmt)
+    folders.make(fmt, d / "data")
+    problem = _conf.write_tiny(d, dataset=f"{{name: {fmt}, path: {d / 'data'}}}",
+                               **({"input": _INPUT[fmt]} if fmt in _INPUT else {}))
+    assert main(["train-supernet", "--problem", str(problem), "--epochs", "1", "--out", str(d / "sn.pt"),
+                 "--quiet"]) == 0
+    return fmt, d, problem, d / "sn.pt"
+
+
+def _genome(problem: Path) -> str:
+    from evo_cosearch.problem import load_problem
+
+    return ",".join(["0"] * load_problem(problem).space.n_var)
+
+
+def _evaluate(problem: Path, ckpt: Path, data: Path) -> int:
+    return main(["evaluate", "--problem", str(problem), "--supernet", str(ckpt), "--data", str(data),
+                 "--genome", _genome(problem)])
+
+
+def test_files_the_reader_never_reads_change_nothing(trained, tmp_path, capsys):
+    fmt, d, problem, ckpt = trained
+    data = shutil.copytree(d / "data", tmp_path / "data")
+    folders.add_unrelated(fmt, data)
+    assert _evaluate(problem, ckpt, data) == 0
+    part = tmp_path / "part.pt"  # an unfinished training resumes on it too
+    c = load_torch_file(ckpt, "supernet checkpoint")
+    c.update(epoch=0, history=json.dumps([]))
+    save_atomic(c, part)
+    capsys.readouterr()
+    assert main(["train-supernet", "--problem", str(problem), "--data", str(data), "--epochs", "1", "--out",
+                 str(part), "--quiet"]) == 0, capsys.readouterr().err
+    assert load_checkpoint(part)["epoch"] == 1
+
+
+@pytest.mark.parametrize("change", ["change_image", "change_label"])
+def test_other_images_or_labels_are_refused_naming_both_datasets(trained, tmp_path, capsys, change):
+    fmt, d, problem, ckpt = trained
+    data = shutil.copytree(d / "data", tmp_path / "data")
+    folders.add_unrelated(fmt, data)
+    getattr(folders, change)(fmt, data)
+    before = ckpt.read_bytes()
+    capsys.readouterr()
+    assert _evaluate(problem, ckpt, data) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"error: {ckpt}: this supernet was trained on dataset {fmt} ({d / 'data'}, sha256 "), err
+    assert f"not on dataset {fmt} ({data}, sha256 " in err and ckpt.read_bytes() == before
+
+
+def test_a_checkpoint_that_fingerprinted_every_file_of_its_folder_is_accepted(trained, tmp_path):
+    """As the previous version recorded folders (README and all): it still matches while they do."""
+    import hashlib
+
+    fmt, d, problem, ckpt = trained
+    data = shutil.copytree(d / "data", tmp_path / "data")
+    folders.add_unrelated(fmt, data)
+    h = hashlib.sha256()
+    for f in sorted(f for f in data.rglob("*") if f.is_file()):
+        h.update(f"{f.relative_to(data).as_posix()}\0{hashlib.sha256(f.read_bytes()).hexdigest()}\0".encode())
+    c = load_torch_file(ckpt, "supernet checkpoint")
+    c["data"] = json.dumps({**json.loads(c["data"]), "sha256": h.hexdigest()[:16]}, sort_keys=True)
+    save_atomic(c, tmp_path / "old.pt")
+    assert _evaluate(problem, tmp_path / "old.pt", data) == 0
+    folders.change_image(fmt, data)
+    assert _evaluate(problem, tmp_path / "old.pt", data) == 2
