@@ -120,5 +120,6 @@ def add_unrelated(fmt: str, d: Path) -> None:
         (d / "readme.html").write_text("<html></html>\n")
     else:
         (d / "train" / "cat" / "labels.csv").write_text("0.png,cat\n")
+        (d / "train" / "cat" / "thumbnails.png").mkdir()  # a folder, though named like an image
         (d / "val" / "cat").mkdir(parents=True)
         (d / "val" / "cat" / "0.png").write_bytes((d / "train" / "cat" / "0.png").read_bytes())
