@@ -48,11 +48,8 @@ def data_identity(cfg: Any) -> dict[str, Any]:
 def data_mismatch(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> tuple[str, str] | None:
     """``recorded`` and ``current`` (:func:`data_identity`) described for a message ("dataset mnist
     (/a/mnist.npz, sha256 ...)", with the options where those differ) when they are other data;
-    None when they are the same (whatever their paths). A folder's fingerprint recorded before
-    fingerprints covered only the files read (:func:`_every_file_fingerprint`) is still the same data
-    when the folder's files match it."""
-    if all(recorded.get(k) == current.get(k) for k in ("name", "options")) and (
-            recorded.get("sha256") == current.get("sha256") or _recorded_of_every_file(recorded, current)):
+    None when they are the same (whatever their paths)."""
+    if all(recorded.get(k) == current.get(k) for k in ("name", "sha256", "options")):
         return None
     with_options = recorded.get("options") != current.get("options")
     return _describe(recorded, with_options), _describe(current, with_options)
@@ -66,24 +63,10 @@ def _describe(identity: Mapping[str, Any], with_options: bool) -> str:
 
 def _fingerprint(root: Path, files: list[Path]) -> str:
     """The fingerprint of dataset file ``root`` (``files`` is ``[root]``) or of ``files`` in folder
-    ``root`` (in sorted order: a folder holding only them has the fingerprint it had when every
-    file was hashed), hashed once per process while they keep their inode, size and modification time."""
+    ``root`` (their names and bytes, in sorted order), hashed once per process while they keep their
+    inode, size and modification time."""
     stats = tuple((f.relative_to(root).as_posix(), *_stat(f)) for f in sorted(files))
     return _digest(str(root.resolve()), stats)
-
-
-def _recorded_of_every_file(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
-    """Whether ``recorded``'s fingerprint is that of ``current``'s folder as versions before this
-    one recorded it (:func:`_every_file_fingerprint`)."""
-    path = None if current.get("path") is None else Path(current["path"])
-    return path is not None and path.is_dir() and recorded.get("sha256") == _every_file_fingerprint(path)
-
-
-def _every_file_fingerprint(path: Path) -> str:
-    """A folder's fingerprint as checkpoints recorded it before it covered only the files read: of
-    every file under it but hidden ones."""
-    return _fingerprint(path, [f for f in path.rglob("*")
-                               if f.is_file() and not any(p.startswith(".") for p in f.relative_to(path).parts)])
 
 
 def _stat(f: Path) -> tuple[int, int, int]:
