@@ -90,7 +90,7 @@ def resumed_problem(problem: "Problem", meta: "RunMeta | None", where: str) -> "
     from evo_cosearch.problem import parse_problem
     if problem.dataset.path == parse_problem(problem.text, source=problem.source).dataset.path:
         return run_problem(problem, meta)
-    if not Path(meta.data).is_file():
+    if not Path(meta.data).exists():
         return problem
     raise InputError(f"{where}: the run read its data from {meta.data}, not {problem.dataset.path}; leave out "
                      "--data, or give that file")
@@ -105,7 +105,7 @@ def data_path_of(problem: "Problem") -> str | None:
 def run_problem(problem: "Problem", meta: "RunMeta", data: str | None = None) -> "Problem":
     """The run's problem reading ``data`` if given, else the dataset file the run read."""
     path = data if data is not None else meta.data
-    if path is not None and data is None and not Path(path).is_file():
+    if path is not None and data is None and not Path(path).exists():
         raise InputError(f"{meta.run}: the run read its data from {path}, which is not there any more; "
                          "pass --data")
     return problem.with_data(path, strict=data is not None)
