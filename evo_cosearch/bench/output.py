@@ -15,11 +15,21 @@ from typing import Any, Mapping
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import writable_path, write_text_atomic
 
-__all__ = ["json_path", "figure_path", "write_json", "output_name", "result_path", "RESULTS_DIR"]
+__all__ = ["json_path", "figure_path", "write_json", "output_name", "result_path", "RESULTS_DIR", "DEFAULT_JSON"]
 
 _WHAT = "benchmark JSON result"
 #: Where benchmarks write their JSON results by default.
 RESULTS_DIR = Path("results/benchmarks")
+
+
+class _DefaultJson:
+    def __repr__(self) -> str:
+        return "DEFAULT_JSON"
+
+
+#: The JSON path argument's default in ``bench_simulator`` and ``search_overhead``, whose None has
+#: always meant no file: ``out_dir/<name>.json`` (:func:`result_path`).
+DEFAULT_JSON: Any = _DefaultJson()
 
 
 def output_name(name: str, problem: Any, default_problem: str | Path) -> str:

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from evo_cosearch.bench.output import RESULTS_DIR, output_name, result_path, write_json
+from evo_cosearch.bench.output import DEFAULT_JSON, RESULTS_DIR, output_name, result_path, write_json
 from evo_cosearch.evaluate import Evaluator, ProxyAccuracy
 from evo_cosearch.problem import load_problem, ready_problem
 from evo_cosearch.engine.runner import run_search
@@ -51,17 +51,18 @@ def _timed_run(prob, settings) -> tuple[float, float, float, float, int, int]:
 
 
 def search_overhead(*, problem: str | Path = DEFAULT_PROBLEM, pop: int = 100, gens: int = 21, seed: int = 0,
-                    out: str | Path | None = None, out_dir: str | Path | None = RESULTS_DIR) -> dict:
-    """Engine time per generation beyond evaluation, written as JSON to ``out``, by default
-    ``out_dir/search_overhead.json`` for the default problem and ``search_overhead-<problem name>.json``
-    for another (``out_dir`` None as well: no file).
+                    out: str | Path | None = DEFAULT_JSON, out_dir: str | Path | None = RESULTS_DIR) -> dict:
+    """Engine time per generation beyond evaluation, written as JSON to ``out`` (None: no file), by
+    default ``out_dir/search_overhead.json`` for the default problem and ``search_overhead-<problem
+    name>.json`` for another (``out_dir`` None: no file).
 
     Differential: (wall - evaluation) of a ``gens``-generation run minus that of a
     1-generation run (archive creation, setup, final summary), over ``gens - 1``; the same in
     process CPU time too (steadier on a shared machine; ``load_average_1min`` is recorded).
     """
     prob = load_problem(problem)
-    out = result_path(output_name("search_overhead", prob, DEFAULT_PROBLEM), out_dir, out)
+    out = None if out is None else result_path(output_name("search_overhead", prob, DEFAULT_PROBLEM), out_dir,
+                                               None if out is DEFAULT_JSON else out)
     wall1, eval1, cpu1, cpu_eval1, _, _ = _timed_run(prob, search_settings(prob, pop=pop, gens=1, seed=seed))
     wall, eval_s, cpu, cpu_eval, n_gen, n_designs = _timed_run(prob, search_settings(prob, pop=pop, gens=gens,
                                                                                    seed=seed))

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from evo_cosearch.bench.output import RESULTS_DIR, output_name, result_path, write_json
+from evo_cosearch.bench.output import DEFAULT_JSON, RESULTS_DIR, output_name, result_path, write_json
 from evo_cosearch.hardware import HardwareMetrics, simulate
 from evo_cosearch.problem import Problem, load_problem, ready_problem
 
@@ -44,14 +44,15 @@ def _times_s(fn, repeats: int) -> list[float]:
 
 
 def bench_simulator(problem_path: str | Path = DEFAULT_PROBLEM, n_designs: int = 10_000, seed: int = 0,
-                    repeats: int = 5, out_path: str | Path | None = None, *,
+                    repeats: int = 5, out_path: str | Path | None = DEFAULT_JSON, *,
                     out_dir: str | Path | None = RESULTS_DIR) -> dict[str, Any]:
     """Time the hardware path on ``n_designs`` random designs; write and return the figures.
 
-    The JSON goes to ``out_path``, by default ``out_dir/simulator.json`` for the default problem and
-    ``out_dir/simulator-<problem name>.json`` for another (``out_dir`` None as well: no file)."""
+    The JSON goes to ``out_path`` (None: no file), by default ``out_dir/simulator.json`` for the
+    default problem and ``out_dir/simulator-<problem name>.json`` for another (``out_dir`` None: no file)."""
     problem = load_problem(problem_path)
-    out = result_path(output_name("simulator", problem, DEFAULT_PROBLEM), out_dir, out_path)
+    out = None if out_path is None else result_path(output_name("simulator", problem, DEFAULT_PROBLEM), out_dir,
+                                                    None if out_path is DEFAULT_JSON else out_path)
     X = problem.space.sample(n_designs, np.random.default_rng(seed))
     simulate_designs(problem, X)  # warm-up: imports, caches, allocator
     full = _times_s(lambda: simulate_designs(problem, X), repeats)

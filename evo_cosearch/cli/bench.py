@@ -11,6 +11,7 @@ import argparse
 import importlib
 import json
 
+from evo_cosearch.bench.output import DEFAULT_JSON
 from evo_cosearch.bench.simulator import DEFAULT_PROBLEM, RESULT_PATH, bench_simulator
 from evo_cosearch.errors import InputError
 
@@ -78,6 +79,6 @@ def run_simulator(args) -> int:
     if args.seed < 0:
         raise InputError(f"--seed: {args.seed} is not an integer >= 0")
     result = bench_simulator(args.problem, n_designs=args.designs, seed=args.seed, repeats=args.repeats,
-                             out_path=args.json)
+                             out_path=DEFAULT_JSON if args.json is None else args.json)
     print(json.dumps(result, indent=2))
     return 0

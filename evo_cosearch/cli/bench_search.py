@@ -27,10 +27,11 @@ def register_bench(bsub) -> None:
 
 
 def _run(args) -> int:
+    from evo_cosearch.bench.output import DEFAULT_JSON
     from evo_cosearch.bench.search import search_overhead
 
     if args.gens < 2:
         raise InputError(f"--gens: {args.gens} must be >= 2")
     print(json.dumps(search_overhead(problem=args.problem, pop=args.pop, gens=args.gens, seed=args.seed,
-                                     out=args.json), indent=2))
+                                     out=DEFAULT_JSON if args.json is None else args.json), indent=2))
     return 0

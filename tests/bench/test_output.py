@@ -86,3 +86,21 @@ def test_the_benchmark_field_is_the_benchmarks_own_name_for_every_problem(tmp_pa
     result = bench_supernet_eval_speed(DIGITS, n_children=1, tune_malloc=False, out_dir=tmp_path)
     assert result["benchmark"] == "supernet_eval_speed"
     assert json.loads((tmp_path / "supernet_eval_speed-demo_digits.json").read_text()) == result
+
+
+@pytest.mark.parametrize("bench", ["simulator", "search_overhead"])
+def test_the_python_functions_write_no_file_for_a_json_path_of_none(tmp_path, monkeypatch, bench):
+    """None has meant no file since these functions took a path; their default is the default name."""
+    from evo_cosearch.bench.search import search_overhead
+    from evo_cosearch.bench.simulator import bench_simulator
+
+    def run(**out):
+        if bench == "simulator":
+            return bench_simulator(n_designs=8, repeats=1, **out)
+        return search_overhead(pop=4, gens=2, **out)
+
+    monkeypatch.chdir(tmp_path)
+    run(**{"out_path" if bench == "simulator" else "out": None})
+    assert list(tmp_path.iterdir()) == []
+    run()
+    assert [p.name for p in (tmp_path / "results" / "benchmarks").iterdir()] == [f"{bench}.json"]
