@@ -24,7 +24,8 @@ from evo_cosearch.files import replace_atomically, same_file
 from evo_cosearch.problem import DatasetConfig
 from evo_cosearch.space.network import NetworkTemplate
 
-__all__ = ["training_meta", "meta_key", "training_differences", "save_atomic", "load_checkpoint", "template_json"]
+__all__ = ["training_meta", "meta_key", "training_differences", "trained_otherwise", "other_data", "save_atomic",
+           "load_checkpoint", "template_json"]
 
 #: Version of the supernet's modules and training recipe; a checkpoint of another version is
 #: neither reused from the cache nor loaded (2: separate e=1 blocks, zero-initialised residual
@@ -59,8 +60,8 @@ def meta_key(meta: dict[str, Any]) -> str:
 
 def training_differences(ckpt: dict[str, Any], meta: dict[str, Any], data: dict[str, Any] | None) -> list[str]:
     """What the loaded checkpoint ``ckpt`` was trained with otherwise than ``meta`` and ``data``
-    (its data's identity; None: not known) would train: dotted keys of ``meta``, and "dataset
-    file: ..." for other data; [] when it may be resumed. A ``dataset.path`` spelled otherwise
+    (its data's identity; None: not known) would train: dotted keys of ``meta``, and
+    :func:`other_data` for other data; [] when it may be resumed. A ``dataset.path`` spelled otherwise
     is no difference when it holds the same data: by the identity ``ckpt`` records, or, for a
     checkpoint written before they recorded one, when both paths name the same file or the file
     at its recorded path now holds the bytes ``data`` identifies (a copy: trusted as far as that
@@ -75,8 +76,22 @@ def training_differences(ckpt: dict[str, Any], meta: dict[str, Any], data: dict[
     if same and "dataset.path" in out:
         out.remove("dataset.path")
     if mismatch is not None and not {"dataset.name", "dataset.options"} & set(out):
-        out = [k for k in out if k != "dataset.path"] + [f"dataset file: {mismatch[0]}, not {mismatch[1]}"]
+        out = [k for k in out if k != "dataset.path"] + [other_data(mismatch)]
     return out
+
+
+def other_data(mismatch: tuple[str, str]) -> str:
+    """A supernet's other data, as every refusal names them (``mismatch``: the recorded and the
+    current data, from :func:`~evo_cosearch.data.data_mismatch`)."""
+    return f"trained on {mismatch[0]}, not on {mismatch[1]}, the data this command reads"
+
+
+def trained_otherwise(differ: list[str]) -> str:
+    """``differ`` (:func:`training_differences`, not empty) as a refusal says it, after "holds a
+    supernet": "trained with another seed, supernet.lr", :func:`other_data`, or both."""
+    keys = [d for d in differ if not d.startswith("trained on ")]
+    data = [d for d in differ if d not in keys]
+    return " and ".join(([f"trained with another {', '.join(keys)}"] if keys else []) + data)
 
 
 def _holds_now(meta: dict[str, Any], data: dict[str, Any] | None) -> bool:

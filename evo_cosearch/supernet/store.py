@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 from evo_cosearch.data import Splits, data_identity, data_mismatch, load_dataset
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import spelling_free_path
-from evo_cosearch.supernet.checkpoint import FORMAT, load_checkpoint, meta_key, template_json, training_meta
+from evo_cosearch.supernet.checkpoint import (FORMAT, load_checkpoint, meta_key, other_data, template_json,
+                                             training_meta)
 from evo_cosearch.supernet.config import SupernetConfig
 from evo_cosearch.supernet.network import Supernet
 from evo_cosearch.supernet.train import TrainResult, train_supernet
@@ -110,8 +111,7 @@ def _check_data(problem: "Problem", path: str | Path, ckpt: dict[str, Any], reme
         return
     mismatch = data_mismatch(ckpt["data"], data_identity(problem.dataset))
     if mismatch is not None:
-        raise InputError(f"{path}: this supernet was trained on {mismatch[0]}, not on {mismatch[1]}, the data "
-                         f"this command reads; {remedy}")
+        raise InputError(f"{path}: holds a supernet {other_data(mismatch)}; {remedy}")
 
 
 def load_supernet(problem: "Problem", path: str | Path) -> Supernet:

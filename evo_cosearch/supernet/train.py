@@ -32,7 +32,7 @@ from evo_cosearch.data import Splits
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import writable_path
 from evo_cosearch.space.network import NetworkTemplate
-from evo_cosearch.supernet.checkpoint import load_checkpoint, save_atomic, training_differences
+from evo_cosearch.supernet.checkpoint import load_checkpoint, save_atomic, trained_otherwise, training_differences
 from evo_cosearch.supernet.config import SupernetConfig
 from evo_cosearch.supernet.network import Supernet
 from evo_cosearch.supernet.runtime import configure_torch, training_threads
@@ -105,7 +105,7 @@ def train_supernet(template: NetworkTemplate, splits: Splits | Callable[[], Spli
         ckpt = load_checkpoint(out)
         differ = training_differences(ckpt, meta, data)
         if differ:
-            raise InputError(f"{out}: holds a supernet trained with another {', '.join(differ)}; {remedy}")
+            raise InputError(f"{out}: holds a supernet {trained_otherwise(differ)}; {remedy}")
         meta = ckpt["meta"]  # the same training: its record stays as written (a path as first spelled)
         data = ckpt.get("data") or data  # and so does its data's, or that of the same file it reads now
         try:

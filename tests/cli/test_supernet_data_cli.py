@@ -90,8 +90,8 @@ def test_train_supernet_never_resumes_on_another_file(on_file, tmp_path, monkeyp
     capsys.readouterr()
     assert main(["train-supernet", "--problem", str(problem), "--data", "data/b.npz", "--out", str(out), "--quiet"]) == 2
     err = _one_error(capsys)
-    assert f"{out}: holds a supernet trained with another dataset file: dataset mnist ({d / 'data' / 'a.npz'}" in err
-    assert f"not dataset mnist ({d / 'data' / 'b.npz'}" in err and out.read_bytes() == before
+    assert f"{out}: holds a supernet trained on dataset mnist ({d / 'data' / 'a.npz'}" in err
+    assert f"not on dataset mnist ({d / 'data' / 'b.npz'}" in err and out.read_bytes() == before
 
 
 @pytest.mark.parametrize("change", [["--data", "data/b.npz"], ["--epochs", "3"], ["--seed", "1"]])
@@ -104,7 +104,7 @@ def test_train_supernet_refuses_another_training_before_loading_the_data(on_file
     monkeypatch.setattr("evo_cosearch.supernet.store.load_dataset", lambda *a, **kw: pytest.fail("loaded the data"))
     capsys.readouterr()
     assert main(["train-supernet", "--problem", str(problem), "--out", str(out), "--quiet", *change]) == 2
-    assert f"{out}: holds a supernet trained with another " in _one_error(capsys) and out.read_bytes() == before
+    assert f"{out}: holds a supernet trained " in _one_error(capsys) and out.read_bytes() == before
 
 
 def test_train_supernet_of_a_finished_checkpoint_loads_no_data(on_file, monkeypatch, capsys):
@@ -154,7 +154,7 @@ def test_commands_refuse_a_supernet_trained_on_other_data(on_file, tmp_path, mon
                   "--quiet"]):
         assert main([argv[0], "--problem", str(problem), "--data", "data/b.npz", *argv[1:]]) == 2, argv[0]
         err = _one_error(capsys)
-        assert err.startswith(f"error: {ckpt}: this supernet was trained on dataset mnist ({d / 'data' / 'a.npz'}, "
+        assert err.startswith(f"error: {ckpt}: holds a supernet trained on dataset mnist ({d / 'data' / 'a.npz'}, "
                               "sha256 "), err
         assert f"not on dataset mnist ({d / 'data' / 'b.npz'}, sha256 " in err
     assert not (tmp_path / "run").exists()
@@ -174,7 +174,7 @@ def test_select_finetune_refuses_a_supernet_trained_on_other_data_before_choosin
     assert main(["select", str(tmp_path / "run"), "--by", "knee", "--finetune", "1", "--supernet", str(ckpt),
                  "--export", str(tmp_path / "chosen")]) == 2
     out, err = capsys.readouterr()
-    assert out == "" and err.count("\n") == 1 and f"{ckpt}: this supernet was trained on dataset mnist" in err
+    assert out == "" and err.count("\n") == 1 and f"{ckpt}: holds a supernet trained on dataset mnist" in err
     assert not (tmp_path / "chosen").exists()
 
 
@@ -187,7 +187,7 @@ def test_a_cached_supernet_of_a_file_changed_since_is_refused(tmp_path, monkeypa
     before = Path(cached).read_bytes()
     assert main(["train-supernet", "--problem", str(problem), "--epochs", "1", "--quiet"]) == 2
     err = _one_error(capsys)
-    assert err.startswith(f"error: {cached}: this supernet was trained on dataset mnist") and err.endswith(
+    assert err.startswith(f"error: {cached}: holds a supernet trained on dataset mnist") and err.endswith(
         "remove this cached supernet to train one on this data\n") and Path(cached).read_bytes() == before
 
 
@@ -245,6 +245,6 @@ def test_an_unfinished_cached_supernet_of_a_file_changed_since_names_the_cache_n
     before = cached.read_bytes()
     assert main(["search", "--problem", str(problem), "--out", "run", "--pop", "4", "--gens", "1", "--quiet"]) == 2
     err = _one_error(capsys)
-    assert err.startswith(f"error: {cached}: holds a supernet trained with another dataset file: ") and err.endswith(
-        "; remove this cached supernet to train one on this data\n"), err
+    assert err.startswith(f"error: {cached}: holds a supernet trained on dataset mnist (") and err.endswith(
+        ", the data this command reads; remove this cached supernet to train one on this data\n"), err
     assert "--out" not in err and cached.read_bytes() == before and not Path("run").exists()

@@ -77,5 +77,24 @@ def test_other_images_or_labels_are_refused_naming_both_datasets(trained, tmp_pa
     assert _evaluate(problem, ckpt, data) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
-    assert err.startswith(f"error: {ckpt}: this supernet was trained on dataset {fmt} ({d / 'data'}, sha256 "), err
+    assert err.startswith(f"error: {ckpt}: holds a supernet trained on dataset {fmt} ({d / 'data'}, sha256 "), err
     assert f"not on dataset {fmt} ({data}, sha256 " in err and ckpt.read_bytes() == before
+
+
+def test_train_supernet_and_evaluate_refuse_other_data_in_one_wording(trained, tmp_path, capsys):
+    fmt, d, problem, ckpt = trained
+    data = shutil.copytree(d / "data", tmp_path / "data")
+    folders.change_image(fmt, data)
+    part = tmp_path / "part.pt"
+    c = load_torch_file(ckpt, "supernet checkpoint")
+    c.update(epoch=0, history=json.dumps([]))
+    save_atomic(c, part)
+    capsys.readouterr()
+    assert _evaluate(problem, ckpt, data) == 2
+    used = capsys.readouterr().err.splitlines()[-1].split(": ", 2)[2]
+    assert main(["train-supernet", "--problem", str(problem), "--data", str(data), "--epochs", "1", "--out",
+                 str(part), "--quiet"]) == 2
+    resumed = capsys.readouterr().err.strip().split(": ", 2)[2]
+    said = f"holds a supernet trained on dataset {fmt} ({d / 'data'}, sha256 "
+    assert used.startswith(said) and resumed.startswith(said) and " file" not in resumed, resumed
+    assert used.rsplit(";", 1)[0] == resumed.rsplit(";", 1)[0]  # the same words; only the remedy differs

@@ -9,7 +9,8 @@ import torch
 from evo_cosearch.errors import InputError
 from evo_cosearch.data import data_identity
 from evo_cosearch.problem import DatasetConfig
-from evo_cosearch.supernet.checkpoint import load_checkpoint, load_torch_file, save_atomic, training_differences
+from evo_cosearch.supernet.checkpoint import (load_checkpoint, load_torch_file, save_atomic, trained_otherwise,
+                                             training_differences)
 
 
 @pytest.mark.parametrize("change,needle", [
@@ -65,10 +66,11 @@ def test_a_checkpoint_resumes_with_its_data_file_spelled_otherwise(files, spelli
 def test_a_checkpoint_is_not_resumed_on_other_data(files):
     ckpt = {"meta": _meta("data/a.npz"), "data": _identity("data/a.npz")}
     assert training_differences(ckpt, _meta("data/b.npz"), _identity("data/b.npz")) == [
-        f"dataset file: dataset mnist ({files / 'data' / 'a.npz'}, sha256 {ckpt['data']['sha256']}), "
-        f"not dataset mnist ({files / 'data' / 'b.npz'}, sha256 {_identity('data/b.npz')['sha256']})"]
+        f"trained on dataset mnist ({files / 'data' / 'a.npz'}, sha256 {ckpt['data']['sha256']}), "
+        f"not on dataset mnist ({files / 'data' / 'b.npz'}, sha256 {_identity('data/b.npz')['sha256']}), "
+        "the data this command reads"]
     (files / "data" / "a.npz").write_bytes(b"c" * 100)  # the same path, other contents
-    assert training_differences(ckpt, _meta("data/a.npz"), _identity("data/a.npz"))[0].startswith("dataset file: ")
+    assert training_differences(ckpt, _meta("data/a.npz"), _identity("data/a.npz"))[0].startswith("trained on ")
     other = {**_meta("data/b.npz"), "seed": 1}
     assert training_differences(ckpt, other, _identity("data/b.npz"))[0] == "seed"
 
@@ -91,3 +93,11 @@ def test_a_copy_is_not_the_data_of_a_checkpoint_without_a_record_once_its_record
         (files / "data" / "a.npz").unlink()
     assert training_differences(old, _meta("data/copy.npz"), copy) == ["dataset.path"]
     assert training_differences(old, _meta("data/copy.npz"), None) == ["dataset.path"]  # data not known
+
+
+def test_a_refusal_names_other_settings_and_other_data_together(files):
+    ckpt = {"meta": _meta("data/a.npz"), "data": _identity("data/a.npz")}
+    differ = training_differences(ckpt, {**_meta("data/b.npz"), "seed": 1}, _identity("data/b.npz"))
+    assert trained_otherwise(differ) == f"trained with another seed and {differ[-1]}"
+    assert differ[-1].startswith(f"trained on dataset mnist ({files / 'data' / 'a.npz'}, ")
+    assert trained_otherwise(["seed", "supernet.lr"]) == "trained with another seed, supernet.lr"

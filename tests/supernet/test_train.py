@@ -83,7 +83,7 @@ def test_a_supernet_trained_on_other_data_is_refused_one_written_before_that_rec
     with pytest.raises(InputError) as err:
         check_supernet(other, tiny_ckpt)
     assert str(err.value) == (
-        f"{tiny_ckpt}: this supernet was trained on dataset digits (embedded, test_fraction 0.2, val_fraction 0.1), "
+        f"{tiny_ckpt}: holds a supernet trained on dataset digits (embedded, test_fraction 0.2, val_fraction 0.1), "
         "not on dataset digits (embedded, test_fraction 0.2, val_fraction 0.3), the data this command reads; "
         "pass a supernet trained on that data")
     old = tmp_path / "old.pt"
