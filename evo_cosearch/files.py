@@ -62,6 +62,8 @@ def writable_path(path: str | Path, what: str, *, directory: bool = False) -> Pa
     """``path`` as a :class:`Path` if a ``what`` file (a directory, with ``directory``) can be
     written there: its nearest existing ancestor is a directory that takes a file (tried);
     checked before any work whose result would be lost."""
+    if not str(path):
+        raise InputError(f"an empty path given for the {what}")
     p = Path(path)
     if p.is_dir() and not directory:
         raise InputError(f"{p}: is a directory, not {'an' if what[0] in 'aeiou' else 'a'} {what} file")

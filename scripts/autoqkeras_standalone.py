@@ -106,7 +106,7 @@ def _run(args) -> int:
     epochs = "" if args.epochs == EPOCHS else f"_{args.epochs}ep"
     default_name = f"autoqkeras_standalone{epochs}.json"
     cache_path = RESULTS / "standalone_children.json"
-    out_path = json_path(args.json or RESULTS / default_name,  # before the trainings, not after
+    out_path = json_path(RESULTS / default_name if args.json is None else args.json,  # before the trainings, not after
                          not_over={"stand-alone cache": cache_path})
     problem = load_problem(PROBLEM).with_data(args.data)
     ref = np.asarray(problem.reference)

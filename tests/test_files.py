@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 
-from evo_cosearch.files import missing_root, remove_made_dirs, write_text_atomic
+import pytest
+
+from evo_cosearch.errors import InputError
+from evo_cosearch.files import missing_root, remove_made_dirs, writable_path, write_text_atomic
 
 
 def test_missing_root_is_the_outermost_folder_that_does_not_exist(tmp_path):
@@ -43,3 +46,8 @@ def test_a_rewrite_keeps_the_files_permissions_and_a_new_file_gets_the_umasks(tm
     finally:
         os.umask(umask)
     assert (tmp_path / "fresh.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_an_empty_output_path_is_refused_by_name_not_taken_for_the_current_folder():
+    with pytest.raises(InputError, match="^an empty path given for the benchmark JSON result$"):
+        writable_path("", "benchmark JSON result")

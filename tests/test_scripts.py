@@ -99,3 +99,11 @@ def test_a_json_path_naming_the_stand_alone_cache_is_refused_before_any_training
     assert s.main(["--data", str(tmp_path / "fashion.npz"), "--json", str(cache)]) == 2
     assert "is the stand-alone cache this benchmark uses" in capsys.readouterr().err
     assert cache.read_text() == "{}\n"
+
+
+def test_an_empty_json_path_is_refused_not_taken_for_the_default(tmp_path, monkeypatch, capsys):
+    s = _faked(tmp_path, monkeypatch)
+    monkeypatch.setattr(s, "train_standalone", lambda *a, **kw: pytest.fail("must not train"))
+    assert s.main(["--data", str(tmp_path / "fashion.npz"), "--json", ""]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+    assert not (tmp_path / "autoqkeras_standalone.json").exists()
