@@ -160,14 +160,14 @@ def _imagefolder_layout(path: Path) -> tuple[list[str], list[list[tuple[Path, in
     for p in parts:
         if not p.is_dir():
             raise DataError(f"{p}: ImageFolder split directory not found (need train/ and test/)")
-    classes = sorted(d.name for d in parts[0].iterdir() if d.is_dir())
+    classes = sorted(d.name for d in parts[0].iterdir() if d.is_dir() and not _hidden(d))
     if not classes:
         raise DataError(f"{parts[0]}: no class directories")
     splits = []
     for split in parts:
         images = [(f, c) for c, name in enumerate(classes)
                   for f in (sorted((split / name).glob("*")) if (split / name).is_dir() else [])
-                  if f.suffix.lower() in _IMAGE_SUFFIXES and f.is_file()]
+                  if f.suffix.lower() in _IMAGE_SUFFIXES and f.is_file() and not _hidden(f)]
         if not images:
             raise DataError(f"{split}: no images")
         seen = {c for _, c in images}
@@ -175,10 +175,15 @@ def _imagefolder_layout(path: Path) -> tuple[list[str], list[list[tuple[Path, in
         if split is parts[0] and empty:
             raise DataError(f"{split / empty[0]}: no training images for class {empty[0]!r}")
         splits.append(images)
-    extra = sorted(d.name for d in parts[1].iterdir() if d.is_dir() and d.name not in classes)
+    extra = sorted(d.name for d in parts[1].iterdir() if d.is_dir() and not _hidden(d) and d.name not in classes)
     if extra:
         raise DataError(f"{parts[1] / extra[0]}: a test class with no train/{extra[0]} directory")
     return classes, splits
+
+
+def _hidden(p: Path) -> bool:
+    """A hidden file or folder (``.ipynb_checkpoints``, macOS's ``._x.png``): no class, no image."""
+    return p.name.startswith(".")
 
 
 def _check_pairs(path: Path, arrays) -> None:
