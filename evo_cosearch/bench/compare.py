@@ -20,22 +20,29 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from evo_cosearch.bench.output import figure_path, json_path, write_json
+from evo_cosearch.bench.output import (
+    DEFAULT_FIGURE, DEFAULT_JSON, RESULTS_DIR, RUNS_ROOT, figure_path, output_name, result_path, write_json,
+)
 from evo_cosearch.bench.runset import (
     RunSpec, check_seeds, check_strategies, hv_curves, quartiles, run_all, shared_accuracy,
 )
 from evo_cosearch.files import writable_path
 from evo_cosearch.problem import load_problem, ready_problem
 
-__all__ = ["bench_strategies", "budget_fraction", "rank_sum", "strategies_markdown", "DEFAULT_PROBLEM",
+__all__ = ["bench_strategies", "budget_fraction", "rank_sum", "runs_dir", "strategies_markdown", "DEFAULT_PROBLEM",
            "DEFAULT_STRATEGIES", "DEFAULT_POP", "DEFAULT_GENS", "RUNS_DIR", "RESULT_PATH", "FIGURE_PATH",
            "TARGET_FRACTION"]
 
 DEFAULT_PROBLEM = str(ready_problem("demo_digits"))
 DEFAULT_STRATEGIES = ("nsga2", "random", "reinforce")
-RUNS_DIR = Path("results/runs/strategies")
-RESULT_PATH = Path("results/benchmarks/strategies.json")
-FIGURE_PATH = Path("results/benchmarks/strategies_hv.png")
+#: The output name (:func:`~evo_cosearch.bench.output.output_name`): the default problem's run
+#: folder, JSON and figure are the three below; another problem's end in ``-<problem name>``
+#: (:func:`runs_dir`: ``results/runs/strategies-<problem name>``, ``…/strategies-<problem name>.json``,
+#: ``…/strategies-<problem name>_hv.png``).
+NAME = "strategies"
+RUNS_DIR = RUNS_ROOT / NAME
+RESULT_PATH = RESULTS_DIR / f"{NAME}.json"
+FIGURE_PATH = RESULTS_DIR / f"{NAME}_hv.png"
 #: nsga2 should reach random search's final median hypervolume within this fraction of the budget.
 TARGET_FRACTION = 0.30
 #: Default budget: designs per generation x generations (1000 designs). With this budget NSGA-II
@@ -86,18 +93,32 @@ def _specs(problem, strategies, seeds, out_dir: Path, accuracy_fn) -> list[RunSp
                     accuracy_fn=accuracy_fn) for s in strategies for seed in seeds]
 
 
+def runs_dir(problem) -> Path:
+    """Where ``bench strategies`` of ``problem`` puts its runs by default: :data:`RUNS_DIR` for the
+    default problem, ``results/runs/strategies-<problem name>`` for another (``bench joint`` reuses
+    the nsga2 runs there)."""
+    return RUNS_ROOT / output_name(NAME, problem, DEFAULT_PROBLEM)
+
+
 def bench_strategies(problem: str | Path = DEFAULT_PROBLEM, *, strategies: Sequence[str] = DEFAULT_STRATEGIES,
                      seeds: Sequence[int] = (0, 1, 2, 3, 4), pop: int = DEFAULT_POP, gens: int = DEFAULT_GENS,
                      supernet: str | Path | None = None, data: str | None = None, proxy_accuracy: bool = False,
-                     out_dir: str | Path = RUNS_DIR, out: str | Path | None = RESULT_PATH,
-                     figure: str | Path | None = FIGURE_PATH, progress: bool = True) -> dict[str, Any]:
-    """Run (or reuse) every strategy x seed, compare their hypervolumes; JSON to ``out``."""
+                     out_dir: str | Path | None = None, out: str | Path | None = DEFAULT_JSON,
+                     figure: str | Path | None = DEFAULT_FIGURE, progress: bool = True) -> dict[str, Any]:
+    """Run (or reuse) every strategy x seed, compare their hypervolumes; JSON to ``out``.
+
+    Left out, the runs go to :func:`runs_dir`, the JSON and the figure to :data:`RESULT_PATH` and
+    :data:`FIGURE_PATH`, for another problem than the default with ``-<problem name>`` after
+    ``strategies``; ``out=None`` writes no JSON, ``figure=None`` draws no figure."""
     check_strategies(strategies)
     check_seeds(seeds)
-    out, figure = json_path(out), figure_path(figure)
+    prob = load_problem(problem).with_data(data)
+    name = output_name(NAME, prob, DEFAULT_PROBLEM)
+    out = None if out is None else result_path(name, RESULTS_DIR, None if out is DEFAULT_JSON else out)
+    figure = figure_path(RESULTS_DIR / f"{name}_hv.png" if figure is DEFAULT_FIGURE else figure)
+    out_dir = runs_dir(prob) if out_dir is None else out_dir
     writable_path(out_dir, "run directories", directory=True)
     t0 = time.perf_counter()
-    prob = load_problem(problem).with_data(data)
     accuracy_fn, accuracy_info = shared_accuracy(prob, supernet=supernet, proxy=proxy_accuracy, progress=progress)
     results = run_all(_specs(prob, strategies, seeds, Path(out_dir), accuracy_fn), pop=pop, gens=gens,
                       progress=progress)
@@ -130,6 +151,7 @@ def bench_strategies(problem: str | Path = DEFAULT_PROBLEM, *, strategies: Seque
                    "cpus": os.cpu_count()})
     if figure is not None:
         result["figure"] = str(_figure(by_strategy, result, figure))
+    result["json"] = None if out is None else str(out)
     write_json(result, out)
     return result
 

@@ -1,7 +1,8 @@
 """Where a benchmark's results go: output paths checked before the work, JSON written whole or not at all.
 
 A benchmark's default JSON file is ``results/benchmarks/<name>.json`` for its default problem and
-``<name>-<problem name>.json`` for another (:func:`output_name`, :func:`result_path`). Whatever its
+``<name>-<problem name>.json`` for another (:func:`output_name`, :func:`result_path`); its run
+folders, figures and checkpoints are named the same way (``results/runs/<name>``). Whatever its
 file is called, the result's ``"benchmark"`` field is the benchmark's own name, the same for every
 problem (``"supernet_train"``, ``"autoqkeras"``), and its problem is in the ``"problem"`` field.
 """
@@ -15,21 +16,31 @@ from typing import Any, Mapping
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import writable_path, write_text_atomic
 
-__all__ = ["json_path", "figure_path", "write_json", "output_name", "result_path", "RESULTS_DIR", "DEFAULT_JSON"]
+__all__ = ["json_path", "figure_path", "write_json", "output_name", "result_path", "RESULTS_DIR", "RUNS_ROOT",
+           "DEFAULT_JSON", "DEFAULT_FIGURE"]
 
 _WHAT = "benchmark JSON result"
 #: Where benchmarks write their JSON results by default.
 RESULTS_DIR = Path("results/benchmarks")
+#: Where benchmarks put their run folders by default (``RUNS_ROOT/<name>``, :func:`output_name`).
+RUNS_ROOT = Path("results/runs")
 
 
-class _DefaultJson:
+class _Default:
+    def __init__(self, name: str) -> None:
+        self._name = name
+
     def __repr__(self) -> str:
-        return "DEFAULT_JSON"
+        return self._name
 
 
-#: The JSON path argument's default in ``bench_simulator`` and ``search_overhead``, whose None has
-#: always meant no file: ``out_dir/<name>.json`` (:func:`result_path`).
-DEFAULT_JSON: Any = _DefaultJson()
+#: The JSON path argument's default in the benchmarks whose None has always meant no file
+#: (``bench_simulator``, ``search_overhead``, ``bench_strategies``, ``bench_joint``):
+#: ``out_dir/<name>.json`` (:func:`result_path`).
+DEFAULT_JSON: Any = _Default("DEFAULT_JSON")
+#: The figure path argument's default where None means no figure (``bench_strategies``): a file
+#: in :data:`RESULTS_DIR` named after :func:`output_name`.
+DEFAULT_FIGURE: Any = _Default("DEFAULT_FIGURE")
 
 
 def output_name(name: str, problem: Any, default_problem: str | Path) -> str:

@@ -23,7 +23,7 @@ def _budget_and_accuracy(p, *, seeds: str) -> None:
 
 
 def register_bench(bsub) -> None:
-    from evo_cosearch.bench.compare import FIGURE_PATH, RESULT_PATH, RUNS_DIR
+    from evo_cosearch.bench.compare import FIGURE_PATH, NAME, RESULT_PATH, RUNS_DIR
     from evo_cosearch.bench.joint import RESULT_PATH as JOINT_RESULT, RUNS_DIR as JOINT_RUNS
 
     s = bsub.add_parser("strategies", help="nsga2 vs random vs reinforce: hypervolume curves, final-HV table, "
@@ -31,10 +31,14 @@ def register_bench(bsub) -> None:
     _budget_and_accuracy(s, seeds="0,1,2,3,4")
     s.add_argument("--strategies", type=name_list, default=["nsga2", "random", "reinforce"],
                    help="comma-separated (default nsga2,random,reinforce)")
-    s.add_argument("--out", default=str(RUNS_DIR), help=f"run directories go to OUT/<strategy>-s<seed> "
-                                                        f"(default {RUNS_DIR}); existing ones are reused")
-    s.add_argument("--json", metavar="PATH", default=str(RESULT_PATH), help=f"JSON result (default {RESULT_PATH})")
-    s.add_argument("--figure", default=str(FIGURE_PATH), help=f"HV figure (default {FIGURE_PATH})")
+    s.add_argument("--out", default=None, help=f"run directories go to OUT/<strategy>-s<seed> (default {RUNS_DIR}, "
+                                               f"{NAME}-<problem name> for another problem); existing ones "
+                                               "are reused")
+    s.add_argument("--json", metavar="PATH", default=None,
+                   help=f"JSON result (default {RESULT_PATH}, {NAME}-<problem name>.json for another "
+                        "problem)")
+    s.add_argument("--figure", default=None,
+                   help=f"HV figure (default {FIGURE_PATH}, {NAME}-<problem name>_hv.png for another problem)")
     s.set_defaults(handler=_run_strategies)
 
     j = bsub.add_parser("joint", help="joint vs network-only vs accelerator-only search: hypervolume, energy "
@@ -48,18 +52,21 @@ def register_bench(bsub) -> None:
 
 def _common(args) -> dict:
     from evo_cosearch.bench.compare import DEFAULT_PROBLEM
+    from evo_cosearch.bench.output import DEFAULT_JSON
 
     return {"problem": args.problem or DEFAULT_PROBLEM, "seeds": args.seeds, "pop": args.pop, "gens": args.gens,
             "supernet": args.supernet, "data": args.data, "proxy_accuracy": args.proxy_accuracy,
-            "out_dir": args.out, "out": args.json, "progress": not args.quiet}
+            "out_dir": args.out, "out": DEFAULT_JSON if args.json is None else args.json, "progress": not args.quiet}
 
 
 def _run_strategies(args) -> int:
     from evo_cosearch.bench.compare import bench_strategies, strategies_markdown
+    from evo_cosearch.bench.output import DEFAULT_FIGURE
 
-    result = bench_strategies(**_common(args), strategies=args.strategies, figure=args.figure)
+    result = bench_strategies(**_common(args), strategies=args.strategies,
+                              figure=DEFAULT_FIGURE if args.figure is None else args.figure)
     print(strategies_markdown(result))
-    print(f"\nJSON: {args.json}\nfigure: {result['figure']}")
+    print(f"\nJSON: {result['json']}\nfigure: {result['figure']}")
     return 0
 
 

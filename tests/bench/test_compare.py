@@ -144,3 +144,53 @@ def test_the_problem_file_s_repair_runs_with_nsga2_only(tmp_path):
         with open_archive(tmp_path / "runs" / f"{s}-s0") as arc:
             assert arc.meta.settings["accelerator_repair"] == rule
     assert "nsga2 (search.accelerator_repair: front); the others without it" in strategies_markdown(r)
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.parent.name in ("runs", "benchmarks"))
+
+
+def test_the_default_problem_keeps_its_output_names(tmp_path, monkeypatch):
+    """The README's published figures and existing run folders depend on these names."""
+    from evo_cosearch.bench.compare import FIGURE_PATH, RESULT_PATH, RUNS_DIR, runs_dir
+
+    assert (RUNS_DIR, RESULT_PATH, FIGURE_PATH) == (Path("results/runs/strategies"),
+                                                    Path("results/benchmarks/strategies.json"),
+                                                    Path("results/benchmarks/strategies_hv.png"))
+    assert runs_dir(load_problem(DIGITS)) == RUNS_DIR
+    monkeypatch.chdir(tmp_path)
+    assert main(["bench", "strategies", "--pop", "4", "--gens", "1", "--seeds", "0", "--strategies", "nsga2",
+                 "--proxy-accuracy", "--quiet"]) == 0
+    assert _files(tmp_path) == ["results/benchmarks/strategies.json", "results/benchmarks/strategies_hv.png",
+                                "results/runs/strategies"]
+    assert [p.name for p in RUNS_DIR.iterdir()] == ["nsga2-s0"]
+
+
+def test_another_problem_s_default_outputs_end_in_its_name(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    args = ["bench", "strategies", "--pop", "4", "--gens", "1", "--seeds", "0", "--strategies", "nsga2",
+            "--proxy-accuracy", "--quiet"]
+    assert main(args) == 0
+    default = {p: p.read_bytes() for p in Path("results/benchmarks").iterdir()}
+    capsys.readouterr()
+    # the default problem's runs are in results/runs/strategies: another problem's are not refused there
+    assert main(args + ["--problem", str(ROOT / "problems" / "autoqkeras_digits.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert _files(tmp_path) == [
+        "results/benchmarks/strategies-autoqkeras_digits.json", "results/benchmarks/strategies-autoqkeras_digits_hv.png",
+        "results/benchmarks/strategies.json", "results/benchmarks/strategies_hv.png",
+        "results/runs/strategies", "results/runs/strategies-autoqkeras_digits"]
+    assert all(p.read_bytes() == b for p, b in default.items())  # the default problem's are not overwritten
+    result = json.loads(Path("results/benchmarks/strategies-autoqkeras_digits.json").read_text())
+    assert result["benchmark"] == "strategies" and result["problem_name"] == "autoqkeras_digits"
+    assert result["runs"]["nsga2"][0]["run_dir"] == str(Path("results/runs/strategies-autoqkeras_digits/nsga2-s0"))
+    assert "JSON: results/benchmarks/strategies-autoqkeras_digits.json\n" in out
+    assert "figure: results/benchmarks/strategies-autoqkeras_digits_hv.png" in out
+
+
+def test_the_python_function_writes_no_json_or_figure_for_none(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = bench_strategies(ROOT / "problems" / "autoqkeras_digits.yaml", strategies=("nsga2",), seeds=(0,), pop=4,
+                         gens=1, proxy_accuracy=True, out=None, figure=None, progress=False)
+    assert "figure" not in r and r["json"] is None
+    assert _files(tmp_path) == ["results/runs/strategies-autoqkeras_digits"]

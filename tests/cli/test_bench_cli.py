@@ -40,6 +40,16 @@ def test_every_benchmarks_json_help_reads_alike(name):
     assert "--json PATH" in _benchmarks()[name].format_usage()
 
 
+@pytest.mark.parametrize("name, flag, default", [
+    ("strategies", "--out", "results/runs/strategies, strategies-<problem name> for another problem"),
+    ("strategies", "--figure", "results/benchmarks/strategies_hv.png, strategies-<problem name>_hv.png for another "
+                               "problem"),
+])
+def test_search_benchmarks_name_their_default_outputs_per_problem(name, flag, default):
+    (action,) = [a for a in _benchmarks()[name]._actions if flag in a.option_strings]
+    assert action.default is None and f"(default {default})" in action.help
+
+
 @pytest.mark.parametrize("name, fn, kwarg", [("simulator", "evo_cosearch.cli.bench.bench_simulator", "out_path"),
                                              ("search-overhead", "evo_cosearch.bench.search.search_overhead", "out")])
 @pytest.mark.parametrize("flag", ["--json", "--out"])  # --out: the earlier name, still taken
