@@ -37,8 +37,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from evo_cosearch.archive import pareto_of
-from evo_cosearch.bench.compare import DEFAULT_GENS, DEFAULT_POP, RUNS_DIR as STRATEGY_RUNS
-from evo_cosearch.bench.output import json_path, write_json
+from evo_cosearch.bench.compare import DEFAULT_GENS, DEFAULT_POP, runs_dir as strategy_runs
+from evo_cosearch.bench.output import DEFAULT_JSON, RESULTS_DIR, RUNS_ROOT, output_name, result_path, write_json
 from evo_cosearch.bench.restricted import (
     BASELINE_ACCELERATOR, FIXED_LAYER, JointAccuracy, ToJoint, accelerator_only_problem, repair_problem,
     network_only_problem,
@@ -51,7 +51,7 @@ from evo_cosearch.problem import load_problem, ready_problem
 from evo_cosearch.engine.accelerator_repair import least_objective
 
 __all__ = ["bench_joint", "min_at_accuracy", "front_accuracy_levels", "joint_markdown", "VARIANTS", "JOINTS",
-           "RUNS_DIR", "RESULT_PATH", "LEVELS", "TARGET_ENERGY_RATIO", "TARGET_EDP_RATIO"]
+           "NAME", "RUNS_DIR", "RESULT_PATH", "LEVELS", "TARGET_ENERGY_RATIO", "TARGET_EDP_RATIO"]
 
 DEFAULT_PROBLEM = str(ready_problem("demo_digits"))
 VARIANTS = ("joint", "joint_front", "joint_min_energy", "network_only", "accelerator_only")
@@ -59,8 +59,11 @@ VARIANTS = ("joint", "joint_front", "joint_min_energy", "network_only", "acceler
 JOINTS = ("joint", "joint_front", "joint_min_energy")
 #: ``search.accelerator_repair`` of each joint variant.
 _REPAIRS = {"joint": "none", "joint_front": "front", "joint_min_energy": "min_energy_uj"}
-RUNS_DIR = Path("results/runs/joint_vs_separate")
-RESULT_PATH = Path("results/benchmarks/joint_vs_separate.json")
+#: The output name (:func:`~evo_cosearch.bench.output.output_name`): the default problem's run
+#: folder and JSON are the two below; another problem's end in ``-<problem name>``.
+NAME = "joint_vs_separate"
+RUNS_DIR = RUNS_ROOT / NAME
+RESULT_PATH = RESULTS_DIR / f"{NAME}.json"
 #: Percentiles of network-only's front accuracies used as equal-accuracy thresholds.
 LEVELS = (10, 25, 50, 75, 90)
 TARGET_ENERGY_RATIO = 2.0   # network-only / joint energy at equal accuracy
@@ -156,9 +159,9 @@ def _specs(joint, seeds, out_dir: Path, accuracy_fn) -> tuple[list[RunSpec], dic
     problems = {**{v: (p, accuracy_fn) for v, p in joints.items()},
                 "network_only": (net_only, JointAccuracy(accuracy_fn, ToJoint(joint, net_only))),
                 "accelerator_only": (acc_only, JointAccuracy(accuracy_fn, ToJoint(joint, acc_only)))}
-    # the joint variant is `bench strategies`' nsga2 search: reuse its run when it is there
+    # the joint variant is `bench strategies`' nsga2 search of this problem: reuse its run when it is there
     specs = [RunSpec(label=v, seed=s, run_dir=out_dir / f"{v}-s{s}", problem=p, strategy=_STRATEGY, accuracy_fn=f,
-                     reuse=STRATEGY_RUNS / f"{_STRATEGY}-s{s}" if v == "joint" else None)
+                     reuse=strategy_runs(joint) / f"{_STRATEGY}-s{s}" if v == "joint" else None)
              for v, (p, f) in problems.items() for s in seeds]
     fixed_net = acc_only.network.spec(acc_only.space, np.zeros(acc_only.space.n_var, dtype=np.int64))
     fixed_acc = net_only.accelerator.spec(net_only.space, np.zeros(net_only.space.n_var, dtype=np.int64))
@@ -205,14 +208,21 @@ def _check_joint(joint) -> None:
 
 def bench_joint(problem: str | Path = DEFAULT_PROBLEM, *, seeds: Sequence[int] = (0, 1, 2, 3, 4),
                 pop: int = DEFAULT_POP, gens: int = DEFAULT_GENS, supernet: str | Path | None = None,
-                data: str | None = None, proxy_accuracy: bool = False, out_dir: str | Path = RUNS_DIR,
-                out: str | Path | None = RESULT_PATH, progress: bool = True) -> dict[str, Any]:
-    """Run (or reuse) joint, network-only and accelerator-only searches; compare; JSON to ``out``."""
+                data: str | None = None, proxy_accuracy: bool = False, out_dir: str | Path | None = None,
+                out: str | Path | None = DEFAULT_JSON, progress: bool = True) -> dict[str, Any]:
+    """Run (or reuse) joint, network-only and accelerator-only searches; compare; JSON to ``out``.
+
+    Left out, the runs go to :data:`RUNS_DIR` and the JSON to :data:`RESULT_PATH`, for another
+    problem than the default with ``-<problem name>`` after ``joint_vs_separate``; ``out=None``
+    writes no JSON. The joint variant reuses ``bench strategies``' nsga2 run of the same problem and
+    seed in its default run folder (:func:`~evo_cosearch.bench.compare.runs_dir`) when it is there."""
     check_seeds(seeds)
-    out = json_path(out)
+    joint = load_problem(problem).with_data(data)
+    name = output_name(NAME, joint, DEFAULT_PROBLEM)
+    out = None if out is None else result_path(name, RESULTS_DIR, None if out is DEFAULT_JSON else out)
+    out_dir = RUNS_ROOT / name if out_dir is None else out_dir
     writable_path(out_dir, "run directories", directory=True)
     t0 = time.perf_counter()
-    joint = load_problem(problem).with_data(data)
     _check_joint(joint)
     accuracy_fn, accuracy_info = shared_accuracy(joint, supernet=supernet, proxy=proxy_accuracy, progress=progress)
     specs, variants = _specs(joint, list(seeds), Path(out_dir), accuracy_fn)
@@ -248,6 +258,7 @@ def bench_joint(problem: str | Path = DEFAULT_PROBLEM, *, seeds: Sequence[int] =
             "minimum, ref = ideal + 1.1 * (front maximum - ideal)")},
         "final_hypervolume": hv, "equal_accuracy": eq, "headline": _headline(eq, len(levels)),
         "wall_s": round(time.perf_counter() - t0, 1), "machine": platform.machine(), "cpus": os.cpu_count(),
+        "json": None if out is None else str(out),
     }
     write_json(result, out)
     return result

@@ -24,7 +24,7 @@ def _budget_and_accuracy(p, *, seeds: str) -> None:
 
 def register_bench(bsub) -> None:
     from evo_cosearch.bench.compare import FIGURE_PATH, NAME, RESULT_PATH, RUNS_DIR
-    from evo_cosearch.bench.joint import RESULT_PATH as JOINT_RESULT, RUNS_DIR as JOINT_RUNS
+    from evo_cosearch.bench.joint import NAME as JOINT, RESULT_PATH as JOINT_RESULT, RUNS_DIR as JOINT_RUNS
 
     s = bsub.add_parser("strategies", help="nsga2 vs random vs reinforce: hypervolume curves, final-HV table, "
                                            "rank-sum p-values")
@@ -44,9 +44,12 @@ def register_bench(bsub) -> None:
     j = bsub.add_parser("joint", help="joint vs network-only vs accelerator-only search: hypervolume, energy "
                                       "and EDP at equal accuracy")
     _budget_and_accuracy(j, seeds="0,1,2,3,4")
-    j.add_argument("--out", default=str(JOINT_RUNS), help=f"run directories go to OUT/<variant>-s<seed> "
-                                                          f"(default {JOINT_RUNS}); existing ones are reused")
-    j.add_argument("--json", metavar="PATH", default=str(JOINT_RESULT), help=f"JSON result (default {JOINT_RESULT})")
+    j.add_argument("--out", default=None, help=f"run directories go to OUT/<variant>-s<seed> (default {JOINT_RUNS}, "
+                                               f"{JOINT}-<problem name> for another problem); existing ones are "
+                                               "reused, and as the joint variant bench strategies' nsga2 run of "
+                                               "the problem in its default --out")
+    j.add_argument("--json", metavar="PATH", default=None,
+                   help=f"JSON result (default {JOINT_RESULT}, {JOINT}-<problem name>.json for another problem)")
     j.set_defaults(handler=_run_joint)
 
 
@@ -75,5 +78,5 @@ def _run_joint(args) -> int:
 
     result = bench_joint(**_common(args))
     print(joint_markdown(result))
-    print(f"\nJSON: {args.json}")
+    print(f"\nJSON: {result['json']}")
     return 0

@@ -147,3 +147,53 @@ def test_bench_joint_variants_follow_the_objectives_not_the_file_s_repair(tmp_pa
     for variant, rule in (("joint", "none"), ("joint_front", "front")):
         with open_archive(tmp_path / "runs" / f"{variant}-s0") as arc:
             assert arc.meta.settings["accelerator_repair"] == rule
+
+
+
+def _bench(capsys, *args: str) -> dict:
+    """``bench ARGS`` at a tiny budget in the current folder: the JSON result it says it wrote."""
+    from evo_cosearch.cli import main
+
+    capsys.readouterr()
+    assert main(["bench", *args, "--pop", "4", "--gens", "1", "--seeds", "0", "--proxy-accuracy", "--quiet"]) == 0
+    (line,) = [x for x in capsys.readouterr().out.splitlines() if x.startswith("JSON: ")]
+    return {"json": line[len("JSON: "):], **json.loads(Path(line[len("JSON: "):]).read_text())}
+
+
+def test_the_default_problem_keeps_its_output_names_and_reuses_the_strategies_run(tmp_path, monkeypatch, capsys):
+    """The README's published figures and existing run folders depend on these names."""
+    from evo_cosearch.bench.joint import RESULT_PATH, RUNS_DIR
+
+    assert (RUNS_DIR, RESULT_PATH) == (Path("results/runs/joint_vs_separate"),
+                                       Path("results/benchmarks/joint_vs_separate.json"))
+    monkeypatch.chdir(tmp_path)
+    _bench(capsys, "strategies", "--strategies", "nsga2")
+    r = _bench(capsys, "joint")
+    assert r["json"] == str(RESULT_PATH) and r["problem_name"] == "demo_digits"
+    assert r["runs"]["joint"][0]["run_dir"] == str(Path("results/runs/strategies/nsga2-s0"))
+    assert r["runs"]["network_only"][0]["run_dir"] == str(RUNS_DIR / "network_only-s0")
+    assert not (RUNS_DIR / "joint-s0").exists()
+
+
+def test_another_problem_s_default_outputs_end_in_its_name_and_reuse_its_own_strategies_run(tmp_path, monkeypatch,
+                                                                                            capsys):
+    monkeypatch.chdir(tmp_path)
+    Path("other.yaml").write_text(Path(DIGITS).read_text().replace("name: demo_digits", "name: other_digits"))
+    _bench(capsys, "strategies", "--strategies", "nsga2")  # the default problem's, in results/runs/strategies
+    _bench(capsys, "joint")
+    default = Path("results/benchmarks/joint_vs_separate.json").read_bytes()
+    _bench(capsys, "strategies", "--strategies", "nsga2", "--problem", "other.yaml")
+    r = _bench(capsys, "joint", "--problem", "other.yaml")
+    assert r["json"] == str(Path("results/benchmarks/joint_vs_separate-other_digits.json"))
+    assert r["runs"]["joint"][0]["run_dir"] == str(Path("results/runs/strategies-other_digits/nsga2-s0"))
+    assert r["runs"]["network_only"][0]["run_dir"] == str(Path("results/runs/joint_vs_separate-other_digits/"
+                                                                "network_only-s0"))
+    assert sorted(p.name for p in Path("results/runs").iterdir()) == [
+        "joint_vs_separate", "joint_vs_separate-other_digits", "strategies", "strategies-other_digits"]
+    assert Path("results/benchmarks/joint_vs_separate.json").read_bytes() == default  # not overwritten
+
+
+def test_the_python_function_writes_no_json_for_none(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = bench_joint(DIGITS, seeds=(0,), pop=4, gens=1, proxy_accuracy=True, out=None, progress=False)
+    assert r["json"] is None and sorted(p.name for p in Path("results").iterdir()) == ["runs"]

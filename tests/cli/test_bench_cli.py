@@ -38,12 +38,14 @@ def test_every_benchmarks_json_help_reads_alike(name):
     (action,) = [a for a in _benchmarks()[name]._actions if "--json" in a.option_strings]
     assert action.metavar == "PATH" and action.help.startswith("JSON result (default results/benchmarks/")
     assert "--json PATH" in _benchmarks()[name].format_usage()
+    assert "-<problem name>.json for another problem" in action.help  # no default overwrites the default problem's
 
 
 @pytest.mark.parametrize("name, flag, default", [
     ("strategies", "--out", "results/runs/strategies, strategies-<problem name> for another problem"),
     ("strategies", "--figure", "results/benchmarks/strategies_hv.png, strategies-<problem name>_hv.png for another "
                                "problem"),
+    ("joint", "--out", "results/runs/joint_vs_separate, joint_vs_separate-<problem name> for another problem"),
 ])
 def test_search_benchmarks_name_their_default_outputs_per_problem(name, flag, default):
     (action,) = [a for a in _benchmarks()[name]._actions if flag in a.option_strings]
