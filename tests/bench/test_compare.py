@@ -177,7 +177,8 @@ def test_another_problem_s_default_outputs_end_in_its_name(tmp_path, monkeypatch
     assert main(args + ["--problem", str(ROOT / "problems" / "autoqkeras_digits.yaml")]) == 0
     out = capsys.readouterr().out
     assert _files(tmp_path) == [
-        "results/benchmarks/strategies-autoqkeras_digits.json", "results/benchmarks/strategies-autoqkeras_digits_hv.png",
+        "results/benchmarks/strategies-autoqkeras_digits.json",
+        "results/benchmarks/strategies-autoqkeras_digits_hv.png",
         "results/benchmarks/strategies.json", "results/benchmarks/strategies_hv.png",
         "results/runs/strategies", "results/runs/strategies-autoqkeras_digits"]
     assert all(p.read_bytes() == b for p, b in default.items())  # the default problem's are not overwritten
