@@ -1,5 +1,5 @@
 """CLI, folder datasets (IDX, CIFAR-10 batches, ImageFolder): a supernet is refused for other images or
-labels, never for a file its reader does not read."""
+labels, never for a file its reader does not read; a run that read a folder resumes from it."""
 
 from __future__ import annotations
 
@@ -98,3 +98,21 @@ def test_train_supernet_and_evaluate_refuse_other_data_in_one_wording(trained, t
     said = f"holds a supernet trained on dataset {fmt} ({d / 'data'}, sha256 "
     assert used.startswith(said) and resumed.startswith(said) and " file" not in resumed, resumed
     assert used.rsplit(";", 1)[0] == resumed.rsplit(";", 1)[0]  # the same words; only the remedy differs
+
+
+def _search(problem: Path, gens: int, *extra: str) -> int:
+    return main(["search", "--problem", str(problem), "--out", "run", "--pop", "4", "--gens", str(gens),
+                 "--proxy-accuracy", "--quiet", *extra])
+
+
+def test_a_run_of_a_dataset_folder_resumes_from_it_and_refuses_another(tmp_path, monkeypatch, capsys):
+    folders.make("mnist", tmp_path / "data")
+    problem = _conf.write_tiny(tmp_path, dataset="{name: mnist, path: nowhere}")
+    monkeypatch.chdir(tmp_path)
+    assert _search(problem, 1, "--data", "data") == 0
+    assert _search(problem, 2) == 0  # the run's folder, not the problem file's path ("not there any more")
+    capsys.readouterr()
+    shutil.copytree(tmp_path / "data", tmp_path / "other")
+    assert _search(problem, 3, "--data", "other") == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: run: the run read its data from {tmp_path / 'data'}, not other;"), err
