@@ -25,7 +25,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from evo_cosearch.archive.reader import pareto_of
-from evo_cosearch.bench.output import output_name, result_path
+from evo_cosearch.bench.output import RUNS_ROOT, output_name, result_path
 from evo_cosearch.bench.runset import RunSpec, check_strategies, run_all
 from evo_cosearch.bench.standalone import load_cache, train_standalone
 from evo_cosearch.bench.supernet import RESULTS_DIR, _write, bench_data
@@ -92,7 +92,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
         raise ProblemError(f"{problem.source}: objectives must include energy_uj")
     name = output_name("autoqkeras", problem, DEFAULT_PROBLEM)
     out = result_path(name, out_dir, json_out, not_over={"supernet checkpoint": supernet, "stand-alone cache": cache})
-    out_root = Path("results/runs") / name if out_root is None else out_root
+    out_root = RUNS_ROOT / name if out_root is None else out_root
     t0 = time.perf_counter()
     ckpt = None
     if accuracy_fn is None:  # the supernet and evaluation seed a search of this problem uses

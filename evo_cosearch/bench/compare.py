@@ -21,7 +21,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from evo_cosearch.bench.output import (
-    DEFAULT_FIGURE, DEFAULT_JSON, RESULTS_DIR, RUNS_ROOT, figure_path, output_name, result_path, write_json,
+    DEFAULT_FIGURE, DEFAULT_JSON, RESULTS_DIR, RUNS_ROOT, figure_path, json_out_path, output_name, write_json,
 )
 from evo_cosearch.bench.runset import (
     RunSpec, check_seeds, check_strategies, hv_curves, quartiles, run_all, shared_accuracy,
@@ -114,7 +114,7 @@ def bench_strategies(problem: str | Path = DEFAULT_PROBLEM, *, strategies: Seque
     check_seeds(seeds)
     prob = load_problem(problem).with_data(data)
     name = output_name(NAME, prob, DEFAULT_PROBLEM)
-    out = None if out is None else result_path(name, RESULTS_DIR, None if out is DEFAULT_JSON else out)
+    out = json_out_path(out, name, RESULTS_DIR)
     figure = figure_path(RESULTS_DIR / f"{name}_hv.png" if figure is DEFAULT_FIGURE else figure)
     out_dir = runs_dir(prob) if out_dir is None else out_dir
     writable_path(out_dir, "run directories", directory=True)

@@ -38,7 +38,7 @@ import numpy as np
 
 from evo_cosearch.archive import pareto_of
 from evo_cosearch.bench.compare import DEFAULT_GENS, DEFAULT_POP, runs_dir as strategy_runs
-from evo_cosearch.bench.output import DEFAULT_JSON, RESULTS_DIR, RUNS_ROOT, output_name, result_path, write_json
+from evo_cosearch.bench.output import DEFAULT_JSON, RESULTS_DIR, RUNS_ROOT, json_out_path, output_name, write_json
 from evo_cosearch.bench.restricted import (
     BASELINE_ACCELERATOR, FIXED_LAYER, JointAccuracy, ToJoint, accelerator_only_problem, repair_problem,
     network_only_problem,
@@ -219,7 +219,7 @@ def bench_joint(problem: str | Path = DEFAULT_PROBLEM, *, seeds: Sequence[int] =
     check_seeds(seeds)
     joint = load_problem(problem).with_data(data)
     name = output_name(NAME, joint, DEFAULT_PROBLEM)
-    out = None if out is None else result_path(name, RESULTS_DIR, None if out is DEFAULT_JSON else out)
+    out = json_out_path(out, name, RESULTS_DIR)
     out_dir = RUNS_ROOT / name if out_dir is None else out_dir
     writable_path(out_dir, "run directories", directory=True)
     t0 = time.perf_counter()

@@ -16,8 +16,8 @@ from typing import Any, Mapping
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import writable_path, write_text_atomic
 
-__all__ = ["json_path", "figure_path", "write_json", "output_name", "result_path", "RESULTS_DIR", "RUNS_ROOT",
-           "DEFAULT_JSON", "DEFAULT_FIGURE"]
+__all__ = ["json_path", "json_out_path", "figure_path", "write_json", "output_name", "result_path", "RESULTS_DIR",
+           "RUNS_ROOT", "DEFAULT_JSON", "DEFAULT_FIGURE"]
 
 _WHAT = "benchmark JSON result"
 #: Where benchmarks write their JSON results by default.
@@ -56,6 +56,15 @@ def result_path(name: str, out_dir: str | Path | None, json_out: str | Path | No
     if json_out is not None:
         return json_path(json_out, not_over=not_over)
     return None if out_dir is None else json_path(Path(out_dir) / f"{name}.json", not_over=not_over)
+
+
+def json_out_path(out: Any, name: str, out_dir: str | Path | None) -> Path | None:
+    """The JSON path of a benchmark whose ``out`` argument defaults to :data:`DEFAULT_JSON`:
+    ``out_dir/<name>.json`` for that default (None when ``out_dir`` is), no file for None, else
+    ``out`` itself; checked by :func:`json_path`."""
+    if out is None:
+        return None
+    return result_path(name, out_dir, None if out is DEFAULT_JSON else out)
 
 
 def json_path(path: str | Path | None, *, not_over: Mapping[str, str | Path | None] | None = None) -> Path | None:

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from evo_cosearch.bench.output import DEFAULT_JSON, RESULTS_DIR, output_name, result_path, write_json
+from evo_cosearch.bench.output import DEFAULT_JSON, RESULTS_DIR, json_out_path, output_name, write_json
 from evo_cosearch.evaluate import Evaluator, ProxyAccuracy
 from evo_cosearch.problem import load_problem, ready_problem
 from evo_cosearch.engine.runner import run_search
@@ -61,8 +61,7 @@ def search_overhead(*, problem: str | Path = DEFAULT_PROBLEM, pop: int = 100, ge
     process CPU time too (steadier on a shared machine; ``load_average_1min`` is recorded).
     """
     prob = load_problem(problem)
-    out = None if out is None else result_path(output_name("search_overhead", prob, DEFAULT_PROBLEM), out_dir,
-                                               None if out is DEFAULT_JSON else out)
+    out = json_out_path(out, output_name("search_overhead", prob, DEFAULT_PROBLEM), out_dir)
     wall1, eval1, cpu1, cpu_eval1, _, _ = _timed_run(prob, search_settings(prob, pop=pop, gens=1, seed=seed))
     wall, eval_s, cpu, cpu_eval, n_gen, n_designs = _timed_run(prob, search_settings(prob, pop=pop, gens=gens,
                                                                                    seed=seed))

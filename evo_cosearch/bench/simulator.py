@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from evo_cosearch.bench.output import DEFAULT_JSON, RESULTS_DIR, output_name, result_path, write_json
+from evo_cosearch.bench.output import DEFAULT_JSON, RESULTS_DIR, json_out_path, output_name, write_json
 from evo_cosearch.hardware import HardwareMetrics, simulate
 from evo_cosearch.problem import Problem, load_problem, ready_problem
 
@@ -51,8 +51,7 @@ def bench_simulator(problem_path: str | Path = DEFAULT_PROBLEM, n_designs: int =
     The JSON goes to ``out_path`` (None: no file), by default ``out_dir/simulator.json`` for the
     default problem and ``out_dir/simulator-<problem name>.json`` for another (``out_dir`` None: no file)."""
     problem = load_problem(problem_path)
-    out = None if out_path is None else result_path(output_name("simulator", problem, DEFAULT_PROBLEM), out_dir,
-                                                    None if out_path is DEFAULT_JSON else out_path)
+    out = json_out_path(out_path, output_name("simulator", problem, DEFAULT_PROBLEM), out_dir)
     X = problem.space.sample(n_designs, np.random.default_rng(seed))
     simulate_designs(problem, X)  # warm-up: imports, caches, allocator
     full = _times_s(lambda: simulate_designs(problem, X), repeats)
