@@ -14,6 +14,7 @@ import re
 import sys
 from typing import Sequence
 
+from evo_cosearch import __version__
 from evo_cosearch.errors import EvoCosearchError
 
 __all__ = ["main", "build_parser"]
@@ -39,6 +40,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="evo-cosearch",
                      description="Joint Pareto search of a neural network, its quantization and its accelerator.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMAND_MODULES:

@@ -24,3 +24,11 @@ def test_an_unknown_option_is_still_refused(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["simulate", "--problem", "demo_digits", "--genome", "0", "-x1"])
     assert exc.value.code == 2 and "unrecognized arguments: -x1" in capsys.readouterr().err
+
+
+def test_version_prints_the_package_version(capsys):
+    import evo_cosearch
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0 and capsys.readouterr().out == f"evo-cosearch {evo_cosearch.__version__}\n"
