@@ -45,8 +45,9 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
 
     ``pop``/``gens``/``seed``/``strategy`` default to those of the run being resumed, else to the
     problem file's ``search:`` section.
-    Accuracy comes from ``accuracy_fn(X) -> (N,)`` when given (it must be picklable for
-    ``workers``/``dask_scheduler``), else from the supernet ``supernet`` (a checkpoint path); when
+    Accuracy comes from ``accuracy_fn(X) -> (N,)`` when given (for ``workers``/``dask_scheduler``
+    it must be picklable and importable by the workers: defined at the top level of a module, not
+    a lambda, nor in a notebook), else from the supernet ``supernet`` (a checkpoint path); when
     not given, a resumed run's own supernet, else the one cached under ``results/supernets/``
     (trained with seed 0 when missing, for searches of every seed). A resume must use the
     accuracy source the run was made with, and reads the data file the run read. ``workers > 0`` evaluates

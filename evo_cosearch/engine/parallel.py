@@ -20,31 +20,56 @@ from typing import Any, Callable
 
 import numpy as np
 
-from evo_cosearch.errors import WorkerError
+from evo_cosearch.errors import InputError, WorkerError
 
 __all__ = ["PoolAccuracy", "DaskAccuracy"]
 
 WORKER_WAIT_S = 20  # how long a new search waits for the first Dask worker
 _RESUME = "the run keeps its completed generations: run the same command again to resume it"
 
+_WORKER_PAYLOAD: bytes | None = None
 _WORKER_FN: Callable[[np.ndarray], np.ndarray] | None = None
 _DASK_FNS: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
 
 
+def _dumps(accuracy_fn: Callable[[np.ndarray], np.ndarray], where: str) -> bytes:
+    """``accuracy_fn`` pickled for the workers; one that cannot be (a lambda, a nested function) is
+    an :class:`InputError` naming ``where`` (the option that asked for workers)."""
+    try:
+        return pickle.dumps(accuracy_fn)
+    except (pickle.PicklingError, AttributeError, TypeError) as exc:
+        raise InputError(f"{where}: the accuracy function cannot be pickled for the workers ({exc}); give one "
+                         "defined at the top level of a module, not a lambda or a nested function") from None
+
+
+def _loads(payload: bytes) -> Callable[[np.ndarray], np.ndarray]:
+    """The accuracy function in a worker; one the worker cannot import (a function of the
+    ``__main__`` of a notebook, the REPL or ``python -c``) is an :class:`InputError`, not a
+    worker that seems to have died."""
+    try:
+        return pickle.loads(payload)
+    except (AttributeError, ImportError) as exc:
+        raise InputError(f"a worker process cannot load the accuracy function ({exc}); define it in a module "
+                         "the workers can import (a script's own functions work when it runs as a file)") from None
+
+
 def _init_worker(payload: bytes) -> None:
-    global _WORKER_FN
-    _WORKER_FN = pickle.loads(payload)
+    global _WORKER_PAYLOAD
+    _WORKER_PAYLOAD = payload  # loaded by the first call, so that a failure reaches the parent as an error
 
 
 def _worker_call(X: np.ndarray) -> np.ndarray:
-    assert _WORKER_FN is not None
+    global _WORKER_FN
+    if _WORKER_FN is None:
+        assert _WORKER_PAYLOAD is not None
+        _WORKER_FN = _loads(_WORKER_PAYLOAD)
     return np.asarray(_WORKER_FN(X), dtype=np.float64)
 
 
 def _dask_call(key: str, payload: bytes, X: np.ndarray) -> np.ndarray:
     fn = _DASK_FNS.get(key)
     if fn is None:
-        fn = _DASK_FNS[key] = pickle.loads(payload)
+        fn = _DASK_FNS[key] = _loads(payload)
     return np.asarray(fn(X), dtype=np.float64)
 
 
@@ -60,7 +85,8 @@ class PoolAccuracy:
             raise ValueError("workers must be >= 1")
         self.workers = int(workers)
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_init_worker, initargs=(pickle.dumps(accuracy_fn),))
+                                         initializer=_init_worker,
+                                         initargs=(_dumps(accuracy_fn, f"--workers {self.workers}"),))
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=np.int64)
@@ -88,6 +114,7 @@ class DaskAccuracy:
     def __init__(self, accuracy_fn: Callable[[np.ndarray], np.ndarray], scheduler: Any) -> None:
         from distributed import Client
 
+        payload = _dumps(accuracy_fn, "--dask-scheduler")  # before connecting: refused at once
         self._own = isinstance(scheduler, str)
         self._client = Client(scheduler, set_as_default=False, timeout="10s") if self._own else scheduler
         if self._own:  # a lost scheduler is reported as one line (WorkerError), not as the client's tracebacks
@@ -100,7 +127,6 @@ class DaskAccuracy:
             self.close()
             raise WorkerError(f"--dask-scheduler {scheduler}: connected, but no worker joined it within "
                               f"{WORKER_WAIT_S} s; start workers with: dask worker ADDRESS") from None
-        payload = pickle.dumps(accuracy_fn)
         self._key = hashlib.sha256(payload).hexdigest()
         self._payload = self._client.scatter(payload, broadcast=True, hash=False)
 

@@ -254,6 +254,27 @@ def test_a_worker_process_that_dies_is_a_one_line_error(tmp_path):
     assert not (tmp_path / "w").exists()  # nothing committed: nothing left
 
 
+def test_an_accuracy_function_the_workers_cannot_get_is_a_one_line_error(tmp_path):
+    with pytest.raises(InputError, match=r"--workers 2: the accuracy function cannot be pickled .* not a lambda"):
+        run(tmp_path / "lambda", accuracy_fn=lambda X: np.full(len(X), 0.5), workers=2)
+    with pytest.raises(InputError, match=r"--dask-scheduler: the accuracy function cannot be pickled"):
+        run(tmp_path / "lambda", accuracy_fn=lambda X: np.full(len(X), 0.5), dask_scheduler="tcp://127.0.0.1:1")
+    assert not (tmp_path / "lambda").exists()
+    # a function of `python -c`'s __main__ pickles by name, but spawned workers cannot import it
+    script = textwrap.dedent(f"""
+        import numpy as np
+        import evo_cosearch as ec
+        def acc(X):
+            return np.full(len(X), 0.5)
+        ec.search({str(DEMO)!r}, out="run", pop=4, gens=1, accuracy_fn=acc, workers=2, quiet=True)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    last = proc.stderr.strip().splitlines()[-1]
+    assert proc.returncode == 1 and last.startswith("evo_cosearch.errors.InputError: a worker process cannot load "
+                                                    "the accuracy function"), proc.stderr
+    assert not (tmp_path / "run").exists()
+
+
 def test_a_dask_scheduler_that_is_not_an_address_is_refused_at_once(tmp_path):
     # refused before connecting (Dask itself would wait 20 s, then fail with "cannot connect")
     with pytest.raises(InputError, match=r"--dask-scheduler notanaddress: not a scheduler address"):
