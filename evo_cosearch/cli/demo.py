@@ -26,7 +26,8 @@ def run(args) -> int:
 
     out = Path(args.out)
     run_dir, plots, chosen = out / "run", out / "plots", out / "chosen"
-    sizes = [*(["--pop", str(args.pop)] if args.pop else []), *(["--gens", str(args.gens)] if args.gens else [])]
+    sizes = [*(["--pop", str(args.pop)] if args.pop is not None else []),  # 0 is search's error, not a default
+             *(["--gens", str(args.gens)] if args.gens is not None else [])]
     steps = [
         ("search", ["search", "--problem", args.problem, "--out", str(run_dir), *sizes]),
         ("plot", ["plot", str(run_dir), "--out", str(plots)]),
