@@ -12,12 +12,13 @@ import argparse
 import importlib
 import re
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from evo_cosearch import __version__
 from evo_cosearch.errors import EvoCosearchError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "problem_help"]
 
 #: Command modules (``evo_cosearch.cli.<name>``), in --help order. A module missing
 #: from the installed package is skipped, so the list may name work in progress.
@@ -35,6 +36,15 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # one line, exit 2 (argparse's own convention)
         self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def problem_help(default: str | Path | None = None, what: str = "problem file (YAML)") -> str:
+    """The help of a ``--problem`` option: ``what``, or a ready problem named without a folder
+    (:func:`evo_cosearch.problem.problem_file`), and the default's name when it is a ready one."""
+    from evo_cosearch.problem import ready_problem_names
+
+    text = f"{what}, or a ready problem by name: {', '.join(ready_problem_names())}"
+    return text if default is None else f"{text} (default {Path(default).stem})"
 
 
 def build_parser() -> argparse.ArgumentParser:

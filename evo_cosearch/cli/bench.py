@@ -13,6 +13,7 @@ import json
 
 from evo_cosearch.bench.output import DEFAULT_JSON
 from evo_cosearch.bench.simulator import DEFAULT_PROBLEM, RESULT_PATH, bench_simulator
+from evo_cosearch.cli import problem_help
 from evo_cosearch.errors import InputError
 
 #: Modules adding further ``bench`` subcommands (``register_bench(subparsers)``), in --help order.
@@ -63,7 +64,7 @@ def name_list(text: str) -> list[str]:
 
 def _register_simulator(bsub) -> None:
     p = bsub.add_parser("simulator", help="designs/s of decode + workload lowering + edge simulate")
-    p.add_argument("--problem", default=DEFAULT_PROBLEM, help=f"problem file (default {DEFAULT_PROBLEM})")
+    p.add_argument("--problem", default=DEFAULT_PROBLEM, help=problem_help(DEFAULT_PROBLEM))
     p.add_argument("--designs", type=_positive_int, default=10_000, help="random designs (default 10000)")
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     p.add_argument("--repeats", type=_positive_int, default=5, help="timed repeats (default 5)")

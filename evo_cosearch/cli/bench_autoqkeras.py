@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+from evo_cosearch.cli import problem_help
 from evo_cosearch.cli.bench import name_list
 from evo_cosearch.errors import InputError
 
@@ -17,8 +18,8 @@ def register_bench(bsub) -> None:
 
     p = bsub.add_parser("autoqkeras", help="AutoQKeras-style reproduction: energy reduction vs the reference "
                                            "design within an accuracy tolerance")
-    p.add_argument("--problem", default=DEFAULT_PROBLEM, help=f"problem with a reference: design "
-                                                              f"(default {DEFAULT_PROBLEM})")
+    p.add_argument("--problem", default=DEFAULT_PROBLEM,
+                   help=problem_help(DEFAULT_PROBLEM, "problem file (YAML) with a reference: design"))
     p.add_argument("--data", default=None, help=f"dataset file (default: {DEFAULT_DATA} for the default problem, "
                                                 "the problem's own for another; 'none': the problem's own)")
     p.add_argument("--supernet", default=None, help="trained checkpoint (default: the problem's cached one)")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from evo_cosearch.cli import problem_help
 from evo_cosearch.cli.bench import int_list, name_list
 
 __all__ = ["register_bench"]
 
 
 def _budget_and_accuracy(p, *, seeds: str) -> None:
-    from evo_cosearch.bench.compare import DEFAULT_GENS, DEFAULT_POP
+    from evo_cosearch.bench.compare import DEFAULT_GENS, DEFAULT_POP, DEFAULT_PROBLEM
 
-    p.add_argument("--problem", default=None, help="problem file (default: the ready problem demo_digits)")
+    p.add_argument("--problem", default=None, help=problem_help(DEFAULT_PROBLEM))
     p.add_argument("--pop", type=int, default=DEFAULT_POP, help=f"designs per generation (default {DEFAULT_POP})")
     p.add_argument("--gens", type=int, default=DEFAULT_GENS,
                    help=f"generations, the first included (default {DEFAULT_GENS})")

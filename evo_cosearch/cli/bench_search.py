@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from evo_cosearch.cli import problem_help
 from evo_cosearch.errors import InputError
 
 __all__ = ["register_bench"]
@@ -15,7 +16,7 @@ def register_bench(bsub) -> None:
     from evo_cosearch.bench.search import DEFAULT_PROBLEM
 
     p = bsub.add_parser("search-overhead", help="ms per generation spent outside evaluation (target <= 10 at pop 100)")
-    p.add_argument("--problem", default=str(DEFAULT_PROBLEM), help="problem file (default: the ready problem demo_digits)")
+    p.add_argument("--problem", default=str(DEFAULT_PROBLEM), help=problem_help(DEFAULT_PROBLEM))
     p.add_argument("--pop", type=int, default=100, help="designs per generation (default 100)")
     p.add_argument("--gens", type=int, default=21,
                    help="generations, >= 2: the overhead is that of GENS generations minus that of one (default 21)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from evo_cosearch.cli import problem_help
 from evo_cosearch.errors import InputError
 
 __all__ = ["register_bench"]
@@ -12,7 +13,7 @@ __all__ = ["register_bench"]
 def _problem_and_data(p) -> None:
     from evo_cosearch.bench.supernet import DEFAULT_DATA, DEFAULT_PROBLEM
 
-    p.add_argument("--problem", default=DEFAULT_PROBLEM, help=f"problem file (default {DEFAULT_PROBLEM})")
+    p.add_argument("--problem", default=DEFAULT_PROBLEM, help=problem_help(DEFAULT_PROBLEM))
     p.add_argument("--data", default=None, help=f"dataset file, overriding the problem's dataset.path (default: "
                                                 f"{DEFAULT_DATA} for the default problem, the problem's own for "
                                                 "another; 'none': the problem's own; ignored for digits)")

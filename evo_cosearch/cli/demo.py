@@ -9,12 +9,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from evo_cosearch.cli import problem_help
+
 DEMO_PROBLEM = "demo_digits"  # a ready problem (problems/demo_digits.yaml), found wherever the package is installed
 
 
 def register(sub) -> None:
     p = sub.add_parser("demo", help="search -> plot -> select -> export on the embedded digits problem")
-    p.add_argument("--problem", default=DEMO_PROBLEM, help="problem file or ready problem (default: demo_digits)")
+    p.add_argument("--problem", default=DEMO_PROBLEM, help=problem_help(DEMO_PROBLEM))
     p.add_argument("--out", default="results/demo", help="output directory (default: results/demo)")
     p.add_argument("--pop", type=int, help="population size (default: the problem's)")
     p.add_argument("--gens", type=int, help="generations (default: the problem's)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from evo_cosearch.cli import problem_help
 from evo_cosearch.errors import InputError
 from evo_cosearch.problem import load_problem
 from evo_cosearch.engine.strategies import STRATEGIES
@@ -9,7 +10,7 @@ from evo_cosearch.engine.strategies import STRATEGIES
 
 def register(sub) -> None:
     p = sub.add_parser("search", help="run (or resume) a Pareto co-search; writes RUN/archive.sqlite")
-    p.add_argument("--problem", required=True, help="problem file (YAML)")
+    p.add_argument("--problem", required=True, help=problem_help())
     p.add_argument("--out", required=True, help="run directory (an existing one is resumed)")
     p.add_argument("--pop", type=int, help="designs evaluated per generation, 4 or more, for every strategy "
                                            "(NSGA-II's population size; default: the problem's search.pop)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from evo_cosearch.cli import problem_help
 from evo_cosearch.problem import load_problem
 
 
@@ -12,7 +13,7 @@ def register(sub) -> None:
     ssub = p.add_subparsers(dest="space_command", metavar="SUBCOMMAND", parser_class=type(p))
     ssub.required = True
     show = ssub.add_parser("show", help="print genes, their values and the space size")
-    show.add_argument("--problem", required=True, help="problem file (YAML)")
+    show.add_argument("--problem", required=True, help=problem_help())
     show.add_argument("--format", choices=("table", "json"), default="table")
     show.set_defaults(handler=run_show)
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 
+from evo_cosearch.cli import problem_help
 from evo_cosearch.errors import InputError
 from evo_cosearch.io.designfile import genome_arg
 from evo_cosearch.problem import load_problem
@@ -28,7 +29,7 @@ def _seed(text: str) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("train-supernet", help="train (or resume) a problem's weight-sharing supernet")
-    p.add_argument("--problem", required=True, help="problem file (YAML)")
+    p.add_argument("--problem", required=True, help=problem_help())
     p.add_argument("--epochs", type=int, default=None, help="override supernet.epochs")
     p.add_argument("--data", default=None, help="dataset path (overrides dataset.path)")
     p.add_argument("--out", default=None,
@@ -40,7 +41,7 @@ def register(sub) -> None:
     p.set_defaults(handler=run_train_supernet)
 
     e = sub.add_parser("evaluate", help="supernet-inherited accuracy, MACs and params of one genome")
-    e.add_argument("--problem", required=True, help="problem file (YAML)")
+    e.add_argument("--problem", required=True, help=problem_help())
     e.add_argument("--supernet", required=True, help="supernet checkpoint")
     e.add_argument("--genome", required=True, help="comma-separated gene indices, or an exported design.json")
     e.add_argument("--data", default=None, help="dataset path (overrides dataset.path)")
@@ -51,7 +52,7 @@ def register(sub) -> None:
     e.set_defaults(handler=run_evaluate)
 
     c = sub.add_parser("train-child", help="train one child stand-alone (or fine-tune it from a supernet)")
-    c.add_argument("--problem", required=True, help="problem file (YAML)")
+    c.add_argument("--problem", required=True, help=problem_help())
     c.add_argument("--genome", required=True, help="comma-separated gene indices, or an exported design.json")
     c.add_argument("--epochs", type=int, required=True, help="training epochs (0: evaluate as it starts)")
     c.add_argument("--from-supernet", default=None, metavar="CKPT", help="start from the supernet's weights")

@@ -1,6 +1,9 @@
-"""The shared argument parser: a value that starts with '-' and a digit (``--genome -1,0``) is a value."""
+"""The shared argument parser: a value that starts with '-' and a digit (``--genome -1,0``) is a value;
+``--version``; the help of every ``--problem`` option."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -32,3 +35,31 @@ def test_version_prints_the_package_version(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--version"])
     assert exc.value.code == 0 and capsys.readouterr().out == f"evo-cosearch {evo_cosearch.__version__}\n"
+
+
+def _commands(parser, prefix=()):
+    """(command words, parser) of every command and subcommand below ``parser``."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield (*prefix, name), sub
+                yield from _commands(sub, (*prefix, name))
+
+
+def test_every_problem_option_says_a_ready_problem_can_be_named():
+    from evo_cosearch.cli import build_parser
+    from evo_cosearch.problem import ready_problem_names
+
+    names = ready_problem_names()
+    seen = []
+    for words, sub in _commands(build_parser()):
+        (option,) = [a for a in sub._actions if "--problem" in a.option_strings] or [None]
+        if option is None:
+            continue
+        seen.append(" ".join(words))
+        assert "a ready problem by name: " + ", ".join(names) in option.help, words
+        if option.default is not None:  # the bench defaults: a ready problem, named as such (not its path)
+            assert option.help.endswith(f"(default {Path(option.default).stem})") and "/" not in option.help, words
+    assert {"search", "space show", "simulate", "train-supernet", "bench simulator", "bench autoqkeras"} <= set(seen)
