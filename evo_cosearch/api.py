@@ -3,7 +3,7 @@
 Example::
 
     import evo_cosearch as ec
-    arc = ec.search("problems/demo_digits.yaml", out="results/runs/demo", gens=5)
+    arc = ec.search("demo_digits", out="results/runs/demo", gens=5)   # a problem file, or a ready problem
     best = arc.pareto()            # non-dominated feasible designs of the whole run
     print(best.record(0))
     arc.close()

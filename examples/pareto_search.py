@@ -1,6 +1,6 @@
 """A Pareto co-search written against the public API: search, then read the front.
 
-Runs any ready problem of ``problems/`` (default: the digits demo):
+Runs any problem file, or a ready problem by name from any folder (default: ``demo_digits``):
 
     .venv/bin/python examples/pareto_search.py problems/demo_digits.yaml --out results/runs/script --gens 5
     .venv/bin/python examples/pareto_search.py problems/joint_fashion_mnist.yaml --data ../shared/data/fashion_mnist.npz
@@ -20,7 +20,7 @@ import evo_cosearch as ec
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("problem", nargs="?", default="problems/demo_digits.yaml")
+    parser.add_argument("problem", nargs="?", default="demo_digits", help="problem file or ready problem name")
     parser.add_argument("--out", default="results/runs/script")
     parser.add_argument("--pop", type=int)
     parser.add_argument("--gens", type=int)
