@@ -24,3 +24,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'evo_cosearch' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:  # the lazy names too (tab completion, help())
+    return sorted(set(globals()) | set(_LAZY))

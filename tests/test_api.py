@@ -19,3 +19,13 @@ def test_search_is_callable_again_after_its_first_call(tmp_path):
         arc.close()
     with ec.load_archive(tmp_path / "b") as arc:
         assert len(arc.designs()) == 4
+
+
+def test_the_public_names_are_listed_before_their_first_use():
+    # a fresh interpreter: tab completion and dir() see the lazy names before anything imported them
+    import subprocess
+    import sys
+
+    code = "import evo_cosearch as ec; print(sorted(set(ec.__all__) - set(dir(ec))))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout == "[]\n", proc.stderr
