@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -28,6 +28,11 @@ from evo_cosearch.runs import (
     SUPERNET_CACHE, evaluation_seed, evaluation_threads, resumed_problem, run_checkpoint,
 )
 
+if TYPE_CHECKING:
+    from evo_cosearch.hardware import HardwareMetrics
+    from evo_cosearch.space import AcceleratorArrays
+    from evo_cosearch.workload import LayerArrays
+
 __all__ = ["search", "load_archive", "SUPERNET_CACHE"]
 
 
@@ -38,10 +43,13 @@ def load_archive(run_dir: str | Path) -> Archive:
 
 def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = None, gens: int | None = None,
            seed: int | None = None, strategy: str | None = None, supernet: str | Path | None = None,
-           workers: int = 0, dask_scheduler=None, quiet: bool = False,
+           workers: int = 0, dask_scheduler: str | Any | None = None, quiet: bool = False,
            accuracy_fn: Callable[[np.ndarray], np.ndarray] | None = None, progress: bool = True,
-           simulate_fn=None) -> Archive:
+           simulate_fn: Callable[[LayerArrays, AcceleratorArrays], HardwareMetrics] | None = None) -> Archive:
     """Run (or resume) a search of ``problem`` into the run directory ``out``.
+
+    ``problem``: a :class:`~evo_cosearch.problem.Problem`, a problem file, or a ready problem's
+    name (``"demo_digits"``).
 
     ``pop``/``gens``/``seed``/``strategy`` default to those of the run being resumed, else to the
     problem file's ``search:`` section.
@@ -52,7 +60,10 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
     (trained with seed 0 when missing, for searches of every seed). A resume must use the
     accuracy source the run was made with, and reads the data file the run read. ``workers > 0`` evaluates
     accuracy on a local process pool; ``dask_scheduler`` (``tcp://HOST:PORT`` or a
-    ``distributed.Client``) on a Dask cluster. Prints a summary unless ``quiet``.
+    ``distributed.Client``) on a Dask cluster. Prints a summary unless ``quiet``, and a progress
+    bar (one line per generation when stderr is not a terminal) unless ``quiet`` or not ``progress``.
+    ``simulate_fn(layers, accelerators)`` replaces the hardware model
+    (:func:`evo_cosearch.hardware.simulate`); the run does not record it, so resume with the same.
     Returns the run's archive, opened read-only.
     """
     if not isinstance(problem, Problem):
