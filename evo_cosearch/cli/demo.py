@@ -38,11 +38,12 @@ def run(args) -> int:
     from evo_cosearch.select.export import DESIGN_JSON, SCALESIM_CFG, TOPOLOGY_CSV
     from evo_cosearch.select.finetune import CHILD_JSON, CHILD_ONNX, CHILD_PT, FINETUNE_JSON
 
-    # an earlier demo's choice (say, with other --gens), and a child fine-tuned from it by hand
-    for name in (DESIGN_JSON, SCALESIM_CFG, TOPOLOGY_CSV, CHILD_PT, CHILD_JSON, FINETUNE_JSON, CHILD_ONNX):
-        (chosen / name).unlink(missing_ok=True)
     start = time.perf_counter()
     for name, argv in steps:
+        if name == "select":  # replaces an earlier demo's choice (say, with other --gens) and a child
+            # fine-tuned from it by hand; only now, so that a search or plot that fails leaves them be
+            for old in (DESIGN_JSON, SCALESIM_CFG, TOPOLOGY_CSV, CHILD_PT, CHILD_JSON, FINETUNE_JSON, CHILD_ONNX):
+                (chosen / old).unlink(missing_ok=True)
         print(f"\n$ evo-cosearch {' '.join(argv)}", flush=True)
         rc = main(argv)
         if rc != 0:
