@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from evo_cosearch.errors import DataError
-from evo_cosearch.data.load import dataset_files
+from evo_cosearch.data.load import check_dataset_path, dataset_files
 from evo_cosearch.files import file_sha256
 from evo_cosearch.problem import dataset_options
 
@@ -38,9 +38,7 @@ def data_identity(cfg: Any) -> dict[str, Any]:
     del options["test_fraction"]  # the dataset's own test split is used
     if cfg.path is None:
         raise DataError(f"dataset {cfg.name!r}: no path given (set dataset.path in the problem file or pass --data)")
-    path = Path(cfg.path)
-    if not path.exists():
-        raise DataError(f"{path}: dataset path not found")
+    path = check_dataset_path(cfg.path)
     return {"name": cfg.name, "path": str(path.resolve()), "options": options,
             "sha256": _fingerprint(path, dataset_files(cfg.name, path))}
 

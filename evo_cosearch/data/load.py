@@ -12,9 +12,19 @@ from evo_cosearch.data.splits import Splits, make_splits
 from evo_cosearch.errors import DataError
 from evo_cosearch.problem import DATASET_OPTIONS, dataset_options as _options
 
-__all__ = ["load_dataset", "dataset_files", "DATASET_OPTIONS"]
+__all__ = ["load_dataset", "dataset_files", "check_dataset_path", "DATASET_OPTIONS"]
 
 _SHAPES = {"fashion_mnist": (1, 28, 28), "mnist": (1, 28, 28), "cifar10": (3, 32, 32)}
+
+
+def check_dataset_path(path: str | Path) -> Path:
+    """``path`` as a :class:`Path`; a missing one is a :class:`DataError` that says where a relative
+    path was looked for (the current folder, not the problem file's)."""
+    path = Path(path)
+    if not path.exists():
+        where = "" if path.is_absolute() else f" (looked for in the current folder, {Path.cwd()})"
+        raise DataError(f"{path}: dataset path not found{where}; pass --data PATH")
+    return path
 
 
 def load_dataset(cfg: Any, *, seed: int = 0, size: int | None = None, channels: int | None = None,
@@ -37,9 +47,7 @@ def load_dataset(cfg: Any, *, seed: int = 0, size: int | None = None, channels: 
                            num_classes=10, where="dataset digits")
     if cfg.path is None:
         raise DataError(f"dataset {name!r}: no path given (set dataset.path in the problem file or pass --data)")
-    path = Path(cfg.path)
-    if not path.exists():
-        raise DataError(f"{path}: dataset path not found")
+    path = check_dataset_path(cfg.path)
     if name in ("fashion_mnist", "mnist"):
         arrays = readers.read_npz(path) if path.suffix == ".npz" else readers.read_idx_dir(path)
         n_cls = 10

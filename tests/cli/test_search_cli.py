@@ -153,3 +153,12 @@ def test_bench_search_overhead_writes_json(tmp_path, capsys):
     assert printed == json.loads(out.read_text())
     assert printed["pop"] == 8 and printed["generations"] == 3 and printed["designs"] == 24
     assert {"overhead_ms_per_generation", "overhead_cpu_ms_per_generation", "target_ms"} <= set(printed)
+
+
+def test_a_ready_problems_relative_data_path_that_is_missing_says_where_it_looked(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # an installed package, run from a folder without data/
+    assert main(["search", "--problem", "joint_fashion_mnist", "--out", "run", "--pop", "4", "--gens", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"error: data/fashion_mnist.npz: dataset path not found (looked for in the current folder, "
+                   f"{Path.cwd()}); pass --data PATH\n")
+    assert list(tmp_path.iterdir()) == []
