@@ -1,5 +1,5 @@
-"""The wheel holds every module of the package and the ready problem files (pyproject.toml lists
-the packages by hand, to map problems/ into the package)."""
+"""The wheel holds every module of the package, the ready problem files (pyproject.toml lists
+the packages by hand, to map problems/ into the package) and the PEP 561 marker."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+
+import evo_cosearch
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,3 +30,5 @@ def test_the_wheel_carries_every_module_and_ready_problem(tmp_path):
     problems = {f"evo_cosearch/problems/{p.name}" for p in (ROOT / "problems").glob("*.yaml")}
     assert len(problems) >= 7 and problems - names == set()
     assert "evo_cosearch/problems/README.md" in names
+    assert "evo_cosearch/py.typed" in names  # its annotations reach a user's type checker
+    assert wheel.name.startswith(f"evo_cosearch-{evo_cosearch.__version__}-")  # one version, however asked
