@@ -124,6 +124,7 @@ def ready_problem(name: str) -> Path:
 
 
 def ready_problem_names() -> list[str]:
+    """The ready problems' names (``demo_digits``, ...), for ``--problem NAME`` and :func:`load_problem`."""
     return sorted(p.stem for p in ready_problems_dir().glob("*.yaml"))
 
 
@@ -169,6 +170,9 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 
 
 def parse_problem(text: str, source: str = "<problem>") -> Problem:
+    """A problem from the text of a problem file (YAML), checked as :func:`load_problem` checks a
+    file: a problem made in Python (``parse_problem(yaml.safe_dump(config))``) for
+    :func:`evo_cosearch.search`. ``source`` names it in messages."""
     try:
         cfg = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:

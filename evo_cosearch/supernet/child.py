@@ -74,6 +74,9 @@ def child_out_path(path: str | Path, spec: NetworkSpec) -> Path:
 
 
 def load_child(path: str | Path) -> tuple[ChildNet, NetworkSpec]:
+    """A child saved by ``train-child --out`` or ``select --finetune`` (``child.pt``), in eval mode,
+    and its network. It reads ``(pixel - mean) / std``: ``json.loads(torch.load(path,
+    weights_only=True)["input"])`` holds that ``mean`` and ``std``."""
     path = Path(path)
     obj, spec = _read_saved(path)
     child = build_child(spec)
