@@ -17,7 +17,8 @@ from evo_cosearch.files import writable_path, write_text_atomic
 def register(sub) -> None:
     p = sub.add_parser("export", help="write a run's designs as JSON or CSV")
     p.add_argument("run", metavar="RUN", help="run directory")
-    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument("--format", choices=("json", "csv"), default=None,
+                   help="default: csv for an output file named *.csv, else json")
     p.add_argument("--pareto", action="store_true", help="only the non-dominated feasible designs")
     p.add_argument("-o", "--output", help="output file (default: stdout); written whole or not at all")
     p.set_defaults(handler=run)
@@ -32,12 +33,19 @@ def run(args) -> int:
     with open_archive(args.run) as arc:
         designs = arc.require_designs()  # an empty run is an error; an empty Pareto set is not
         table = pareto_of(designs) if args.pareto else designs
-        text = to_json(table) if args.format == "json" else to_csv(table)
+        text = to_csv(table) if _format(args) == "csv" else to_json(table)
     if args.output is None:
         sys.stdout.write(text)
     else:
         write_text_atomic(args.output, text, "export")
     return 0
+
+
+def _format(args) -> str:
+    """``--format``, else the output file's: ``-o designs.csv`` is CSV, not JSON in a .csv file."""
+    if args.format is not None:
+        return args.format
+    return "csv" if args.output is not None and Path(args.output).suffix.lower() == ".csv" else "json"
 
 
 def to_json(table: DesignTable) -> str:

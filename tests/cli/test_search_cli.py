@@ -103,6 +103,15 @@ def test_bad_problem_files(tmp_path, capsys, edit, where):
     assert not (tmp_path / "r").exists()
 
 
+def test_export_to_a_csv_file_writes_csv_unless_told_otherwise(run_dir, tmp_path):
+    assert main(["export", str(run_dir), "-o", str(tmp_path / "all.csv")]) == 0
+    assert (tmp_path / "all.csv").read_text().startswith("id,generation,feasible,")
+    assert main(["export", str(run_dir), "--format", "json", "-o", str(tmp_path / "asked.csv")]) == 0
+    assert len(json.loads((tmp_path / "asked.csv").read_text())) == 30
+    assert main(["export", str(run_dir), "-o", str(tmp_path / "all.txt")]) == 0
+    assert len(json.loads((tmp_path / "all.txt").read_text())) == 30
+
+
 def test_export_of_missing_run(tmp_path, capsys):
     assert main(["export", str(tmp_path / "none")]) == 2
     assert "no run archive" in one_error_line(capsys)
