@@ -76,8 +76,8 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
     settings = search_settings(problem, pop=_first(pop, before.get("pop")), gens=_first(gens, before.get("gens")),
                                seed=_first(seed, before.get("seed")),
                                strategy=_first(strategy, before.get("strategy")))
-    if workers < 0:
-        raise InputError(f"--workers: {workers} is negative")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
+        raise InputError(f"--workers: {workers!r} is not an integer >= 0")
     if workers and dask_scheduler is not None:
         raise InputError(f"--workers {workers} with --dask-scheduler: give one (the Dask workers evaluate)")
     recorded = None if previous is None else previous.accuracy_source

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import pytest
 
 import evo_cosearch as ec
 import evo_cosearch.engine  # noqa: F401 - the search engine subpackage; must not shadow ec.search
+from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import ProxyAccuracy
 
 DEMO = Path(__file__).resolve().parents[1] / "problems" / "demo_digits.yaml"
@@ -19,6 +23,14 @@ def test_search_is_callable_again_after_its_first_call(tmp_path):
         arc.close()
     with ec.load_archive(tmp_path / "b") as arc:
         assert len(arc.designs()) == 4
+
+
+@pytest.mark.parametrize("workers", [-1, "2", 2.0, True])
+def test_workers_that_are_no_count_of_processes_are_refused(workers, tmp_path):
+    p = ec.load_problem(DEMO)
+    with pytest.raises(InputError, match=rf"--workers: {re.escape(repr(workers))} is not an integer >= 0"):
+        ec.search(p, out=tmp_path / "run", pop=4, gens=1, accuracy_fn=ProxyAccuracy(p), workers=workers, quiet=True)
+    assert not (tmp_path / "run").exists()
 
 
 def test_the_public_names_are_listed_before_their_first_use():
