@@ -80,6 +80,8 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
         raise InputError(f"--workers: {workers!r} is not an integer >= 0")
     if workers and dask_scheduler is not None:
         raise InputError(f"--workers {workers} with --dask-scheduler: give one (the Dask workers evaluate)")
+    if accuracy_fn is not None and supernet is not None:
+        raise InputError(f"--supernet {supernet} with an accuracy function: give one (the function uses no supernet)")
     recorded = None if previous is None else previous.accuracy_source
     if accuracy_fn is not None:
         source = accuracy_source(accuracy_fn)

@@ -33,6 +33,13 @@ def test_workers_that_are_no_count_of_processes_are_refused(workers, tmp_path):
     assert not (tmp_path / "run").exists()
 
 
+def test_a_supernet_with_an_accuracy_function_is_refused_not_ignored(tmp_path):
+    p = ec.load_problem(DEMO)
+    with pytest.raises(InputError, match="--supernet x.pt with an accuracy function: give one"):
+        ec.search(p, out=tmp_path / "run", pop=4, gens=1, accuracy_fn=ProxyAccuracy(p), supernet="x.pt", quiet=True)
+    assert not (tmp_path / "run").exists()
+
+
 def test_the_public_names_are_listed_before_their_first_use():
     # a fresh interpreter: tab completion and dir() see the lazy names before anything imported them
     import subprocess
