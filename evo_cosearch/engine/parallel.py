@@ -13,7 +13,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import multiprocessing
+import multiprocessing.connection
+import os
 import pickle
+import threading
 from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable
@@ -55,7 +58,17 @@ def _loads(payload: bytes) -> Callable[[np.ndarray], np.ndarray]:
 
 def _init_worker(payload: bytes) -> None:
     global _WORKER_PAYLOAD
+    threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
     _WORKER_PAYLOAD = payload  # loaded by the first call, so that a failure reaches the parent as an error
+
+
+def _exit_with_parent() -> None:
+    """End this worker when the search that started it is gone: a search killed with ``kill -9``
+    cannot shut its pool down, and its workers would otherwise wait for work forever."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
 
 
 def _worker_call(X: np.ndarray) -> np.ndarray:
