@@ -26,9 +26,10 @@ from evo_cosearch.archive import (
     ArchiveWriter, db_path, hv_points, hypervolume, non_dominated, open_archive, pareto_of,
 )
 from evo_cosearch.errors import InputError
-from evo_cosearch.evaluate import source_mismatch
+from evo_cosearch.evaluate import source_kind, source_mismatch
 from evo_cosearch.files import missing_root, remove_made_dirs
 from evo_cosearch.runs import data_path_of
+from evo_cosearch.supernet.config import EvaluationConfig
 from evo_cosearch.engine.layer_groups import start_genome
 from evo_cosearch.engine.problem import CoSearchProblem, extras_of
 from evo_cosearch.engine.records import DesignJson, generation_record, now as _now
@@ -122,6 +123,10 @@ def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mappin
         why = source_mismatch(meta.accuracy_source, source)
         if why:
             raise InputError(f"{run_dir}: {why}; use another --out directory, or resume it the way it was made")
+        why = _evaluation_mismatch(arc.problem(), problem) if source_kind(meta.accuracy_source) == "supernet" else None
+        if why:
+            raise InputError(f"{run_dir}: run's supernet accuracies used {why}; resume it with its own problem file "
+                             f"({run_dir / 'problem.yaml'}), or use another --out directory")
         mine = settings.to_dict()
         reward = ("reward",) if settings.strategy == "reinforce" else ()  # the reward is only reinforce's
         for key in _SAME_RUN_KEYS + reward:
@@ -141,6 +146,17 @@ def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mappin
         # completed generations, plus designs added outside the search (refine): they keep their ids
         keep = (table.generation <= last) | (table.strategy == "refine")
         return meta, state, table.take(np.flatnonzero(keep))
+
+
+def _evaluation_mismatch(run_problem, problem) -> str | None:
+    """How ``problem``'s ``evaluation:`` section differs from the run's (None: the same), since
+    other recalibration or validation images put a supernet's accuracies on another scale."""
+    was = EvaluationConfig.from_section(run_problem.evaluation).to_dict()
+    now = EvaluationConfig.from_section(problem.evaluation).to_dict()
+    for key in was:
+        if was[key] != now[key]:
+            return f"evaluation.{key}={json.dumps(was[key])}, not {json.dumps(now[key])}"
+    return None
 
 
 def stored_meta(run_dir: str | Path) -> "RunMeta | None":

@@ -288,3 +288,28 @@ def test_progress_in_a_log_file_is_one_line_per_generation(tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()  # stderr is not a terminal here, as in a log file
     lines = [line for line in err if line.startswith("logged: generation")]
     assert [line.split()[2] for line in lines] == ["1/3", "2/3", "3/3"] and "hv=" in lines[-1]
+
+
+class _SupernetLike(ProxyAccuracy):
+    """The proxy's accuracies, recorded as a supernet's (no training in a test)."""
+
+    def source(self):
+        return {"kind": "supernet", "supernet": "/x/supernet.pt", "sha256": "0123456789abcdef",
+                "evaluation_seed": 0, "threads": 1}
+
+
+def test_a_resume_with_another_evaluation_section_is_refused(tmp_path):
+    # other recalibration or validation images put a supernet's accuracies on another scale
+    cfg = yaml.safe_load(DEMO.read_text())
+    p = parse_problem(yaml.safe_dump(cfg))
+    run(tmp_path / "r", p, gens=2, accuracy_fn=_SupernetLike(p))
+    cfg["evaluation"]["val_images"] = 100
+    other = parse_problem(yaml.safe_dump(cfg))
+    with pytest.raises(InputError, match=r"r: run's supernet accuracies used evaluation.val_images=null, not 100; "
+                                         r"resume it with its own problem file \(.*problem.yaml\)"):
+        run(tmp_path / "r", other, gens=3, accuracy_fn=_SupernetLike(other))
+    with open_archive(tmp_path / "r") as arc:
+        assert len(arc.history()) == 2 and arc.meta.status == "completed"  # untouched
+    run(tmp_path / "r", p, gens=3, accuracy_fn=_SupernetLike(p))  # the run's own section resumes
+    run(tmp_path / "proxy", p, gens=2)
+    run(tmp_path / "proxy", other, gens=3)  # the proxy reads no images
