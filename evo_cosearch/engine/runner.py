@@ -246,9 +246,9 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
                                                     first_id=first_id, tracker=tracker, hypervolume=hv,
                                                     meta=extra_meta, design_json=design_json, extras=extras))
             committed = True
-            if bar is not None:
-                bar.update(1)
+            if bar is not None:  # the statistics first: update() draws the generation with them
                 bar.set_postfix_str(_postfix(problem.objectives, tracker, hv), refresh=False)
+                bar.update(1)
     except BaseException:
         if bar is not None:
             bar.close()
@@ -293,12 +293,14 @@ class _LineProgress:
 
     def __init__(self, total: int, initial: int, name: str) -> None:
         self.total, self.n, self.name = total, initial, name
+        self.postfix = ""
 
     def update(self, n: int) -> None:
         self.n += n
+        print(f"{self.name}: generation {self.n}/{self.total} {self.postfix}", file=sys.stderr, flush=True)
 
     def set_postfix_str(self, text: str, refresh: bool = True) -> None:
-        print(f"{self.name}: generation {self.n}/{self.total} {text}", file=sys.stderr, flush=True)
+        self.postfix = text
 
     def close(self) -> None:
         pass

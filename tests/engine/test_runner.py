@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -288,6 +290,35 @@ def test_progress_in_a_log_file_is_one_line_per_generation(tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()  # stderr is not a terminal here, as in a log file
     lines = [line for line in err if line.startswith("logged: generation")]
     assert [line.split()[2] for line in lines] == ["1/3", "2/3", "3/3"] and "hv=" in lines[-1]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+class _SlowProxy(ProxyAccuracy):
+    """The proxy, slow enough that the bar draws every generation (tqdm redraws at most every 0.1 s)."""
+
+    def __call__(self, X):
+        time.sleep(0.15)
+        return super().__call__(X)
+
+
+def test_the_progress_bar_shows_each_generations_own_statistics(tmp_path, monkeypatch):
+    # the statistics used to be set after the bar drew a generation: each showed the one before
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    p = load_problem(DEMO)
+    search(p, out=tmp_path / "bar", pop=4, gens=3, accuracy_fn=_SlowProxy(p), quiet=False).close()
+    shown = {}
+    for frame in re.split(r"[\r\n]", sys.stderr.getvalue()):
+        step = re.search(r" (\d)/3 ", frame)
+        if step:
+            hv = re.search(r"hv=([0-9.]+)", frame)
+            shown.setdefault(int(step.group(1)), set()).add(hv and hv.group(1))
+    with open_archive(tmp_path / "bar") as arc:
+        want = {g + 1: {f"{h.hypervolume:.4f}"} for g, h in enumerate(arc.history())}
+    assert shown == {0: {None}, **want}
 
 
 class _SupernetLike(ProxyAccuracy):
