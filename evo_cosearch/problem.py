@@ -205,10 +205,19 @@ def parse_problem(text: str, source: str = "<problem>") -> Problem:
     EvaluationConfig.from_section(sections["evaluation"])
     reference = None if cfg.get("reference") is None else tuple(reference_genome(space, cfg["reference"]).tolist())
     return Problem(
-        name=str(cfg.get("name", Path(source).stem)), text=text, source=source, dataset=dataset,
+        name=_name(cfg.get("name", Path(source).stem)), text=text, source=source, dataset=dataset,
         network=network, accelerator=accelerator, space=space, objectives=objectives,
         constraints=constraints, **sections, reference=reference,
     )
+
+
+def _name(raw: Any) -> str:
+    """The problem's name, which names files (its cached supernet, benchmark outputs): one file name."""
+    name = str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else raw
+    if not isinstance(name, str) or not name.strip() or any(c in name for c in "/\\") or not name.isprintable():
+        raise ProblemError(f"name: {raw!r} is not a name for files (its cached supernet, benchmark outputs): give "
+                           "non-empty text without '/' or '\\'")
+    return name
 
 
 def _dataset(raw: Any) -> DatasetConfig:

@@ -93,6 +93,10 @@ def test_corrupt_database_is_refused_untouched(tmp_path, capsys):
     # checked when the file is read, even by a search that never trains a supernet (--proxy-accuracy)
     (("  epochs: 20", "  epochs: 0"), "supernet.epochs"),
     (("  recal_images: 256", "  recal_images: 256\n  val_imgs: 10"), "evaluation.val_imgs"),
+    # the name names the cached supernet's file: it wrote results/supernets/../../x-<hash>.pt
+    (("name: demo_digits", "name: ../../x"), "name: '../../x' is not a name for files"),
+    (("name: demo_digits", "name: [a]"), "name: ['a'] is not a name for files"),
+    (("name: demo_digits", "name: ''"), "name: '' is not a name for files"),
 ])
 def test_bad_problem_files(tmp_path, capsys, edit, where):
     bad = tmp_path / "bad.yaml"
