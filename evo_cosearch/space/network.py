@@ -136,17 +136,18 @@ class NetworkTemplate:
                 raise ProblemError(f"{w}.layer.kernel: kernel sizes must be odd, got {list(layer['kernel'])}")
             depth = _values(st.get("depth"), f"{w}.depth")
             width = _values(st.get("width"), f"{w}.width")
-            stride = int(_scalar(st.get("stride", 1), f"{w}.stride"))
+            stride = _scalar(st.get("stride", 1), f"{w}.stride")
             _positive_ints(depth, f"{w}.depth")
             _positive_ints(width, f"{w}.width")
             if stride not in (1, 2):
                 raise ProblemError(f"{w}.stride: must be 1 or 2, got {stride}")
-            stages.append(StageTemplate(stride=stride, depth=depth, width=width, layer=layer))
+            stages.append(StageTemplate(stride=int(stride), depth=depth, width=width, layer=layer))
         stem_width = _values(stem.get("width"), f"{where}.stem.width")
         _positive_ints(tuple(v for v in stem_width if v != 0), f"{where}.stem.width")
-        stem_stride = int(_scalar(stem.get("stride", 1), f"{where}.stem.stride"))
-        if stem_stride not in (1, 2):
+        stem_stride = _scalar(stem.get("stride", 1), f"{where}.stem.stride")
+        if stem_stride not in (1, 2):  # before int(): 1.5 is no stride, not 1
             raise ProblemError(f"{where}.stem.stride: must be 1 or 2, got {stem_stride}")
+        stem_stride = int(stem_stride)
         if 0 in stem_width and stem_stride != 1:
             raise ProblemError(f"{where}.stem: width 0 (no stem) needs stride 1, got {stem_stride}")
         edge_bits = _scalar(cfg.get("edge_bits", 8), f"{where}.edge_bits")

@@ -90,6 +90,11 @@ def test_space_size_is_product_of_cardinalities(problem):
     (("  mac_bits: [4, 8, 16]", "  mac_bits: [4, 8, 2000000]"), r"accelerator.mac_bits: value 2000000 is outside"),
     (("constraints: {}", "constraints: {}\ninput: {channels: 3, size: 32, classes: 10}"),
      r"input.channels: 3 but dataset '\w+' has 1 \(input is needed only for imagefolder\)"),
+    # a stride that is no integer was cut to one (1.5 -> 1)
+    (("- {stride: 2, depth: [1, 2], width: [16, 24]}", "- {stride: 1.5, depth: [1, 2], width: [16, 24]}"),
+     r"network.stages\[1\].stride: must be 1 or 2, got 1.5"),
+    (("stem: {stride: 1, width: [8, 16]}", "stem: {stride: 2.5, width: [8, 16]}"),
+     r"network.stem.stride: must be 1 or 2, got 2.5"),
 ])
 def test_bad_problem_file_names_the_field(edit, needle):
     text = DEMO.read_text()
