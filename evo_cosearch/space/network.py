@@ -112,6 +112,8 @@ class NetworkTemplate:
         _check_keys(stem, {"stride", "width"}, f"{where}.stem")
         default_layer = cfg.get("layer", {})
         _check_keys(default_layer, set(LAYER_GENES), f"{where}.layer")
+        _check_layer({name: _layer_values(name, raw, f"{where}.layer.{name}") for name, raw in default_layer.items()},
+                     f"{where}.layer")  # here too, where every stage overrides a list
         stages_cfg = cfg.get("stages")
         if not isinstance(stages_cfg, list) or not stages_cfg:
             raise ProblemError(f"{where}.stages: must be a non-empty list of stages")
@@ -127,13 +129,7 @@ class NetworkTemplate:
                 if raw is None:
                     raise ProblemError(f"{w}.layer.{name}: no value list (set it in {where}.layer or the stage)")
                 layer[name] = _layer_values(name, raw, f"{w}.layer.{name}")
-            bad = [b for b in layer["block"] if b not in BLOCK_TYPES]
-            if bad:
-                raise ProblemError(f"{w}.layer.block: unknown block type {bad[0]!r} (known: {', '.join(BLOCK_TYPES)})")
-            for name in ("kernel", "expansion"):
-                _positive_ints(layer[name], f"{w}.layer.{name}")
-            if any(k % 2 == 0 for k in layer["kernel"]):
-                raise ProblemError(f"{w}.layer.kernel: kernel sizes must be odd, got {list(layer['kernel'])}")
+            _check_layer(layer, f"{w}.layer")
             depth = _values(st.get("depth"), f"{w}.depth")
             width = _values(st.get("width"), f"{w}.width")
             stride = _scalar(st.get("stride", 1), f"{w}.stride")
@@ -261,6 +257,18 @@ class NetworkTemplate:
         return NetworkSpec(in_channels=self.in_channels, in_size=self.in_size, num_classes=self.num_classes,
                            stem_width=pick(self.stem_width), stem_stride=self.stem_stride,
                            edge_bits=self.edge_bits, stages=tuple(stages), acc_bits=self.acc_bits)
+
+
+def _check_layer(layer: Mapping[str, tuple[Any, ...]], where: str) -> None:
+    """The per-layer value lists in ``layer`` (some or all of :data:`LAYER_GENES`) are blocks,
+    positive kernels and expansions, and odd kernels."""
+    bad = [b for b in layer.get("block", ()) if b not in BLOCK_TYPES]
+    if bad:
+        raise ProblemError(f"{where}.block: unknown block type {bad[0]!r} (known: {', '.join(BLOCK_TYPES)})")
+    for name in ("kernel", "expansion"):
+        _positive_ints(layer.get(name, ()), f"{where}.{name}")
+    if any(k % 2 == 0 for k in layer.get("kernel", ())):
+        raise ProblemError(f"{where}.kernel: kernel sizes must be odd, got {list(layer['kernel'])}")
 
 
 def _layer_values(name: str, raw: Any, where: str) -> tuple[Any, ...]:

@@ -87,7 +87,7 @@ def test_decoded_arrays_and_specs_carry_the_quantizer():
 
 
 def test_bad_quantizer_in_a_problem_file_names_the_field():
-    with pytest.raises(ProblemError, match=r"network\.stages\[0\]\.layer\.w_bits: 'int3' is not a quantizer"):
+    with pytest.raises(ProblemError, match=r"network\.layer\.w_bits: 'int3' is not a quantizer"):
         _problem(w_bits="[int3, 8]")
 
 

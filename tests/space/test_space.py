@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from evo_cosearch.errors import GenomeError, ProblemError
 from evo_cosearch.problem import load_problem, parse_problem
@@ -101,6 +102,23 @@ def test_bad_problem_file_names_the_field(edit, needle):
     assert edit[0] in text
     with pytest.raises(ProblemError, match=needle):
         parse_problem(text.replace(*edit, 1))
+
+
+@pytest.mark.parametrize("name, bad, needle", [
+    ("kernel", [4], r"network.layer.kernel: kernel sizes must be odd, got \[4\]"),
+    ("expansion", [0], r"network.layer.expansion: value 0 must be a positive integer"),
+    ("block", ["resnet"], r"network.layer.block: unknown block type 'resnet'"),
+    ("w_bits", ["tern"], r"network.layer.w_bits: 'tern' is not a quantizer"),
+])
+def test_network_layer_lists_are_checked_where_every_stage_overrides_them(name, bad, needle):
+    # they were read only through a stage that used them: a wrong list no stage used passed
+    cfg = yaml.safe_load(DEMO.read_text())
+    for stage in cfg["network"]["stages"]:
+        stage["layer"] = {name: cfg["network"]["layer"][name]}
+    parse_problem(yaml.safe_dump(cfg))
+    cfg["network"]["layer"][name] = bad
+    with pytest.raises(ProblemError, match=needle):
+        parse_problem(yaml.safe_dump(cfg))
 
 
 def test_adding_a_value_changes_only_that_gene(problem):
