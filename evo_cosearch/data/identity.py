@@ -14,8 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-from evo_cosearch.errors import DataError
-from evo_cosearch.data.load import check_dataset_path, dataset_files
+from evo_cosearch.data.load import dataset_files, dataset_path
 from evo_cosearch.files import file_sha256
 from evo_cosearch.problem import dataset_options
 
@@ -36,9 +35,7 @@ def data_identity(cfg: Any) -> dict[str, Any]:
     if cfg.name == "digits":
         return {"name": cfg.name, "path": None, "options": options, "sha256": None}
     del options["test_fraction"]  # the dataset's own test split is used
-    if cfg.path is None:
-        raise DataError(f"dataset {cfg.name!r}: no path given (set dataset.path in the problem file or pass --data)")
-    path = check_dataset_path(cfg.path)
+    path = dataset_path(cfg)
     return {"name": cfg.name, "path": str(path.resolve()), "options": options,
             "sha256": _fingerprint(path, dataset_files(cfg.name, path))}
 

@@ -12,15 +12,17 @@ from evo_cosearch.data.splits import Splits, make_splits
 from evo_cosearch.errors import DataError
 from evo_cosearch.problem import DATASET_OPTIONS, dataset_options as _options
 
-__all__ = ["load_dataset", "dataset_files", "check_dataset_path", "DATASET_OPTIONS"]
+__all__ = ["load_dataset", "dataset_files", "dataset_path", "DATASET_OPTIONS"]
 
 _SHAPES = {"fashion_mnist": (1, 28, 28), "mnist": (1, 28, 28), "cifar10": (3, 32, 32)}
 
 
-def check_dataset_path(path: str | Path) -> Path:
-    """``path`` as a :class:`Path`; a missing one is a :class:`DataError` that says where a relative
-    path was looked for (the current folder, not the problem file's)."""
-    path = Path(path)
+def dataset_path(cfg: Any) -> Path:
+    """The existing file or folder a dataset other than digits reads. A relative path that is
+    missing is named with the folder it was looked for in (the current one, not the problem file's)."""
+    if cfg.path is None:
+        raise DataError(f"dataset {cfg.name!r}: no path given (set dataset.path in the problem file or pass --data)")
+    path = Path(cfg.path)
     if not path.exists():
         where = "" if path.is_absolute() else f" (looked for in the current folder, {Path.cwd()})"
         raise DataError(f"{path}: dataset path not found{where}; pass --data PATH")
@@ -45,9 +47,7 @@ def load_dataset(cfg: Any, *, seed: int = 0, size: int | None = None, channels: 
         test, train = np.sort(perm[:n_test]), np.sort(perm[n_test:])
         return make_splits(x[train], y[train], x[test], y[test], val_fraction=opts["val_fraction"], seed=seed,
                            num_classes=10, where="dataset digits")
-    if cfg.path is None:
-        raise DataError(f"dataset {name!r}: no path given (set dataset.path in the problem file or pass --data)")
-    path = check_dataset_path(cfg.path)
+    path = dataset_path(cfg)
     if name in ("fashion_mnist", "mnist"):
         arrays = readers.read_npz(path) if path.suffix == ".npz" else readers.read_idx_dir(path)
         n_cls = 10

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -159,3 +160,15 @@ def test_a_missing_file_is_a_one_line_data_error(tmp_path):
         data_identity(DatasetConfig("mnist", str(tmp_path / "nowhere.npz")))
     with pytest.raises(DataError, match="dataset 'mnist': no path given"):
         data_identity(DatasetConfig("mnist"))
+
+
+def test_a_missing_relative_path_names_the_folder_it_was_looked_for_in(tmp_path, monkeypatch):
+    # relative to the current folder, not the problem file's: the message says where it looked
+    monkeypatch.chdir(tmp_path)
+    cfg = DatasetConfig("mnist", "data/mnist.npz")
+    for read in (data_identity, load_dataset):
+        with pytest.raises(DataError, match=rf"^data/mnist.npz: dataset path not found \(looked for in the "
+                                            rf"current folder, {re.escape(str(tmp_path))}\); pass --data PATH$"):
+            read(cfg)
+    with pytest.raises(DataError, match=r"nowhere.npz: dataset path not found; pass --data PATH$"):  # an absolute one: as given
+        load_dataset(DatasetConfig("mnist", str(tmp_path / "nowhere.npz")))
