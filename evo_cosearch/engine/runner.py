@@ -55,6 +55,7 @@ class RunSummary:
     n_pareto: int
     generations: int
     closest: dict[str, Any] | None   # least-violating design when none is feasible
+    planned: int | None = None       # the generations asked for (--gens): more when the search stopped early
 
     def lines(self) -> list[str]:
         out = [f"{self.n_designs} designs in {self.generations} generations, {self.n_feasible} feasible, "
@@ -64,6 +65,9 @@ class RunSummary:
             if self.closest is not None:
                 out.insert(1, f"closest design: id {self.closest['id']} (constraint violation "
                               f"{self.closest['cv']:.4g}) metrics {json.dumps(self.closest['metrics'])}")
+        if self.planned is not None and self.generations < self.planned:
+            out.insert(1, f"stopped after {self.generations} of {self.planned} generations: the strategy had no new "
+                          "design to propose (a small space, or one its population has used up)")
         return out
 
 
@@ -264,7 +268,7 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
         bar.close()
     writer.set_meta(status="completed", ended=_now())
     writer.close()
-    return _summary(run_dir)
+    return _summary(run_dir, planned=settings.gens)
 
 
 def _restore(algorithm, strategy, table, resume) -> None:
@@ -322,7 +326,7 @@ def _postfix(objectives, tracker: _Tracker, hv: float) -> str:
     return " ".join(parts) + f" hv={hv:.4f}{tag}"
 
 
-def _summary(run_dir: Path) -> RunSummary:
+def _summary(run_dir: Path, *, planned: int | None = None) -> RunSummary:
     with open_archive(run_dir) as arc:
         table = arc.designs()
         pareto = pareto_of(table)
@@ -332,4 +336,4 @@ def _summary(run_dir: Path) -> RunSummary:
         gens = len(arc.history())
         return RunSummary(run_dir=run_dir, archive=arc.path, n_designs=len(table),
                           n_feasible=int(table.feasible.sum()), n_pareto=len(pareto),
-                          generations=gens, closest=closest)
+                          generations=gens, closest=closest, planned=planned)

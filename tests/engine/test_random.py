@@ -7,12 +7,13 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+import yaml
 
 from evo_cosearch.api import search
 from evo_cosearch.archive import open_archive
 from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import ProxyAccuracy
-from evo_cosearch.problem import load_problem
+from evo_cosearch.problem import load_problem, parse_problem
 from evo_cosearch.engine.random_search import RandomSearch
 
 DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
@@ -77,3 +78,25 @@ def test_a_small_space_is_exhausted_without_repeats():
     batches = [alg._sample() for _ in range(3)]
     assert [len(b) for b in batches] == [3, 1, 0]
     assert {tuple(r) for b in batches for r in b} == {(0, 0), (0, 1), (1, 0), (1, 1)}
+
+
+def test_the_summary_says_when_a_search_stopped_before_its_generations(tmp_path, capsys):
+    # it used to print "2 designs in 1 generations" for --gens 3 without a word on why
+    cfg = yaml.safe_load(DEMO.read_text())
+    net = cfg["network"]
+    net["stem"]["width"] = net["stem"]["width"][:1]
+    net["layer"] = {k: v[:1] for k, v in net["layer"].items()}
+    net["stages"] = [{**st, "depth": [1], "width": st["width"][:1]} for st in net["stages"]]
+    cfg["accelerator"] = {k: v[:2] if k == "pes_x" else v[:1] for k, v in cfg["accelerator"].items()}
+    p = parse_problem(yaml.safe_dump(cfg))
+    assert p.space.size == 2
+    search(p, out=tmp_path / "r", pop=4, gens=3, seed=0, strategy="random", accuracy_fn=ProxyAccuracy(p),
+           progress=False).close()
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("2 designs in 1 generations, 2 feasible")
+    assert out[1] == ("stopped after 1 of 3 generations: the strategy had no new design to propose (a small space, "
+                      "or one its population has used up)")
+    search(PROBLEM, out=tmp_path / "full", pop=4, gens=2, seed=0, strategy="random", accuracy_fn=ProxyAccuracy(PROBLEM),
+           progress=False).close()
+    out = capsys.readouterr().out
+    assert out.startswith("8 designs in 2 generations") and "stopped" not in out
