@@ -226,6 +226,7 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
 
     bar = None
     committed = False
+    done = start  # generations in the archive
     try:
         design_json = DesignJson(problem)
         bar = _progress_bar(settings.gens, start, run_dir.name, progress)
@@ -250,10 +251,11 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
                                                     first_id=first_id, tracker=tracker, hypervolume=hv,
                                                     meta=extra_meta, design_json=design_json, extras=extras))
             committed = True
+            done = gen + 1
             if bar is not None:  # the statistics first: update() draws the generation with them
                 bar.set_postfix_str(_postfix(problem.objectives, tracker, hv), refresh=False)
                 bar.update(1)
-    except BaseException:
+    except BaseException as exc:
         if bar is not None:
             bar.close()
         if new_run and not committed:  # nothing committed: leave no half-made run behind
@@ -263,6 +265,9 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
         else:
             writer.set_meta(status="failed", ended=_now())
             writer.close()
+            if isinstance(exc, KeyboardInterrupt):  # Ctrl-C: say what is kept and how to go on
+                raise KeyboardInterrupt(f"{run_dir} keeps its {done} completed generations of {settings.gens}: "
+                                        "run the same command again to resume it") from None
         raise
     if bar is not None:
         bar.close()

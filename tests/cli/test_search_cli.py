@@ -175,3 +175,31 @@ def test_a_ready_problems_relative_data_path_that_is_missing_says_where_it_looke
     assert err == (f"error: data/fashion_mnist.npz: dataset path not found (looked for in the current folder, "
                    f"{Path.cwd()}); pass --data PATH\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_says_what_the_run_keeps_and_how_to_resume(tmp_path, capsys, monkeypatch):
+    # it printed "interrupted" alone
+    from evo_cosearch.evaluate import ProxyAccuracy
+
+    calls = []
+    proxy = ProxyAccuracy.__call__
+
+    def interrupted_in_generation_3(self, X):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return proxy(self, X)
+
+    monkeypatch.setattr(ProxyAccuracy, "__call__", interrupted_in_generation_3)
+    out = tmp_path / "r"
+    args = ["search", "--problem", str(DEMO), "--out", str(out), "--pop", "8", "--gens", "4", "--proxy-accuracy",
+            "--quiet"]
+    assert main(args) == 130
+    assert capsys.readouterr().err == (f"interrupted: {out} keeps its 2 completed generations of 4: run the same "
+                                       "command again to resume it\n")
+    calls[:] = [1] * 10  # no more interruptions
+    assert main(args) == 0
+    assert main(["export", str(out)]) == 0 and len(json.loads(capsys.readouterr().out)) == 32
+    calls[:] = [1, 1]
+    assert main(args[:4] + [str(tmp_path / "new")] + args[5:]) == 130
+    assert capsys.readouterr().err == "interrupted\n" and not (tmp_path / "new").exists()  # nothing kept
