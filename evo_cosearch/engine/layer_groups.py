@@ -185,15 +185,25 @@ def start_genome(problem: "Problem") -> np.ndarray:
                      for i, g in enumerate(problem.space.genes)], dtype=np.int64)
 
 
+def check_layer_groups(problem: "Problem") -> list[LayerGroup]:
+    """The layer groups of ``problem``, which this strategy can search: it has the objectives
+    ``error`` and ``energy_uj`` and a network gene with a choice (else :class:`ProblemError`)."""
+    missing = [o for o in _NEEDS if o not in problem.objectives]
+    if missing:
+        raise ProblemError(f"search.strategy: layer_groups needs objectives {', '.join(_NEEDS)} "
+                           f"(missing: {', '.join(missing)})")
+    groups = layer_groups(problem)
+    if not groups:
+        raise ProblemError("search.strategy: layer_groups needs a network gene with a choice (none has one)")
+    return groups
+
+
 def build_layer_groups(problem: "CoSearchProblem", s: "SearchSettings") -> LayerGroupSearch:
     p = problem.evaluator.problem
-    missing = [o for o in _NEEDS if o not in p.objectives]
-    if missing:
-        raise ProblemError(f"{p.source}: search.strategy layer_groups needs objectives {', '.join(_NEEDS)} "
-                           f"(missing: {', '.join(missing)})")
-    groups = layer_groups(p)
-    if not groups:
-        raise ProblemError(f"{p.source}: search.strategy layer_groups: no network gene has a choice")
+    try:
+        groups = check_layer_groups(p)  # search_settings checked it: here for a caller that did not
+    except ProblemError as exc:
+        raise ProblemError(f"{p.source}: {exc}") from None
     reference = start_genome(p)
     energy = group_energy_uj(p, reference, groups, simulate_fn=problem.evaluator.simulate_fn)
     groups = [groups[i] for i in np.argsort(-energy, kind="stable")]

@@ -55,10 +55,19 @@ def search_settings(problem: "Problem", **overrides: Any) -> SearchSettings:
     except ProblemError as exc:
         raise ProblemError(f"{problem.source}: {exc}") from None
     try:
-        return _resolve(problem, overrides, CROSSOVERS, STRATEGIES)
+        settings = _resolve(problem, overrides, CROSSOVERS, STRATEGIES)
     except ProblemError as exc:  # then an override is at fault: name it as the flag that gave it
         key = str(exc).split(":", 1)[0].removeprefix("search.")
         raise InputError(f"--{key.replace('_', '-')}: {str(exc).split(': ', 1)[-1]}") from None
+    if settings.strategy == "layer_groups":  # checked here, not first after a supernet has trained
+        from evo_cosearch.engine.layer_groups import check_layer_groups
+        try:
+            check_layer_groups(problem)
+        except ProblemError as exc:
+            if overrides.get("strategy") is None:
+                raise ProblemError(f"{problem.source}: {exc}") from None
+            raise InputError(f"--strategy: {str(exc).split(': ', 1)[-1]}") from None
+    return settings
 
 
 def _resolve(problem: "Problem", overrides, crossovers, strategies) -> SearchSettings:

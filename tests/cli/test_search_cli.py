@@ -203,3 +203,19 @@ def test_ctrl_c_says_what_the_run_keeps_and_how_to_resume(tmp_path, capsys, monk
     calls[:] = [1, 1]
     assert main(args[:4] + [str(tmp_path / "new")] + args[5:]) == 130
     assert capsys.readouterr().err == "interrupted\n" and not (tmp_path / "new").exists()  # nothing kept
+
+
+def test_layer_groups_without_an_energy_objective_is_refused_before_a_supernet_trains(tmp_path, capsys,
+                                                                                       monkeypatch):
+    # it was refused only when the search started, after the supernet had trained
+    monkeypatch.chdir(tmp_path)
+    text = (DEMO.read_text().replace("objectives: [error, latency_ms, energy_uj]", "objectives: [error, latency_ms]")
+            .replace("  epochs: 20", "  epochs: 1\n  max_train_images: 64"))
+    Path("p.yaml").write_text(text)
+    assert main(["search", "--problem", "p.yaml", "--out", "r", "--strategy", "layer_groups", "--quiet"]) == 2
+    assert one_error_line(capsys) == ("error: --strategy: layer_groups needs objectives error, energy_uj "
+                                      "(missing: energy_uj)")
+    Path("q.yaml").write_text(text.replace("mutation_prob: 0.067}", "mutation_prob: 0.067, strategy: layer_groups}"))
+    assert main(["search", "--problem", "q.yaml", "--out", "r", "--quiet"]) == 2
+    assert "q.yaml: search.strategy: layer_groups needs objectives" in one_error_line(capsys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.yaml", "q.yaml"]  # no supernet, no run
