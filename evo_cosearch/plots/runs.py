@@ -8,6 +8,7 @@ makes them), since each run's stored hypervolume uses its own first generation.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from typing import Mapping, Sequence
@@ -113,16 +114,21 @@ def hv_compare_figure(groups: Mapping[str, Sequence[HVCurve]], title: str = ""):
 
 def attainment(fronts: Sequence[np.ndarray]) -> dict[float, np.ndarray]:
     """Empirical attainment surfaces of 2-D point sets (one per run), by percentile:
-    best (attained by at least one run), median (50 %) and worst (by every run)."""
+    best (attained by at least one run), median (50 %) and worst (by every run). A run with no
+    point attains nothing but still counts: a level that needs more runs than have points is left out."""
+    n = len(fronts)
     sets = [np.asarray(P, dtype=np.float64).reshape(-1, 2) for P in fronts]
     sets = [(k + 1, P[non_dominated(P)]) for k, P in enumerate(sets) if len(P)]
     if not sets:
         return {}
     points = np.concatenate([P for _, P in sets])
     ids = np.concatenate([np.full(len(P), k) for k, P in sets])
-    levels = sorted({100.0 / len(fronts), 50.0, 100.0})
-    out = moocore.eaf(points, ids, percentiles=levels)
-    return {lv: out[np.isclose(out[:, 2], lv), :2] for lv in levels if np.isclose(out[:, 2], lv).any()}
+    out = moocore.eaf(points, ids)  # every level of the runs with points: attained by 1..m of them
+    m = len(sets)
+    by_count = {k: out[np.isclose(out[:, 2], 100.0 * k / m), :2] for k in range(1, m + 1)}
+    levels = sorted({100.0 / n, 50.0, 100.0})
+    runs_needed = {lv: max(1, math.ceil(lv * n / 100.0 - 1e-9)) for lv in levels}
+    return {lv: by_count[k] for lv, k in runs_needed.items() if k <= m and len(by_count[k])}
 
 
 def eaf_figure(objectives: tuple[str, str], groups: Mapping[str, Sequence[np.ndarray]], title: str = ""):

@@ -44,3 +44,12 @@ def test_attainment_best_and_worst_bracket_the_runs():
     s = attainment([good, bad])
     assert s[50.0].tolist() == [[0.1, 0.1]]       # attained by at least half (one of two)
     assert s[100.0].tolist() == [[0.5, 0.5]]      # attained by both
+
+
+def test_attainment_counts_runs_without_feasible_designs():
+    good, bad, empty = np.array([[0.1, 0.1]]), np.array([[0.5, 0.5]]), np.zeros((0, 2))
+    s = attainment([good, bad, empty])
+    assert s[100 / 3].tolist() == [[0.1, 0.1]]    # attained by at least one of three
+    assert s[50.0].tolist() == [[0.5, 0.5]]       # by two of three: not the best run alone
+    assert 100.0 not in s                         # no point is attained by all three
+    assert set(attainment([good, empty])) == {50.0}
