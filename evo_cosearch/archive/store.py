@@ -27,12 +27,15 @@ import numpy as np
 
 from evo_cosearch.errors import InputError
 
-__all__ = ["DB_NAME", "FORMAT", "METRIC_COLUMNS", "GenerationRecord", "ArchiveWriter", "db_path", "is_run_file"]
+__all__ = ["DB_NAME", "FORMAT", "METRIC_COLUMNS", "REFINED_DIR", "GenerationRecord", "ArchiveWriter", "db_path",
+           "is_run_file", "run_of_file"]
 
 DB_NAME = "archive.sqlite"
 LOCK_NAME = "writer.lock"
 #: The files of a run directory that its search writes (SQLite's companions included).
 RUN_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal", LOCK_NAME, "problem.yaml")
+#: ``RUN/refined/<design id>/``: a refined design's trained child and report (``evo-cosearch refine``).
+REFINED_DIR = "refined"
 FORMAT = 1
 METRIC_COLUMNS = ("accuracy", "error", "latency_ms", "energy_uj", "area_mm2", "edp", "params", "macs")
 
@@ -56,12 +59,22 @@ def db_path(run_dir: str | Path) -> Path:
     return Path(run_dir) / DB_NAME
 
 
-def is_run_file(path: str | Path) -> bool:
-    """Whether ``path`` is one of the files of a run directory (writing it would damage the run)."""
-    for p in (Path(os.path.abspath(path)), Path(path).resolve()):  # "RUN/new/../archive.sqlite" too
+def run_of_file(path: str | Path) -> Path | None:
+    """The run directory ``path`` is a file of (None: no run's): one of the files its search writes,
+    or any file in the folder of one of its refined designs (``RUN/refined/<id>/``). Writing it
+    would damage the run."""
+    for p in (Path(os.path.normpath(path)), Path(path).resolve()):  # "RUN/new/../archive.sqlite" too
         if p.name in RUN_FILES and db_path(p.parent).exists():
-            return True
-    return False
+            return p.parent
+        run = p.parent.parent.parent
+        if p.parent.parent.name == REFINED_DIR and db_path(run).exists():
+            return run
+    return None
+
+
+def is_run_file(path: str | Path) -> bool:
+    """Whether ``path`` is a file of a run (:func:`run_of_file`)."""
+    return run_of_file(path) is not None
 
 
 def dumps(value: Any) -> str:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from evo_cosearch.archive import DesignTable, open_archive, pareto_of
-from evo_cosearch.archive.store import is_run_file
+from evo_cosearch.archive.store import run_of_file
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import writable_path, write_text_atomic
 
@@ -26,9 +26,9 @@ def register(sub) -> None:
 
 def run(args) -> int:
     if args.output is not None:
-        if is_run_file(args.output):
-            raise InputError(f"{args.output}: is a file of the run in {Path(args.output).parent}; "
-                             "choose another output file")
+        run = run_of_file(args.output)
+        if run is not None:
+            raise InputError(f"{args.output}: is a file of the run in {run}; choose another output file")
         writable_path(args.output, "export")
     with open_archive(args.run) as arc:
         designs = arc.require_designs()  # an empty run is an error; an empty Pareto set is not

@@ -43,6 +43,7 @@ import numpy as np
 import torch
 
 from evo_cosearch.archive import ArchiveWriter, open_archive
+from evo_cosearch.archive.store import REFINED_DIR
 from evo_cosearch.engine.settings import SEED_END
 from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import constraint_values, describe_source, file_sha256, source_kind
@@ -64,7 +65,6 @@ from evo_cosearch.supernet.runtime import configure_torch
 __all__ = ["STRATEGY", "REFINED_DIR", "Figures", "Refined", "refine_design", "load_refined"]
 
 STRATEGY = "refine"
-REFINED_DIR = "refined"
 CHILD_PT, ARCH_JSON, REPORT_JSON = "child.pt", "architecture.json", "refine.json"
 
 

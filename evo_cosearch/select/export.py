@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from evo_cosearch.archive.store import REFINED_DIR, run_of_file
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import writable_path, write_text_atomic
 from evo_cosearch.io.designfile import record_workload
@@ -129,14 +130,18 @@ def _identity(record: dict[str, Any]) -> tuple:
 
 def _check_export(archive: "Archive", out: Path, record: dict[str, Any], *, finetune: bool) -> None:
     """Refuse, before anything is written: fine-tuning a refined design (its trained child exists),
-    an export folder that cannot take every file of the export, or one that holds another design's."""
+    an export folder that cannot take every file of the export, one whose files belong to a run (a
+    refined design's folder), or one that holds another design's export."""
     if finetune and "refined" in record["network"]:
         raise InputError(f"design {record['id']} is refined: its trained child is "
-                         f"{Path(archive.path).parent / 'refined' / str(record['id']) / 'child.pt'}")
+                         f"{Path(archive.path).parent / REFINED_DIR / str(record['id']) / 'child.pt'}")
     writable_path(out, "export", directory=True)
     names = (DESIGN_JSON, SCALESIM_CFG, TOPOLOGY_CSV) + (_child_names() if finetune else ())
     for name in names:
         writable_path(out / name, "export")
+        run = run_of_file(out / name)
+        if run is not None:  # a refined design's folder: its child.pt is the design's trained child
+            raise InputError(f"{out}: holds files of the run in {run}; choose another --export folder")
     _check_not_another_export(out, record)
 
 

@@ -130,6 +130,13 @@ def test_export_never_overwrites_a_runs_own_files_and_names_its_output(run_dir, 
     assert main(["export", str(run_dir), "-o", str(sneaky)]) == 2
     assert "is a file of the run" in one_error_line(capsys)
     assert digest(run_dir / "archive.sqlite") == before and not (run_dir / "nosuch").exists()
+    run = tmp_path / "run"  # a refined design's trained child is the run's too
+    (run / "refined" / "3").mkdir(parents=True)
+    (run / "archive.sqlite").write_bytes((run_dir / "archive.sqlite").read_bytes())
+    (run / "refined" / "3" / "child.pt").write_bytes(b"child")
+    assert main(["export", str(run), "-o", str(run / "refined" / "3" / "child.pt")]) == 2
+    assert f"child.pt: is a file of the run in {run};" in one_error_line(capsys)
+    assert (run / "refined" / "3" / "child.pt").read_bytes() == b"child"
     long_name = tmp_path / ("b" * 245 + ".csv")  # fits; a temporary file named after it would not
     assert main(["export", str(run_dir), "--format", "csv", "-o", str(long_name)]) == 0 and long_name.is_file()
     (tmp_path / "adir").mkdir()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,16 @@ def test_weights_that_start_with_a_minus_reach_the_weights_check(run_dir, argv, 
     argv = [str(run_dir) if a == "RUN" else a for a in argv]
     assert main(["select", *argv]) == 2  # not argparse's "unrecognized arguments"
     assert capsys.readouterr().err == "error: --by weights: [-1.0, 1.0, 1.0] must be non-negative numbers, not all zero\n"
+
+
+def test_export_refuses_a_refined_designs_folder(run_dir, tmp_path, capsys):
+    run = tmp_path / "run"
+    shutil.copytree(run_dir, run)
+    refined = run / "refined" / "7"  # what `evo-cosearch refine` keeps of a refined design
+    refined.mkdir(parents=True)
+    (refined / "child.pt").write_bytes(b"the refined design's trained child")
+    assert main(["select", str(run), "--export", str(refined)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == f"error: {refined}: holds files of the run in {run}; choose another --export folder\n"
+    assert [p.name for p in refined.iterdir()] == ["child.pt"]
