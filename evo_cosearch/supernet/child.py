@@ -50,6 +50,11 @@ def save_child(path: str | Path, module: ChildNet, spec: NetworkSpec, *,
                  "input": json.dumps(dict(input_normalization))}, path)
 
 
+#: What a refined child (``evo-cosearch refine``'s ``RUN/refined/<id>/child.pt``) records beside a
+#: saved child's keys: the hidden widths its channels were pruned to, so it is another network.
+_REFINED_KEY = "hidden"
+
+
 def _read_saved(path: Path) -> tuple[dict, NetworkSpec]:
     obj = load_torch_file(path, "child file")
     try:
@@ -61,13 +66,15 @@ def _read_saved(path: Path) -> tuple[dict, NetworkSpec]:
 def child_out_path(path: str | Path, spec: NetworkSpec) -> Path:
     """``path`` checked, before training, as where to save a child of ``spec``: a new file, or a
     saved child of the same network (an earlier training of it, which is replaced); anything else
-    there (a supernet checkpoint, another network's child) is refused, not overwritten."""
+    there (a supernet checkpoint, another network's child, a refined child) is refused, not overwritten."""
     p = writable_path(path, "child checkpoint")
     if p.exists():
         try:
-            _, saved = _read_saved(p)
+            obj, saved = _read_saved(p)
         except InputError:
             raise InputError(f"{p}: exists and is not a saved child; remove it or choose another --out") from None
+        if _REFINED_KEY in obj:  # its spec is its unpruned source's: the same spec is another network
+            raise InputError(f"{p}: holds a refined child (evo-cosearch refine); remove it or choose another --out")
         if saved != spec:
             raise InputError(f"{p}: holds a child of another network; remove it or choose another --out")
     return p
@@ -75,10 +82,14 @@ def child_out_path(path: str | Path, spec: NetworkSpec) -> Path:
 
 def load_child(path: str | Path) -> tuple[ChildNet, NetworkSpec]:
     """A child saved by ``train-child --out`` or ``select --finetune`` (``child.pt``), in eval mode,
-    and its network. It reads ``(pixel - mean) / std``: ``json.loads(torch.load(path,
-    weights_only=True)["input"])`` holds that ``mean`` and ``std``."""
+    and its network; a refined child is refused (it loads with :func:`evo_cosearch.refine.load_refined`).
+    It reads ``(pixel - mean) / std``: ``json.loads(torch.load(path, weights_only=True)["input"])``
+    holds that ``mean`` and ``std``."""
     path = Path(path)
     obj, spec = _read_saved(path)
+    if _REFINED_KEY in obj:
+        raise InputError(f"{path}: is a refined child (evo-cosearch refine), whose channels are pruned; "
+                         "load it with evo_cosearch.refine.load_refined")
     child = build_child(spec)
     try:
         child.load_state_dict(obj["state_dict"])

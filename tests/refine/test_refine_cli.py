@@ -26,7 +26,7 @@ from evo_cosearch.problem import load_problem, parse_problem
 from evo_cosearch.refine import RefineSettings, load_refined, prunable_blocks, refine_design, refined_workload
 from evo_cosearch.select import check_export_folder, export_design
 from evo_cosearch.supernet import (
-    EvaluationConfig, child_accuracy, count_macs, eval_data, problem_splits, train_problem_supernet,
+    EvaluationConfig, child_accuracy, count_macs, eval_data, load_child, problem_splits, train_problem_supernet,
 )
 
 DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
@@ -103,6 +103,14 @@ def test_refine_adds_one_refine_row_and_the_archive_stays_readable(setup, tmp_pa
 
     child, spec2, hidden2 = load_refined(run / "refined" / str(row["id"]) / "child.pt")
     assert spec2 == spec and hidden2 == hidden
+    refined_pt = run / "refined" / str(row["id"]) / "child.pt"
+    with pytest.raises(InputError, match="is a refined child .* load it with evo_cosearch.refine.load_refined"):
+        load_child(refined_pt)  # not "weights do not match"
+    before_pt = refined_pt.read_bytes()  # its spec is its source's: a child of that genome is no replacement
+    assert main(["train-child", "--problem", str(DEMO), "--genome", ",".join(map(str, row["genome"])),
+                 "--epochs", "0", "--format", "json", "--out", str(refined_pt)]) == 2
+    assert f"{refined_pt}: holds a refined child (evo-cosearch refine)" in capsys.readouterr().err
+    assert refined_pt.read_bytes() == before_pt
     splits = problem_splits(load_problem(DEMO))  # what the child's input is normalised with, as a saved child's
     saved = torch.load(run / "refined" / str(row["id"]) / "child.pt", weights_only=True)
     assert json.loads(saved["input"]) == {"mean": splits.mean, "std": splits.std}
