@@ -131,7 +131,8 @@ def _identity(record: dict[str, Any]) -> tuple:
 def _check_export(archive: "Archive", out: Path, record: dict[str, Any], *, finetune: bool) -> None:
     """Refuse, before anything is written: fine-tuning a refined design (its trained child exists),
     an export folder that cannot take every file of the export, one whose files belong to a run (a
-    refined design's folder), or one that holds another design's export."""
+    refined design's folder), one that holds another design's export, or (fine-tuning) a ``child.pt``
+    that is not a saved child of the design's network."""
     if finetune and "refined" in record["network"]:
         raise InputError(f"design {record['id']} is refined: its trained child is "
                          f"{Path(archive.path).parent / REFINED_DIR / str(record['id']) / 'child.pt'}")
@@ -143,6 +144,12 @@ def _check_export(archive: "Archive", out: Path, record: dict[str, Any], *, fine
         if run is not None:  # a refined design's folder: its child.pt is the design's trained child
             raise InputError(f"{out}: holds files of the run in {run}; choose another --export folder")
     _check_not_another_export(out, record)
+    if finetune:  # a child saved there without an export (train-child --out): only this network's is replaced
+        from evo_cosearch.select.finetune import CHILD_PT
+        from evo_cosearch.space.spec import NetworkSpec
+        from evo_cosearch.supernet import child_out_path
+        child_out_path(out / CHILD_PT, NetworkSpec.from_dict(record["network"]),
+                       remedy="choose another --export folder")
 
 
 def _child_names() -> tuple[str, ...]:

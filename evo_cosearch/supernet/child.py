@@ -63,20 +63,21 @@ def _read_saved(path: Path) -> tuple[dict, NetworkSpec]:
         raise InputError(f"{path}: not a saved child ({exc.__class__.__name__})") from None
 
 
-def child_out_path(path: str | Path, spec: NetworkSpec) -> Path:
+def child_out_path(path: str | Path, spec: NetworkSpec, *, remedy: str = "choose another --out") -> Path:
     """``path`` checked, before training, as where to save a child of ``spec``: a new file, or a
     saved child of the same network (an earlier training of it, which is replaced); anything else
-    there (a supernet checkpoint, another network's child, a refined child) is refused, not overwritten."""
+    there (a supernet checkpoint, another network's child, a refined child) is refused, not overwritten.
+    ``remedy``: what the refusal tells the user to do instead of removing the file."""
     p = writable_path(path, "child checkpoint")
     if p.exists():
         try:
             obj, saved = _read_saved(p)
         except InputError:
-            raise InputError(f"{p}: exists and is not a saved child; remove it or choose another --out") from None
+            raise InputError(f"{p}: exists and is not a saved child; remove it or {remedy}") from None
         if _REFINED_KEY in obj:  # its spec is its unpruned source's: the same spec is another network
-            raise InputError(f"{p}: holds a refined child (evo-cosearch refine); remove it or choose another --out")
+            raise InputError(f"{p}: holds a refined child (evo-cosearch refine); remove it or {remedy}")
         if saved != spec:
-            raise InputError(f"{p}: holds a child of another network; remove it or choose another --out")
+            raise InputError(f"{p}: holds a child of another network; remove it or {remedy}")
     return p
 
 

@@ -82,7 +82,7 @@ def test_unknown_design_writes_nothing(run_dir, tmp_path):
 
 
 def test_finetune_saves_a_child_whose_test_accuracy_reproduces(tmp_path):
-    from evo_cosearch.supernet import accuracy, load_child, problem_splits
+    from evo_cosearch.supernet import accuracy, build_child, load_child, problem_splits, save_child
 
     cfg = yaml.safe_load(DEMO.read_text())
     cfg["supernet"] = {"epochs": 1, "max_train_images": 128, "random_children": 0}
@@ -97,6 +97,17 @@ def test_finetune_saves_a_child_whose_test_accuracy_reproduces(tmp_path):
         (tmp_path / "a_file").write_text("x")  # an unwritable export is refused before fine-tuning
         with pytest.raises(InputError, match="a_file is not a writable directory"):
             export_design(arc, design, tmp_path / "a_file" / "out", finetune_epochs=1, supernet=tmp_path / "none.pt")
+        d = arc.designs()  # a child of another network saved where the export goes (train-child --out, say)
+        other = next(i for i in range(len(d)) if d.network_json[i] != d.network_json[design])
+        other_spec = problem.design(d.genome[other]).network
+        save_child(tmp_path / "mine" / "child.pt", build_child(other_spec), other_spec,
+                   input_normalization={"mean": 0.0, "std": 1.0})
+        mine = (tmp_path / "mine" / "child.pt").read_bytes()
+        with pytest.raises(InputError, match="child.pt: holds a child of another network; remove it or choose "
+                                             "another --export folder"):
+            export_design(arc, design, tmp_path / "mine", finetune_epochs=1, supernet=tmp_path / "none.pt")
+        assert [p.name for p in (tmp_path / "mine").iterdir()] == ["child.pt"]
+        assert (tmp_path / "mine" / "child.pt").read_bytes() == mine
         done = export_design(arc, design, tmp_path / "out", finetune_epochs=1, supernet_cache=tmp_path / "cache")
         spec = arc.problem().design(arc.designs().genome[design]).network
     report = json.loads(done.child[-1].read_text())
