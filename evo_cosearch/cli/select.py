@@ -192,16 +192,28 @@ def _finite(score) -> float | None:
     return score if math.isfinite(score) else None
 
 
+#: Headers of the objectives the table shows only when a run optimises them.
+EXTRA_COLUMNS = {"edp": "EDP µJ·ms", "params": "params", "macs": "MACs"}
+
+
 def format_table(sel) -> str:
-    """The chosen design and its runners-up, one row each."""
+    """The chosen design and its runners-up, one row each: accuracy, latency, energy, area, the run's
+    other objectives (EDP, params, MACs) and the rule's score."""
     t = sel.ranked
+    extra = [o for o in t.objectives if o in EXTRA_COLUMNS]
     head = f"{'rank':>4}  {'id':>6}  {'gen':>4}  {'acc %':>6}  {'latency ms':>11}  {'energy µJ':>10}  " \
-           f"{'area mm²':>9}  {'score':>9}"
+           f"{'area mm²':>9}  " + "".join(f"{EXTRA_COLUMNS[o]:>10}  " for o in extra) + f"{'score':>9}"
     n = sel.n_candidates
     lines = [f"{sel.rule}: chose design {sel.chosen_id} of {n} candidate{'s' * (n != 1)}", head]
     m = t.metrics
     for k in range(len(t)):
         lines.append(f"{k + 1:>4}{'*' if k == 0 else ' '} {int(t.id[k]):>6}  {int(t.generation[k]):>4}  "
                      f"{100 * m['accuracy'][k]:>6.2f}  {m['latency_ms'][k]:>11.4g}  {m['energy_uj'][k]:>10.4g}  "
-                     f"{m['area_mm2'][k]:>9.4g}  {sel.scores[k]:>9.4g}")
+                     f"{m['area_mm2'][k]:>9.4g}  " + "".join(f"{_cell(o, m[o][k]):>10}  " for o in extra)
+                     + f"{sel.scores[k]:>9.4g}")
     return "\n".join(lines)
+
+
+def _cell(objective: str, value: float) -> str:
+    """A table cell: parameters and MACs are whole numbers (with thousands separators)."""
+    return f"{int(round(value)):,}" if objective in ("params", "macs") else f"{value:.4g}"

@@ -12,7 +12,7 @@ from evo_cosearch.api import search
 from evo_cosearch.archive import open_archive
 from evo_cosearch.cli import main
 from evo_cosearch.evaluate import ProxyAccuracy
-from evo_cosearch.problem import load_problem
+from evo_cosearch.problem import load_problem, parse_problem
 
 DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
 
@@ -212,3 +212,20 @@ def test_export_refuses_a_refined_designs_folder(run_dir, tmp_path, capsys):
     assert out == ""
     assert err == f"error: {refined}: holds files of the run in {run}; choose another --export folder\n"
     assert [p.name for p in refined.iterdir()] == ["child.pt"]
+
+
+def test_the_table_shows_the_runs_objectives(run_dir, tmp_path, capsys):
+    assert main(["select", str(run_dir), "--top", "0"]) == 0  # error, latency, energy: the usual columns
+    assert capsys.readouterr().out.splitlines()[1].split() == [
+        "rank", "id", "gen", "acc", "%", "latency", "ms", "energy", "µJ", "area", "mm²", "score"]
+    problem = load_problem(DEMO)
+    problem = parse_problem(problem.text.replace("objectives: [error, latency_ms, energy_uj]",
+                                                 "objectives: [error, macs, edp]"), source="macs.yaml")
+    out = tmp_path / "macs"
+    search(problem, out=out, pop=8, gens=2, seed=1, accuracy_fn=ProxyAccuracy(problem), quiet=True).close()
+    assert main(["select", str(out), "--by", "weights", "0,1,0", "--weights-method", "asf", "--top", "0"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split()[-4:] == ["MACs", "EDP", "µJ·ms", "score"]
+    with open_archive(out) as arc:  # the chosen design is the one of fewest MACs, and the table says how many
+        fewest = int(arc.pareto().metrics["macs"].min())
+    assert lines[2].split()[-3] == f"{fewest:,}"
