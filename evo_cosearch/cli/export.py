@@ -33,7 +33,8 @@ def run(args) -> int:
     with open_archive(args.run) as arc:
         designs = arc.require_designs()  # an empty run is an error; an empty Pareto set is not
         table = pareto_of(designs) if args.pareto else designs
-        text = to_csv(table) if _format(args) == "csv" else to_json(table)
+        acc_names = sorted(json.loads(designs.accelerator_json[0]))  # the run's, also for an empty Pareto set
+        text = to_csv(table, acc_names) if _format(args) == "csv" else to_json(table)
     if args.output is None:
         sys.stdout.write(text)
     else:
@@ -54,13 +55,15 @@ def to_json(table: DesignTable) -> str:
     return "[\n" + ",\n".join(rows) + "\n]\n" if rows else "[]\n"
 
 
-def to_csv(table: DesignTable) -> str:
+def to_csv(table: DesignTable, acc_names: list[str] | None = None) -> str:
     """One row per design: ids, feasibility, every metric, the genome, accelerator parameters
-    (``acc.<name>``) and the network as JSON text."""
+    (``acc.<name>``: ``acc_names``, else those of the first design) and the network as JSON text.
+    An empty table is the header alone, with the same columns as a full one when ``acc_names`` is given."""
     buf = io.StringIO()
     records = [table.record(i) for i in range(len(table))]
     metric_names = list(table.metrics)
-    acc_names = sorted(records[0]["accelerator"]) if records else []
+    if acc_names is None:
+        acc_names = sorted(records[0]["accelerator"]) if records else []
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["id", "generation", "feasible", "cv", *metric_names, "genome",
                 *(f"acc.{a}" for a in acc_names), "network"])

@@ -52,5 +52,9 @@ def test_a_run_with_designs_but_no_feasible_one_is_not_empty(tmp_path, capsys):
     search(problem, out=run, pop=4, gens=1, seed=0, accuracy_fn=ProxyAccuracy(problem), quiet=True).close()
     assert main(["export", str(run), "--pareto"]) == 0
     assert capsys.readouterr().out == "[]\n"  # the Pareto set of feasible designs is empty: not an error
+    assert main(["export", str(run), "--pareto", "--format", "csv"]) == 0  # the header of a full export
+    header = capsys.readouterr().out
+    assert main(["export", str(run), "--format", "csv"]) == 0
+    assert header == capsys.readouterr().out.splitlines(keepends=True)[0] and "acc.pes_x" in header
     assert main(["select", str(run)]) == 1  # nothing meets the run's constraints: "no match", exit 1
     assert "no feasible design" in capsys.readouterr().err
