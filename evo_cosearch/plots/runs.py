@@ -133,7 +133,8 @@ def attainment(fronts: Sequence[np.ndarray]) -> dict[float, np.ndarray]:
 
 def eaf_figure(objectives: tuple[str, str], groups: Mapping[str, Sequence[np.ndarray]], title: str = ""):
     """Attainment surfaces per strategy on two objectives (x, y): median solid, best and
-    worst dotted. ``groups`` maps a strategy to its runs' feasible (k, 2) point sets."""
+    worst dotted. ``groups`` maps a strategy to its runs' feasible (k, 2) point sets; the legend
+    counts the runs without any (a level that needs more runs than have points is not drawn)."""
     ox, oy = objectives
     fig, ax = plt.subplots(figsize=(6.4, 4.8))
     colors = plt.get_cmap("tab10")
@@ -142,6 +143,8 @@ def eaf_figure(objectives: tuple[str, str], groups: Mapping[str, Sequence[np.nda
     for k, (strategy, fronts) in enumerate(sorted(groups.items())):
         surfaces = attainment(fronts)
         color = colors(k % 10)
+        n, empty = len(fronts), sum(1 for P in fronts if len(P) == 0)
+        runs = f"{n} run{'s' * (n != 1)}" + (f", {empty} without feasible designs" if empty else "")
         for lv, P in surfaces.items():
             if len(P) == 0:
                 continue
@@ -149,7 +152,7 @@ def eaf_figure(objectives: tuple[str, str], groups: Mapping[str, Sequence[np.nda
             median = np.isclose(lv, 50.0)
             text = "median" if median else ("best" if lv < 50 else "worst")
             ax.plot(display(ox, V[:, 0]), display(oy, V[:, 1]), color=color, lw=1.8 if median else 1.0,
-                    ls="-" if median else ":", label=f"{strategy}: {text} ({lv:.0f} %, {len(fronts)} runs)")
+                    ls="-" if median else ":", label=f"{strategy}: {text} ({lv:.0f} %, {runs})")
     if log_scale(ox, allP[:, 0]):
         ax.set_xscale("log")
     if log_scale(oy, allP[:, 1]):

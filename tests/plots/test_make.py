@@ -125,6 +125,11 @@ def test_strategies_get_one_band_and_one_surface_each():
     texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert any(t.startswith("nsga2: median") for t in texts) and any(t.startswith("random:") for t in texts)
     plt.close(fig)
+    fig = eaf_figure(("error", "latency_ms"), {"nsga2": [P, np.zeros((0, 2))], "random": [P + 0.1]})
+    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert texts == ["nsga2: median (50 %, 2 runs, 1 without feasible designs)",  # no worst: no run attains it
+                     "random: median (50 %, 1 run)", "random: worst (100 %, 1 run)"]
+    plt.close(fig)
 
 
 def test_main_genes_are_stage_and_accelerator_genes():
