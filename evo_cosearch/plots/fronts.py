@@ -126,7 +126,7 @@ def parallel_figure(names: Sequence[str], labels: Sequence[str], values: np.ndar
                     color_label: str, title: str = "", log_axes: Sequence[bool] | None = None):
     """Parallel coordinates: one line per design over axes ``names`` (values (P, K), each
     axis scaled to its own min..max -- logarithmically where ``log_axes`` -- and annotated
-    with both), coloured by ``color_by``."""
+    with both), coloured by ``color_by`` (with a colour bar unless every design has one value)."""
     V = np.asarray(values, dtype=np.float64).reshape(-1, len(names))
     lo, hi = V.min(axis=0), V.max(axis=0)
     logs = np.zeros(len(names), bool) if log_axes is None else np.asarray(log_axes, bool) & (lo > 0)
@@ -151,8 +151,9 @@ def parallel_figure(names: Sequence[str], labels: Sequence[str], values: np.ndar
     ax.set_xlim(-0.3, len(names) - 0.7)
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
-    sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(c.min(), c.max()))
-    fig.colorbar(sm, ax=ax, pad=0.01, label=color_label)
-    ax.set_title(title or f"Pareto set ({len(V)} designs): objectives and main genes")
+    if np.ptp(c) > 0:  # one value (one design) has no scale: matplotlib would widen it past the data
+        sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(c.min(), c.max()))
+        fig.colorbar(sm, ax=ax, pad=0.01, label=color_label)
+    ax.set_title(title or f"Pareto set ({len(V)} design{'s' * (len(V) != 1)}): objectives and main genes")
     fig.tight_layout()
     return fig

@@ -115,8 +115,9 @@ def run_figures(run: LoadedRun, out: Path) -> list[Path]:
         labels = [label(o) for o in obj] + list(run.gene_names)
         values = np.column_stack([display(o, p.F[:, k]) for k, o in enumerate(obj)] + [run.gene_values])
         logs = [log_scale(o, p.F[:, k]) for k, o in enumerate(obj)] + [False] * len(run.gene_names)
+        count = f"{len(p)} design{'s' * (len(p) != 1)}"
         fig = parallel_figure(names, labels, values, display(obj[0], p.F[:, 0]), label(obj[0]), log_axes=logs,
-                              title=f"Pareto set ({len(p)} designs): objectives and main genes -- {tag}")
+                              title=f"Pareto set ({count}): objectives and main genes -- {tag}")
         paths += save(fig, out, "parallel_coordinates")
     # the archive's own history (normalised on the run's first generation); recomputed if absent
     stored = HVCurve(np.array([h.n_evals for h in run.history]), np.array([h.hypervolume for h in run.history]))

@@ -84,3 +84,9 @@ def test_tiny_fronts_render(n):
     F, feasible = _front(n)
     fig = pair_figure(("error", "latency_ms"), 1, 0, F[:, :2], np.ones(n, bool), F[:, :2], {})
     plt.close(fig)
+    V = np.c_[display("error", F[:, 0]), F[:, 1]]
+    fig = parallel_figure(["error", "latency_ms"], ["accuracy (%)", "latency (ms)"], V, V[:, 0], "accuracy (%)")
+    bars = fig.axes[1:]  # one design: no colour bar, whose range matplotlib would widen past 100 % accuracy
+    assert len(bars) == (n > 1) and all(b.get_ylim() == (V[:, 0].min(), V[:, 0].max()) for b in bars)
+    assert fig.axes[0].get_title().startswith(f"Pareto set ({n} design{'s' * (n > 1)}):")
+    plt.close(fig)
