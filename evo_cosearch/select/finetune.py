@@ -97,6 +97,7 @@ def save_finetuned(done: Finetuned, out_dir: str | Path) -> tuple[Path, ...]:
               "input": {**done.input_normalization, "layout": "NCHW", "feed": "(pixel - mean) / std, pixels as "
                         "the dataset stores them (e.g. 0..255 for the MNIST family, 0..16 for digits)"}}
     paths = [out / CHILD_PT, out / CHILD_JSON]
+    (out / CHILD_ONNX).unlink(missing_ok=True)  # an earlier fine-tuning's: not this child, if none is written now
     if importlib.util.find_spec("onnx") is not None:
         try:
             paths.append(export_onnx(done.module, done.spec, out / CHILD_ONNX))
