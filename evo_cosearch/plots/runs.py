@@ -145,6 +145,8 @@ def eaf_figure(objectives: tuple[str, str], groups: Mapping[str, Sequence[np.nda
         color = colors(k % 10)
         n, empty = len(fronts), sum(1 for P in fronts if len(P) == 0)
         runs = f"{n} run{'s' * (n != 1)}" + (f", {empty} without feasible designs" if empty else "")
+        if not surfaces:  # still in the legend, so that the strategy is not taken for one left out
+            ax.plot([], [], color=color, ls=":", label=f"{strategy}: no feasible design in {n} run{'s' * (n != 1)}")
         for lv, P in surfaces.items():
             if len(P) == 0:
                 continue

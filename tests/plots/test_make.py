@@ -130,6 +130,10 @@ def test_strategies_get_one_band_and_one_surface_each():
     assert texts == ["nsga2: median (50 %, 2 runs, 1 without feasible designs)",  # no worst: no run attains it
                      "random: median (50 %, 1 run)", "random: worst (100 %, 1 run)"]
     plt.close(fig)
+    fig = eaf_figure(("error", "latency_ms"), {"nsga2": [P], "random": [np.zeros((0, 2))] * 2})
+    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert texts[-1] == "random: no feasible design in 2 runs"  # not left out of the comparison unsaid
+    plt.close(fig)
 
 
 def test_main_genes_are_stage_and_accelerator_genes():
