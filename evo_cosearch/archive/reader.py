@@ -1,7 +1,8 @@
 """Read-only access to a run archive: metadata, designs as numpy columns, Pareto set, history.
 
 Readers open the database read-only (``mode=ro``), never write, and work while a search
-is running (WAL): they see the generations committed so far.
+is running (WAL): they see the generations committed so far. A finished run is in rollback-journal
+mode (see :mod:`evo_cosearch.archive.store`): reading it makes no side files and needs no write access.
 """
 
 from __future__ import annotations

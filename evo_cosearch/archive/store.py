@@ -1,8 +1,11 @@
 """The run archive's SQLite schema and its single writer (one transaction per generation).
 
-Layout: ``RUN/archive.sqlite`` in WAL mode (``RUN/writer.lock`` is held by the one writer).
-Everything stored is plain data: numbers,
-text, and JSON text; nothing pickled. Tables:
+Layout: ``RUN/archive.sqlite``, in WAL mode from its one writer's first write (``RUN/writer.lock``
+is held by that writer), so readers work during a search and a killed search (its WAL and lock
+file left behind) resumes. A writer that closes normally checkpoints the WAL, returns the file to
+rollback-journal mode and removes the lock file: a finished run is plain files, readable
+(read-only, with no side files made) from a folder that cannot be written. Everything stored is
+plain data: numbers, text, and JSON text; nothing pickled. Tables:
 
 * ``meta(key, value)`` -- run metadata, ``value`` is JSON;
 * ``designs`` -- one row per evaluated design (genome, decoded network/accelerator JSON,
@@ -114,6 +117,7 @@ class ArchiveWriter:
         self._conn = conn
         self.path = path
         self._lock = lock
+        self._wal = False  # in WAL mode since this writer's first write
 
     @classmethod
     def create(cls, run_dir: str | Path, meta: Mapping[str, Any]) -> "ArchiveWriter":
@@ -142,19 +146,23 @@ class ArchiveWriter:
         """Open an existing archive for writing (validate it with a reader first). One writer per
         run: a second one gets an :class:`InputError` (the OS drops the lock if the writer dies)."""
         path = db_path(run_dir)
-        lock = open(Path(run_dir) / LOCK_NAME, "a+b")
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            lock.close()
-            raise InputError(f"{run_dir}: another search is writing to this run") from None
+        lock = _take_lock(Path(run_dir) / LOCK_NAME)
+        if lock is None:
+            raise InputError(f"{run_dir}: another search is writing to this run")
         conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
-        conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         return cls(conn, path, lock)
 
+    def _begin(self, how: str = "") -> None:
+        """Start a write transaction. The first one puts the archive in WAL mode, where readers read
+        beside the writer; a writer that writes nothing leaves the file as it was."""
+        if not self._wal:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._wal = True
+        self._conn.execute(f"BEGIN {how}")
+
     def set_meta(self, **values: Any) -> None:
-        self._conn.execute("BEGIN")
+        self._begin()
         self._conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                [(k, dumps(v)) for k, v in values.items()])
         self._conn.execute("COMMIT")
@@ -162,7 +170,7 @@ class ArchiveWriter:
     def truncate_after(self, generation: int) -> None:
         """Drop any search design beyond the last completed generation (none exist after a clean
         stop); designs added outside the search's generations (``refine``) are kept."""
-        self._conn.execute("BEGIN")
+        self._begin()
         self._conn.execute("DELETE FROM designs WHERE generation > ? AND strategy != 'refine'", (generation,))
         self._conn.execute("DELETE FROM generations WHERE generation > ?", (generation,))
         self._conn.execute("COMMIT")
@@ -184,7 +192,7 @@ class ArchiveWriter:
         ]
         marks = ", ".join("?" * (10 + len(METRIC_COLUMNS)))
         c = self._conn
-        c.execute("BEGIN IMMEDIATE")
+        self._begin("IMMEDIATE")
         try:
             c.executemany(f"INSERT INTO designs VALUES ({marks})", rows)
             c.execute("INSERT INTO generations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -215,7 +223,7 @@ class ArchiveWriter:
                dumps([float(g) for g in design["G"]]), float(design["cv"]), int(bool(design["feasible"])),
                float(design["seconds"]), str(design["strategy"]))
         c = self._conn
-        c.execute("BEGIN IMMEDIATE")
+        self._begin("IMMEDIATE")
         try:
             c.execute(f"INSERT INTO designs VALUES ({', '.join('?' * len(row))})", row)
             c.execute("COMMIT")
@@ -227,7 +235,18 @@ class ArchiveWriter:
             raise
 
     def close(self) -> None:
+        """Close the archive and leave no side files: the WAL of this writer's writes is checkpointed
+        into the database, which goes back to rollback-journal mode, and the lock file is removed
+        (while still held). A reader that has the run open keeps it in WAL mode (the switch would
+        wait for it): the close of the next writer that writes finishes the job."""
+        if self._wal:
+            try:
+                self._conn.execute("PRAGMA busy_timeout = 0")
+                self._conn.execute("PRAGMA journal_mode = DELETE")
+            except sqlite3.OperationalError:  # "database is locked": a reader is connected
+                pass
         self._conn.close()
+        Path(self._lock.name).unlink(missing_ok=True)
         self._lock.close()
 
     def discard(self) -> None:
@@ -236,6 +255,25 @@ class ArchiveWriter:
         self.close()
         for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm"), self.path.parent / LOCK_NAME):
             p.unlink(missing_ok=True)
+
+
+def _take_lock(path: Path):
+    """The lock file at ``path``, opened and locked exclusively (None: another process holds it).
+    A writer removes its lock file as it closes: a lock taken on a file no longer at ``path`` is
+    let go and taken again on the new one, so two writers never hold two different files."""
+    while True:
+        lock = open(path, "a+b")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            return None
+        try:
+            if os.path.samestat(os.stat(path), os.fstat(lock.fileno())):
+                return lock
+        except FileNotFoundError:
+            pass
+        lock.close()
 
 
 def _int_list(values: list[int]) -> str:

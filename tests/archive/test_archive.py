@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 import numpy as np
@@ -157,3 +159,52 @@ def test_one_writer_at_a_time(archive_dir):
 def test_create_refuses_to_overwrite(archive_dir):
     with pytest.raises(InputError, match="already exists"):
         ArchiveWriter.create(archive_dir, {})
+
+
+def test_a_closed_archive_is_one_plain_file_that_readers_leave_alone(archive_dir):
+    # a finished run is copied or zipped: no -wal/-shm files or lock beside it, and not in WAL mode,
+    # which a reader could open from a folder it cannot write only with those side files there
+    assert sorted(p.name for p in archive_dir.iterdir()) == ["archive.sqlite"]
+    with open_archive(archive_dir) as arc:
+        assert arc._conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        arc.designs(), arc.history()
+    assert sorted(p.name for p in archive_dir.iterdir()) == ["archive.sqlite"]
+    before = digest(archive_dir / "archive.sqlite")
+    ArchiveWriter.open(archive_dir).close()  # a writer that writes nothing changes nothing
+    assert digest(archive_dir / "archive.sqlite") == before
+    writer = ArchiveWriter.open(archive_dir)  # one that writes works in WAL mode, readers beside it
+    writer.set_meta(status="running")
+    with open_archive(archive_dir) as arc:
+        assert arc._conn.execute("PRAGMA journal_mode").fetchone() == ("wal",) and len(arc.designs()) == 5
+    writer.close()
+    assert sorted(p.name for p in archive_dir.iterdir()) == ["archive.sqlite"]
+
+
+def test_a_writer_closing_beside_a_reader_does_not_wait_for_it(archive_dir):
+    writer = ArchiveWriter.open(archive_dir)
+    writer.set_meta(status="running")
+    with open_archive(archive_dir) as arc:
+        arc.designs()
+        t0 = time.monotonic()
+        writer.close()  # WAL mode stays while the reader is connected; nothing is lost
+        assert time.monotonic() - t0 < 5 and len(arc.designs()) == 5
+    writer = ArchiveWriter.open(archive_dir)
+    writer.set_meta(status="completed")
+    writer.close()  # the next writer's close leaves one file again
+    assert sorted(p.name for p in archive_dir.iterdir()) == ["archive.sqlite"]
+
+
+def test_a_lock_file_removed_by_a_closing_writer_is_not_taken(archive_dir):
+    # a writer removes its lock file as it closes; one that opened that file just before must not keep
+    # its lock on the removed file, where a third writer, making a new file, would take another
+    lock = archive_dir / "writer.lock"
+    first = ArchiveWriter.open(archive_dir)
+    stale = open(lock, "a+b")  # opened before the first writer's close removes it
+    first.close()
+    assert not lock.exists()
+    fcntl.flock(stale, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the removed file's lock is free: anyone gets it
+    second = ArchiveWriter.open(archive_dir)  # on the file now at that path: one writer at a time still
+    with pytest.raises(InputError, match="another search is writing"):
+        ArchiveWriter.open(archive_dir)
+    stale.close()
+    second.close()

@@ -149,6 +149,8 @@ def test_resume_after_sigkill_equals_uninterrupted_run(tmp_path, contents):
         assert a.meta.status == "completed"
         np.testing.assert_array_equal(a.pareto().id, b.pareto().id)
         np.testing.assert_array_equal(a.pareto().F, b.pareto().F)
+    for run_dir in (killed, tmp_path / "straight"):  # finished: no WAL, shared memory or lock file left
+        assert sorted(p.name for p in run_dir.iterdir()) == ["archive.sqlite", "problem.yaml"]
 
 
 def test_workers_give_the_serial_result(tmp_path, contents):
