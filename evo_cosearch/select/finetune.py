@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from evo_cosearch.errors import EvoCosearchError, InputError
+from evo_cosearch.files import replace_atomically, write_text_atomic
 
 if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
@@ -84,14 +85,14 @@ def check_finetune_inputs(problem: "Problem", recorded: Mapping[str, Any] | None
 
 
 def save_finetuned(done: Finetuned, out_dir: str | Path) -> tuple[Path, ...]:
-    """Write the fine-tuned child into ``out_dir``; return the paths written."""
+    """Write the fine-tuned child into ``out_dir``, each file whole or not at all; return the paths written."""
     from evo_cosearch.supernet import save_child
     from evo_cosearch.supernet.onnx_export import export_onnx
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     save_child(out / CHILD_PT, done.module, done.spec, input_normalization=done.input_normalization)
-    (out / CHILD_JSON).write_text(json.dumps(done.spec.to_dict(), indent=2) + "\n", encoding="utf-8")
+    write_text_atomic(out / CHILD_JSON, json.dumps(done.spec.to_dict(), indent=2) + "\n", "export")
     report = {"val_accuracy": done.val_accuracy, "test_accuracy": done.test_accuracy, "epochs": done.epochs,
               "seed": done.seed, "supernet": done.supernet,
               "input": {**done.input_normalization, "layout": "NCHW", "feed": "(pixel - mean) / std, pixels as "
@@ -100,9 +101,9 @@ def save_finetuned(done: Finetuned, out_dir: str | Path) -> tuple[Path, ...]:
     (out / CHILD_ONNX).unlink(missing_ok=True)  # an earlier fine-tuning's: not this child, if none is written now
     if importlib.util.find_spec("onnx") is not None:
         try:
-            paths.append(export_onnx(done.module, done.spec, out / CHILD_ONNX))
+            paths.append(replace_atomically(out / CHILD_ONNX, lambda tmp: export_onnx(done.module, done.spec, tmp)))
         except Exception as exc:  # the exporter's optional parts (onnxscript, ...) may be missing
             report["onnx_error"] = f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-    (out / FINETUNE_JSON).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    write_text_atomic(out / FINETUNE_JSON, json.dumps(report, indent=2) + "\n", "export")
     return (*paths, out / FINETUNE_JSON)
 

@@ -31,3 +31,32 @@ def test_an_earlier_child_onnx_is_not_left_beside_a_new_child(tmp_path, monkeypa
     assert load_child(tmp_path / "child.pt")[1] == spec
     report = json.loads((tmp_path / "finetune.json").read_text())
     assert ("onnx_error" in report) == (onnx == "fails")
+
+
+def test_a_save_stopped_midway_leaves_whole_files(tmp_path, monkeypatch):
+    # a crash (here Ctrl-C, or an exporter error) while a file is written leaves the earlier file or none,
+    # never half a file
+    spec = load_problem(DEMO).network.smallest()
+    done = Finetuned(build_child(spec).eval(), spec, 0.5, 0.5, 1, 0, "supernet.pt", {"mean": 0.0, "std": 1.0})
+    earlier = '{"test_accuracy": 0.25}\n'
+    (tmp_path / "finetune.json").write_text(earlier)
+
+    def half_an_onnx_file(module, spec, path):
+        Path(path).write_bytes(b"half an ONNX file")
+        raise RuntimeError("exporter broke")
+
+    write_text = Path.write_text
+
+    def stopped_midway(self, text, *args, **kwargs):
+        if '"test_accuracy": 0.5' in text:
+            write_text(self, text[: len(text) // 2], *args, **kwargs)
+            raise KeyboardInterrupt
+        return write_text(self, text, *args, **kwargs)
+
+    monkeypatch.setattr("evo_cosearch.supernet.onnx_export.export_onnx", half_an_onnx_file)
+    monkeypatch.setattr(Path, "write_text", stopped_midway)
+    with pytest.raises(KeyboardInterrupt):
+        save_finetuned(done, tmp_path)
+    assert (tmp_path / "finetune.json").read_text() == earlier
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["child.pt", "child_architecture.json", "finetune.json"]
+    assert json.loads((tmp_path / "child_architecture.json").read_text()) == json.loads(json.dumps(spec.to_dict()))
