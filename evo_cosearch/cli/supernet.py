@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 
 from evo_cosearch.cli import problem_help
 from evo_cosearch.errors import InputError
@@ -60,7 +61,8 @@ def register(sub) -> None:
     c.add_argument("--out", default=None,
                    help="save the trained child here (state_dict, architecture JSON and the input's "
                         "mean and std: it reads (pixel - mean) / std); an existing file must be a saved child "
-                        "of the same network")
+                        "of the same network. As an export's child.pt (select --export --finetune) it replaces the "
+                        "fine-tuned child: that one's finetune.json and child.onnx are removed")
     c.add_argument("--lr", type=float, default=0.05, help="peak learning rate of the cosine schedule (default 0.05)")
     c.add_argument("--seed", type=_seed, default=0, help="training seed, 0 to 2**63 - 1 (default 0)")
     c.add_argument("--format", choices=("text", "json"), default="text",
@@ -100,7 +102,8 @@ def run_evaluate(args) -> int:
 
 
 def run_train_child(args) -> int:
-    from evo_cosearch.supernet import child_out_path, load_supernet, problem_splits, save_child, train_child
+    from evo_cosearch.select import save_trained_child
+    from evo_cosearch.supernet import child_out_path, load_supernet, problem_splits, train_child
 
     problem = load_problem(args.problem).with_data(args.data, strict=True)
     if args.epochs < 0:
@@ -115,7 +118,10 @@ def run_train_child(args) -> int:
     result = train_child(spec, splits, epochs=args.epochs, supernet=supernet, seed=args.seed, lr=args.lr,
                          progress=args.format != "json")
     if out:
-        save_child(out, result.module, spec, input_normalization={"mean": splits.mean, "std": splits.std})
+        removed = save_trained_child(out, result.module, spec, input_normalization={"mean": splits.mean,
+                                                                                     "std": splits.std})
+        if removed:
+            print(f"removed {', '.join(map(str, removed))}: they described the child {out} replaced", file=sys.stderr)
     if args.format == "json":
         print(json.dumps({"test_accuracy": result.test_accuracy, "val_accuracy": result.val_accuracy,
                           "epochs": args.epochs}))

@@ -5,7 +5,7 @@ from evo_cosearch.select.choose import (
 )
 from evo_cosearch.select.export import Export, check_export_folder, design_record, export_design
 from evo_cosearch.select.filters import Bounds, Violation
-from evo_cosearch.select.finetune import Finetuned, finetune, save_finetuned
+from evo_cosearch.select.finetune import Finetuned, finetune, save_finetuned, save_trained_child
 from evo_cosearch.select.rules import (
     REWARD_MODES, ScoreParams, asf, energy_score, nahas_reward, pseudo_weight_distance, tradeoff,
 )
@@ -14,5 +14,6 @@ __all__ = [
     "Bounds", "Export", "check_export_folder", "Finetuned", "Knee", "NoMatch", "REWARD_MODES", "Reward", "Rule",
     "Score", "ScoreParams",
     "Selection", "Violation", "Weights", "asf", "design_record", "energy_score", "export_design", "finetune",
-    "nahas_reward", "pseudo_weight_distance", "reference_row", "save_finetuned", "select_design", "tradeoff",
+    "nahas_reward", "pseudo_weight_distance", "reference_row", "save_finetuned", "save_trained_child", "select_design",
+    "tradeoff",
 ]

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
     from evo_cosearch.space import NetworkSpec
 
-__all__ = ["Finetuned", "finetune", "check_finetune_inputs", "save_finetuned", "CHILD_PT", "CHILD_JSON",
-           "FINETUNE_JSON", "CHILD_ONNX"]
+__all__ = ["Finetuned", "finetune", "check_finetune_inputs", "save_finetuned", "save_trained_child", "CHILD_PT",
+           "CHILD_JSON", "FINETUNE_JSON", "CHILD_ONNX"]
 
 CHILD_PT, CHILD_JSON, FINETUNE_JSON, CHILD_ONNX = "child.pt", "child_architecture.json", "finetune.json", "child.onnx"
 
@@ -107,3 +107,21 @@ def save_finetuned(done: Finetuned, out_dir: str | Path) -> tuple[Path, ...]:
     write_text_atomic(out / FINETUNE_JSON, json.dumps(report, indent=2) + "\n", "export")
     return (*paths, out / FINETUNE_JSON)
 
+
+def save_trained_child(path: str | Path, module, spec: "NetworkSpec", *,
+                       input_normalization: Mapping[str, float]) -> tuple[Path, ...]:
+    """Save a child trained another way (``train-child --out``) as ``path``; return the files removed.
+    Saved as an export's ``child.pt``, it replaces the fine-tuned child there: the ``finetune.json``
+    and ``child.onnx`` of that child are removed first (a crash never leaves them beside the new
+    one), and a ``child_architecture.json`` there is rewritten for this child."""
+    from evo_cosearch.supernet import save_child
+
+    p = Path(path)
+    stale = [p.parent / name for name in (FINETUNE_JSON, CHILD_ONNX)
+             if p.name == CHILD_PT and (p.parent / name).exists()]
+    for f in stale:
+        f.unlink()
+    save_child(p, module, spec, input_normalization=input_normalization)
+    if p.name == CHILD_PT and (p.parent / CHILD_JSON).exists():
+        write_text_atomic(p.parent / CHILD_JSON, json.dumps(spec.to_dict(), indent=2) + "\n", "export")
+    return tuple(stale)

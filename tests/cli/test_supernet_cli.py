@@ -159,6 +159,31 @@ def test_train_child_out_replaces_only_a_child_of_the_same_network(trained, tmp_
     assert main([*base, "--genome", "1" + genome[1:], "--out", str(other), "--seed", "1"]) == 0  # a retraining
 
 
+def test_train_child_into_an_export_leaves_no_file_of_the_child_it_replaced(trained, tmp_path, capsys):
+    # select --export --finetune wrote child.pt, child_architecture.json, finetune.json and child.onnx
+    problem, ckpt = trained
+    genome = _zeros(problem)
+    base = ["train-child", "--problem", str(problem), "--genome", genome, "--epochs", "0", "--format", "json"]
+    export = tmp_path / "export"
+    assert main([*base, "--out", str(export / "child.pt")]) == 0
+    for name in ("finetune.json", "child.onnx", "child_architecture.json", "design.json"):
+        (export / name).write_text("the earlier fine-tuned child's\n")
+    aside = tmp_path / "aside.pt"
+    (tmp_path / "finetune.json").write_text("not about aside.pt\n")
+    capsys.readouterr()
+    assert main([*base, "--out", str(aside), "--seed", "1"]) == 0  # not an export's child.pt: nothing else goes
+    assert capsys.readouterr().err == "" and (tmp_path / "finetune.json").exists()
+    assert main([*base, "--out", str(export / "child.pt"), "--seed", "1"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["epochs"] == 0
+    assert err == (f"removed {export / 'finetune.json'}, {export / 'child.onnx'}: they described the child "
+                   f"{export / 'child.pt'} replaced\n")
+    assert sorted(p.name for p in export.iterdir()) == ["child.pt", "child_architecture.json", "design.json"]
+    from evo_cosearch.supernet import load_child
+    spec = load_child(export / "child.pt")[1]
+    assert json.loads((export / "child_architecture.json").read_text()) == json.loads(json.dumps(spec.to_dict()))
+
+
 @pytest.mark.parametrize("seed", ["-1", str(2 ** 63)])
 def test_a_seed_out_of_range_is_a_one_line_error(trained, tmp_path, capsys, seed):
     problem, ckpt = trained
