@@ -11,7 +11,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from evo_cosearch.archive.indicators import non_dominated
-from evo_cosearch.plots.style import CONSTRAINT_AXES, constraint_value, display, label, log_scale, plt
+from evo_cosearch.plots.style import CONSTRAINT_AXES, constraint_value, display, label, log_scale, plt, set_log_scale
 
 __all__ = ["staircase", "pair_axes", "pair_figure", "front_3d_figure", "parallel_figure"]
 
@@ -74,9 +74,9 @@ def pair_figure(objectives: Sequence[str], x: int, y: int, F: np.ndarray, feasib
         elif axis == oy:
             ax.axhline(value, color=LIMIT, ls="--", lw=1.2, label=f"{text} {value:g} {unit}".rstrip())
     if log_scale(ox, F[:, x]):
-        ax.set_xscale("log")
+        set_log_scale(ax, "x")
     if log_scale(oy, F[:, y]):
-        ax.set_yscale("log")
+        set_log_scale(ax, "y")
     ax.set_xlabel(label(ox))
     ax.set_ylabel(label(oy))
     ax.set_title(title or f"{label(oy)} vs {label(ox)}")

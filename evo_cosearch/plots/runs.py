@@ -18,7 +18,7 @@ import numpy as np
 
 from evo_cosearch.archive.indicators import hv_points, hypervolume, non_dominated
 from evo_cosearch.plots.fronts import staircase
-from evo_cosearch.plots.style import display, label, log_scale, plt
+from evo_cosearch.plots.style import display, label, log_scale, plt, set_log_scale
 
 __all__ = ["RunData", "HVCurve", "hv_curve", "common_hv_box", "median_band", "hv_figure", "hv_compare_figure",
            "attainment", "eaf_figure"]
@@ -156,9 +156,9 @@ def eaf_figure(objectives: tuple[str, str], groups: Mapping[str, Sequence[np.nda
             ax.plot(display(ox, V[:, 0]), display(oy, V[:, 1]), color=color, lw=1.8 if median else 1.0,
                     ls="-" if median else ":", label=f"{strategy}: {text} ({lv:.0f} %, {runs})")
     if log_scale(ox, allP[:, 0]):
-        ax.set_xscale("log")
+        set_log_scale(ax, "x")
     if log_scale(oy, allP[:, 1]):
-        ax.set_yscale("log")
+        set_log_scale(ax, "y")
     ax.set_xlabel(label(ox))
     ax.set_ylabel(label(oy))
     ax.set_title(title or f"empirical attainment surfaces: {label(oy)} vs {label(ox)}")

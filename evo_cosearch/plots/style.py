@@ -9,8 +9,9 @@ import matplotlib
 matplotlib.use("Agg")  # files only; never a window
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter  # noqa: E402
 
-__all__ = ["LABELS", "label", "display", "log_scale", "save", "plt", "CONSTRAINT_AXES", "FORMATS"]
+__all__ = ["LABELS", "label", "display", "log_scale", "set_log_scale", "save", "plt", "CONSTRAINT_AXES", "FORMATS"]
 
 FORMATS = ("png", "svg")
 
@@ -47,6 +48,21 @@ def log_scale(objective: str, values) -> bool:
     v = np.asarray(values, dtype=np.float64)
     v = v[np.isfinite(v)]
     return objective != "error" and len(v) > 1 and v.min() > 0 and v.max() / v.min() > 30.0
+
+
+def set_log_scale(ax, which: str) -> None:
+    """Put the ``"x"`` or ``"y"`` axis of ``ax`` on a log scale (after plotting: the labels follow the
+    data's range). Where fewer than two powers of ten are in view, matplotlib labels the minor ticks
+    at 2, 3, 4 and 6 × 10ᵏ, whose labels run into each other: there 1, 2 and 5 × 10ᵏ are labelled
+    instead, the other minor ticks stay unlabelled."""
+    (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    lo, hi = sorted(axis.get_view_interval())
+    if np.floor(np.log10(hi)) - np.ceil(np.log10(lo)) >= 1:  # two powers of ten or more: labelled alone
+        return
+    axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(LogFormatterSciNotation(minor_thresholds=(np.inf, np.inf)))  # label every major tick
+    axis.set_minor_formatter(NullFormatter())
 
 
 def save(fig, out_dir: Path, stem: str) -> list[Path]:
