@@ -114,8 +114,10 @@ def hv_compare_figure(groups: Mapping[str, Sequence[HVCurve]], title: str = ""):
 
 def attainment(fronts: Sequence[np.ndarray]) -> dict[float, np.ndarray]:
     """Empirical attainment surfaces of 2-D point sets (one per run), by percentile:
-    best (attained by at least one run), median (50 %) and worst (by every run). A run with no
-    point attains nothing but still counts: a level that needs more runs than have points is left out."""
+    best (attained by at least one run), median (50 %) and worst (by every run); levels that need
+    the same number of runs are one surface, kept once (the median, where it is one of them: with
+    one run, all three). A run with no point attains nothing but still counts: a level that needs
+    more runs than have points is left out."""
     n = len(fronts)
     sets = [np.asarray(P, dtype=np.float64).reshape(-1, 2) for P in fronts]
     sets = [(k + 1, P[non_dominated(P)]) for k, P in enumerate(sets) if len(P)]
@@ -126,9 +128,10 @@ def attainment(fronts: Sequence[np.ndarray]) -> dict[float, np.ndarray]:
     out = moocore.eaf(points, ids)  # every level of the runs with points: attained by 1..m of them
     m = len(sets)
     by_count = {k: out[np.isclose(out[:, 2], 100.0 * k / m), :2] for k in range(1, m + 1)}
-    levels = sorted({100.0 / n, 50.0, 100.0})
-    runs_needed = {lv: max(1, math.ceil(lv * n / 100.0 - 1e-9)) for lv in levels}
-    return {lv: by_count[k] for lv, k in runs_needed.items() if k <= m and len(by_count[k])}
+    level_of: dict[int, float] = {}  # runs needed -> the level drawn for them
+    for lv in (50.0, 100.0 / n, 100.0):
+        level_of.setdefault(max(1, math.ceil(lv * n / 100.0 - 1e-9)), lv)
+    return {level_of[k]: by_count[k] for k in sorted(level_of) if k <= m and len(by_count[k])}
 
 
 def eaf_figure(objectives: tuple[str, str], groups: Mapping[str, Sequence[np.ndarray]], title: str = ""):

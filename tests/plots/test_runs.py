@@ -53,3 +53,9 @@ def test_attainment_counts_runs_without_feasible_designs():
     assert s[50.0].tolist() == [[0.5, 0.5]]       # by two of three: not the best run alone
     assert 100.0 not in s                         # no point is attained by all three
     assert set(attainment([good, empty])) == {50.0}
+
+
+def test_one_run_has_one_attainment_surface():
+    P = np.array([[0.1, 0.9], [0.5, 0.5]])
+    s = attainment([P])  # its best, median and worst are the same surface
+    assert list(s) == [50.0] and sorted(map(tuple, s[50.0])) == sorted(map(tuple, P))
