@@ -229,6 +229,9 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
     done = start  # generations in the archive
     try:
         design_json = DesignJson(problem)
+        if progress and not new_run and start < settings.gens:  # said now, not when a generation ends
+            print(f"resuming {run_dir} from generation {start + 1} of {settings.gens} ({start} completed)",
+                  file=sys.stderr, flush=True)
         bar = _progress_bar(settings.gens, start, run_dir.name, progress)
         for gen in range(start, settings.gens):
             off = algorithm.ask()

@@ -292,6 +292,13 @@ def test_progress_in_a_log_file_is_one_line_per_generation(tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()  # stderr is not a terminal here, as in a log file
     lines = [line for line in err if line.startswith("logged: generation")]
     assert [line.split()[2] for line in lines] == ["1/3", "2/3", "3/3"] and "hv=" in lines[-1]
+    assert not any("resuming" in line for line in err)
+    search(p, out=tmp_path / "logged", pop=4, gens=5, accuracy_fn=ProxyAccuracy(p)).close()
+    err = capsys.readouterr().err.splitlines()  # a resume says so before its first new generation ends
+    assert err[0] == f"resuming {tmp_path / 'logged'} from generation 4 of 5 (3 completed)"
+    assert [line.split()[2] for line in err[1:] if line.startswith("logged: generation")] == ["4/5", "5/5"]
+    search(p, out=tmp_path / "logged", pop=4, gens=5, accuracy_fn=ProxyAccuracy(p)).close()
+    assert not any("resuming" in line for line in capsys.readouterr().err.splitlines())  # nothing left to do
 
 
 class _Terminal(io.StringIO):
