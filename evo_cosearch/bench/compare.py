@@ -93,11 +93,11 @@ def _specs(problem, strategies, seeds, out_dir: Path, accuracy_fn) -> list[RunSp
                     accuracy_fn=accuracy_fn) for s in strategies for seed in seeds]
 
 
-def runs_dir(problem) -> Path:
+def runs_dir(problem, *, proxy: bool = False) -> Path:
     """Where ``bench strategies`` of ``problem`` puts its runs by default: :data:`RUNS_DIR` for the
     default problem, ``results/runs/strategies-<problem name>`` for another (``bench joint`` reuses
-    the nsga2 runs there)."""
-    return RUNS_ROOT / output_name(NAME, problem, DEFAULT_PROBLEM)
+    the nsga2 runs there); ``strategies_proxy`` for ``strategies`` when scored by the accuracy proxy."""
+    return RUNS_ROOT / output_name(NAME, problem, DEFAULT_PROBLEM, proxy=proxy)
 
 
 def bench_strategies(problem: str | Path = DEFAULT_PROBLEM, *, strategies: Sequence[str] = DEFAULT_STRATEGIES,
@@ -109,14 +109,15 @@ def bench_strategies(problem: str | Path = DEFAULT_PROBLEM, *, strategies: Seque
 
     Left out, the runs go to :func:`runs_dir`, the JSON and the figure to :data:`RESULT_PATH` and
     :data:`FIGURE_PATH`, for another problem than the default with ``-<problem name>`` after
-    ``strategies``; ``out=None`` writes no JSON, ``figure=None`` draws no figure."""
+    ``strategies``, and with ``proxy_accuracy`` under ``strategies_proxy``; ``out=None`` writes no
+    JSON, ``figure=None`` draws no figure."""
     check_strategies(strategies)
     check_seeds(seeds)
     prob = load_problem(problem).with_data(data)
-    name = output_name(NAME, prob, DEFAULT_PROBLEM)
+    name = output_name(NAME, prob, DEFAULT_PROBLEM, proxy=proxy_accuracy)
     out = json_out_path(out, name, RESULTS_DIR)
     figure = figure_path(RESULTS_DIR / f"{name}_hv.png" if figure is DEFAULT_FIGURE else figure)
-    out_dir = runs_dir(prob) if out_dir is None else out_dir
+    out_dir = runs_dir(prob, proxy=proxy_accuracy) if out_dir is None else out_dir
     writable_path(out_dir, "run directories", directory=True)
     t0 = time.perf_counter()
     accuracy_fn, accuracy_info = shared_accuracy(prob, supernet=supernet, proxy=proxy_accuracy, progress=progress)

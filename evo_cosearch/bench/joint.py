@@ -152,7 +152,7 @@ def equal_accuracy(results, seeds: Sequence[int], thresholds: np.ndarray) -> dic
     return out
 
 
-def _specs(joint, seeds, out_dir: Path, accuracy_fn) -> tuple[list[RunSpec], dict[str, Any]]:
+def _specs(joint, seeds, out_dir: Path, accuracy_fn, reuse_dir: Path) -> tuple[list[RunSpec], dict[str, Any]]:
     net_only, acc_only = network_only_problem(joint), accelerator_only_problem(joint)
     joints = {v: repair_problem(joint, rule) for v, rule in _REPAIRS.items()
               if least_objective(rule) in (None, *joint.objectives)}
@@ -161,7 +161,7 @@ def _specs(joint, seeds, out_dir: Path, accuracy_fn) -> tuple[list[RunSpec], dic
                 "accelerator_only": (acc_only, JointAccuracy(accuracy_fn, ToJoint(joint, acc_only)))}
     # the joint variant is `bench strategies`' nsga2 search of this problem: reuse its run when it is there
     specs = [RunSpec(label=v, seed=s, run_dir=out_dir / f"{v}-s{s}", problem=p, strategy=_STRATEGY, accuracy_fn=f,
-                     reuse=strategy_runs(joint) / f"{_STRATEGY}-s{s}" if v == "joint" else None)
+                     reuse=reuse_dir / f"{_STRATEGY}-s{s}" if v == "joint" else None)
              for v, (p, f) in problems.items() for s in seeds]
     fixed_net = acc_only.network.spec(acc_only.space, np.zeros(acc_only.space.n_var, dtype=np.int64))
     fixed_acc = net_only.accelerator.spec(net_only.space, np.zeros(net_only.space.n_var, dtype=np.int64))
@@ -213,19 +213,20 @@ def bench_joint(problem: str | Path = DEFAULT_PROBLEM, *, seeds: Sequence[int] =
     """Run (or reuse) joint, network-only and accelerator-only searches; compare; JSON to ``out``.
 
     Left out, the runs go to :data:`RUNS_DIR` and the JSON to :data:`RESULT_PATH`, for another
-    problem than the default with ``-<problem name>`` after ``joint_vs_separate``; ``out=None``
-    writes no JSON. The joint variant reuses ``bench strategies``' nsga2 run of the same problem and
-    seed in its default run folder (:func:`~evo_cosearch.bench.compare.runs_dir`) when it is there."""
+    problem than the default with ``-<problem name>`` after ``joint_vs_separate``, and with
+    ``proxy_accuracy`` under ``joint_vs_separate_proxy``; ``out=None`` writes no JSON. The joint
+    variant reuses ``bench strategies``' nsga2 run of the same problem, seed and accuracy source in
+    its default run folder (:func:`~evo_cosearch.bench.compare.runs_dir`) when it is there."""
     check_seeds(seeds)
     joint = load_problem(problem).with_data(data)
-    name = output_name(NAME, joint, DEFAULT_PROBLEM)
+    name = output_name(NAME, joint, DEFAULT_PROBLEM, proxy=proxy_accuracy)
     out = json_out_path(out, name, RESULTS_DIR)
     out_dir = RUNS_ROOT / name if out_dir is None else out_dir
     writable_path(out_dir, "run directories", directory=True)
     t0 = time.perf_counter()
     _check_joint(joint)
     accuracy_fn, accuracy_info = shared_accuracy(joint, supernet=supernet, proxy=proxy_accuracy, progress=progress)
-    specs, variants = _specs(joint, list(seeds), Path(out_dir), accuracy_fn)
+    specs, variants = _specs(joint, list(seeds), Path(out_dir), accuracy_fn, strategy_runs(joint, proxy=proxy_accuracy))
     results = run_all(specs, pop=pop, gens=gens, progress=progress)
     ideal, ref, curves = hv_curves(results)
     present = _present(results)

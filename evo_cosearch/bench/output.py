@@ -2,7 +2,8 @@
 
 A benchmark's default JSON file is ``results/benchmarks/<name>.json`` for its default problem and
 ``<name>-<problem name>.json`` for another (:func:`output_name`, :func:`result_path`); its run
-folders, figures and checkpoints are named the same way (``results/runs/<name>``). Whatever its
+folders, figures and checkpoints are named the same way (``results/runs/<name>``), with
+``<name>_proxy`` for ``<name>`` when the accuracy proxy scores it (``--proxy-accuracy``). Whatever its
 file is called, the result's ``"benchmark"`` field is the benchmark's own name, the same for every
 problem (``"supernet_train"``, ``"autoqkeras"``), and its problem is in the ``"problem"`` field.
 """
@@ -43,9 +44,13 @@ DEFAULT_JSON: Any = _Default("DEFAULT_JSON")
 DEFAULT_FIGURE: Any = _Default("DEFAULT_FIGURE")
 
 
-def output_name(name: str, problem: Any, default_problem: str | Path) -> str:
+def output_name(name: str, problem: Any, default_problem: str | Path, *, proxy: bool = False) -> str:
     """A benchmark's default output name: ``name`` for its default problem, ``name-<problem name>``
-    for any other (so a benchmark of another problem does not overwrite the default problem's)."""
+    for any other (so a benchmark of another problem does not overwrite the default problem's).
+    With ``proxy`` (scored by the accuracy proxy) ``name`` is ``<name>_proxy``: a smoke test's runs
+    and result never take the default places of the supernet-scored benchmark, whose rerun would
+    refuse to reuse them."""
+    name = f"{name}_proxy" if proxy else name
     return name if problem.name == Path(default_problem).stem else f"{name}-{problem.name}"
 
 

@@ -19,7 +19,10 @@ def _budget_and_accuracy(p, *, seeds: str) -> None:
     p.add_argument("--supernet", help="trained checkpoint shared by all runs (default: the problem's cached one, "
                                       "trained when missing)")
     p.add_argument("--data", help="dataset file, overriding the problem's dataset.path")
-    p.add_argument("--proxy-accuracy", action="store_true", help="cheap MACs/bits accuracy proxy (smoke tests)")
+    p.add_argument("--proxy-accuracy", action="store_true",
+                   help="cheap MACs/bits accuracy proxy (smoke tests); the default run folder, JSON and figure "
+                        "are then named strategies_proxy / joint_vs_separate_proxy, so they never block "
+                        "the supernet-scored benchmark's")
     p.add_argument("--quiet", action="store_true", help="no per-run progress lines on stderr")
 
 

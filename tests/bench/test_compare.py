@@ -150,7 +150,7 @@ def _files(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.parent.name in ("runs", "benchmarks"))
 
 
-def test_the_default_problem_keeps_its_output_names(tmp_path, monkeypatch):
+def test_the_default_problem_keeps_its_output_names(tmp_path, monkeypatch, stand_in_supernet):
     """The README's published figures and existing run folders depend on these names."""
     from evo_cosearch.bench.compare import FIGURE_PATH, RESULT_PATH, RUNS_DIR, runs_dir
 
@@ -160,16 +160,34 @@ def test_the_default_problem_keeps_its_output_names(tmp_path, monkeypatch):
     assert runs_dir(load_problem(DIGITS)) == RUNS_DIR
     monkeypatch.chdir(tmp_path)
     assert main(["bench", "strategies", "--pop", "4", "--gens", "1", "--seeds", "0", "--strategies", "nsga2",
-                 "--proxy-accuracy", "--quiet"]) == 0
+                 "--quiet"]) == 0
     assert _files(tmp_path) == ["results/benchmarks/strategies.json", "results/benchmarks/strategies_hv.png",
                                 "results/runs/strategies"]
     assert [p.name for p in RUNS_DIR.iterdir()] == ["nsga2-s0"]
 
 
-def test_another_problem_s_default_outputs_end_in_its_name(tmp_path, monkeypatch, capsys):
+def test_proxy_scored_outputs_keep_out_of_the_supernet_benchmark_s_places(tmp_path, monkeypatch, capsys,
+                                                                           stand_in_supernet):
+    """A smoke test with --proxy-accuracy left its runs where the real benchmark's rerun refused them."""
     monkeypatch.chdir(tmp_path)
-    args = ["bench", "strategies", "--pop", "4", "--gens", "1", "--seeds", "0", "--strategies", "nsga2",
-            "--proxy-accuracy", "--quiet"]
+    args = ["bench", "strategies", "--pop", "4", "--gens", "1", "--seeds", "0", "--strategies", "nsga2", "--quiet"]
+    assert main(args + ["--proxy-accuracy"]) == 0
+    assert "JSON: results/benchmarks/strategies_proxy.json\nfigure: results/benchmarks/strategies_proxy_hv.png" \
+        in capsys.readouterr().out
+    assert _files(tmp_path) == ["results/benchmarks/strategies_proxy.json",
+                                "results/benchmarks/strategies_proxy_hv.png", "results/runs/strategies_proxy"]
+    assert main(args) == 0, capsys.readouterr().err  # the "supernet" benchmark: its own places, nothing refused
+    assert _files(tmp_path) == ["results/benchmarks/strategies.json", "results/benchmarks/strategies_hv.png",
+                                "results/benchmarks/strategies_proxy.json",
+                                "results/benchmarks/strategies_proxy_hv.png", "results/runs/strategies",
+                                "results/runs/strategies_proxy"]
+    assert main(args + ["--proxy-accuracy", "--problem", str(ROOT / "problems" / "autoqkeras_digits.yaml")]) == 0
+    assert (tmp_path / "results/runs/strategies_proxy-autoqkeras_digits/nsga2-s0").is_dir()
+
+
+def test_another_problem_s_default_outputs_end_in_its_name(tmp_path, monkeypatch, capsys, stand_in_supernet):
+    monkeypatch.chdir(tmp_path)
+    args = ["bench", "strategies", "--pop", "4", "--gens", "1", "--seeds", "0", "--strategies", "nsga2", "--quiet"]
     assert main(args) == 0
     default = {p: p.read_bytes() for p in Path("results/benchmarks").iterdir()}
     capsys.readouterr()
@@ -194,4 +212,4 @@ def test_the_python_function_writes_no_json_or_figure_for_none(tmp_path, monkeyp
     r = bench_strategies(ROOT / "problems" / "autoqkeras_digits.yaml", strategies=("nsga2",), seeds=(0,), pop=4,
                          gens=1, proxy_accuracy=True, out=None, figure=None, progress=False)
     assert "figure" not in r and r["json"] is None
-    assert _files(tmp_path) == ["results/runs/strategies-autoqkeras_digits"]
+    assert _files(tmp_path) == ["results/runs/strategies_proxy-autoqkeras_digits"]

@@ -155,12 +155,13 @@ def _bench(capsys, *args: str) -> dict:
     from evo_cosearch.cli import main
 
     capsys.readouterr()
-    assert main(["bench", *args, "--pop", "4", "--gens", "1", "--seeds", "0", "--proxy-accuracy", "--quiet"]) == 0
+    assert main(["bench", *args, "--pop", "4", "--gens", "1", "--seeds", "0", "--quiet"]) == 0
     (line,) = [x for x in capsys.readouterr().out.splitlines() if x.startswith("JSON: ")]
     return {"json": line[len("JSON: "):], **json.loads(Path(line[len("JSON: "):]).read_text())}
 
 
-def test_the_default_problem_keeps_its_output_names_and_reuses_the_strategies_run(tmp_path, monkeypatch, capsys):
+def test_the_default_problem_keeps_its_output_names_and_reuses_the_strategies_run(tmp_path, monkeypatch, capsys,
+                                                                                  stand_in_supernet):
     """The README's published figures and existing run folders depend on these names."""
     from evo_cosearch.bench.joint import RESULT_PATH, RUNS_DIR
 
@@ -176,7 +177,7 @@ def test_the_default_problem_keeps_its_output_names_and_reuses_the_strategies_ru
 
 
 def test_another_problem_s_default_outputs_end_in_its_name_and_reuse_its_own_strategies_run(tmp_path, monkeypatch,
-                                                                                            capsys):
+                                                                                            capsys, stand_in_supernet):
     monkeypatch.chdir(tmp_path)
     Path("other.yaml").write_text(Path(DIGITS).read_text().replace("name: demo_digits", "name: other_digits"))
     _bench(capsys, "strategies", "--strategies", "nsga2")  # the default problem's, in results/runs/strategies
@@ -191,6 +192,21 @@ def test_another_problem_s_default_outputs_end_in_its_name_and_reuse_its_own_str
     assert sorted(p.name for p in Path("results/runs").iterdir()) == [
         "joint_vs_separate", "joint_vs_separate-other_digits", "strategies", "strategies-other_digits"]
     assert Path("results/benchmarks/joint_vs_separate.json").read_bytes() == default  # not overwritten
+
+
+def test_proxy_scored_outputs_have_their_own_names_and_reuse_the_proxy_strategies_run(tmp_path, monkeypatch, capsys,
+                                                                                        stand_in_supernet):
+    monkeypatch.chdir(tmp_path)
+    _bench(capsys, "strategies", "--strategies", "nsga2")  # the "supernet" benchmark's, not reused by a proxy one
+    _bench(capsys, "strategies", "--strategies", "nsga2", "--proxy-accuracy")
+    r = _bench(capsys, "joint", "--proxy-accuracy")
+    assert r["json"] == str(Path("results/benchmarks/joint_vs_separate_proxy.json"))
+    assert r["runs"]["joint"][0]["run_dir"] == str(Path("results/runs/strategies_proxy/nsga2-s0"))
+    assert r["runs"]["network_only"][0]["run_dir"] == str(Path("results/runs/joint_vs_separate_proxy/network_only-s0"))
+    assert sorted(p.name for p in Path("results/runs").iterdir()) == [
+        "joint_vs_separate_proxy", "strategies", "strategies_proxy"]
+    r = _bench(capsys, "joint")  # and the proxy runs do not stand in the supernet benchmark's way
+    assert r["runs"]["joint"][0]["run_dir"] == str(Path("results/runs/strategies/nsga2-s0"))
 
 
 def test_the_python_function_writes_no_json_for_none(tmp_path, monkeypatch):
