@@ -24,7 +24,7 @@ from evo_cosearch.bench.output import (
     DEFAULT_FIGURE, DEFAULT_JSON, RESULTS_DIR, RUNS_ROOT, figure_path, json_out_path, output_name, write_json,
 )
 from evo_cosearch.bench.runset import (
-    RunSpec, check_seeds, check_strategies, hv_curves, quartiles, run_all, shared_accuracy,
+    RunSpec, check_runs, check_seeds, check_strategies, hv_curves, quartiles, run_all, shared_accuracy,
 )
 from evo_cosearch.files import writable_path
 from evo_cosearch.problem import load_problem, ready_problem
@@ -119,6 +119,7 @@ def bench_strategies(problem: str | Path = DEFAULT_PROBLEM, *, strategies: Seque
     figure = figure_path(RESULTS_DIR / f"{name}_hv.png" if figure is DEFAULT_FIGURE else figure)
     out_dir = runs_dir(prob, proxy=proxy_accuracy) if out_dir is None else out_dir
     writable_path(out_dir, "run directories", directory=True)
+    check_runs(_specs(prob, strategies, seeds, Path(out_dir), None), pop=pop, gens=gens)
     t0 = time.perf_counter()
     accuracy_fn, accuracy_info = shared_accuracy(prob, supernet=supernet, proxy=proxy_accuracy, progress=progress)
     results = run_all(_specs(prob, strategies, seeds, Path(out_dir), accuracy_fn), pop=pop, gens=gens,

@@ -43,7 +43,9 @@ from evo_cosearch.bench.restricted import (
     BASELINE_ACCELERATOR, FIXED_LAYER, JointAccuracy, ToJoint, accelerator_only_problem, repair_problem,
     network_only_problem,
 )
-from evo_cosearch.bench.runset import RunSpec, check_seeds, hv_curves, quartiles, run_all, shared_accuracy
+from evo_cosearch.bench.runset import (
+    RunSpec, check_runs, check_seeds, hv_curves, quartiles, run_all, shared_accuracy,
+)
 from evo_cosearch.bench.two_step import sweep_info, two_step_at_accuracy
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import writable_path
@@ -225,8 +227,10 @@ def bench_joint(problem: str | Path = DEFAULT_PROBLEM, *, seeds: Sequence[int] =
     writable_path(out_dir, "run directories", directory=True)
     t0 = time.perf_counter()
     _check_joint(joint)
+    reuse_dir = strategy_runs(joint, proxy=proxy_accuracy)
+    check_runs(_specs(joint, list(seeds), Path(out_dir), None, reuse_dir)[0], pop=pop, gens=gens)
     accuracy_fn, accuracy_info = shared_accuracy(joint, supernet=supernet, proxy=proxy_accuracy, progress=progress)
-    specs, variants = _specs(joint, list(seeds), Path(out_dir), accuracy_fn, strategy_runs(joint, proxy=proxy_accuracy))
+    specs, variants = _specs(joint, list(seeds), Path(out_dir), accuracy_fn, reuse_dir)
     results = run_all(specs, pop=pop, gens=gens, progress=progress)
     ideal, ref, curves = hv_curves(results)
     present = _present(results)

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from evo_cosearch.plots.runs import HVCurve
     from evo_cosearch.problem import Problem
 
-__all__ = ["RunSpec", "RunResult", "check_strategies", "check_seeds", "shared_accuracy", "run_all", "front_box",
-           "hv_curves", "quartiles"]
+__all__ = ["RunSpec", "RunResult", "check_strategies", "check_seeds", "check_runs", "shared_accuracy", "run_all",
+           "front_box", "hv_curves", "quartiles"]
 
 #: Stored designs re-scored to check that a reused run that recorded no supernet hash used the
 #: same accuracy source, and how far their accuracies may move: under another thread count the same
@@ -84,6 +84,18 @@ def check_seeds(seeds: Sequence[int]) -> None:
 
     if not seeds or len(set(seeds)) != len(seeds) or any(not 0 <= s < SEED_END for s in seeds):
         raise InputError(f"--seeds: give distinct seeds from 0 to 2**64 - 1, got {list(seeds)}")
+
+
+def check_runs(specs: Sequence[RunSpec], *, pop: int, gens: int) -> None:
+    """Refuse a budget or strategy a search of ``specs`` cannot take (``--pop``, ``--gens``), and an
+    existing run directory of another search (problem, settings, more generations), before the
+    shared accuracy source is made: a missing supernet takes minutes to hours to train. The
+    accuracy source of a reused run is checked by :func:`run_all`; ``accuracy_fn`` is not used."""
+    from evo_cosearch.engine import check_run_dir, search_settings
+
+    for spec in specs:
+        check_run_dir(spec.problem, spec.run_dir, search_settings(spec.problem, pop=pop, gens=gens, seed=spec.seed,
+                                                                  strategy=spec.strategy))
 
 
 def shared_accuracy(problem: "Problem", *, supernet: str | Path | None = None, proxy: bool = False,

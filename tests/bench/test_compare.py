@@ -213,3 +213,25 @@ def test_the_python_function_writes_no_json_or_figure_for_none(tmp_path, monkeyp
                          gens=1, proxy_accuracy=True, out=None, figure=None, progress=False)
     assert "figure" not in r and r["json"] is None
     assert _files(tmp_path) == ["results/runs/strategies_proxy-autoqkeras_digits"]
+
+
+def test_a_budget_or_run_the_searches_cannot_take_is_refused_before_the_supernet_is_made(tmp_path, monkeypatch):
+    """A missing supernet is trained first: `--pop 2` was refused only after that (minutes to hours)."""
+    kw = dict(strategies=("nsga2", "random"), seeds=(0,), pop=4, gens=2, proxy_accuracy=True, out_dir=tmp_path,
+              out=None, figure=None, progress=False)
+    bench_strategies(DIGITS, **kw)
+    latency = tmp_path / "latency.yaml"
+    latency.write_text(Path(DIGITS).read_text().replace("objectives: [error, latency_ms, energy_uj]",
+                                                        "objectives: [error, latency_ms]"))
+
+    def no_supernet(*args, **kwargs):
+        raise AssertionError("the shared accuracy source was made")
+    monkeypatch.setattr("evo_cosearch.bench.compare.shared_accuracy", no_supernet)
+    for change, error in (({"pop": 2}, "--pop: 2 is not an integer >= 4"),
+                          ({"gens": 0}, "--gens: 0 is not an integer >= 1"),
+                          ({"pop": 6}, "nsga2-s0: run was made with pop=4, not 6"),
+                          ({"gens": 1}, "--gens 1: run .*nsga2-s0 already has 2 generations"),
+                          ({"strategies": ("layer_groups",), "out_dir": tmp_path / "latency"},
+                           "--strategy: layer_groups needs objectives error, energy_uj")):
+        with pytest.raises(InputError, match=error):
+            bench_strategies(latency if "strategies" in change else DIGITS, **{**kw, **change})

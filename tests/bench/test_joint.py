@@ -213,3 +213,16 @@ def test_the_python_function_writes_no_json_for_none(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     r = bench_joint(DIGITS, seeds=(0,), pop=4, gens=1, proxy_accuracy=True, out=None, progress=False)
     assert r["json"] is None and sorted(p.name for p in Path("results").iterdir()) == ["runs"]
+
+
+def test_a_budget_or_run_the_searches_cannot_take_is_refused_before_the_supernet_is_made(tmp_path, monkeypatch):
+    bench_joint(DIGITS, seeds=(0,), pop=4, gens=1, proxy_accuracy=True, out_dir=tmp_path, out=None, progress=False)
+
+    def no_supernet(*args, **kwargs):
+        raise AssertionError("the shared accuracy source was made")
+    monkeypatch.setattr("evo_cosearch.bench.joint.shared_accuracy", no_supernet)
+    for change, error in (({"pop": 3}, "--pop: 3 is not an integer >= 4"),
+                          ({"pop": 5}, "joint-s0: run was made with pop=4, not 5")):
+        with pytest.raises(InputError, match=error):
+            bench_joint(DIGITS, **{"seeds": (0,), "pop": 4, "gens": 1, "proxy_accuracy": True, "out_dir": tmp_path,
+                                   "out": None, "progress": False, **change})
