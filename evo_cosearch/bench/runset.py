@@ -104,11 +104,14 @@ def shared_accuracy(problem: "Problem", *, supernet: str | Path | None = None, p
 
     The supernet is ``supernet`` or the problem's cached one (trained when missing) -- the
     checkpoint ``evo-cosearch search --problem FILE`` uses; child evaluation uses a new run's
-    evaluation seed too, whatever the run's search seed, as a search does.
+    evaluation seed too, whatever the run's search seed, as a search does. ``proxy`` and
+    ``supernet`` exclude each other.
     """
     from evo_cosearch.evaluate import ProxyAccuracy, SupernetAccuracy
     from evo_cosearch.runs import evaluation_seed, run_checkpoint
 
+    if proxy and supernet is not None:  # as `search` says, not a proxy benchmark that reads as the supernet's
+        raise InputError("--proxy-accuracy and --supernet exclude each other (the proxy uses no supernet)")
     if proxy:
         return ProxyAccuracy(problem), {"source": "proxy", "note": "ProxyAccuracy (MACs and bit widths), "
                                                                    "not a trained model"}

@@ -235,3 +235,16 @@ def test_a_budget_or_run_the_searches_cannot_take_is_refused_before_the_supernet
                            "--strategy: layer_groups needs objectives error, energy_uj")):
         with pytest.raises(InputError, match=error):
             bench_strategies(latency if "strategies" in change else DIGITS, **{**kw, **change})
+
+
+@pytest.mark.parametrize("bench", ["strategies", "joint"])
+def test_proxy_accuracy_and_a_supernet_exclude_each_other(tmp_path, capsys, bench):
+    """As in `search`: the proxy ignored --supernet, and its results read as that supernet's."""
+    ckpt = tmp_path / "some.pt"
+    ckpt.write_bytes(b"")
+    assert main(["bench", bench, "--problem", DIGITS, "--pop", "4", "--gens", "1", "--seeds", "0", "--quiet",
+                 "--proxy-accuracy", "--supernet", str(ckpt), "--out", str(tmp_path / "runs"),
+                 "--json", str(tmp_path / "r.json")]) == 2
+    assert capsys.readouterr().err == "error: --proxy-accuracy and --supernet exclude each other (the proxy uses " \
+                                      "no supernet)\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["some.pt"]
