@@ -26,7 +26,7 @@ import numpy as np
 
 from evo_cosearch.archive.reader import pareto_of
 from evo_cosearch.bench.output import RUNS_ROOT, output_name, result_path
-from evo_cosearch.bench.runset import RunSpec, check_strategies, run_all
+from evo_cosearch.bench.runset import RunSpec, check_runs, check_strategies, run_all
 from evo_cosearch.bench.standalone import load_cache, train_standalone
 from evo_cosearch.bench.supernet import RESULTS_DIR, _write, bench_data
 from evo_cosearch.errors import ProblemError
@@ -93,6 +93,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
     name = output_name("autoqkeras", problem, DEFAULT_PROBLEM)
     out = result_path(name, out_dir, json_out, not_over={"supernet checkpoint": supernet, "stand-alone cache": cache})
     out_root = RUNS_ROOT / name if out_root is None else out_root
+    check_runs(_specs(problem, strategies, seed, Path(out_root), accuracy_fn), pop=pop, gens=gens)
     t0 = time.perf_counter()
     ckpt = None
     if accuracy_fn is None:  # the supernet and evaluation seed a search of this problem uses
@@ -105,9 +106,8 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
                  "network": problem.design(ref[0]).network.to_dict()}
     rows = []
     # an existing run directory is resumed or reused only if it was scored by this same supernet
-    specs = [RunSpec(strategy, seed, Path(out_root) / f"{strategy}-s{seed}", problem, strategy, accuracy_fn)
-             for strategy in strategies]
-    for res in run_all(specs, pop=pop, gens=gens, progress=progress):
+    for res in run_all(_specs(problem, strategies, seed, Path(out_root), accuracy_fn), pop=pop, gens=gens,
+                       progress=progress):
         strategy, run, table = res.label, res.run_dir, res.designs
         i = _choose(table, acc_ref, tolerance_points)
         row: dict[str, Any] = {"strategy": strategy, "run": str(run), "designs": len(table)}
@@ -134,6 +134,11 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
         "accuracy_source": "supernet-inherited validation accuracy (BatchNorm recalibrated), same for all",
     }
     return _write(result, "autoqkeras", out)
+
+
+def _specs(problem, strategies: Sequence[str], seed: int, out_root: Path, accuracy_fn) -> list[RunSpec]:
+    return [RunSpec(strategy, seed, out_root / f"{strategy}-s{seed}", problem, strategy, accuracy_fn)
+            for strategy in strategies]
 
 
 def _standalone(problem_path, data: str | None, reference: dict[str, Any],

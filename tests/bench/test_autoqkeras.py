@@ -111,6 +111,22 @@ def test_rerun_reuses_its_runs_but_refuses_runs_scored_by_another_source(tmp_pat
     assert db.read_bytes() == before
 
 
+def test_a_budget_or_run_the_searches_cannot_take_is_refused_before_the_supernet_is_made(tmp_path, monkeypatch):
+    """The supernet is trained first when missing (11 min on Fashion-MNIST): `--pop 2` was refused after it."""
+    kw = dict(data=None, strategies=("nsga2",), pop=4, gens=2, out_root=tmp_path / "runs", progress=False,
+              out_dir=None)
+    bench_autoqkeras(PROBLEM, accuracy_fn=ProxyAccuracy(load_problem(PROBLEM)), **kw)
+
+    def no_supernet(*args, **kwargs):
+        raise AssertionError("the supernet was made")
+    monkeypatch.setattr("evo_cosearch.runs.run_checkpoint", no_supernet)
+    for change, error in (({"pop": 2}, "--pop: 2 is not an integer >= 4"),
+                          ({"gens": 0}, "--gens: 0 is not an integer >= 1"),
+                          ({"pop": 6}, "nsga2-s0: run was made with pop=4, not 6")):
+        with pytest.raises(InputError, match=error):
+            bench_autoqkeras(PROBLEM, **{**kw, **change})
+
+
 @pytest.mark.parametrize("strategies, match", [((), "give distinct strategies"), (("nsga2", "annealing"), "annealing"),
                                                (("nsga2", "nsga2"), "distinct")])
 def test_bad_strategies_are_refused_before_any_run(tmp_path, strategies, match):
