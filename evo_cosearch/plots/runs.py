@@ -94,7 +94,8 @@ def hv_figure(curve: HVCurve, *, title: str = ""):
 
 
 def hv_compare_figure(groups: Mapping[str, Sequence[HVCurve]], title: str = ""):
-    """Per strategy: median hypervolume curve and interquartile band over its runs (seeds)."""
+    """Per strategy: median hypervolume curve and interquartile band over its runs (seeds), the
+    final median and band marked at the last evaluation count."""
     fig, ax = plt.subplots(figsize=(6.8, 4.4))
     colors = plt.get_cmap("tab10")
     for k, (strategy, curves) in enumerate(sorted(groups.items())):
@@ -103,6 +104,9 @@ def hv_compare_figure(groups: Mapping[str, Sequence[HVCurve]], title: str = ""):
         color = colors(k % 10)
         ax.step(grid, med, where="post", color=color, lw=1.8, label=f"{strategy} (median of {len(curves)})")
         ax.fill_between(grid, q25, q75, step="post", color=color, alpha=0.2, linewidth=0)
+        # a post step shows the last generation's value at one point only: mark it and its band
+        ax.errorbar(grid[-1:], med[-1:], yerr=[med[-1:] - q25[-1:], q75[-1:] - med[-1:]], fmt="o", color=color,
+                    ms=4, lw=1.2, capsize=3)
     ax.set_xlabel("evaluations (designs)")
     ax.set_ylabel("hypervolume (common normalisation)")
     ax.set_title(title or "hypervolume vs evaluations: median and interquartile band over seeds")

@@ -119,6 +119,10 @@ def test_strategies_get_one_band_and_one_surface_each():
     fig = hv_compare_figure({"nsga2": a, "random": b})
     assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["nsga2 (median of 2)",
                                                                           "random (median of 1)"]
+    # the final values (the benchmark table's) are drawn, not only the vertical step up to them
+    marks = [line for line in fig.axes[0].get_lines() if line.get_marker() == "o"]
+    assert [(line.get_xdata().tolist(), line.get_ydata().tolist()) for line in marks] == [([16], [0.25]),
+                                                                                        ([16], [0.1])]
     plt.close(fig)
     P = np.array([[0.1, 2.0], [0.2, 1.0]])
     fig = eaf_figure(("error", "latency_ms"), {"nsga2": [P, P + 0.05], "random": [P + 0.1]})
