@@ -113,7 +113,7 @@ def bench_strategies(problem: str | Path = DEFAULT_PROBLEM, *, strategies: Seque
     JSON, ``figure=None`` draws no figure."""
     check_strategies(strategies)
     check_seeds(seeds)
-    prob = load_problem(problem).with_data(data)
+    prob = load_problem(problem).with_data(data, strict=True)
     name = output_name(NAME, prob, DEFAULT_PROBLEM, proxy=proxy_accuracy)
     out = json_out_path(out, name, RESULTS_DIR)
     figure = figure_path(RESULTS_DIR / f"{name}_hv.png" if figure is DEFAULT_FIGURE else figure)

@@ -220,7 +220,7 @@ def bench_joint(problem: str | Path = DEFAULT_PROBLEM, *, seeds: Sequence[int] =
     variant reuses ``bench strategies``' nsga2 run of the same problem, seed and accuracy source in
     its default run folder (:func:`~evo_cosearch.bench.compare.runs_dir`) when it is there."""
     check_seeds(seeds)
-    joint = load_problem(problem).with_data(data)
+    joint = load_problem(problem).with_data(data, strict=True)
     name = output_name(NAME, joint, DEFAULT_PROBLEM, proxy=proxy_accuracy)
     out = json_out_path(out, name, RESULTS_DIR)
     out_dir = RUNS_ROOT / name if out_dir is None else out_dir

@@ -248,3 +248,15 @@ def test_proxy_accuracy_and_a_supernet_exclude_each_other(tmp_path, capsys, benc
     assert capsys.readouterr().err == "error: --proxy-accuracy and --supernet exclude each other (the proxy uses " \
                                       "no supernet)\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["some.pt"]
+
+
+@pytest.mark.parametrize("bench", ["strategies", "joint"])
+def test_data_for_the_embedded_digits_is_refused_as_search_refuses_it(tmp_path, capsys, bench):
+    """It was ignored: the benchmark ran on the embedded digits while the user named another dataset."""
+    (tmp_path / "mine.npz").write_bytes(b"")
+    assert main(["bench", bench, "--problem", DIGITS, "--pop", "4", "--gens", "1", "--seeds", "0", "--quiet",
+                 "--proxy-accuracy", "--data", str(tmp_path / "mine.npz"), "--out", str(tmp_path / "runs"),
+                 "--json", str(tmp_path / "r.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --data {tmp_path / 'mine.npz'}: ") and "digits is embedded" in err
+    assert len(err.splitlines()) == 1 and sorted(p.name for p in tmp_path.iterdir()) == ["mine.npz"]
