@@ -115,8 +115,8 @@ def bench_strategies(problem: str | Path = DEFAULT_PROBLEM, *, strategies: Seque
     check_seeds(seeds)
     prob = load_problem(problem).with_data(data, strict=True)
     name = output_name(NAME, prob, DEFAULT_PROBLEM, proxy=proxy_accuracy)
-    out = json_out_path(out, name, RESULTS_DIR)
     figure = figure_path(RESULTS_DIR / f"{name}_hv.png" if figure is DEFAULT_FIGURE else figure)
+    out = json_out_path(out, name, RESULTS_DIR, not_over={"hypervolume figure": figure})
     out_dir = runs_dir(prob, proxy=proxy_accuracy) if out_dir is None else out_dir
     writable_path(out_dir, "run directories", directory=True)
     check_runs(_specs(prob, strategies, seeds, Path(out_dir), None), pop=pop, gens=gens)

@@ -63,13 +63,14 @@ def result_path(name: str, out_dir: str | Path | None, json_out: str | Path | No
     return None if out_dir is None else json_path(Path(out_dir) / f"{name}.json", not_over=not_over)
 
 
-def json_out_path(out: Any, name: str, out_dir: str | Path | None) -> Path | None:
+def json_out_path(out: Any, name: str, out_dir: str | Path | None, *,
+                  not_over: Mapping[str, str | Path | None] | None = None) -> Path | None:
     """The JSON path of a benchmark whose ``out`` argument defaults to :data:`DEFAULT_JSON`:
     ``out_dir/<name>.json`` for that default (None when ``out_dir`` is), no file for None, else
     ``out`` itself; checked by :func:`json_path`."""
     if out is None:
         return None
-    return result_path(name, out_dir, None if out is DEFAULT_JSON else out)
+    return result_path(name, out_dir, None if out is DEFAULT_JSON else out, not_over=not_over)
 
 
 def json_path(path: str | Path | None, *, not_over: Mapping[str, str | Path | None] | None = None) -> Path | None:

@@ -260,3 +260,13 @@ def test_data_for_the_embedded_digits_is_refused_as_search_refuses_it(tmp_path, 
     err = capsys.readouterr().err
     assert err.startswith(f"error: --data {tmp_path / 'mine.npz'}: ") and "digits is embedded" in err
     assert len(err.splitlines()) == 1 and sorted(p.name for p in tmp_path.iterdir()) == ["mine.npz"]
+
+
+def test_the_json_result_may_not_overwrite_the_figure(tmp_path, capsys):
+    """--json and --figure naming one file wrote the figure, then the JSON over it."""
+    assert main(["bench", "strategies", "--problem", DIGITS, "--pop", "4", "--gens", "1", "--seeds", "0", "--quiet",
+                 "--strategies", "nsga2", "--proxy-accuracy", "--out", str(tmp_path / "runs"),
+                 "--json", str(tmp_path / "hv.png"), "--figure", str(tmp_path / "hv.png")]) == 2
+    assert capsys.readouterr().err == (f"error: {tmp_path / 'hv.png'}: is the hypervolume figure this benchmark uses; "
+                                       "write its JSON result to another file\n")
+    assert list(tmp_path.iterdir()) == []
