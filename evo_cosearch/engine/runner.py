@@ -42,8 +42,11 @@ if TYPE_CHECKING:
 
 __all__ = ["run_search", "check_run_dir", "stored_meta", "RunSummary", "fingerprint"]
 
-_SAME_RUN_KEYS = ("pop", "seed", "strategy", "algorithm", "crossover", "crossover_prob", "mutation_prob",
-                  "accelerator_repair")
+_SAME_RUN_KEYS = ("pop", "seed", "strategy", "accelerator_repair")
+#: The settings only some strategies use: a run of another strategy resumes whatever they are now
+#: (``random`` and ``reinforce`` breed no offspring; ``layer_groups`` runs NSGA-II, not NSGA-III).
+_STRATEGY_KEYS = {"nsga2": ("algorithm", "crossover", "crossover_prob", "mutation_prob"),
+                  "layer_groups": ("crossover", "crossover_prob", "mutation_prob"), "reinforce": ("reward",)}
 
 
 @dataclass(frozen=True)
@@ -132,8 +135,7 @@ def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mappin
             raise InputError(f"{run_dir}: run's supernet accuracies used {why}; resume it with its own problem file "
                              f"({run_dir / 'problem.yaml'}), or use another --out directory")
         mine = settings.to_dict()
-        reward = ("reward",) if settings.strategy == "reinforce" else ()  # the reward is only reinforce's
-        for key in _SAME_RUN_KEYS + reward:
+        for key in _SAME_RUN_KEYS + _STRATEGY_KEYS.get(settings.strategy, ()):
             if key in meta.settings and meta.settings[key] != mine[key]:
                 raise InputError(f"{run_dir}: run was made with {key}={meta.settings[key]!r}, "
                                  f"not {mine[key]!r}; use another --out directory")

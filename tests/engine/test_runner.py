@@ -353,3 +353,17 @@ def test_a_resume_with_another_evaluation_section_is_refused(tmp_path):
     run(tmp_path / "r", p, gens=3, accuracy_fn=_SupernetLike(p))  # the run's own section resumes
     run(tmp_path / "proxy", p, gens=2)
     run(tmp_path / "proxy", other, gens=3)  # the proxy reads no images
+
+
+@pytest.mark.parametrize("strategy", ["random", "reinforce"])
+def test_a_strategy_resumes_whatever_the_settings_it_does_not_use(tmp_path, contents, strategy):
+    """`search.mutation_prob` tuned for nsga2 made every random and reinforce run refuse to resume."""
+    cfg = yaml.safe_load(DEMO.read_text())
+    cfg["search"].update(mutation_prob=0.2, crossover_prob=0.5, algorithm="nsga3")
+    tuned = parse_problem(yaml.safe_dump(cfg))
+    whole = run(tmp_path / "whole", strategy=strategy, gens=3)
+    resumed = run(tmp_path / "resumed", strategy=strategy, gens=2)
+    run(resumed, tuned, strategy=strategy, gens=3)
+    assert contents(resumed) == contents(whole)
+    with pytest.raises(InputError, match=r"run was made with algorithm='nsga2', not 'nsga3'"):
+        run(run(tmp_path / "nsga2", gens=2), tuned, gens=3)  # nsga2 uses them
