@@ -110,7 +110,7 @@ def shared_accuracy(problem: "Problem", *, supernet: str | Path | None = None, p
     from evo_cosearch.evaluate import ProxyAccuracy, SupernetAccuracy
     from evo_cosearch.runs import evaluation_seed, run_checkpoint
 
-    if proxy and supernet is not None:  # as `search` says, not a proxy benchmark that reads as the supernet's
+    if proxy and supernet is not None:  # as `search` refuses it: the checkpoint would be ignored unsaid
         raise InputError("--proxy-accuracy and --supernet exclude each other (the proxy uses no supernet)")
     if proxy:
         return ProxyAccuracy(problem), {"source": "proxy", "note": "ProxyAccuracy (MACs and bit widths), "
