@@ -62,7 +62,7 @@ class GenerationStat:
 @dataclass(frozen=True)
 class ResumeState:
     generation: int                  # last completed generation
-    n_designs: int                   # designs archived up to it (next id)
+    n_designs: int                   # designs the search archived up to it (refined ones left out)
     population: tuple[int, ...]      # surviving design ids, in population order
     state: Mapping[str, Any]
 
@@ -193,7 +193,7 @@ class Archive:
         if not rows:
             return None
         gen, population, state = rows[0]
-        n = self._query("SELECT COUNT(*) FROM designs WHERE generation <= ?", (gen,))[0][0]
+        n = self._query("SELECT COUNT(*) FROM designs WHERE generation <= ? AND strategy != 'refine'", (gen,))[0][0]
         return ResumeState(int(gen), int(n), tuple(json.loads(population)), json.loads(state))
 
     def problem(self) -> "Problem":

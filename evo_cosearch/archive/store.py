@@ -10,8 +10,9 @@ plain data: numbers, text, and JSON text; nothing pickled. Tables:
 * ``meta(key, value)`` -- run metadata, ``value`` is JSON;
 * ``designs`` -- one row per evaluated design (genome, decoded network/accelerator JSON,
   every metric, ``G`` as a JSON list, ``cv``, ``feasible``, ``seconds``, ``strategy``);
-* ``generations`` -- per completed generation: archive-wide counts and hypervolume, the
-  surviving population (design ids, in order) and the search state needed to resume
+* ``generations`` -- per completed generation: counts and hypervolume of the search's designs
+  (not those ``refine`` added: a run refined mid-way keeps the history of one refined at the end),
+  the surviving population (design ids, in order) and the search state needed to resume
   (population attributes, RNG states) as JSON -- kept for the latest generation only.
 """
 

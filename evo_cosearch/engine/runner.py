@@ -59,12 +59,14 @@ class RunSummary:
     generations: int
     closest: dict[str, Any] | None   # least-violating design when none is feasible
     planned: int | None = None       # the generations asked for (--gens): more when the search stopped early
+    n_refined: int = 0               # of n_designs, those added by `refine`, not by the search's generations
 
     def lines(self) -> list[str]:
-        out = [f"{self.n_designs} designs in {self.generations} generations, {self.n_feasible} feasible, "
-               f"Pareto set of {self.n_pareto}", f"archive: {self.archive}"]
+        designs = f"{self.n_designs - self.n_refined} designs in {self.generations} generations" + (
+            f" and {self.n_refined} refined" if self.n_refined else "")
+        out = [f"{designs}, {self.n_feasible} feasible, Pareto set of {self.n_pareto}", f"archive: {self.archive}"]
         if self.n_feasible == 0:
-            out[0] = f"0 feasible designs ({self.n_designs} designs in {self.generations} generations)"
+            out[0] = f"0 feasible designs ({designs})"
             if self.closest is not None:
                 out.insert(1, f"closest design: id {self.closest['id']} (constraint violation "
                               f"{self.closest['cv']:.4g}) metrics {json.dumps(self.closest['metrics'])}")
@@ -97,7 +99,8 @@ def _versions() -> dict[str, str]:
 
 
 class _Tracker:
-    """Archive-wide counters behind the per-generation statistics (feasible front, bests)."""
+    """Counters of the search's designs behind the per-generation statistics (feasible front, bests);
+    designs added outside the search (``refine``) are not the search's evaluations and stay out."""
 
     def __init__(self, m: int) -> None:
         self.n_designs = self.n_feasible = 0
@@ -195,6 +198,7 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
     tracker = _Tracker(m)
     hv_ideal = hv_ref = None
     resume = None
+    next_id = 0  # design ids run on after every archived row, refined ones included
     made_root = missing_root(run_dir)  # the folders a new run creates, removed again if it fails at once
     new_run = not db_path(run_dir).exists()
     if not new_run:
@@ -210,7 +214,8 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
         hv_ideal, hv_ref = meta.hv_ideal, meta.hv_ref
         searched = table.strategy != "refine"  # a refined design's accuracy is not its genome's
         evaluator.remember(table.genome[searched], table.metrics["accuracy"][searched])
-        tracker.add(table.F, table.feasible)
+        tracker.add(table.F[searched], table.feasible[searched])
+        next_id = int(table.id.max()) + 1 if len(table) else 0
         writer = ArchiveWriter.open(run_dir)
         writer.truncate_after(-1 if resume is None else resume.generation)
         writer.set_meta(status="running", gens=settings.gens, ended=None,
@@ -239,8 +244,8 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
             off = algorithm.ask()
             if off is None or len(off) == 0:
                 break
-            first_id = tracker.n_designs
-            off.set("design_id", np.arange(first_id, first_id + len(off)))
+            first_id, next_id = next_id, next_id + len(off)
+            off.set("design_id", np.arange(first_id, next_id))
             algorithm.evaluator.eval(pproblem, off)
             algorithm.tell(infills=off)
             F = np.asarray(off.get("F"), dtype=np.float64).reshape(len(off), m)
@@ -346,4 +351,5 @@ def _summary(run_dir: Path, *, planned: int | None = None) -> RunSummary:
         gens = len(arc.history())
         return RunSummary(run_dir=run_dir, archive=arc.path, n_designs=len(table),
                           n_feasible=int(table.feasible.sum()), n_pareto=len(pareto),
-                          generations=gens, closest=closest, planned=planned)
+                          generations=gens, closest=closest, planned=planned,
+                          n_refined=int((table.strategy == "refine").sum()))

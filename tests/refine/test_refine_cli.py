@@ -215,6 +215,32 @@ def test_continuing_the_search_keeps_refined_designs(setup):
         assert len(arc.history()) == 3
 
 
+def test_a_search_resumed_after_a_refine_keeps_the_history_of_one_refined_at_the_end(setup, tmp_path, capsys):
+    """The search's per-generation counts and hypervolume are of its own designs: a refined design
+    (trained for more epochs) is not one of its evaluations, mid-way or at the end."""
+    _, ckpt, _ = setup
+    problem = load_problem(DEMO)
+    search(problem, out=tmp_path / "a", pop=4, gens=1, supernet=ckpt, quiet=True, progress=False).close()
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    with open_archive(tmp_path / "a") as arc:
+        d = arc.designs()
+    row = max((i for i in range(len(d)) if prunable_blocks(problem.design(d.genome[i]).network)),
+              key=lambda i: d.metrics["macs"][i])
+    assert main(["refine", str(tmp_path / "a"), "--design", str(d.id[row]), "--epochs", "2", "--lam", "20"]) == 0
+    capsys.readouterr()
+    for run in ("a", "b"):
+        assert main(["search", "--problem", str(DEMO), "--out", str(tmp_path / run), "--pop", "4", "--gens", "2"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("8 designs in 2 generations and 1 refined, 9 feasible")
+    assert out[2].startswith("8 designs in 2 generations, 8 feasible")
+    with open_archive(tmp_path / "a") as a, open_archive(tmp_path / "b") as b:
+        assert a.history() == b.history()  # n_evals 4, 8 and the same hypervolumes
+        da, db = a.designs(), b.designs()
+    searched = np.flatnonzero(da.strategy != "refine")
+    assert len(set(da.id.tolist())) == len(da) == 9  # the new designs' ids run on after the refined one
+    assert np.array_equal(da.genome[searched], db.genome) and np.array_equal(da.F[searched], db.F)
+
+
 def test_refuses_a_run_or_a_supernet_on_another_accuracy_scale(setup, tmp_path, capsys):
     run, ckpt, ids = setup
     problem = load_problem(DEMO)
