@@ -24,7 +24,8 @@ custom-scored archive would get a row on another scale. A refinement that remove
 nothing.
 
 The run's writer lock is held from start to finish: a running search makes ``refine`` fail at
-once, and a search cannot start while a design is being refined. Nothing is written on error.
+once, and a search cannot start while a design is being refined. Nothing is written on error:
+``RUN/refined`` is checked before the training, and the row is added only once its folder is in place.
 A later search *resume* keeps refined rows; its new designs take the ids after them.
 """
 
@@ -47,6 +48,7 @@ from evo_cosearch.archive.store import REFINED_DIR
 from evo_cosearch.engine.settings import SEED_END
 from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import constraint_values, describe_source, file_sha256, source_kind
+from evo_cosearch.files import writable_path
 from evo_cosearch.hardware import simulate
 from evo_cosearch.refine.cost import cost_terms
 from evo_cosearch.refine.model import mask_child, narrow_child
@@ -114,6 +116,7 @@ def refine_design(run_dir: str | Path, design_id: int, settings: RefineSettings 
         raise InputError(f"--supernet {supernet}: not used with --from-scratch, which starts from fresh weights")
     if supernet is not None and not Path(supernet).is_file():
         raise InputError(f"--supernet {supernet}: checkpoint not found")
+    writable_path(run / REFINED_DIR, "refined designs", directory=True)  # not after the training
     try:
         writer = ArchiveWriter.open(run)
     except InputError:
@@ -183,10 +186,18 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
     result = Refined(design_id, new_id, before, after, float(rec["metrics"]["accuracy"]), history, settings, seed,
                      None if ckpt is None else str(ckpt), run / REFINED_DIR / str(new_id))
 
+    # the folder first, the row last: a failure on the way leaves neither (an interrupted process at
+    # most a folder of an id no row holds, which the next refinement of that id replaces)
     tmp = Path(tempfile.mkdtemp(prefix=".refine-", dir=run))
+    placed, made = False, not result.out_dir.parent.exists()
     try:
         tmp.chmod(0o755)  # mkdtemp makes it private; it becomes an ordinary result folder
         _save(tmp, refined, spec, hidden, result, {"mean": splits.mean, "std": splits.std})
+        result.out_dir.parent.mkdir(exist_ok=True)
+        if result.out_dir.exists():  # a stale folder of an id no row holds (e.g. copied runs)
+            shutil.rmtree(result.out_dir)
+        os.replace(tmp, result.out_dir)
+        placed = True
         writer.add_design({
             "id": new_id, "generation": generation, "genome": rec["genome"],
             "network": {**rec["network"], "refined": hidden, "refined_from": design_id,
@@ -195,12 +206,10 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
             "feasible": cv <= 0.0, "seconds": time.perf_counter() - t0, "strategy": STRATEGY,
         })
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(result.out_dir if placed else tmp, ignore_errors=True)
+        if made:
+            shutil.rmtree(result.out_dir.parent, ignore_errors=True)
         raise
-    result.out_dir.parent.mkdir(exist_ok=True)
-    if result.out_dir.exists():  # a stale folder of an id no row holds (e.g. copied runs)
-        shutil.rmtree(result.out_dir)
-    os.replace(tmp, result.out_dir)
     return result
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 from dataclasses import asdict
@@ -16,6 +17,7 @@ import torch
 
 from evo_cosearch.api import search
 from evo_cosearch.archive import ArchiveWriter, open_archive, pareto_of
+from evo_cosearch.archive.store import REFINED_DIR
 from evo_cosearch.cli import main
 from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import ProxyAccuracy
@@ -157,6 +159,40 @@ def test_bad_input_exits_2_and_changes_nothing(setup, capsys, args, message):
     assert err.startswith("error: ") and message in err and len(err.splitlines()) == 1
     assert _digest(run) == digest
     assert _listing(run) == listing
+
+
+def test_a_refined_folder_that_cannot_be_written_is_refused_before_the_training(setup, tmp_path, capsys):
+    """It used to train, archive the row and then fail on RUN/refined: a row without its child, a
+    leftover temporary folder, and the same refinement refused as a repeat from then on."""
+    run, ckpt, ids = setup
+    copy = tmp_path / "run"
+    shutil.copytree(run, copy, ignore=shutil.ignore_patterns(REFINED_DIR))
+    (copy / REFINED_DIR).write_text("not a folder\n")
+    digest, listing = _digest(copy), _listing(copy)
+    assert main(["refine", str(copy), "--design", str(ids[-1]), "--epochs", "2", "--lam", "20"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {copy / REFINED_DIR}: is a file, not a directory for the refined designs\n"
+    assert "refine epoch" not in err  # nothing trained
+    assert _digest(copy) == digest and _listing(copy) == listing
+
+
+def test_a_failure_to_place_the_refined_folder_archives_nothing(setup, tmp_path, capsys, monkeypatch):
+    """The row is written after its folder is in place: failing to place it leaves the run as it was."""
+    run, ckpt, ids = setup
+    copy = tmp_path / "run"
+    shutil.copytree(run, copy)
+    digest, listing = _digest(copy), _listing(copy)
+
+    real_replace = os.replace
+
+    def replace(src, dst):  # the refined folder cannot be moved into RUN/refined (the child's file can be saved)
+        if Path(dst).parent.name == REFINED_DIR:
+            raise PermissionError(13, "Permission denied", str(dst))
+        real_replace(src, dst)
+    monkeypatch.setattr(os, "replace", replace)
+    assert main(["refine", str(copy), "--design", str(ids[-1]), "--epochs", "2", "--lam", "20"]) == 2
+    assert capsys.readouterr().err.endswith("Permission denied\n")
+    assert _digest(copy) == digest and _listing(copy) == listing  # no row, no temporary folder
 
 
 def test_a_run_of_any_search_seed_is_refined_with_it(setup, tmp_path, capsys):
