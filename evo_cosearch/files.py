@@ -16,10 +16,11 @@ __all__ = ["read_text", "writable_path", "replace_atomically", "write_text_atomi
 
 
 def read_text(path: str | Path, what: str, error: type[EvoCosearchError] = InputError) -> str:
-    """The UTF-8 text of ``path``; a missing or unreadable file raises ``error`` naming it."""
+    """The UTF-8 text of ``path``, without the byte-order mark that Excel's "CSV UTF-8" and
+    Windows editors put first; a missing or unreadable file raises ``error`` naming it."""
     p = Path(path)
     try:
-        return p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise error(f"{p}: {what} not found") from None
     except (OSError, UnicodeDecodeError) as exc:

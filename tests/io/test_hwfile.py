@@ -53,6 +53,13 @@ def test_bad_values_name_file_field_value(tmp_path, change, needle):
     assert str(exc.value).startswith(f"{path}: ") and needle in str(exc.value)
 
 
+def test_a_file_saved_with_a_byte_order_mark_reads_as_without(tmp_path):
+    """A Windows editor's UTF-8 starts the file with one; it was 'invalid JSON at line 1 column 1'."""
+    path = tmp_path / "hw.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(GOOD).encode())
+    assert read_hw_json(path) == AcceleratorSpec(**GOOD)
+
+
 def test_missing_key_invalid_json_and_not_an_object(tmp_path):
     with pytest.raises(InputError, match="missing key 'mac_bits'"):
         parse_hw({k: v for k, v in GOOD.items() if k != "mac_bits"}, source="x.json")

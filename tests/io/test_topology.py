@@ -115,3 +115,10 @@ def test_the_largest_layer_allowed_simulates_without_overflow():
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match="nope.csv: topology file not found"):
         read_topology(tmp_path / "nope.csv")
+
+
+def test_a_file_saved_with_a_byte_order_mark_reads_as_without(tmp_path):
+    """Excel's "CSV UTF-8" starts the file with one; it was a 'missing column Layer name' error."""
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode())
+    assert topology_text(read_topology(path)) == topology_text(parse_topology(GOOD))
