@@ -86,12 +86,27 @@ def other_data(mismatch: tuple[str, str]) -> str:
     return f"trained on {mismatch[0]}, not on {mismatch[1]}, the data this command reads"
 
 
-def trained_otherwise(differ: list[str]) -> str:
+def trained_otherwise(differ: list[str], was: dict[str, Any] | None = None, now: dict[str, Any] | None = None) -> str:
     """``differ`` (:func:`training_differences`, not empty) as a refusal says it, after "holds a
-    supernet": "trained with another seed, supernet.lr", :func:`other_data`, or both."""
+    supernet": "trained with another seed, supernet.lr", :func:`other_data`, or both. Given the
+    checkpoint's meta ``was`` and the one asked for ``now``, a key of plain values says both:
+    "supernet.epochs (1, not 2)"."""
     keys = [d for d in differ if not d.startswith("trained on ")]
     data = [d for d in differ if d not in keys]
+    if was is not None and now is not None:
+        keys = [_with_values(k, was, now) for k in keys]
     return " and ".join(([f"trained with another {', '.join(keys)}"] if keys else []) + data)
+
+
+def _with_values(key: str, was: dict[str, Any], now: dict[str, Any]) -> str:
+    """``key`` (dotted) with its values in ``was`` and ``now`` when both are plain (not a list or section)."""
+    def value(meta: Any) -> Any:
+        for part in key.split("."):
+            meta = meta.get(part) if isinstance(meta, dict) else None
+        return meta
+    a, b = value(was), value(now)
+    plain = (str, int, float, bool, type(None))
+    return f"{key} ({json.dumps(a)}, not {json.dumps(b)})" if isinstance(a, plain) and isinstance(b, plain) else key
 
 
 def _holds_now(meta: dict[str, Any], data: dict[str, Any] | None) -> bool:

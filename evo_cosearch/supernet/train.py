@@ -105,7 +105,7 @@ def train_supernet(template: NetworkTemplate, splits: Splits | Callable[[], Spli
         ckpt = load_checkpoint(out)
         differ = training_differences(ckpt, meta, data)
         if differ:
-            raise InputError(f"{out}: holds a supernet {trained_otherwise(differ)}; {remedy}")
+            raise InputError(f"{out}: holds a supernet {trained_otherwise(differ, ckpt['meta'], meta)}; {remedy}")
         meta = ckpt["meta"]  # the same training: its record stays as written (a path as first spelled)
         data = ckpt.get("data") or data  # and so does its data's, or that of the same file it reads now
         try:

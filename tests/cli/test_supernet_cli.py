@@ -81,7 +81,11 @@ def test_train_supernet_never_overwrites_another_configuration_or_trains_for_not
     capsys.readouterr()
     rc = main(["train-supernet", "--problem", str(problem), "--out", str(ckpt), "--epochs", "2", "--quiet"])
     err = capsys.readouterr().err
-    assert rc == 2 and "another supernet.epochs;" in err and err.count("\n") == 1 and ckpt.read_bytes() == before
+    # both values: --epochs is the problem's supernet.epochs, and a finished training is not extended
+    assert rc == 2 and "another supernet.epochs (1, not 2);" in err and err.count("\n") == 1
+    assert ckpt.read_bytes() == before
+    rc = main(["train-supernet", "--problem", str(problem), "--out", str(ckpt), "--seed", "7", "--quiet"])
+    assert rc == 2 and "trained with another seed (0, not 7);" in capsys.readouterr().err
     a_file = tmp_path / "a_file"
     a_file.write_text("x")
     for out, needle in ((a_file / "sn.pt", "not a writable directory"), (tmp_path, "is a directory")):

@@ -124,7 +124,7 @@ def test_a_checkpoint_written_before_it_recorded_its_data_resumes_and_is_accepte
     before = out.read_bytes()
     capsys.readouterr()
     assert main(["train-supernet", "--problem", str(problem), "--data", "data/b.npz", "--out", str(out), "--quiet"]) == 2
-    assert "another dataset.path;" in _one_error(capsys) and out.read_bytes() == before
+    assert 'another dataset.path ("data/a.npz", not "data/b.npz");' in _one_error(capsys) and out.read_bytes() == before
     assert main(["train-supernet", "--problem", str(problem), "--data", "./data/a.npz", "--out", str(out),
                  "--quiet"]) == 0
     assert load_checkpoint(out)["epoch"] == 2

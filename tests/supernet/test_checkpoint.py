@@ -101,3 +101,10 @@ def test_a_refusal_names_other_settings_and_other_data_together(files):
     assert trained_otherwise(differ) == f"trained with another seed and {differ[-1]}"
     assert differ[-1].startswith(f"trained on dataset mnist ({files / 'data' / 'a.npz'}, ")
     assert trained_otherwise(["seed", "supernet.lr"]) == "trained with another seed, supernet.lr"
+
+
+def test_a_refusal_given_both_metas_says_the_plain_values():
+    was = {"seed": 0, "supernet": {"epochs": 1, "lr": 0.1}, "network": {"stages": [{"stride": 1}]}}
+    now = {"seed": 1, "supernet": {"epochs": 3, "lr": 0.1}, "network": {"stages": [{"stride": 2}]}}
+    said = trained_otherwise(["network.stages", "seed", "supernet.epochs"], was, now)
+    assert said == "trained with another network.stages, seed (0, not 1), supernet.epochs (1, not 3)"
