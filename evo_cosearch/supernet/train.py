@@ -82,6 +82,14 @@ def sandwich_step(net: Supernet, x: torch.Tensor, y: torch.Tensor, cfg: Supernet
     return total, acc
 
 
+def _saved_epochs(out: Path) -> int:
+    """The epochs the checkpoint at ``out`` holds (0: none there)."""
+    try:
+        return int(load_checkpoint(out)["epoch"]) if out.exists() else 0
+    except InputError:
+        return 0
+
+
 def train_supernet(template: NetworkTemplate, splits: Splits | Callable[[], Splits], cfg: SupernetConfig,
                    out: str | Path, *, meta: dict[str, Any], data: dict[str, Any] | None = None, seed: int = 0,
                    progress: bool = True, remedy: str = "remove it or choose another --out") -> TrainResult:
@@ -127,38 +135,44 @@ def train_supernet(template: NetworkTemplate, splits: Splits | Callable[[], Spli
     n = len(train_x)
     steps_per_epoch = max(1, n // cfg.batch_size)  # drop the last partial batch (BatchNorm needs > 1)
     total_steps = steps_per_epoch * cfg.epochs
-    for epoch in range(start, cfg.epochs):
-        net.train()
-        perm = torch.randperm(n, generator=gen)
-        sum_loss = sum_acc = 0.0
-        bar = tqdm(range(steps_per_epoch), desc=f"supernet epoch {epoch + 1}/{cfg.epochs}",
-                   disable=None if progress else True,
-                   leave=False, dynamic_ncols=True)
-        t0 = time.perf_counter()
-        for i in bar:
-            step = epoch * steps_per_epoch + i
-            lr = 0.5 * cfg.lr * (1 + math.cos(math.pi * step / total_steps))
-            for g in opt.param_groups:
-                g["lr"] = lr
-            idx = perm[i * cfg.batch_size:(i + 1) * cfg.batch_size]
-            opt.zero_grad(set_to_none=True)
-            loss, acc = sandwich_step(net, train_x[idx], train_y[idx], cfg, rng)
-            torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
-            opt.step()
-            sum_loss += loss
-            sum_acc += acc
-            bar.set_postfix(loss=f"{sum_loss / (i + 1):.3f}", acc=f"{sum_acc / (i + 1):.3f}")
-        bar.close()
-        history.append({"epoch": epoch + 1, "loss": sum_loss / steps_per_epoch,
-                        "train_acc": sum_acc / steps_per_epoch, "seconds": time.perf_counter() - t0})
-        if progress:
-            h = history[-1]
-            print(f"supernet epoch {epoch + 1}/{cfg.epochs}: loss {h['loss']:.3f}, largest-child train acc "
-                  f"{h['train_acc']:.3f}, {h['seconds']:.1f} s", file=sys.stderr, flush=True)
-        save_atomic({
-            "meta": json.dumps(meta, sort_keys=True), "epoch": epoch + 1, "epochs": cfg.epochs,
-            "model": net.state_dict(), "optimizer": opt.state_dict(), "torch_rng": gen.get_state(),
-            "numpy_rng": json.dumps(rng.bit_generator.state), "history": json.dumps(history),
-            **({} if data is None else {"data": json.dumps(data, sort_keys=True)}),
-        }, out)
+    try:  # Ctrl-C: say what the checkpoint keeps and how to go on, as an interrupted search does
+        for epoch in range(start, cfg.epochs):
+            net.train()
+            perm = torch.randperm(n, generator=gen)
+            sum_loss = sum_acc = 0.0
+            bar = tqdm(range(steps_per_epoch), desc=f"supernet epoch {epoch + 1}/{cfg.epochs}",
+                       disable=None if progress else True,
+                       leave=False, dynamic_ncols=True)
+            t0 = time.perf_counter()
+            for i in bar:
+                step = epoch * steps_per_epoch + i
+                lr = 0.5 * cfg.lr * (1 + math.cos(math.pi * step / total_steps))
+                for g in opt.param_groups:
+                    g["lr"] = lr
+                idx = perm[i * cfg.batch_size:(i + 1) * cfg.batch_size]
+                opt.zero_grad(set_to_none=True)
+                loss, acc = sandwich_step(net, train_x[idx], train_y[idx], cfg, rng)
+                torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+                opt.step()
+                sum_loss += loss
+                sum_acc += acc
+                bar.set_postfix(loss=f"{sum_loss / (i + 1):.3f}", acc=f"{sum_acc / (i + 1):.3f}")
+            bar.close()
+            history.append({"epoch": epoch + 1, "loss": sum_loss / steps_per_epoch,
+                            "train_acc": sum_acc / steps_per_epoch, "seconds": time.perf_counter() - t0})
+            if progress:
+                h = history[-1]
+                print(f"supernet epoch {epoch + 1}/{cfg.epochs}: loss {h['loss']:.3f}, largest-child train acc "
+                      f"{h['train_acc']:.3f}, {h['seconds']:.1f} s", file=sys.stderr, flush=True)
+            save_atomic({
+                "meta": json.dumps(meta, sort_keys=True), "epoch": epoch + 1, "epochs": cfg.epochs,
+                "model": net.state_dict(), "optimizer": opt.state_dict(), "torch_rng": gen.get_state(),
+                "numpy_rng": json.dumps(rng.bit_generator.state), "history": json.dumps(history),
+                **({} if data is None else {"data": json.dumps(data, sort_keys=True)}),
+            }, out)
+    except KeyboardInterrupt:
+        saved = _saved_epochs(out)
+        kept = (f"{out} keeps {saved} of {cfg.epochs} epochs: run the same command again to resume it" if saved
+                else f"no epoch of {cfg.epochs} finished, nothing saved")
+        raise KeyboardInterrupt(kept) from None
     return TrainResult(path=out, epochs=cfg.epochs, history=tuple(history))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 
@@ -36,7 +38,8 @@ def test_same_seed_same_checkpoint_and_resume_equals_straight_run(tiny_problem_p
 
     with monkeypatch.context() as m:
         m.setattr(train_mod, "save_atomic", save_then_die)
-        with pytest.raises(KeyboardInterrupt):
+        with pytest.raises(KeyboardInterrupt, match=f"^{re.escape(str(b_partial))} keeps 1 of 2 epochs: "
+                                                    "run the same command again to resume it$"):  # what the CLI prints after 'interrupted: '
             _train(p, b_partial, epochs=2)
     assert load_checkpoint(b_partial)["epoch"] == 1
     _train(p, b_partial, epochs=2)
@@ -45,6 +48,15 @@ def test_same_seed_same_checkpoint_and_resume_equals_straight_run(tiny_problem_p
         assert torch.equal(a[k], resumed[k]), k
     b = load_checkpoint(tmp_path / "b.pt")["model"]
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_an_interrupted_first_epoch_says_nothing_was_saved(tiny_problem_path, tmp_path, monkeypatch):
+    def interrupted(*args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(train_mod, "sandwich_step", interrupted)
+    with pytest.raises(KeyboardInterrupt, match="^no epoch of 2 finished, nothing saved$"):
+        _train(load_problem(tiny_problem_path), tmp_path / "a.pt", epochs=2)
+    assert not (tmp_path / "a.pt").exists()
 
 
 def test_unknown_or_bad_supernet_keys_are_named():
