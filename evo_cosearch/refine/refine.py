@@ -124,6 +124,9 @@ def refine_design(run_dir: str | Path, design_id: int, settings: RefineSettings 
                          "refine it when that is done") from None
     try:
         return _refine(run, writer, int(design_id), settings, supernet, supernet_cache, data, progress)
+    except KeyboardInterrupt as exc:  # Ctrl-C: say what became of the run (and of a supernet being trained)
+        kept = f"; {exc}" if str(exc) else ""
+        raise KeyboardInterrupt(f"{run}: design {design_id} not refined, nothing archived{kept}") from None
     finally:
         writer.close()
 

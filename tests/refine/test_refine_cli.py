@@ -195,6 +195,18 @@ def test_a_failure_to_place_the_refined_folder_archives_nothing(setup, tmp_path,
     assert _digest(copy) == digest and _listing(copy) == listing  # no row, no temporary folder
 
 
+def test_an_interrupted_refinement_says_nothing_was_archived(setup, capsys, monkeypatch):
+    run, _, ids = setup
+    digest, listing = _digest(run), _listing(run)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr("evo_cosearch.refine.refine.train_masked", interrupted)
+    assert main(["refine", str(run), "--design", str(ids[0]), "--from-scratch"]) == 130
+    assert capsys.readouterr().err == f"interrupted: {run}: design {ids[0]} not refined, nothing archived\n"
+    assert _digest(run) == digest and _listing(run) == listing
+
+
 def test_a_run_of_any_search_seed_is_refined_with_it(setup, tmp_path, capsys):
     run, ckpt, ids = setup
     copy = tmp_path / "run"
