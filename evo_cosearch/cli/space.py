@@ -1,4 +1,4 @@
-"""``evo-cosearch space show``: genes, cardinalities and the size of a problem's space."""
+"""``evo-cosearch space show``: genes, cardinalities and the size of a problem's space (its genomes)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ def run_show(args) -> int:
         print(json.dumps(space.to_dict(), indent=2))
         return 0
     width = max(len(n) for n in space.names)
-    print(f"problem {problem.name}: {space.n_var} genes, {space.size:.3e} designs ({space.size} exactly)")
+    unused = any(min(st.depth) < st.max_depth for st in problem.network.stages)  # slots a shallower stage leaves out
+    print(f"problem {problem.name}: {space.n_var} genes, {space.size:.3e} genomes ({space.size} exactly"
+          f"{'; those differing only in the block slots a stage depth leaves out are one design' if unused else ''})")
     for i, g in enumerate(space.genes):
         print(f"{i:>3}  {g.name:<{width}}  {g.kind:<11}  {g.cardinality:>2}  {list(g.values)}")
     return 0

@@ -17,10 +17,15 @@ def test_show_lists_every_gene_and_the_space_size(capsys):
     space = load_problem(DEMO).space
     assert main(["space", "show", "--problem", str(DEMO)]) == 0
     out = capsys.readouterr().out
-    assert f"{space.n_var} genes" in out and f"({space.size} exactly)" in out
+    # genomes, not designs: a stage of depth 1 leaves its second slot's genes unused
+    assert f"{space.n_var} genes, {space.size:.3e} genomes ({space.size} exactly; those differing only in the " \
+           "block slots a stage depth leaves out are one design)" in out
     assert all(name in out for name in space.names)
     assert main(["space", "show", "--problem", str(DEMO), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == space.to_dict()
+    fixed = Path(__file__).resolve().parents[2] / "problems" / "autoqkeras_digits.yaml"  # every depth fixed
+    assert main(["space", "show", "--problem", str(fixed)]) == 0
+    assert f"genomes ({load_problem(fixed).space.size} exactly)\n" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("search, needle", [("{popp: 8}", "search.popp: unknown key"),
