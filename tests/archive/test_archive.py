@@ -194,17 +194,27 @@ def test_a_writer_closing_beside_a_reader_does_not_wait_for_it(archive_dir):
     assert sorted(p.name for p in archive_dir.iterdir()) == ["archive.sqlite"]
 
 
-def test_a_lock_file_removed_by_a_closing_writer_is_not_taken(archive_dir):
-    # a writer removes its lock file as it closes; one that opened that file just before must not keep
-    # its lock on the removed file, where a third writer, making a new file, would take another
-    lock = archive_dir / "writer.lock"
+def test_a_writer_that_locked_a_file_its_closing_peer_removed_takes_the_new_one(archive_dir, monkeypatch):
+    # the race itself: the second writer opens writer.lock, the first closes (removing that file and
+    # letting its lock go), then the second's flock succeeds on the removed file. Kept, that lock would
+    # let a third writer lock a new writer.lock beside it: two writers at once.
+    from evo_cosearch.archive import store
+
     first = ArchiveWriter.open(archive_dir)
-    stale = open(lock, "a+b")  # opened before the first writer's close removes it
-    first.close()
-    assert not lock.exists()
-    fcntl.flock(stale, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the removed file's lock is free: anyone gets it
-    second = ArchiveWriter.open(archive_dir)  # on the file now at that path: one writer at a time still
+    flock = fcntl.flock
+    calls = []
+
+    def first_closes_meanwhile(fd, op):
+        calls.append(fd)
+        if len(calls) == 1:
+            first.close()
+        return flock(fd, op)
+
+    monkeypatch.setattr(store.fcntl, "flock", first_closes_meanwhile)
+    second = ArchiveWriter.open(archive_dir)
+    monkeypatch.undo()
+    assert len(calls) == 2  # it locked the removed file, let it go and locked the new one
+    assert (archive_dir / "writer.lock").exists()
     with pytest.raises(InputError, match="another search is writing"):
         ArchiveWriter.open(archive_dir)
-    stale.close()
     second.close()
