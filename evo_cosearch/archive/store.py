@@ -252,10 +252,12 @@ class ArchiveWriter:
 
     def discard(self) -> None:
         """Close and delete this archive, its SQLite side files and the lock: for a new run that
-        failed before it committed anything (a rerun then starts clean, not as a resume)."""
-        self.close()
-        for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm"), self.path.parent / LOCK_NAME):
+        failed before it committed anything (a rerun then starts clean, not as a resume). The lock
+        is let go last: a search started meanwhile finds no archive, and keeps its own lock file."""
+        self._conn.close()
+        for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm"), Path(self._lock.name)):
             p.unlink(missing_ok=True)
+        self._lock.close()
 
 
 def _take_lock(path: Path):

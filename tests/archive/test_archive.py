@@ -218,3 +218,26 @@ def test_a_writer_that_locked_a_file_its_closing_peer_removed_takes_the_new_one(
     with pytest.raises(InputError, match="another search is writing"):
         ArchiveWriter.open(archive_dir)
     second.close()
+
+
+def test_a_discarded_archive_leaves_the_lock_file_of_the_next_writer(tmp_path):
+    # discard used to let its lock go (close) and then remove "writer.lock": the lock file of a search
+    # that had taken the run meanwhile, which a third one could then take beside it
+    from evo_cosearch.archive import store
+
+    writer = ArchiveWriter.create(tmp_path / "run", {})
+    taken = []
+
+    class _NextWriterWaits:  # the writer's lock file; as it is let go, another process takes the lock
+        def __init__(self, f):
+            self._f, self.name = f, f.name
+
+        def close(self):
+            self._f.close()
+            taken.append(store._take_lock(tmp_path / "run" / "writer.lock"))
+
+    writer._lock = _NextWriterWaits(writer._lock)
+    writer.discard()
+    assert taken[0] is not None and (tmp_path / "run" / "writer.lock").exists()
+    assert not (tmp_path / "run" / "archive.sqlite").exists()
+    taken[0].close()
