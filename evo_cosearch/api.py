@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+import numbers
 import re
 from contextlib import ExitStack
 from pathlib import Path
@@ -76,8 +77,9 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
     settings = search_settings(problem, pop=_first(pop, before.get("pop")), gens=_first(gens, before.get("gens")),
                                seed=_first(seed, before.get("seed")),
                                strategy=_first(strategy, before.get("strategy")))
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
+    if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 0:
         raise InputError(f"--workers: {workers!r} is not an integer >= 0")
+    workers = int(workers)  # numpy's integers too
     if workers and dask_scheduler is not None:
         raise InputError(f"--workers {workers} with --dask-scheduler: give one (the Dask workers evaluate)")
     if accuracy_fn is not None and supernet is not None:

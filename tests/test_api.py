@@ -33,6 +33,16 @@ def test_workers_that_are_no_count_of_processes_are_refused(workers, tmp_path):
     assert not (tmp_path / "run").exists()
 
 
+def test_workers_may_be_a_numpy_integer(tmp_path):
+    # workers=np.int64(2) (an array's element, a numpy computation) was refused as "not an integer"
+    import numpy as np
+
+    p = ec.load_problem(DEMO)
+    with ec.search(p, out=tmp_path / "run", pop=4, gens=1, accuracy_fn=ProxyAccuracy(p), workers=np.int64(1),
+                   quiet=True) as arc:
+        assert len(arc.designs()) == 4
+
+
 def test_a_supernet_with_an_accuracy_function_is_refused_not_ignored(tmp_path):
     p = ec.load_problem(DEMO)
     with pytest.raises(InputError, match="--supernet x.pt with an accuracy function: give one"):
