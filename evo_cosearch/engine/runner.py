@@ -272,11 +272,14 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
             writer.discard()
             (run_dir / "problem.yaml").unlink(missing_ok=True)
             remove_made_dirs(run_dir, made_root)
+            if isinstance(exc, KeyboardInterrupt):
+                raise KeyboardInterrupt(f"{run_dir}: no generation completed, nothing kept") from None
         else:
             writer.set_meta(status="failed", ended=_now())
             writer.close()
             if isinstance(exc, KeyboardInterrupt):  # Ctrl-C: say what is kept and how to go on
-                raise KeyboardInterrupt(f"{run_dir} keeps its {done} completed generations of {settings.gens}: "
+                gens = "generation" if done == 1 else "generations"
+                raise KeyboardInterrupt(f"{run_dir} keeps its {done} completed {gens} of {settings.gens}: "
                                         "run the same command again to resume it") from None
         raise
     if bar is not None:

@@ -208,8 +208,13 @@ def test_ctrl_c_says_what_the_run_keeps_and_how_to_resume(tmp_path, capsys, monk
     assert main(args) == 0
     assert main(["export", str(out)]) == 0 and len(json.loads(capsys.readouterr().out)) == 32
     calls[:] = [1, 1]
-    assert main(args[:4] + [str(tmp_path / "new")] + args[5:]) == 130
-    assert capsys.readouterr().err == "interrupted\n" and not (tmp_path / "new").exists()  # nothing kept
+    new = tmp_path / "new"
+    assert main(args[:4] + [str(new)] + args[5:]) == 130  # it said "interrupted" alone
+    assert capsys.readouterr().err == f"interrupted: {new}: no generation completed, nothing kept\n"
+    assert not new.exists()
+    calls[:] = [1]  # interrupted in generation 2: "1 completed generation", not "generations"
+    assert main(args[:4] + [str(new)] + args[5:]) == 130
+    assert capsys.readouterr().err.startswith(f"interrupted: {new} keeps its 1 completed generation of 4: ")
 
 
 def test_layer_groups_without_an_energy_objective_is_refused_before_a_supernet_trains(tmp_path, capsys,
