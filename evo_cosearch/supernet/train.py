@@ -173,6 +173,6 @@ def train_supernet(template: NetworkTemplate, splits: Splits | Callable[[], Spli
     except KeyboardInterrupt:
         saved = _saved_epochs(out)
         kept = (f"{out} keeps {saved} of {cfg.epochs} epochs: run the same command again to resume it" if saved
-                else f"no epoch of {cfg.epochs} finished, nothing saved")
+                else f"{out}: no supernet epoch of {cfg.epochs} finished, nothing saved")
         raise KeyboardInterrupt(kept) from None
     return TrainResult(path=out, epochs=cfg.epochs, history=tuple(history))
