@@ -112,8 +112,8 @@ class NetworkTemplate:
         _check_keys(stem, {"stride", "width"}, f"{where}.stem")
         default_layer = cfg.get("layer", {})
         _check_keys(default_layer, set(LAYER_GENES), f"{where}.layer")
-        _check_layer({name: _layer_values(name, raw, f"{where}.layer.{name}") for name, raw in default_layer.items()},
-                     f"{where}.layer")  # here too, where every stage overrides a list
+        _check_layer({name: _layer_values(name, raw, f"{where}.layer.{name}") for name, raw in default_layer.items()
+                      if raw is not None}, f"{where}.layer")  # here too, where every stage overrides a list (null: none)
         stages_cfg = cfg.get("stages")
         if not isinstance(stages_cfg, list) or not stages_cfg:
             raise ProblemError(f"{where}.stages: must be a non-empty list of stages")

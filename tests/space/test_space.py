@@ -121,6 +121,20 @@ def test_network_layer_lists_are_checked_where_every_stage_overrides_them(name, 
         parse_problem(yaml.safe_dump(cfg))
 
 
+def test_a_network_layer_list_left_empty_is_the_stages_to_give():
+    # `kernel:` (null) in network.layer, every stage giving its own, was refused as "missing value list"
+    # once the layer lists were checked there too; a stage that then gives none is still refused
+    cfg = yaml.safe_load(DEMO.read_text())
+    kernels = cfg["network"]["layer"]["kernel"]
+    cfg["network"]["layer"]["kernel"] = None
+    for stage in cfg["network"]["stages"][1:]:
+        stage["layer"] = {"kernel": kernels}
+    with pytest.raises(ProblemError, match=r"network.stages\[0\].layer.kernel: no value list"):
+        parse_problem(yaml.safe_dump(cfg))
+    cfg["network"]["stages"][0]["layer"] = {"kernel": kernels}
+    assert parse_problem(yaml.safe_dump(cfg)).space == parse_problem(DEMO.read_text()).space
+
+
 def test_adding_a_value_changes_only_that_gene(problem):
     text = DEMO.read_text().replace("  simd_units: [16, 32, 64, 128]", "  simd_units: [16, 32, 64, 128, 256]")
     other = parse_problem(text)
