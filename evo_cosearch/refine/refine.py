@@ -62,6 +62,7 @@ from evo_cosearch.supernet import (
     problem_splits,
 )
 from evo_cosearch.supernet.checkpoint import load_torch_file, save_atomic
+from evo_cosearch.supernet.child import REFINED_KEY
 from evo_cosearch.supernet.runtime import configure_torch
 
 __all__ = ["STRATEGY", "REFINED_DIR", "Figures", "Refined", "refine_design", "load_refined"]
@@ -282,7 +283,7 @@ def _save(out: Path, child: ChildNet, spec: NetworkSpec, hidden: dict[str, int],
     records it), its architecture and the report."""
     arch = {"network": spec.to_dict(), "refined": hidden}
     save_atomic({"state_dict": child.state_dict(), "spec": json.dumps(spec.to_dict()),
-                 "hidden": json.dumps(hidden), "input": json.dumps(input_normalization)}, out / CHILD_PT)
+                 REFINED_KEY: json.dumps(hidden), "input": json.dumps(input_normalization)}, out / CHILD_PT)
     (out / ARCH_JSON).write_text(json.dumps(arch, indent=2) + "\n", encoding="utf-8")
     (out / REPORT_JSON).write_text(json.dumps(result.report(), indent=2) + "\n", encoding="utf-8")
 
@@ -293,7 +294,7 @@ def load_refined(path: str | Path) -> tuple[ChildNet, NetworkSpec, dict[str, int
     obj = load_torch_file(path, "refined child")
     try:
         spec = NetworkSpec.from_dict(json.loads(obj["spec"]))
-        hidden = {k: int(v) for k, v in json.loads(obj["hidden"]).items()}
+        hidden = {k: int(v) for k, v in json.loads(obj[REFINED_KEY]).items()}
         child = narrow_child(build_child(spec), spec, {k: torch.arange(v) for k, v in hidden.items()})
         child.load_state_dict(obj["state_dict"])
     except (RuntimeError, KeyError, ValueError, TypeError, json.JSONDecodeError) as exc:

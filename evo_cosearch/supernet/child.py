@@ -28,8 +28,8 @@ from evo_cosearch.supernet.network import Supernet, extract_child
 from evo_cosearch.supernet.runtime import configure_torch, training_threads
 from evo_cosearch.supernet.sample import template_of
 
-__all__ = ["build_child", "child_out_path", "save_child", "load_child", "train_child", "ChildTrainResult",
-           "CHILD_FORMAT"]
+__all__ = ["REFINED_KEY", "build_child", "child_out_path", "save_child", "load_child", "train_child",
+           "ChildTrainResult", "CHILD_FORMAT"]
 
 #: Version of what a stand-alone child is and how it trains (its modules, their initialisation,
 #: the quantizers, :func:`train_child`); results kept of earlier trainings are keyed by it. The
@@ -52,7 +52,7 @@ def save_child(path: str | Path, module: ChildNet, spec: NetworkSpec, *,
 
 #: What a refined child (``evo-cosearch refine``'s ``RUN/refined/<id>/child.pt``) records beside a
 #: saved child's keys: the hidden widths its channels were pruned to, so it is another network.
-_REFINED_KEY = "hidden"
+REFINED_KEY = "hidden"
 
 
 def _read_saved(path: Path) -> tuple[dict, NetworkSpec]:
@@ -74,7 +74,7 @@ def child_out_path(path: str | Path, spec: NetworkSpec, *, remedy: str = "choose
             obj, saved = _read_saved(p)
         except InputError:
             raise InputError(f"{p}: exists and is not a saved child; remove it or {remedy}") from None
-        if _REFINED_KEY in obj:  # its spec is its unpruned source's: the same spec is another network
+        if REFINED_KEY in obj:  # its spec is its unpruned source's: the same spec is another network
             raise InputError(f"{p}: holds a refined child (evo-cosearch refine); remove it or {remedy}")
         if saved != spec:
             raise InputError(f"{p}: holds a child of another network; remove it or {remedy}")
@@ -88,7 +88,7 @@ def load_child(path: str | Path) -> tuple[ChildNet, NetworkSpec]:
     holds that ``mean`` and ``std``."""
     path = Path(path)
     obj, spec = _read_saved(path)
-    if _REFINED_KEY in obj:
+    if REFINED_KEY in obj:
         raise InputError(f"{path}: is a refined child (evo-cosearch refine), whose channels are pruned; "
                          "load it with evo_cosearch.refine.load_refined")
     child = build_child(spec)
