@@ -85,12 +85,15 @@ def check_finetune_inputs(problem: "Problem", recorded: Mapping[str, Any] | None
 
 
 def save_finetuned(done: Finetuned, out_dir: str | Path) -> tuple[Path, ...]:
-    """Write the fine-tuned child into ``out_dir``, each file whole or not at all; return the paths written."""
+    """Write the fine-tuned child into ``out_dir``, each file whole or not at all (an earlier
+    fine-tuning's ``finetune.json`` and ``child.onnx`` are removed first); return the paths written."""
     from evo_cosearch.supernet import save_child
     from evo_cosearch.supernet.onnx_export import export_onnx
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    for name in (FINETUNE_JSON, CHILD_ONNX):  # an earlier fine-tuning's: a save stopped midway (Ctrl-C)
+        (out / name).unlink(missing_ok=True)  # or an ONNX export that fails must not leave them beside this child
     save_child(out / CHILD_PT, done.module, done.spec, input_normalization=done.input_normalization)
     write_text_atomic(out / CHILD_JSON, json.dumps(done.spec.to_dict(), indent=2) + "\n", "export")
     report = {"val_accuracy": done.val_accuracy, "test_accuracy": done.test_accuracy, "epochs": done.epochs,
@@ -98,7 +101,6 @@ def save_finetuned(done: Finetuned, out_dir: str | Path) -> tuple[Path, ...]:
               "input": {**done.input_normalization, "layout": "NCHW", "feed": "(pixel - mean) / std, pixels as "
                         "the dataset stores them (e.g. 0..255 for the MNIST family, 0..16 for digits)"}}
     paths = [out / CHILD_PT, out / CHILD_JSON]
-    (out / CHILD_ONNX).unlink(missing_ok=True)  # an earlier fine-tuning's: not this child, if none is written now
     if importlib.util.find_spec("onnx") is not None:
         try:
             paths.append(replace_atomically(out / CHILD_ONNX, lambda tmp: export_onnx(done.module, done.spec, tmp)))
