@@ -32,7 +32,7 @@ CSV_COLUMNS = ("layer", "kind", "macs", "cycles", "latency_ms", "energy_uj", "ut
 def register(sub) -> None:
     p = sub.add_parser("simulate", help="simulate a workload on an accelerator, per layer")
     p.add_argument("--topology", metavar="FILE.csv", help="SCALE-Sim topology CSV")
-    p.add_argument("--problem", metavar="FILE", help=problem_help(what="problem file (YAML); with --genome"))
+    p.add_argument("--problem", metavar="FILE", help=problem_help() + "; with --genome")
     p.add_argument("--genome", metavar="I,J,...", help="a design of the problem's space (gene indices, or an "
                                                        "exported design.json)")
     p.add_argument("--array", metavar="RxC", help="systolic array rows x columns, e.g. 32x32")

@@ -63,3 +63,14 @@ def test_every_problem_option_says_a_ready_problem_can_be_named():
         if option.default is not None:  # the bench defaults: a ready problem, named as such (not its path)
             assert option.help.endswith(f"(default {Path(option.default).stem})") and "/" not in option.help, words
     assert {"search", "space show", "simulate", "train-supernet", "bench simulator", "bench autoqkeras"} <= set(seen)
+
+
+def test_a_problem_help_with_a_condition_keeps_the_alternatives_together():
+    # simulate's read "problem file (YAML); with --genome, or a ready problem by name: ...": the ready
+    # problem looked like an alternative to --genome
+    from evo_cosearch.cli import build_parser
+
+    (sub,) = [sub for words, sub in _commands(build_parser()) if words == ("simulate",)]
+    (option,) = [a for a in sub._actions if "--problem" in a.option_strings]
+    assert option.help.startswith("problem file (YAML), or a ready problem by name: ")
+    assert option.help.endswith("; with --genome")
