@@ -8,7 +8,8 @@ from evo_cosearch.cli.bench import int_list, name_list
 __all__ = ["register_bench"]
 
 
-def _budget_and_accuracy(p, *, seeds: str) -> None:
+def _budget_and_accuracy(p, *, seeds: str, proxy: str) -> None:
+    """The options both benchmarks take; ``proxy``: the benchmark's outputs ``--proxy-accuracy`` renames."""
     from evo_cosearch.bench.compare import DEFAULT_GENS, DEFAULT_POP, DEFAULT_PROBLEM
 
     p.add_argument("--problem", default=None, help=problem_help(DEFAULT_PROBLEM))
@@ -20,9 +21,7 @@ def _budget_and_accuracy(p, *, seeds: str) -> None:
                                       "trained when missing)")
     p.add_argument("--data", help="dataset file, overriding the problem's dataset.path")
     p.add_argument("--proxy-accuracy", action="store_true",
-                   help="cheap MACs/bits accuracy proxy (smoke tests); the default run folder, JSON and figure "
-                        "are then named strategies_proxy / joint_vs_separate_proxy, so they never block "
-                        "the supernet-scored benchmark's")
+                   help=f"cheap MACs/bits accuracy proxy (smoke tests); {proxy}")
     p.add_argument("--quiet", action="store_true", help="no per-run progress lines on stderr")
 
 
@@ -32,7 +31,9 @@ def register_bench(bsub) -> None:
 
     s = bsub.add_parser("strategies", help="nsga2 vs random vs reinforce: hypervolume curves, final-HV table, "
                                            "rank-sum p-values")
-    _budget_and_accuracy(s, seeds="0,1,2,3,4")
+    _budget_and_accuracy(s, seeds="0,1,2,3,4", proxy=f"the default run folder, JSON and figure are then named "
+                                                     f"{NAME}_proxy, so they never block the supernet-scored "
+                                                     "benchmark's")
     s.add_argument("--strategies", type=name_list, default=["nsga2", "random", "reinforce"],
                    help="comma-separated (default nsga2,random,reinforce)")
     s.add_argument("--out", default=None, help=f"run directories go to OUT/<strategy>-s<seed> (default {RUNS_DIR}, "
@@ -47,7 +48,10 @@ def register_bench(bsub) -> None:
 
     j = bsub.add_parser("joint", help="joint vs network-only vs accelerator-only search: hypervolume, energy "
                                       "and EDP at equal accuracy")
-    _budget_and_accuracy(j, seeds="0,1,2,3,4")
+    _budget_and_accuracy(j, seeds="0,1,2,3,4", proxy=f"the default run folder and JSON are then named "
+                                                     f"{JOINT}_proxy, so they never block the supernet-scored "
+                                                     f"benchmark's (the joint variant reuses {NAME}_proxy's nsga2 "
+                                                     "runs)")
     j.add_argument("--out", default=None, help=f"run directories go to OUT/<variant>-s<seed> (default {JOINT_RUNS}, "
                                                f"{JOINT}-<problem name> for another problem); existing ones are "
                                                "reused, and as the joint variant bench strategies' nsga2 run of "

@@ -52,6 +52,16 @@ def test_search_benchmarks_name_their_default_outputs_per_problem(name, flag, de
     assert action.default is None and f"(default {default})" in action.help
 
 
+@pytest.mark.parametrize("name, renamed, other", [
+    ("strategies", "the default run folder, JSON and figure are then named strategies_proxy", "joint_vs_separate"),
+    # joint draws no figure; it reuses strategies_proxy's nsga2 runs
+    ("joint", "the default run folder and JSON are then named joint_vs_separate_proxy", "figure"),
+])
+def test_proxy_accuracy_names_only_its_own_benchmarks_outputs(name, renamed, other):
+    (action,) = [a for a in _benchmarks()[name]._actions if "--proxy-accuracy" in a.option_strings]
+    assert renamed in action.help and other not in action.help
+
+
 @pytest.mark.parametrize("name, fn, kwarg", [("simulator", "evo_cosearch.cli.bench.bench_simulator", "out_path"),
                                              ("search-overhead", "evo_cosearch.bench.search.search_overhead", "out")])
 @pytest.mark.parametrize("flag", ["--json", "--out"])  # --out: the earlier name, still taken
