@@ -142,7 +142,8 @@ def _check_export(archive: "Archive", out: Path, record: dict[str, Any], *, fine
         writable_path(out / name, "export")
         run = run_of_file(out / name)
         if run is not None:  # a refined design's folder: its child.pt is the design's trained child
-            raise InputError(f"{out}: holds files of the run in {run}; choose another --export folder")
+            raise InputError(f"{out}: is a refined design's folder of the run in {run}; choose another --export "
+                             "folder")
     _check_not_another_export(out, record)
     if finetune:  # a child saved there without an export (train-child --out): only this network's is replaced
         from evo_cosearch.select.finetune import CHILD_PT

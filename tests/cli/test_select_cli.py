@@ -210,8 +210,14 @@ def test_export_refuses_a_refined_designs_folder(run_dir, tmp_path, capsys):
     assert main(["select", str(run), "--export", str(refined)]) == 2
     out, err = capsys.readouterr()
     assert out == ""
-    assert err == f"error: {refined}: holds files of the run in {run}; choose another --export folder\n"
+    assert err == (f"error: {refined}: is a refined design's folder of the run in {run}; "
+                   "choose another --export folder\n")
     assert [p.name for p in refined.iterdir()] == ["child.pt"]
+    later = run / "refined" / "8"  # the folder a later refinement would fill: it held no file, as it said
+    assert main(["select", str(run), "--export", str(later)]) == 2
+    assert capsys.readouterr().err == (f"error: {later}: is a refined design's folder of the run in {run}; "
+                                       "choose another --export folder\n")
+    assert not later.exists()
 
 
 def test_the_table_shows_the_runs_objectives(run_dir, tmp_path, capsys):
