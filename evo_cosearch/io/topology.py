@@ -3,7 +3,8 @@
 Format (SCALE-Sim 3.0.0 "conv" topologies): a header line
 ``Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,``
 then one row per layer; a trailing comma is allowed, blank lines are skipped, whitespace
-around fields and a file's leading byte-order mark (Excel's "CSV UTF-8") are ignored. IFMAP sizes are *padded* input sizes: ``out = (H - R) // S + 1``.
+around fields and a file's leading byte-order mark (Excel's "CSV UTF-8") are ignored. IFMAP
+sizes are *padded* input sizes: ``out = (H - R) // S + 1``.
 
 A row whose name contains ``DP`` is depthwise, as in SCALE-Sim, which runs it as ``Channels``
 single-channel layers of ``Num Filter`` filters each: ``Num Filter`` is the per-channel filter
