@@ -86,16 +86,23 @@ def check_seeds(seeds: Sequence[int]) -> None:
         raise InputError(f"--seeds: give distinct seeds from 0 to 2**64 - 1, got {list(seeds)}")
 
 
-def check_runs(specs: Sequence[RunSpec], *, pop: int, gens: int) -> None:
+def check_runs(specs: Sequence[RunSpec], *, pop: int, gens: int, proxy: bool | None = None) -> None:
     """Refuse a budget or strategy a search of ``specs`` cannot take (``--pop``, ``--gens``), and an
-    existing run directory of another search (problem, settings, more generations), before the
-    shared accuracy source is made: a missing supernet takes minutes to hours to train. The
-    accuracy source of a reused run is checked by :func:`run_all`; ``accuracy_fn`` is not used."""
+    existing run directory of another search (problem, settings, more generations) or, for a
+    supernet-scored benchmark (``proxy`` False; None: not checked), one the accuracy proxy scored, before the shared
+    accuracy source is made: a missing supernet takes minutes to hours to train. The rest of a
+    reused run's accuracy source is checked by :func:`run_all`; ``accuracy_fn`` is not used."""
     from evo_cosearch.engine import check_run_dir, search_settings
+    from evo_cosearch.evaluate import source_kind
 
     for spec in specs:
+        source = None
+        if proxy is False and db_path(spec.run_dir).exists():
+            with open_archive(spec.run_dir) as arc:
+                if source_kind(arc.meta.accuracy_source) == "proxy":  # a smoke test's (--proxy-accuracy)
+                    source = {"kind": "supernet"}
         check_run_dir(spec.problem, spec.run_dir, search_settings(spec.problem, pop=pop, gens=gens, seed=spec.seed,
-                                                                  strategy=spec.strategy))
+                                                                  strategy=spec.strategy), source)
 
 
 def shared_accuracy(problem: "Problem", *, supernet: str | Path | None = None, proxy: bool = False,
