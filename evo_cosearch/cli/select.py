@@ -133,12 +133,12 @@ def run(args) -> int:
     resolve_run(args)
     rule = build_rule(args)  # an unknown rule is named first
     check_options(args)
-    if args.finetune is not None and not args.export:
+    if args.finetune is not None and args.export is None:
         raise InputError("--finetune: needs --export DIR (where the fine-tuned child is saved)")
     if args.finetune is not None and args.finetune < 1:
         raise InputError(f"--finetune: {args.finetune} epochs must be >= 1")
     bounds = Bounds(args.max_latency_ms, args.max_energy_uj, args.max_area_mm2, args.min_accuracy)
-    if args.export:
+    if args.export is not None:
         writable_path(args.export, "export", directory=True)  # before the result is printed
     with open_archive(args.run) as arc:
         designs = arc.require_designs()  # one snapshot for choosing and exporting, while a search may still write

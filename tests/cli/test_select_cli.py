@@ -85,6 +85,8 @@ def test_no_match_names_closest_and_bound_exit_1(run_dir, capsys):
     (["--score-stress", "0.5"], "--score-stress: applies to --by score only, not --by knee"),
     (["--supernet", "x.pt"], "--supernet: applies with --finetune only"),
     (["--dataflow", "os"], "--dataflow: applies with --export only"),
+    (["--export", ""], "an empty path given for the export"),  # it exported nothing and said nothing
+    (["--export", "", "--finetune", "1"], "an empty path given for the export"),
 ])
 def test_bad_options_are_one_line_exit_2(run_dir, capsys, argv, message):
     assert main(["select", str(run_dir), *argv]) == 2
