@@ -185,7 +185,8 @@ def _verdict(final, by_strategy, budget: int) -> dict[str, Any]:
     main = final[_MAIN]["values"]
     out["rank_sum_vs_nsga2"] = {s: rank_sum(main, final[s]["values"]) for s in final if s != _MAIN}
     best = max(final, key=lambda s: final[s]["median"])
-    out["nsga2_best"] = bool(all(final[_MAIN]["median"] > final[s]["median"] for s in final if s != _MAIN))
+    others = [s for s in final if s != _MAIN]  # nsga2 alone is compared with nothing: null, not true
+    out["nsga2_best"] = bool(all(final[_MAIN]["median"] > final[s]["median"] for s in others)) if others else None
     out["best_median_strategy"] = best
     if _BASELINE in final:
         reach = budget_fraction(by_strategy[_MAIN], final[_BASELINE]["median"], budget)

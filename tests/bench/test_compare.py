@@ -72,6 +72,8 @@ def test_bench_structure_reuse_and_figure(tmp_path):
     assert all(0 < t["p_value"] <= 1 for t in r["rank_sum_vs_nsga2"].values())
     reach = r["nsga2_reaches_random_final"]
     assert reach["target_hv"] == r["final_hypervolume"]["random"]["median"]
+    medians = {s: q["median"] for s, q in r["final_hypervolume"].items()}
+    assert r["nsga2_best"] == (medians["nsga2"] > max(medians["random"], medians["reinforce"]))
     assert reach["fraction"] is None or reach["fraction"] == reach["designs"] / 18
     assert len(r["hv_reference"]["ideal"]) == len(r["objectives"]) == 3
     assert "| nsga2 | 2 |" in strategies_markdown(r)
@@ -119,6 +121,10 @@ def test_cli_prints_the_table_and_rejects_bad_input(tmp_path, capsys):
     assert "| random | 1 |" in out and "s.json" in out
     assert out.split("| random | 1 |")[1].splitlines()[0].endswith("| n/a (needs ≥ 2 seeds) |")
     assert json.loads((tmp_path / "s.json").read_text())["rank_sum_vs_nsga2"]["random"]["p_value"] is None
+    alone = args[:-6] + ["--strategies", "nsga2", "--out", str(tmp_path / "runs"), "--json", str(tmp_path / "n.json"),
+                         "--figure", str(tmp_path / "n.png")]
+    assert main(alone) == 0 and capsys.readouterr()  # nsga2 compared with nothing is not "best"
+    assert json.loads((tmp_path / "n.json").read_text())["nsga2_best"] is None
     assert main(args[:-6] + ["--strategies", "nsga2,annealing"] + args[-6:]) == 2
     assert "annealing" in capsys.readouterr().err
     for flag, value in (("--seeds", "0,x"), ("--seeds", "0,,1"), ("--seeds", "0,1,"),
