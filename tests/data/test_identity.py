@@ -170,5 +170,6 @@ def test_a_missing_relative_path_names_the_folder_it_was_looked_for_in(tmp_path,
         with pytest.raises(DataError, match=rf"^data/mnist.npz: dataset path not found \(looked for in the "
                                             rf"current folder, {re.escape(str(tmp_path))}\); pass --data PATH$"):
             read(cfg)
-    with pytest.raises(DataError, match=r"nowhere.npz: dataset path not found; pass --data PATH$"):  # an absolute one: as given
+    # an absolute one: as given
+    with pytest.raises(DataError, match=r"nowhere.npz: dataset path not found; pass --data PATH$"):
         load_dataset(DatasetConfig("mnist", str(tmp_path / "nowhere.npz")))
