@@ -11,7 +11,9 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from evo_cosearch.archive.indicators import non_dominated
-from evo_cosearch.plots.style import CONSTRAINT_AXES, constraint_value, display, label, log_scale, plt, set_log_scale
+from evo_cosearch.plots.style import (
+    CONSTRAINT_AXES, constraint_value, count, display, label, log_scale, plt, set_log_scale,
+)
 
 __all__ = ["staircase", "pair_axes", "pair_figure", "front_3d_figure", "parallel_figure"]
 
@@ -154,6 +156,6 @@ def parallel_figure(names: Sequence[str], labels: Sequence[str], values: np.ndar
     if np.ptp(c) > 0:  # one value (one design) has no scale: matplotlib would widen it past the data
         sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(c.min(), c.max()))
         fig.colorbar(sm, ax=ax, pad=0.01, label=color_label)
-    ax.set_title(title or f"Pareto set ({len(V)} design{'s' * (len(V) != 1)}): objectives and main genes")
+    ax.set_title(title or f"Pareto set ({count(len(V), 'design')}): objectives and main genes")
     fig.tight_layout()
     return fig

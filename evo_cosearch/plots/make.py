@@ -23,7 +23,7 @@ from evo_cosearch.plots.fronts import front_3d_figure, pair_axes, pair_figure, p
 from evo_cosearch.plots.runs import (
     HVCurve, RunData, common_hv_box, eaf_figure, hv_compare_figure, hv_curve, hv_figure,
 )
-from evo_cosearch.plots.style import display, label, log_scale, save
+from evo_cosearch.plots.style import count, display, label, log_scale, save
 
 __all__ = ["make_plots", "LoadedRun", "load_run", "main_genes"]
 
@@ -115,9 +115,8 @@ def run_figures(run: LoadedRun, out: Path) -> list[Path]:
         labels = [label(o) for o in obj] + list(run.gene_names)
         values = np.column_stack([display(o, p.F[:, k]) for k, o in enumerate(obj)] + [run.gene_values])
         logs = [log_scale(o, p.F[:, k]) for k, o in enumerate(obj)] + [False] * len(run.gene_names)
-        count = f"{len(p)} design{'s' * (len(p) != 1)}"
         fig = parallel_figure(names, labels, values, display(obj[0], p.F[:, 0]), label(obj[0]), log_axes=logs,
-                              title=f"Pareto set ({count}): objectives and main genes -- {tag}")
+                              title=f"Pareto set ({count(len(p), 'design')}): objectives and main genes -- {tag}")
         paths += save(fig, out, "parallel_coordinates")
     # the archive's own history (normalised on the run's first generation); recomputed if absent
     stored = HVCurve(np.array([h.n_evals for h in run.history]), np.array([h.hypervolume for h in run.history]))

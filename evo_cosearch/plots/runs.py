@@ -18,7 +18,7 @@ import numpy as np
 
 from evo_cosearch.archive.indicators import hv_points, hypervolume, non_dominated
 from evo_cosearch.plots.fronts import staircase
-from evo_cosearch.plots.style import display, label, log_scale, plt, set_log_scale
+from evo_cosearch.plots.style import count, display, label, log_scale, plt, set_log_scale
 
 __all__ = ["RunData", "HVCurve", "hv_curve", "common_hv_box", "median_band", "hv_figure", "hv_compare_figure",
            "attainment", "eaf_figure"]
@@ -151,9 +151,9 @@ def eaf_figure(objectives: tuple[str, str], groups: Mapping[str, Sequence[np.nda
         surfaces = attainment(fronts)
         color = colors(k % 10)
         n, empty = len(fronts), sum(1 for P in fronts if len(P) == 0)
-        runs = f"{n} run{'s' * (n != 1)}" + (f", {empty} without feasible designs" if empty else "")
+        runs = count(n, "run") + (f", {empty} without feasible designs" if empty else "")
         if not surfaces:  # still in the legend, so that the strategy is not taken for one left out
-            ax.plot([], [], color=color, ls=":", label=f"{strategy}: no feasible design in {n} run{'s' * (n != 1)}")
+            ax.plot([], [], color=color, ls=":", label=f"{strategy}: no feasible design in {count(n, 'run')}")
         for lv, P in surfaces.items():
             if len(P) == 0:
                 continue

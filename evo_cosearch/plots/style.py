@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter  # noqa: E402
 
-__all__ = ["LABELS", "label", "display", "log_scale", "set_log_scale", "save", "plt", "CONSTRAINT_AXES", "FORMATS"]
+__all__ = ["LABELS", "label", "display", "log_scale", "set_log_scale", "count", "save", "plt", "CONSTRAINT_AXES", "FORMATS"]
 
 FORMATS = ("png", "svg")
 
@@ -48,6 +48,11 @@ def log_scale(objective: str, values) -> bool:
     v = np.asarray(values, dtype=np.float64)
     v = v[np.isfinite(v)]
     return objective != "error" and len(v) > 1 and v.min() > 0 and v.max() / v.min() > 30.0
+
+
+def count(n: int, noun: str) -> str:
+    """``"1 run"``, ``"3 runs"``: ``n`` and ``noun``, plural unless ``n`` is 1."""
+    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 def set_log_scale(ax, which: str) -> None:

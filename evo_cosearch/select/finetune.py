@@ -92,10 +92,11 @@ def save_finetuned(done: Finetuned, out_dir: str | Path) -> tuple[Path, ...]:
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for name in (FINETUNE_JSON, CHILD_ONNX):  # an earlier fine-tuning's: a save stopped midway (Ctrl-C)
-        (out / name).unlink(missing_ok=True)  # or an ONNX export that fails must not leave them beside this child
+    # an earlier fine-tuning's reports go first: a save stopped midway (Ctrl-C) or an ONNX export that
+    # fails must not leave them beside this child
+    _remove_reports(out)
     save_child(out / CHILD_PT, done.module, done.spec, input_normalization=done.input_normalization)
-    write_text_atomic(out / CHILD_JSON, json.dumps(done.spec.to_dict(), indent=2) + "\n", "export")
+    _write_architecture(out, done.spec)
     report = {"val_accuracy": done.val_accuracy, "test_accuracy": done.test_accuracy, "epochs": done.epochs,
               "seed": done.seed, "supernet": done.supernet,
               "input": {**done.input_normalization, "layout": "NCHW", "feed": "(pixel - mean) / std, pixels as "
@@ -119,11 +120,22 @@ def save_trained_child(path: str | Path, module, spec: "NetworkSpec", *,
     from evo_cosearch.supernet import save_child
 
     p = Path(path)
-    stale = [p.parent / name for name in (FINETUNE_JSON, CHILD_ONNX)
-             if p.name == CHILD_PT and (p.parent / name).exists()]
-    for f in stale:
-        f.unlink()
+    export = p.name == CHILD_PT
+    stale = _remove_reports(p.parent) if export else ()
     save_child(p, module, spec, input_normalization=input_normalization)
-    if p.name == CHILD_PT and (p.parent / CHILD_JSON).exists():
-        write_text_atomic(p.parent / CHILD_JSON, json.dumps(spec.to_dict(), indent=2) + "\n", "export")
-    return tuple(stale)
+    if export and (p.parent / CHILD_JSON).exists():
+        _write_architecture(p.parent, spec)
+    return stale
+
+
+def _remove_reports(out: Path) -> tuple[Path, ...]:
+    """Remove the ``finetune.json`` and ``child.onnx`` in ``out`` (they describe the child being
+    replaced); return those that were there."""
+    removed = tuple(out / name for name in (FINETUNE_JSON, CHILD_ONNX) if (out / name).exists())
+    for f in removed:
+        f.unlink(missing_ok=True)
+    return removed
+
+
+def _write_architecture(out: Path, spec: "NetworkSpec") -> None:
+    write_text_atomic(out / CHILD_JSON, json.dumps(spec.to_dict(), indent=2) + "\n", "export")
