@@ -36,7 +36,8 @@ def run(args) -> int:
         ("select", ["select", str(run_dir), "--by", "knee", "--export", str(chosen)]),
     ]
     from evo_cosearch.select.export import DESIGN_JSON, SCALESIM_CFG, TOPOLOGY_CSV
-    from evo_cosearch.select.finetune import CHILD_JSON, CHILD_ONNX, CHILD_PT, FINETUNE_JSON
+    from evo_cosearch.select.finetune import CHILD_JSON, CHILD_ONNX, FINETUNE_JSON
+    from evo_cosearch.supernet import CHILD_PT
 
     start = time.perf_counter()
     for name, argv in steps:

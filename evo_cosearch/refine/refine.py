@@ -58,8 +58,8 @@ from evo_cosearch.runs import evaluation_seed, evaluation_threads, resumed_probl
 from evo_cosearch.space.accelerator import AcceleratorArrays
 from evo_cosearch.space.spec import DesignSpec, NetworkSpec
 from evo_cosearch.supernet import (
-    ChildNet, EvaluationConfig, build_child, child_accuracy, count_macs, eval_data, extract_child, load_supernet,
-    problem_splits,
+    CHILD_PT, ChildNet, EvaluationConfig, build_child, child_accuracy, count_macs, eval_data, extract_child,
+    load_supernet, problem_splits,
 )
 from evo_cosearch.supernet.checkpoint import load_torch_file, save_atomic
 from evo_cosearch.supernet.child import REFINED_KEY
@@ -68,7 +68,7 @@ from evo_cosearch.supernet.runtime import configure_torch
 __all__ = ["STRATEGY", "REFINED_DIR", "Figures", "Refined", "refine_design", "load_refined"]
 
 STRATEGY = "refine"
-CHILD_PT, ARCH_JSON, REPORT_JSON = "child.pt", "architecture.json", "refine.json"
+ARCH_JSON, REPORT_JSON = "architecture.json", "refine.json"
 
 
 @dataclass(frozen=True)

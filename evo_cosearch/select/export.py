@@ -24,6 +24,7 @@ from evo_cosearch.files import writable_path, write_text_atomic
 from evo_cosearch.io.designfile import record_workload
 from evo_cosearch.io.hwfile import scalesim_config_text, scalesim_equivalent
 from evo_cosearch.io.topology import topology_text
+from evo_cosearch.supernet import CHILD_PT  # torch-free: the package's names load on first use
 
 if TYPE_CHECKING:
     from evo_cosearch.archive import Archive, DesignTable
@@ -135,7 +136,7 @@ def _check_export(archive: "Archive", out: Path, record: dict[str, Any], *, fine
     that is not a saved child of the design's network."""
     if finetune and "refined" in record["network"]:
         raise InputError(f"design {record['id']} is refined: its trained child is "
-                         f"{Path(archive.path).parent / REFINED_DIR / str(record['id']) / 'child.pt'}")
+                         f"{Path(archive.path).parent / REFINED_DIR / str(record['id']) / CHILD_PT}")
     writable_path(out, "export", directory=True)
     names = (DESIGN_JSON, SCALESIM_CFG, TOPOLOGY_CSV) + (_child_names() if finetune else ())
     for name in names:
@@ -146,7 +147,6 @@ def _check_export(archive: "Archive", out: Path, record: dict[str, Any], *, fine
                              "folder")
     _check_not_another_export(out, record)
     if finetune:  # a child saved there without an export (train-child --out): only this network's is replaced
-        from evo_cosearch.select.finetune import CHILD_PT
         from evo_cosearch.space.spec import NetworkSpec
         from evo_cosearch.supernet import child_out_path
         child_out_path(out / CHILD_PT, NetworkSpec.from_dict(record["network"]),
@@ -154,7 +154,7 @@ def _check_export(archive: "Archive", out: Path, record: dict[str, Any], *, fine
 
 
 def _child_names() -> tuple[str, ...]:
-    from evo_cosearch.select.finetune import CHILD_JSON, CHILD_ONNX, CHILD_PT, FINETUNE_JSON
+    from evo_cosearch.select.finetune import CHILD_JSON, CHILD_ONNX, FINETUNE_JSON
     return CHILD_PT, CHILD_JSON, CHILD_ONNX, FINETUNE_JSON
 
 

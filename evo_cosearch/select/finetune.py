@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from evo_cosearch.errors import EvoCosearchError, InputError
 from evo_cosearch.files import replace_atomically, write_text_atomic
+from evo_cosearch.supernet import CHILD_PT  # torch-free: the package's names load on first use
 
 if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["Finetuned", "finetune", "check_finetune_inputs", "save_finetuned", "save_trained_child", "CHILD_PT",
            "CHILD_JSON", "FINETUNE_JSON", "CHILD_ONNX"]
 
-CHILD_PT, CHILD_JSON, FINETUNE_JSON, CHILD_ONNX = "child.pt", "child_architecture.json", "finetune.json", "child.onnx"
+CHILD_JSON, FINETUNE_JSON, CHILD_ONNX = "child_architecture.json", "finetune.json", "child.onnx"
 
 
 @dataclass(frozen=True)

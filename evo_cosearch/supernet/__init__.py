@@ -26,7 +26,12 @@ _HOME = {
     "TrainResult": "train", "train_supernet": "train",
 }
 
-__all__ = sorted(_HOME)
+#: The file name of a saved child (:func:`save_child`, :func:`load_child`) in an export folder
+#: (``select --finetune``) and of a refined child (``RUN/refined/<id>/``). Defined here, not in
+#: :mod:`.child`, so that the torch-free layers above can name it without loading PyTorch.
+CHILD_PT = "child.pt"
+
+__all__ = sorted([*_HOME, "CHILD_PT"])
 
 
 def __getattr__(name: str) -> Any:

@@ -33,3 +33,23 @@ def test_train_child_from_scratch_and_from_supernet(tiny_problem_path, tiny_ckpt
     assert 0 <= a.test_accuracy <= 1 and a.test_accuracy == b.test_accuracy  # deterministic
     tuned = train_child(spec, splits, epochs=0, supernet=load_supernet(p, tiny_ckpt))
     assert 0 <= tuned.test_accuracy <= 1
+
+
+def test_the_saved_child_file_name_is_written_once_in_the_package():
+    # select/ (exports, fine-tuning) and refine/ name the file a saved child is; a second copy of
+    # the name could drift from the one that save_child's callers and load_child's users rely on
+    import ast
+    import importlib
+    from pathlib import Path
+
+    import evo_cosearch
+    from evo_cosearch import supernet
+
+    root = Path(evo_cosearch.__file__).parent
+    where = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py")
+                   for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+                   if isinstance(node, ast.Constant) and node.value == "child.pt")
+    assert where == ["supernet/__init__.py"]
+    users = [importlib.import_module(f"evo_cosearch.{name}") for name in ("refine.refine", "select.finetune",
+                                                                           "select.export")]
+    assert all(m.CHILD_PT is supernet.CHILD_PT for m in users)
