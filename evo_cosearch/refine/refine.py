@@ -62,7 +62,7 @@ from evo_cosearch.supernet import (
     load_supernet, problem_splits,
 )
 from evo_cosearch.supernet.checkpoint import load_torch_file, save_atomic
-from evo_cosearch.supernet.child import REFINED_KEY
+from evo_cosearch.supernet.child import REFINED_KEY, SavedChild, read_normalization
 from evo_cosearch.supernet.runtime import configure_torch
 
 __all__ = ["STRATEGY", "REFINED_DIR", "Figures", "Refined", "refine_design", "load_refined"]
@@ -288,8 +288,10 @@ def _save(out: Path, child: ChildNet, spec: NetworkSpec, hidden: dict[str, int],
     (out / REPORT_JSON).write_text(json.dumps(result.report(), indent=2) + "\n", encoding="utf-8")
 
 
-def load_refined(path: str | Path) -> tuple[ChildNet, NetworkSpec, dict[str, int]]:
-    """A saved refined child (``child.pt``, read with ``weights_only=True``), its spec and hidden widths."""
+def load_refined(path: str | Path) -> SavedChild:
+    """A saved refined child (``child.pt``, read with ``weights_only=True``), as
+    :func:`~evo_cosearch.supernet.load_child` loads a saved child: its pruned network in eval mode,
+    the spec it was pruned from, its input normalization and its ``hidden`` widths."""
     path = Path(path)
     obj = load_torch_file(path, "refined child")
     try:
@@ -299,4 +301,4 @@ def load_refined(path: str | Path) -> tuple[ChildNet, NetworkSpec, dict[str, int
         child.load_state_dict(obj["state_dict"])
     except (RuntimeError, KeyError, ValueError, TypeError, json.JSONDecodeError) as exc:
         raise InputError(f"{path}: not a refined child ({exc.__class__.__name__})") from None
-    return child.eval(), spec, hidden
+    return SavedChild(child.eval(), spec, read_normalization(obj, path), hidden)

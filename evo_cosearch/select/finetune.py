@@ -4,7 +4,7 @@ The child starts from the problem's trained supernet (``supernet`` checkpoint, o
 the run's search used), is trained for
 a few epochs on the problem's train split, and evaluated on the validation and test splits.
 Training happens before anything is written; :func:`save_finetuned` writes
-``child.pt`` (state_dict + architecture JSON, loadable with
+``child.pt`` (state_dict + architecture JSON + input normalization, loadable with
 :func:`evo_cosearch.supernet.load_child`), ``child_architecture.json``, ``finetune.json``
 (accuracies, epochs, seed) and, when the ``onnx`` and ``onnxscript`` packages are installed
 (``pip install evo-cosearch[onnx]``), ``child.onnx``: the child with its fake quantization

@@ -12,7 +12,7 @@ from typing import Any
 
 _HOME = {
     "ChildTrainResult": "child", "build_child": "child", "child_out_path": "child", "load_child": "child",
-    "save_child": "child", "train_child": "child",
+    "save_child": "child", "train_child": "child", "InputNormalization": "child", "SavedChild": "child",
     "EvaluationConfig": "config", "SupernetConfig": "config",
     "count_macs": "count", "count_params": "count",
     "EvalData": "evaluate", "accuracy": "evaluate", "child_accuracy": "evaluate", "eval_data": "evaluate",

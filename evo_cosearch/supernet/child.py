@@ -2,16 +2,17 @@
 
 A saved child is a ``torch.save`` of ``{"state_dict": ..., "spec": <architecture JSON>, "input":
 <JSON {mean, std}: the child reads (pixel - mean) / std>}``; loading rebuilds the architecture
-from the JSON and reads the file with ``weights_only=True``.
+from the JSON and reads the file with ``weights_only=True``, and hands back a :class:`SavedChild`:
+the network, its spec and its :class:`InputNormalization`.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import torch
 import torch.nn.functional as F
@@ -28,8 +29,11 @@ from evo_cosearch.supernet.network import Supernet, extract_child
 from evo_cosearch.supernet.runtime import configure_torch, training_threads
 from evo_cosearch.supernet.sample import template_of
 
+if TYPE_CHECKING:
+    import numpy as np
+
 __all__ = ["REFINED_KEY", "build_child", "child_out_path", "save_child", "load_child", "train_child",
-           "ChildTrainResult", "CHILD_FORMAT"]
+           "ChildTrainResult", "CHILD_FORMAT", "InputNormalization", "SavedChild", "read_normalization"]
 
 #: Version of what a stand-alone child is and how it trains (its modules, their initialisation,
 #: the quantizers, :func:`train_child`); results kept of earlier trainings are keyed by it. The
@@ -43,11 +47,59 @@ def build_child(spec: NetworkSpec, *, seed: int = 0) -> ChildNet:
     return extract_child(Supernet(template_of(spec)), spec).train()
 
 
+@dataclass(frozen=True)
+class InputNormalization:
+    """What a child reads: ``(pixels - mean) / std``, NCHW float32, the pixels as the dataset
+    stores them (0..255 for the MNIST family and CIFAR-10, 0..16 for digits), ``mean`` and
+    ``std`` those of the training split. ``norm(pixels)`` applies it."""
+
+    mean: float
+    std: float
+
+    def __call__(self, pixels: torch.Tensor | np.ndarray) -> torch.Tensor:
+        """``pixels`` (a tensor or array of any number type, NCHW) as the child's float32 input."""
+        return (torch.as_tensor(pixels, dtype=torch.float32) - self.mean) / self.std
+
+    def to_dict(self) -> dict[str, float]:
+        return {"mean": self.mean, "std": self.std}
+
+
+@dataclass(frozen=True)
+class SavedChild:
+    """A saved child, loaded: the network in eval mode, its architecture, the normalization its
+    input needs (None: a file saved before children recorded it) and, for a refined child, the
+    hidden widths its channels were pruned to (empty: not pruned).
+
+    ``logits = saved.module(saved.input_normalization(pixels))``."""
+
+    module: ChildNet
+    spec: NetworkSpec
+    input_normalization: InputNormalization | None
+    hidden: Mapping[str, int] = field(default_factory=dict)
+
+
 def save_child(path: str | Path, module: ChildNet, spec: NetworkSpec, *,
-               input_normalization: Mapping[str, float]) -> None:
+               input_normalization: InputNormalization | Mapping[str, float]) -> None:
     """Save ``module`` with its architecture and the ``{mean, std}`` its input is normalised with."""
-    save_atomic({"state_dict": module.state_dict(), "spec": json.dumps(spec.to_dict()),
-                 "input": json.dumps(dict(input_normalization))}, path)
+    norm = input_normalization.to_dict() if isinstance(input_normalization, InputNormalization) \
+        else dict(input_normalization)
+    save_atomic({"state_dict": module.state_dict(), "spec": json.dumps(spec.to_dict()), "input": json.dumps(norm)},
+                path)
+
+
+def read_normalization(obj: Mapping[str, Any], path: Path) -> InputNormalization | None:
+    """The :class:`InputNormalization` a saved child's file records (None: it records none); one
+    that is not a finite ``mean`` and a finite, non-zero ``std`` is an :class:`InputError`."""
+    if "input" not in obj:
+        return None
+    try:
+        saved = json.loads(obj["input"])
+        norm = InputNormalization(float(saved["mean"]), float(saved["std"]))
+    except (TypeError, ValueError, KeyError):
+        norm = None
+    if norm is None or not (math.isfinite(norm.mean) and math.isfinite(norm.std) and norm.std != 0):
+        raise InputError(f"{path}: its input normalization {obj['input']!r} is not a finite mean and a non-zero std")
+    return norm
 
 
 #: What a refined child (``evo-cosearch refine``'s ``RUN/refined/<id>/child.pt``) records beside a
@@ -81,22 +133,22 @@ def child_out_path(path: str | Path, spec: NetworkSpec, *, remedy: str = "choose
     return p
 
 
-def load_child(path: str | Path) -> tuple[ChildNet, NetworkSpec]:
-    """A child saved by ``train-child --out`` or ``select --finetune`` (``child.pt``), in eval mode,
-    and its network; a refined child is refused (it loads with :func:`evo_cosearch.refine.load_refined`).
-    It reads ``(pixel - mean) / std``: ``json.loads(torch.load(path, weights_only=True)["input"])``
-    holds that ``mean`` and ``std``."""
+def load_child(path: str | Path) -> SavedChild:
+    """A child saved by ``train-child --out`` or ``select --finetune`` (``child.pt``): its network in
+    eval mode, its spec and the :class:`InputNormalization` that turns raw pixels into its input. A
+    refined child is refused (it loads with :func:`evo_cosearch.refine.load_refined`)."""
     path = Path(path)
     obj, spec = _read_saved(path)
     if REFINED_KEY in obj:
         raise InputError(f"{path}: is a refined child (evo-cosearch refine), whose channels are pruned; "
                          "load it with evo_cosearch.refine.load_refined")
+    norm = read_normalization(obj, path)
     child = build_child(spec)
     try:
         child.load_state_dict(obj["state_dict"])
     except RuntimeError:
         raise InputError(f"{path}: weights do not match the child's architecture") from None
-    return child.eval(), spec
+    return SavedChild(child.eval(), spec, norm)
 
 
 @dataclass(frozen=True)

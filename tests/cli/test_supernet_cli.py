@@ -184,7 +184,7 @@ def test_train_child_into_an_export_leaves_no_file_of_the_child_it_replaced(trai
                    f"{export / 'child.pt'} replaced\n")
     assert sorted(p.name for p in export.iterdir()) == ["child.pt", "child_architecture.json", "design.json"]
     from evo_cosearch.supernet import load_child
-    spec = load_child(export / "child.pt")[1]
+    spec = load_child(export / "child.pt").spec
     assert json.loads((export / "child_architecture.json").read_text()) == json.loads(json.dumps(spec.to_dict()))
 
 
@@ -218,8 +218,12 @@ def test_a_saved_child_loads_weights_only_records_its_input_and_scores_as_report
     splits = problem_splits(load_problem(problem))
     saved = torch.load(out, weights_only=True)
     assert json.loads(saved["input"]) == {"mean": splits.mean, "std": splits.std}  # the child reads (x - mean) / std
-    child, _ = load_child(out)
-    assert accuracy(child, splits.test_x, splits.test_y, batch_size=500) == reported
+    saved = load_child(out)
+    assert accuracy(saved.module, splits.test_x, splits.test_y, batch_size=500) == reported
+    # a user holds raw pixels: the loaded child's own normalization turns them into what it was scored on
+    raw = splits.test_x * splits.std + splits.mean
+    assert torch.allclose(saved.input_normalization(raw), splits.test_x, atol=1e-5)
+    assert saved.input_normalization.to_dict() == {"mean": splits.mean, "std": splits.std}
 
 
 @pytest.mark.parametrize("command", ["train-supernet", "evaluate", "train-child"])

@@ -103,8 +103,8 @@ def test_refine_adds_one_refine_row_and_the_archive_stays_readable(setup, tmp_pa
     assert int(read_design_workload(done.design_json).macs.sum()) == row["metrics"]["macs"]  # simulate --hw
     assert json.loads(done.design_json.read_text())["network"]["refined"] == hidden
 
-    child, spec2, hidden2 = load_refined(run / "refined" / str(row["id"]) / "child.pt")
-    assert spec2 == spec and hidden2 == hidden
+    saved = load_refined(run / "refined" / str(row["id"]) / "child.pt")
+    assert saved.spec == spec and saved.hidden == hidden
     refined_pt = run / "refined" / str(row["id"]) / "child.pt"
     with pytest.raises(InputError, match="is a refined child .* load it with evo_cosearch.refine.load_refined"):
         load_child(refined_pt)  # not "weights do not match"
@@ -114,9 +114,10 @@ def test_refine_adds_one_refine_row_and_the_archive_stays_readable(setup, tmp_pa
     assert f"{refined_pt}: holds a refined child (evo-cosearch refine)" in capsys.readouterr().err
     assert refined_pt.read_bytes() == before_pt
     splits = problem_splits(load_problem(DEMO))  # what the child's input is normalised with, as a saved child's
-    saved = torch.load(run / "refined" / str(row["id"]) / "child.pt", weights_only=True)
-    assert json.loads(saved["input"]) == {"mean": splits.mean, "std": splits.std}
-    assert count_macs(child, (1, 8, 8)) == row["metrics"]["macs"]
+    stored = torch.load(run / "refined" / str(row["id"]) / "child.pt", weights_only=True)
+    assert json.loads(stored["input"]) == {"mean": splits.mean, "std": splits.std}
+    assert saved.input_normalization.to_dict() == {"mean": splits.mean, "std": splits.std}  # as load_child gives it
+    assert count_macs(saved.module, (1, 8, 8)) == row["metrics"]["macs"]
     report = json.loads((run / "refined" / str(row["id"]) / "refine.json").read_text())
     assert report["source_id"] == src and report["after"]["hidden"] == hidden
 
@@ -356,7 +357,7 @@ def test_accuracies_are_measured_as_the_archives(setup, tmp_path, monkeypatch):
         with open_archive(copy) as arc:
             d = arc.designs()
             row = d.record(int(np.flatnonzero(d.id == done.design_id)[0]))
-        child, _, _ = load_refined(done.out_dir / "child.pt")
+        child = load_refined(done.out_dir / "child.pt").module
         assert row["metrics"]["accuracy"] == done.after.accuracy == child_accuracy(child, data)
 
 

@@ -82,6 +82,8 @@ def test_unknown_design_writes_nothing(run_dir, tmp_path):
 
 
 def test_finetune_saves_a_child_whose_test_accuracy_reproduces(tmp_path):
+    import torch
+
     from evo_cosearch.supernet import accuracy, build_child, load_child, problem_splits, save_child
 
     cfg = yaml.safe_load(DEMO.read_text())
@@ -114,8 +116,9 @@ def test_finetune_saves_a_child_whose_test_accuracy_reproduces(tmp_path):
     with_onnx = importlib.util.find_spec("onnx") is not None and importlib.util.find_spec("onnxscript") is not None
     assert [p.name for p in done.child] == (["child.pt", "child_architecture.json"] + ["child.onnx"] * with_onnx
                                             + ["finetune.json"]), report.get("onnx_error")
-    child, loaded_spec = load_child(done.child[0])
-    assert loaded_spec == spec
+    saved = load_child(done.child[0])
+    child = saved.module
+    assert saved.spec == spec
     assert json.loads(done.child[1].read_text()) == json.loads(json.dumps(spec.to_dict()))
     splits = problem_splits(problem)
     assert accuracy(child, splits.test_x, splits.test_y, batch_size=500) == pytest.approx(report["test_accuracy"])
@@ -123,3 +126,6 @@ def test_finetune_saves_a_child_whose_test_accuracy_reproduces(tmp_path):
     norm = report["input"]  # what a deployment feeds the exported child: (pixel - mean) / std
     raw = splits.test_x * norm["std"] + norm["mean"]
     assert float((raw - raw.round()).abs().max()) < 1e-3 and 0 <= float(raw.min()) and float(raw.max()) <= 16
+    assert saved.input_normalization.to_dict() == {"mean": norm["mean"], "std": norm["std"]}
+    raw = raw.round().to(torch.uint8)  # the images as the dataset stores them: the loaded child normalises them
+    assert torch.equal(saved.input_normalization(raw), splits.test_x)

@@ -28,7 +28,7 @@ def test_an_earlier_child_onnx_is_not_left_beside_a_new_child(tmp_path, monkeypa
     paths = save_finetuned(done, tmp_path)
     assert [p.name for p in paths] == ["child.pt", "child_architecture.json", "finetune.json"]
     assert not (tmp_path / "child.onnx").exists()  # it would not be the child.pt beside it
-    assert load_child(tmp_path / "child.pt")[1] == spec
+    assert load_child(tmp_path / "child.pt").spec == spec
     report = json.loads((tmp_path / "finetune.json").read_text())
     assert ("onnx_error" in report) == (onnx == "fails")
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import numpy as np
+import pytest
 import torch
 
+from evo_cosearch.errors import InputError
 from evo_cosearch.problem import load_problem
 from evo_cosearch.supernet import (
-    extract_child, load_child, load_supernet, problem_splits, save_child, train_child,
+    InputNormalization, build_child, extract_child, load_child, load_supernet, problem_splits, save_child,
+    train_child,
 )
 
 
@@ -17,11 +23,44 @@ def test_save_load_round_trip(tiny_problem_path, tiny_ckpt, tmp_path):
     spec = p.network.spec(p.space, p.space.sample(1, np.random.default_rng(2))[0])
     child = extract_child(net, spec).eval()
     save_child(tmp_path / "child.pt", child, spec, input_normalization={"mean": 0.0, "std": 1.0})
-    loaded, spec2 = load_child(tmp_path / "child.pt")
+    loaded, spec2 = (saved := load_child(tmp_path / "child.pt")).module, saved.spec
     assert spec2 == spec
     x = torch.randn(5, 1, 8, 8, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         assert torch.allclose(loaded(x), child(x), atol=1e-6)
+
+
+def test_a_loaded_child_normalises_raw_pixels_as_it_was_trained(tiny_problem_path, tmp_path):
+    p = load_problem(tiny_problem_path)
+    spec = p.network.smallest()
+    child = build_child(spec).eval()
+    save_child(tmp_path / "child.pt", child, spec, input_normalization={"mean": 3.0, "std": 2.0})
+    saved = load_child(tmp_path / "child.pt")
+    assert saved.input_normalization == InputNormalization(mean=3.0, std=2.0) and saved.hidden == {}
+    raw = torch.randint(0, 17, (4, 1, 8, 8), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    x = saved.input_normalization(raw)  # uint8 tensors, numpy arrays: the float32 input the child read
+    assert x.dtype == torch.float32 and torch.equal(x, (raw.float() - 3.0) / 2.0)
+    assert torch.equal(saved.input_normalization(raw.numpy()), x)
+    with torch.no_grad():
+        assert torch.equal(saved.module(x), child(x))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        saved.input_normalization = None
+    # saved again from what was loaded: the same file contents
+    save_child(tmp_path / "again.pt", saved.module, saved.spec, input_normalization=saved.input_normalization)
+    assert load_child(tmp_path / "again.pt").input_normalization == saved.input_normalization
+
+
+def test_a_child_file_without_or_with_a_bad_input_normalization(tiny_problem_path, tmp_path):
+    p = load_problem(tiny_problem_path)
+    spec = p.network.smallest()
+    obj = {"state_dict": build_child(spec).state_dict(), "spec": json.dumps(spec.to_dict())}
+    torch.save(obj, tmp_path / "old.pt")  # saved before children recorded their input: loads, and says so
+    assert load_child(tmp_path / "old.pt").input_normalization is None
+    for bad in ('{"mean": 1.0}', '{"mean": 1.0, "std": 0}', '{"mean": "x", "std": 1}', '[1, 2]', 'NaN'):
+        torch.save({**obj, "input": bad}, tmp_path / "bad.pt")
+        with pytest.raises(InputError, match="bad.pt: its input normalization .* is not a finite mean and a "
+                                             "non-zero std"):
+            load_child(tmp_path / "bad.pt")
 
 
 def test_train_child_from_scratch_and_from_supernet(tiny_problem_path, tiny_ckpt):
