@@ -21,7 +21,7 @@ import numpy as np
 
 from evo_cosearch.archive import Archive, open_archive
 from evo_cosearch.errors import InputError
-from evo_cosearch.evaluate import Evaluator, SupernetAccuracy, accuracy_source, source_kind
+from evo_cosearch.evaluate import Evaluator, SupernetAccuracy, accuracy_source, function_name, source_kind
 from evo_cosearch.problem import Problem, load_problem
 from evo_cosearch.engine.runner import RunSummary, check_run_dir, run_search, stored_meta
 from evo_cosearch.engine.settings import search_settings
@@ -54,7 +54,9 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
 
     ``pop``/``gens``/``seed``/``strategy`` default to those of the run being resumed, else to the
     problem file's ``search:`` section.
-    Accuracy comes from ``accuracy_fn(X) -> (N,)`` when given (for ``workers``/``dask_scheduler``
+    Accuracy comes from ``accuracy_fn(X) -> (N,)`` when given (fractions in [0, 1]: anything else is
+    an :class:`~evo_cosearch.errors.InputError` naming it and the value, and the run keeps the
+    generations completed before; for ``workers``/``dask_scheduler``
     it must be picklable and importable by the workers: defined at the top level of a module, not
     a lambda, nor in a notebook), else from the supernet ``supernet`` (a checkpoint path); when
     not given, a resumed run's own supernet, else the one cached under ``results/supernets/``
@@ -102,7 +104,7 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
         elif workers > 0:
             from evo_cosearch.engine.parallel import PoolAccuracy
             fn = stack.enter_context(PoolAccuracy(accuracy_fn, workers))
-        evaluator = Evaluator(problem, fn, simulate_fn=simulate_fn)
+        evaluator = Evaluator(problem, fn, simulate_fn=simulate_fn, accuracy_name=function_name(accuracy_fn))
         summary = run_search(problem, evaluator, out, settings, progress=show, accuracy_source=source)
     if not quiet:
         _print_summary(summary)

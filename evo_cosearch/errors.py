@@ -18,7 +18,8 @@ class GenomeError(EvoCosearchError):
 
 
 class InputError(EvoCosearchError):
-    """A user-supplied input file (topology CSV, hardware JSON, ...) is invalid."""
+    """A user-supplied input is invalid: a file (topology CSV, hardware JSON, ...), an option or
+    argument, or what a user's function returned (``search(accuracy_fn=...)``)."""
 
 
 class DataError(EvoCosearchError):

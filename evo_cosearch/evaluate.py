@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Evaluation", "Evaluator", "ProxyAccuracy", "SupernetAccuracy", "METRICS", "CONSTRAINT_ORDER",
            "constraint_values", "meets_constraints", "AccuracyFn", "accuracy_source", "source_kind",
-           "source_mismatch", "describe_source", "file_sha256"]
+           "source_mismatch", "describe_source", "file_sha256", "function_name"]
 
 #: Every metric an :class:`Evaluation` carries (objectives are a subset of these).
 METRICS = ("accuracy", "error", "latency_ms", "energy_uj", "area_mm2", "edp", "params", "macs")
@@ -85,15 +85,19 @@ class Evaluator:
     """Turns genomes into an :class:`Evaluation` for one problem.
 
     ``accuracy_fn(X) -> (N,)`` receives full genomes and must depend only on the network
-    genes; results are cached here by network genome. ``simulate_fn(layers, accel)``
+    genes; results are cached here by network genome; what is not one fraction in [0, 1] per
+    genome is an :class:`InputError` naming ``accuracy_name`` (default: the function's qualified
+    name; give the user's when ``accuracy_fn`` wraps it). ``simulate_fn(layers, accel)``
     defaults to :func:`evo_cosearch.hardware.simulate`.
     """
 
-    def __init__(self, problem: "Problem", accuracy_fn: AccuracyFn, *, simulate_fn=None) -> None:
+    def __init__(self, problem: "Problem", accuracy_fn: AccuracyFn, *, simulate_fn=None,
+                 accuracy_name: str | None = None) -> None:
         if simulate_fn is None:
             from evo_cosearch.hardware import simulate as simulate_fn
         self.problem = problem
         self.accuracy_fn = accuracy_fn
+        self.accuracy_name = accuracy_name or function_name(accuracy_fn)
         self.simulate_fn = simulate_fn
         self._mask = problem.network_gene_mask
         self._cache: dict[bytes, float] = {}
@@ -116,17 +120,30 @@ class Evaluator:
         todo = np.flatnonzero(np.isnan(known))
         if len(todo):
             rows = np.sort(first[todo])  # first-occurrence order: independent of the cache's history
-            got = np.asarray(self.accuracy_fn(X[rows]), dtype=np.float64).reshape(-1)
-            if got.shape != (len(rows),):
-                raise ValueError(f"accuracy_fn returned {got.shape[0]} values for {len(rows)} genomes")
-            bad = np.flatnonzero(~((got >= 0.0) & (got <= 1.0)))  # NaN too
-            if len(bad):
-                raise ValueError(f"accuracy_fn returned {got[bad[0]]} for genome {X[rows[bad[0]]].tolist()} "
-                                 f"({len(bad)} of {len(rows)} not a fraction in [0, 1]; write 0.9 for 90%)")
+            got = self._checked(self.accuracy_fn(X[rows]), X[rows])
             for r, a in zip(rows, got):
                 self._cache[keys[r].tobytes()] = float(a)
             known = np.array([self._cache[k.tobytes()] for k in uniq], dtype=np.float64)
         return known[inverse.reshape(-1)]
+
+    def _checked(self, returned: Any, X: np.ndarray) -> np.ndarray:
+        """What ``accuracy_fn(X)`` returned, as (N,) fractions; anything else is a one-line
+        :class:`InputError` naming the function and the value (nothing is cached or archived)."""
+        fn, want = f"accuracy_fn {self.accuracy_name}", f"return one accuracy per row of X, shape ({len(X)},)"
+        try:
+            got = np.asarray(returned)
+        except (TypeError, ValueError, RuntimeError):  # a ragged list, a GPU tensor, one that requires grad
+            got = None
+        if got is None or got.dtype.kind not in "iuf":  # None, strings, booleans, objects
+            raise InputError(f"{fn} returned {_one_line(returned)}, not an array of numbers; {want}")
+        got = got.astype(np.float64).reshape(-1)
+        if got.shape != (len(X),):
+            raise InputError(f"{fn} returned {got.size} values for {len(X)} genomes; {want}")
+        bad = np.flatnonzero(~((got >= 0.0) & (got <= 1.0)))  # NaN too
+        if len(bad):
+            raise InputError(f"{fn} returned {got[bad[0]]} for genome {X[bad[0]].tolist()} ({len(bad)} of {len(X)} "
+                             "not a fraction in [0, 1]; write 0.9 for 90%)")
+        return got
 
     def evaluate(self, X: np.ndarray) -> Evaluation:
         t0 = time.perf_counter()
@@ -173,14 +190,24 @@ class ProxyAccuracy:
         return 0.1 + 0.85 * q * (1.0 - np.exp(-macs / self.macs_scale))
 
 
+def function_name(fn: Callable) -> str:
+    """``module.qualname`` of a function (of its class, for a callable object)."""
+    name = getattr(fn, "__qualname__", None) or type(fn).__qualname__
+    return f"{getattr(fn, '__module__', None) or '?'}.{name}"
+
+
+def _one_line(value: Any, limit: int = 80) -> str:
+    text = " ".join(repr(value).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def accuracy_source(accuracy_fn) -> dict[str, Any]:
     """What a run's accuracies come from, as the run records it: ``accuracy_fn.source()`` when
     it has one (the supernet and its hash, the proxy), else the function's qualified name."""
     source = getattr(accuracy_fn, "source", None)
     if callable(source):
         return dict(source())
-    name = getattr(accuracy_fn, "__qualname__", None) or type(accuracy_fn).__qualname__
-    out = {"kind": "custom", "function": f"{getattr(accuracy_fn, '__module__', None) or '?'}.{name}"}
+    out = {"kind": "custom", "function": function_name(accuracy_fn)}
     code = getattr(accuracy_fn, "__code__", None)
     if isinstance(code, types.CodeType):  # a def or lambda: two of the same name differ by their code
         defaults = repr((getattr(accuracy_fn, "__defaults__", None), getattr(accuracy_fn, "__kwdefaults__", None)))

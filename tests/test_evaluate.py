@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import CONSTRAINT_ORDER, Evaluator, ProxyAccuracy, constraint_values
 from evo_cosearch.problem import load_problem, parse_problem
 
@@ -109,11 +110,27 @@ def test_real_simulator_path():
     assert ev.feasible.all()
 
 
-def test_wrong_accuracy_length_is_reported():
+def one_value(X):
+    return np.zeros(1)
+
+
+def not_numbers(X):
+    return ["high"] * len(X)
+
+
+@pytest.mark.parametrize("fn, said", [
+    (one_value, r"returned 1 values for 8 genomes"), (not_numbers, r"returned \['high', 'high', .*\], not an array of numbers"),
+    (lambda X: None, "returned None, not an array of numbers")])
+def test_an_accuracy_function_that_returns_no_accuracy_per_genome_is_a_one_line_input_error(fn, said):
     p = load_problem(DEMO)
-    ev = Evaluator(p, lambda X: np.zeros(1), simulate_fn=fake_simulate)
-    with pytest.raises(ValueError, match="accuracy_fn returned 1 values"):
+    ev = Evaluator(p, fn, simulate_fn=fake_simulate)
+    with pytest.raises(InputError, match=rf"^accuracy_fn \S*{fn.__qualname__.replace('<', '.').replace('>', '.')} "
+                                         rf"{said}; return one accuracy per row of X, shape \(8,\)$"):
         ev.evaluate(p.space.sample(8, np.random.default_rng(5)))
+    assert ev.n_cached == 0
+    named = Evaluator(p, fn, simulate_fn=fake_simulate, accuracy_name="mine.f")  # the user's, inside a wrapper
+    with pytest.raises(InputError, match=r"^accuracy_fn mine\.f returned"):
+        named.evaluate(p.space.sample(8, np.random.default_rng(5)))
 
 
 def test_supernet_accuracy_pickles_without_its_evaluator():
@@ -134,9 +151,41 @@ def test_accuracy_that_is_not_a_fraction_is_refused_not_archived(value, tmp_path
 
     p = load_problem(DEMO)
     ev = Evaluator(p, lambda X: np.full(len(X), value), simulate_fn=fake_simulate)
-    with pytest.raises(ValueError, match=r"not a fraction in \[0, 1\]; write 0.9 for 90%"):
+    with pytest.raises(InputError, match=rf"^accuracy_fn \S*<lambda> returned {value} for genome \[[0-9, ]+\] "
+                                         r"\(3 of 3 not a fraction in \[0, 1\]; write 0.9 for 90%\)$"):
         ev.evaluate(p.space.sample(3, np.random.default_rng(0)))
     assert ev.n_cached == 0
-    with pytest.raises(ValueError, match="not a fraction"):
+    with pytest.raises(InputError, match="not a fraction"):
         search(p, out=tmp_path / "run", pop=4, gens=1, accuracy_fn=lambda X: np.full(len(X), value), quiet=True)
     assert not (tmp_path / "run").exists()  # nothing half-made
+
+
+class Percentages:
+    """The proxy's accuracies, as fractions until call ``from_call`` (1 = the first), then in %."""
+
+    def __init__(self, problem, from_call=None):
+        self.proxy, self.from_call, self.calls = ProxyAccuracy(problem), from_call, 0
+
+    def source(self):
+        return {"kind": "custom", "function": "Percentages"}
+
+    def __call__(self, X):
+        self.calls += 1
+        return self.proxy(X) * (100 if self.from_call is not None and self.calls >= self.from_call else 1)
+
+
+def test_an_accuracy_function_going_wrong_mid_run_leaves_the_completed_generations_whole(tmp_path):
+    from evo_cosearch.api import search
+    from evo_cosearch.archive import open_archive
+
+    p = load_problem(DEMO)
+    run = tmp_path / "run"
+    with pytest.raises(InputError, match=r"^accuracy_fn \S*Percentages returned [0-9.]+ for genome \[[0-9, ]+\] "
+                                         r"\(\d+ of \d+ not a fraction in \[0, 1\]; write 0.9 for 90%\)$"):
+        search(p, out=run, pop=6, gens=4, seed=0, accuracy_fn=Percentages(p, from_call=3), quiet=True)
+    with open_archive(run) as arc:  # the third generation's designs are nowhere: neither archived nor half-written
+        d = arc.designs()
+        assert arc.meta.status == "failed" and len(arc.history()) == 2 and len(d) == 12
+        assert sorted(set(d.generation.tolist())) == [0, 1] and np.all(d.metrics["accuracy"] <= 1)
+    with search(p, out=run, accuracy_fn=Percentages(p), quiet=True) as arc:  # and the run resumes from them
+        assert arc.meta.status == "completed" and len(arc.history()) == 4 and len(arc.designs()) == 24

@@ -258,6 +258,20 @@ def test_a_worker_process_that_dies_is_a_one_line_error(tmp_path):
     assert not (tmp_path / "w").exists()  # nothing committed: nothing left
 
 
+class _InPercent:
+    """An accuracy function that answers in percent (95.0, not 0.95)."""
+
+    def __call__(self, genomes):
+        return np.full(len(genomes), 95.0)
+
+
+def test_a_bad_accuracy_from_the_workers_names_the_users_function_not_the_pool(tmp_path):
+    with pytest.raises(InputError, match=r"^accuracy_fn \S*_InPercent returned 95.0 for genome \[[0-9, ]+\] "
+                                         r"\(12 of 12 not a fraction in \[0, 1\]; write 0.9 for 90%\)$"):
+        run(tmp_path / "w", accuracy_fn=_InPercent(), workers=1)
+    assert not (tmp_path / "w").exists()  # nothing committed: nothing left
+
+
 def test_an_accuracy_function_the_workers_cannot_get_is_a_one_line_error(tmp_path):
     with pytest.raises(InputError, match=r"--workers 2: the accuracy function cannot be pickled .* not a lambda"):
         run(tmp_path / "lambda", accuracy_fn=lambda X: np.full(len(X), 0.5), workers=2)
