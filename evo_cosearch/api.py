@@ -21,7 +21,9 @@ import numpy as np
 
 from evo_cosearch.archive import Archive, open_archive
 from evo_cosearch.errors import InputError
-from evo_cosearch.evaluate import Evaluator, SupernetAccuracy, accuracy_source, function_name, source_kind
+from evo_cosearch.evaluate import (
+    Evaluator, SupernetAccuracy, accuracy_source, function_name, simulator_source, source_kind,
+)
 from evo_cosearch.problem import Problem, load_problem
 from evo_cosearch.engine.runner import RunSummary, check_run_dir, run_search, stored_meta
 from evo_cosearch.engine.settings import search_settings
@@ -66,7 +68,8 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
     ``distributed.Client``) on a Dask cluster. Prints a summary unless ``quiet``, and a progress
     bar (one line per generation when stderr is not a terminal) unless ``quiet`` or not ``progress``.
     ``simulate_fn(layers, accelerators)`` replaces the hardware model
-    (:func:`evo_cosearch.hardware.simulate`); the run does not record it, so resume with the same.
+    (:func:`evo_cosearch.hardware.simulate`); the run records its qualified name and a digest of
+    its code, as for ``accuracy_fn``, and a resume with another (or without it) is refused.
     Returns the run's archive, opened read-only.
     """
     if not isinstance(problem, Problem):
@@ -87,11 +90,12 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
     if accuracy_fn is not None and supernet is not None:
         raise InputError(f"--supernet {supernet} with an accuracy function: give one (the function uses no supernet)")
     recorded = None if previous is None else previous.accuracy_source
+    simulator = simulator_source(simulate_fn)
     if accuracy_fn is not None:
         source = accuracy_source(accuracy_fn)
-        check_run_dir(problem, out, settings, source)  # fail on a wrong run directory before any training
-    else:
-        check_run_dir(problem, out, settings, _supernet_kind(recorded))
+        check_run_dir(problem, out, settings, source, simulator=simulator)  # fail on a wrong run directory
+    else:  # before any training
+        check_run_dir(problem, out, settings, _supernet_kind(recorded), simulator=simulator)
         ckpt = run_checkpoint(problem, recorded, supernet=supernet, where=str(out), progress=progress and not quiet)
         accuracy_fn = SupernetAccuracy(problem, ckpt, seed=evaluation_seed(previous),
                                        threads=evaluation_threads(previous))

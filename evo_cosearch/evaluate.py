@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Evaluation", "Evaluator", "ProxyAccuracy", "SupernetAccuracy", "METRICS", "CONSTRAINT_ORDER",
            "constraint_values", "meets_constraints", "AccuracyFn", "accuracy_source", "source_kind",
-           "source_mismatch", "describe_source", "file_sha256", "function_name"]
+           "source_mismatch", "describe_source", "file_sha256", "function_name", "function_source", "simulator_source",
+           "simulator_mismatch"]
 
 #: Every metric an :class:`Evaluation` carries (objectives are a subset of these).
 METRICS = ("accuracy", "error", "latency_ms", "energy_uj", "area_mm2", "edp", "params", "macs")
@@ -207,10 +208,23 @@ def accuracy_source(accuracy_fn) -> dict[str, Any]:
     source = getattr(accuracy_fn, "source", None)
     if callable(source):
         return dict(source())
-    out = {"kind": "custom", "function": function_name(accuracy_fn)}
-    code = getattr(accuracy_fn, "__code__", None)
-    if isinstance(code, types.CodeType):  # a def or lambda: two of the same name differ by their code
-        defaults = repr((getattr(accuracy_fn, "__defaults__", None), getattr(accuracy_fn, "__kwdefaults__", None)))
+    return function_source(accuracy_fn)
+
+
+def simulator_source(simulate_fn: Callable | None) -> dict[str, Any]:
+    """What a run's hardware metrics come from, as the run records it: ``{"kind": "builtin"}`` for
+    :func:`evo_cosearch.hardware.simulate` (``None``), else the user's function (:func:`function_source`)."""
+    from evo_cosearch.hardware import simulate
+    return {"kind": "builtin"} if simulate_fn is None or simulate_fn is simulate else function_source(simulate_fn)
+
+
+def function_source(fn: Callable) -> dict[str, Any]:
+    """A user's function as a run records it: its qualified name and, for a def or lambda, a digest
+    of its code and default values (two of the same name differ by their code)."""
+    out = {"kind": "custom", "function": function_name(fn)}
+    code = getattr(fn, "__code__", None)
+    if isinstance(code, types.CodeType):
+        defaults = repr((getattr(fn, "__defaults__", None), getattr(fn, "__kwdefaults__", None)))
         out["code"] = hashlib.sha256(_code_bytes(code) + defaults.encode()).hexdigest()[:16]
     return out
 
@@ -259,14 +273,46 @@ def source_mismatch(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
             return (f"run's supernet accuracies used evaluation seed {was} (BatchNorm recalibration images), "
                     f"not {now}")
     elif source_kind(old) == "custom":
-        if old.get("function") != new.get("function"):
+        differs = _function_differs(old, new)
+        if differs == "name":
             return f"run was scored by {describe_source(old)}, not {describe_source(new)}"
-        if old.get("code") is not None and new.get("code") is not None and old["code"] != new["code"]:
-            return (f"run was scored by another {describe_source(old)}: its code differs (an edited function, "
-                    "another of the same name, or another Python version)")
+        if differs == "code":
+            return f"run was scored by another {describe_source(old)}: {_CODE_DIFFERS}"
     elif dict(old) != dict(new):  # the proxy's settings
         return f"run was scored by {describe_source(old)} {dict(old)}, not {dict(new)}"
     return None
+
+
+def simulator_mismatch(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> str | None:
+    """Why a run whose hardware metrics came from ``old`` (:func:`simulator_source`) cannot continue
+    with ``new`` (None: it can; a run made before runs recorded it compares as equal)."""
+    if not old or not new:
+        return None
+    differs = "name" if old.get("kind") != new.get("kind") else _function_differs(old, new)
+    if differs == "name":
+        return f"run's hardware metrics came from {_describe_simulator(old)}, not {_describe_simulator(new)}"
+    if differs == "code":
+        return f"run's hardware metrics came from another {_describe_simulator(old)}: {_CODE_DIFFERS}"
+    return None
+
+
+_CODE_DIFFERS = "its code differs (an edited function, another of the same name, or another Python version)"
+
+
+def _function_differs(old: Mapping[str, Any], new: Mapping[str, Any]) -> str | None:
+    """How two users' functions a run recorded (:func:`function_source`) differ: ``"name"``,
+    ``"code"`` (one digest missing: not compared) or None."""
+    if old.get("function") != new.get("function"):
+        return "name"
+    if old.get("code") is not None and new.get("code") is not None and old["code"] != new["code"]:
+        return "code"
+    return None
+
+
+def _describe_simulator(source: Mapping[str, Any]) -> str:
+    if source.get("kind") == "builtin":
+        return "the built-in simulator (evo_cosearch.hardware.simulate)"
+    return f"simulate_fn {source.get('function')}"
 
 
 class SupernetAccuracy:

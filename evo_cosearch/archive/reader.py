@@ -46,6 +46,7 @@ class RunMeta:
     hv_ref: tuple[float, ...] | None
     accuracy_source: Mapping[str, Any] | None = None  # e.g. the supernet and its hash (None: not recorded)
     data: str | None = None          # the dataset file the run read (None: embedded, or not recorded)
+    simulator_source: Mapping[str, Any] | None = None  # the hardware model: built-in or a user's (None: not recorded)
 
 
 @dataclass(frozen=True)
@@ -256,5 +257,5 @@ def _meta(v: Mapping[str, Any]) -> RunMeta:
         ended=v.get("ended"), versions=dict(v.get("versions", {})), pop=int(v["pop"]), gens=int(v["gens"]),
         settings=dict(v.get("settings", {})), fingerprint=str(v.get("fingerprint", "")),
         hv_ideal=points("hv_ideal"), hv_ref=points("hv_ref"), accuracy_source=v.get("accuracy_source"),
-        data=v.get("data"),
+        data=v.get("data"), simulator_source=v.get("simulator_source"),
     )

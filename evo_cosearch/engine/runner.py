@@ -26,7 +26,7 @@ from evo_cosearch.archive import (
     ArchiveWriter, db_path, hv_points, hypervolume, non_dominated, open_archive, pareto_of,
 )
 from evo_cosearch.errors import InputError
-from evo_cosearch.evaluate import source_kind, source_mismatch
+from evo_cosearch.evaluate import simulator_mismatch, simulator_source, source_kind, source_mismatch
 from evo_cosearch.files import missing_root, remove_made_dirs
 from evo_cosearch.runs import data_path_of
 from evo_cosearch.supernet.config import EvaluationConfig
@@ -119,9 +119,11 @@ class _Tracker:
             self.front = both[non_dominated(both)]
 
 
-def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mapping[str, Any] | None = None):
+def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mapping[str, Any] | None = None,
+              simulator: Mapping[str, Any] | None = None):
     """Validate an existing run directory (read-only) and return its resume state, or None.
-    ``source``: where this search's accuracies come from (see :func:`evaluate.accuracy_source`)."""
+    ``source``: where this search's accuracies come from (see :func:`evaluate.accuracy_source`);
+    ``simulator``: its hardware model (:func:`evaluate.simulator_source`; None: not checked)."""
     with open_archive(run_dir) as arc:
         meta = arc.meta
         if meta.fingerprint != fingerprint(problem):
@@ -130,7 +132,7 @@ def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mappin
                     f"another version of problem {problem.name!r} (its space, objectives or constraints differ; "
                     f"the run's own is {run_dir / 'problem.yaml'})")
             raise InputError(f"{run_dir}: made by {what}; use another --out directory")
-        why = source_mismatch(meta.accuracy_source, source)
+        why = source_mismatch(meta.accuracy_source, source) or simulator_mismatch(meta.simulator_source, simulator)
         if why:
             raise InputError(f"{run_dir}: {why}; use another --out directory, or resume it the way it was made")
         why = _evaluation_mismatch(arc.problem(), problem) if source_kind(meta.accuracy_source) == "supernet" else None
@@ -178,19 +180,21 @@ def stored_meta(run_dir: str | Path) -> "RunMeta | None":
 
 
 def check_run_dir(problem, run_dir: str | Path, settings: "SearchSettings",
-                  source: Mapping[str, Any] | None = None) -> None:
-    """Raise :class:`InputError` if ``run_dir`` cannot hold (or continue) this search. Writes nothing."""
+                  source: Mapping[str, Any] | None = None, *, simulator: Mapping[str, Any] | None = None) -> None:
+    """Raise :class:`InputError` if ``run_dir`` cannot hold (or continue) this search, scored by
+    ``source`` and simulated by ``simulator`` (:func:`evaluate.simulator_source`). Writes nothing."""
     run_dir = Path(run_dir)
     if run_dir.exists() and not run_dir.is_dir():
         raise InputError(f"{run_dir}: not a directory")
     if db_path(run_dir).exists():
-        _open_run(problem, run_dir, settings, source)
+        _open_run(problem, run_dir, settings, source, simulator)
 
 
 def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "SearchSettings", *,
                progress: bool = True, accuracy_source: Mapping[str, Any] | None = None) -> RunSummary:
     """Run (or resume) the search of ``problem`` into ``run_dir``; see the module doc.
-    ``accuracy_source`` is recorded in a new run and must match a resumed run's (when both have one)."""
+    ``accuracy_source`` is recorded in a new run and must match a resumed run's (when both have one);
+    so must the evaluator's hardware model (its ``simulate_fn``, :func:`evaluate.simulator_source`)."""
     run_dir = Path(run_dir)
     strategy = get_strategy(settings.strategy)
     pproblem = CoSearchProblem(evaluator)
@@ -201,8 +205,9 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
     next_id = 0  # design ids run on after every archived row, refined ones included
     made_root = missing_root(run_dir)  # the folders a new run creates, removed again if it fails at once
     new_run = not db_path(run_dir).exists()
+    simulator = simulator_source(evaluator.simulate_fn)
     if not new_run:
-        meta, resume, table = _open_run(problem, run_dir, settings, accuracy_source)
+        meta, resume, table = _open_run(problem, run_dir, settings, accuracy_source, simulator)
     # the search state before anything is written: a strategy that cannot take the run up leaves it as it was
     algorithm = strategy.build(pproblem, settings)
     algorithm.setup(pproblem, seed=settings.seed, termination=("n_gen", settings.gens))
@@ -228,6 +233,7 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
             "status": "running", "started": _now(), "ended": None, "versions": _versions(),
             "pop": settings.pop, "gens": settings.gens, "settings": settings.to_dict(),
             "hv_ideal": None, "hv_ref": None, "accuracy_source": accuracy_source, "data": data_path_of(problem),
+            "simulator_source": simulator,
         })
         (run_dir / "problem.yaml").write_text(problem.text, encoding="utf-8")
 

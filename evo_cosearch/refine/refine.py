@@ -16,8 +16,8 @@
    input's mean and std, :func:`load_refined`), ``architecture.json`` and ``refine.json``
    (settings, before/after).
 
-Only a run scored by a supernet can be refined, and only with that very file (its hash is
-checked): the refined design's accuracy is measured on the same validation images, though after
+Only a run scored by a supernet (and simulated by the built-in simulator, which simulates the
+refined design) can be refined, and only with that very file (its hash is checked): the refined design's accuracy is measured on the same validation images, though after
 ``settings.epochs`` of training (so usually above the inherited accuracies of the searched designs;
 ``before`` is the source design's accuracy on the same footing, before that training). A proxy- or
 custom-scored archive would get a row on another scale. A refinement that removes no channel adds
@@ -47,7 +47,9 @@ from evo_cosearch.archive import ArchiveWriter, open_archive
 from evo_cosearch.archive.store import REFINED_DIR
 from evo_cosearch.engine.settings import SEED_END
 from evo_cosearch.errors import InputError
-from evo_cosearch.evaluate import constraint_values, describe_source, file_sha256, source_kind
+from evo_cosearch.evaluate import (
+    constraint_values, describe_source, file_sha256, simulator_mismatch, simulator_source, source_kind,
+)
 from evo_cosearch.files import writable_path
 from evo_cosearch.hardware import simulate
 from evo_cosearch.refine.cost import cost_terms
@@ -145,6 +147,10 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
         src = rec["network"].get("refined_from")
         raise InputError(f"{run}: design {design_id} is already refined (from design {src}); refine that one")
     _refuse_another_scale(run, meta.accuracy_source)
+    why = simulator_mismatch(meta.simulator_source, simulator_source(None))
+    if why:  # the refined design is simulated with the built-in model: another scale than the run's designs
+        raise InputError(f"{run}: {why}; a refined design is simulated with the built-in simulator and would not "
+                         "be comparable with its archive")
     design = problem.design(rec["genome"])
     spec = design.network
     if not prunable_blocks(spec):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -381,3 +382,57 @@ def test_a_strategy_resumes_whatever_the_settings_it_does_not_use(tmp_path, cont
     assert contents(resumed) == contents(whole)
     with pytest.raises(InputError, match=r"run was made with algorithm='nsga2', not 'nsga3'"):
         run(run(tmp_path / "nsga2", gens=2), tuned, gens=3)  # nsga2 uses them
+
+
+def _slower(layers, accelerators):
+    """The built-in hardware model with twice its latency: another hardware model."""
+    from evo_cosearch.hardware import simulate
+    hw = simulate(layers, accelerators)
+    return dataclasses.replace(hw, latency_ms=hw.latency_ms * 2)
+
+
+def _slowest(layers, accelerators):
+    hw = _slower(layers, accelerators)
+    return dataclasses.replace(hw, latency_ms=hw.latency_ms * 2)
+
+
+def test_a_run_records_its_simulate_fn_and_refuses_a_resume_with_another(tmp_path, contents):
+    from evo_cosearch.hardware import simulate
+
+    custom, builtin = tmp_path / "custom", tmp_path / "builtin"
+    run(custom, gens=1, simulate_fn=_slower)
+    run(builtin, gens=1)
+    with open_archive(custom) as a, open_archive(builtin) as b:
+        assert a.meta.simulator_source["kind"] == "custom" and a.meta.simulator_source["code"]
+        assert a.meta.simulator_source["function"].endswith("test_runner._slower")
+        assert b.meta.simulator_source == {"kind": "builtin"}
+    before = contents(custom)
+    name = re.escape(f"{_slower.__module__}._slower")
+    for other, said in ((None, rf"came from simulate_fn {name}, not the built-in simulator \("),
+                        (simulate, rf"came from simulate_fn {name}, not the built-in simulator \("),
+                        (_slowest, rf"came from simulate_fn {name}, not simulate_fn \S+_slowest;")):
+        with pytest.raises(InputError, match=rf"^{re.escape(str(custom))}: run's hardware metrics {said}.* use another "
+                                             r"--out directory, or resume it the way it was made$"):
+            run(custom, gens=2, simulate_fn=other)
+        assert contents(custom) == before  # nothing written
+    with pytest.raises(InputError, match=rf"came from the built-in simulator \(evo_cosearch.hardware.simulate\), "
+                                         rf"not simulate_fn {name}"):
+        run(builtin, gens=2, simulate_fn=_slower)
+    # a function edited since (here: another lambda of the same name) is another hardware model too
+    lambdas = [lambda layers, accelerators: _slower(layers, accelerators),
+               lambda layers, accelerators: _slowest(layers, accelerators)]
+    run(tmp_path / "lambda", gens=1, simulate_fn=lambdas[0])
+    with pytest.raises(InputError, match=r"came from another simulate_fn \S+<lambda>: its code differs"):
+        run(tmp_path / "lambda", gens=2, simulate_fn=lambdas[1])
+    run(custom, gens=2, simulate_fn=_slower)  # the run's own model resumes it, and so does the built-in one's
+    run(builtin, gens=2, simulate_fn=simulate)
+    with open_archive(custom) as a, open_archive(builtin) as b:
+        assert len(a.history()) == len(b.history()) == 2
+    # a run made before runs recorded their hardware model: nothing to compare, and nothing recorded since
+    import sqlite3
+    with sqlite3.connect(builtin / "archive.sqlite") as db:
+        db.execute("DELETE FROM meta WHERE key = 'simulator_source'")
+    db.close()
+    run(builtin, gens=3, simulate_fn=_slower)
+    with open_archive(builtin) as b:
+        assert b.meta.simulator_source is None and len(b.history()) == 3

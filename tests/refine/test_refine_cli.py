@@ -320,6 +320,28 @@ def test_refuses_a_run_or_a_supernet_on_another_accuracy_scale(setup, tmp_path, 
     assert _digest(run) == digest
 
 
+def _faster(layers, accelerators):
+    """Another hardware model: the built-in one at half its latency."""
+    import dataclasses
+
+    from evo_cosearch.hardware import simulate
+    hw = simulate(layers, accelerators)
+    return dataclasses.replace(hw, latency_ms=hw.latency_ms / 2)
+
+
+def test_refuses_a_run_simulated_by_another_hardware_model(setup, tmp_path, capsys):
+    # refine simulates its design with the built-in simulator: beside a simulate_fn's designs it would mix models
+    run, ckpt, ids = setup
+    other = tmp_path / "other"
+    search(load_problem(DEMO), out=other, pop=8, gens=1, supernet=ckpt, simulate_fn=_faster, quiet=True).close()
+    digest, listing = _digest(other), _listing(other)
+    assert main(["refine", str(other), "--design", "0", "--epochs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert (f"{other}: run's hardware metrics came from simulate_fn {__name__}._faster, not the built-in simulator "
+            "(evo_cosearch.hardware.simulate); a refined design is simulated with the built-in simulator") in err
+    assert len(err.splitlines()) == 1 and _digest(other) == digest and _listing(other) == listing
+
+
 def test_a_refinement_that_prunes_nothing_adds_nothing(setup, capsys):
     run, ckpt, ids = setup
     digest, listing = _digest(run), _listing(run)
