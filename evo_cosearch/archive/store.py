@@ -238,8 +238,8 @@ class ArchiveWriter:
     def close(self) -> None:
         """Close the archive and leave no side files: the WAL of this writer's writes is checkpointed
         into the database, which goes back to rollback-journal mode, and the lock file is removed
-        (while still held). A reader that has the run open keeps it in WAL mode (the switch would
-        wait for it): the close of the next writer that writes finishes the job."""
+        (while still held). A reader that has the run open keeps it in WAL mode (SQLite refuses the
+        switch while a reader is connected): the close of the next writer that writes finishes the job."""
         if self._wal:
             try:
                 self._conn.execute("PRAGMA busy_timeout = 0")

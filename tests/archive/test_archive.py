@@ -6,7 +6,6 @@ import fcntl
 import hashlib
 import json
 import sqlite3
-import time
 from pathlib import Path
 
 import numpy as np
@@ -180,14 +179,18 @@ def test_a_closed_archive_is_one_plain_file_that_readers_leave_alone(archive_dir
     assert sorted(p.name for p in archive_dir.iterdir()) == ["archive.sqlite"]
 
 
-def test_a_writer_closing_beside_a_reader_does_not_wait_for_it(archive_dir):
+def test_a_writer_closing_beside_an_open_reader_closes_and_leaves_the_cleanup_to_the_next_writer(archive_dir):
+    # SQLite cannot leave WAL mode while a reader is connected: it answers "database is locked" at once
+    # (it never waits for a reader there), and close() must still close: no error, nothing lost
     writer = ArchiveWriter.open(archive_dir)
     writer.set_meta(status="running")
     with open_archive(archive_dir) as arc:
         arc.designs()
-        t0 = time.monotonic()
-        writer.close()  # WAL mode stays while the reader is connected; nothing is lost
-        assert time.monotonic() - t0 < 5 and len(arc.designs()) == 5
+        writer.close()
+        assert len(arc.designs()) == 5 and arc._conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert not (archive_dir / "writer.lock").exists()  # the run is free for the next writer
+    with open_archive(archive_dir) as arc:
+        assert arc.meta.status == "running"  # committed before the close
     writer = ArchiveWriter.open(archive_dir)
     writer.set_meta(status="completed")
     writer.close()  # the next writer's close leaves one file again
