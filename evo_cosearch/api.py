@@ -40,7 +40,9 @@ __all__ = ["search", "load_archive", "SUPERNET_CACHE"]
 
 
 def load_archive(run_dir: str | Path) -> Archive:
-    """Open a run's archive read-only (see :class:`evo_cosearch.archive.Archive`)."""
+    """Open a run's archive (its folder, or its ``archive.sqlite``) read-only, also while a search
+    writes to it: an :class:`evo_cosearch.archive.Archive`, to :meth:`~evo_cosearch.archive.Archive.close`
+    when done or use in a ``with`` block. A missing or broken archive is an :class:`InputError`."""
     return open_archive(run_dir)
 
 

@@ -122,6 +122,7 @@ class Archive:
         self.path = path
         self.meta = meta
         self.given = path.parent if given is None else given  # the run as the user named it: folder or file
+        self._closed = False
 
     def __enter__(self) -> "Archive":
         return self
@@ -131,8 +132,11 @@ class Archive:
 
     def close(self) -> None:
         self._conn.close()
+        self._closed = True
 
     def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        if self._closed:  # else SQLite's "Cannot operate on a closed database" read as a corrupt archive
+            raise InputError(f"{self.given}: this archive was closed; open it again with evo_cosearch.load_archive")
         try:
             return self._conn.execute(sql, args).fetchall()
         except sqlite3.DatabaseError as exc:

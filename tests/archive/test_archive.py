@@ -244,3 +244,14 @@ def test_a_discarded_archive_leaves_the_lock_file_of_the_next_writer(tmp_path):
     assert taken[0] is not None and (tmp_path / "run" / "writer.lock").exists()
     assert not (tmp_path / "run" / "archive.sqlite").exists()
     taken[0].close()
+
+
+def test_an_archive_used_after_it_was_closed_says_so_not_that_it_is_corrupt(archive_dir):
+    arc = open_archive(archive_dir)
+    arc.close()
+    for read in (arc.designs, arc.pareto, arc.history, arc.resume_state):
+        with pytest.raises(InputError, match=rf"^{archive_dir}: this archive was closed; open it again with "
+                                             r"evo_cosearch.load_archive$"):
+            read()
+    with open_archive(archive_dir) as again:  # the run itself is fine
+        assert len(again.designs()) == 5
