@@ -70,7 +70,8 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
     ``distributed.Client``) on a Dask cluster. Prints a summary unless ``quiet``, and a progress
     bar (one line per generation when stderr is not a terminal) unless ``quiet`` or not ``progress``.
     ``simulate_fn(layers, accelerators)`` replaces the hardware model
-    (:func:`evo_cosearch.hardware.simulate`); the run records its qualified name and a digest of
+    (:func:`evo_cosearch.hardware.simulate`; its ``latency_ms``, ``energy_uj`` and ``area_mm2``
+    must be one finite value >= 0 per design, else an ``InputError``); the run records its qualified name and a digest of
     its code, as for ``accuracy_fn``, and a resume with another (or without it) is refused.
     Returns the run's archive, opened read-only.
     """

@@ -131,19 +131,36 @@ class Evaluator:
         """What ``accuracy_fn(X)`` returned, as (N,) fractions; anything else is a one-line
         :class:`InputError` naming the function and the value (nothing is cached or archived)."""
         fn, want = f"accuracy_fn {self.accuracy_name}", f"return one accuracy per row of X, shape ({len(X)},)"
-        try:
-            got = np.asarray(returned)
-        except (TypeError, ValueError, RuntimeError):  # a ragged list, a GPU tensor, one that requires grad
-            got = None
-        if got is None or got.dtype.kind not in "iuf":  # None, strings, booleans, objects
+        got = _numbers(returned)
+        if got is None:
             raise InputError(f"{fn} returned {_one_line(returned)}, not an array of numbers; {want}")
-        got = got.astype(np.float64).reshape(-1)
         if got.shape != (len(X),):
             raise InputError(f"{fn} returned {got.size} values for {len(X)} genomes; {want}")
         bad = np.flatnonzero(~((got >= 0.0) & (got <= 1.0)))  # NaN too
         if len(bad):
             raise InputError(f"{fn} returned {got[bad[0]]} for genome {X[bad[0]].tolist()} ({len(bad)} of {len(X)} "
                              "not a fraction in [0, 1]; write 0.9 for 90%)")
+        return got
+
+    def _hardware(self, hw: Any, name: str, X: np.ndarray) -> np.ndarray:
+        """``hw.<name>`` (what ``simulate_fn`` returned) as (N,) finite values >= 0; anything else is a
+        one-line :class:`InputError` naming the function and the value (nothing is archived)."""
+        fn, n = f"simulate_fn {function_name(self.simulate_fn)}", len(X)
+        if not hasattr(hw, name):
+            raise InputError(f"{fn} returned {_one_line(hw)}, which has no attribute {name}; return an object with "
+                             "latency_ms, energy_uj and area_mm2, one value per design each (as "
+                             "evo_cosearch.hardware.simulate's HardwareMetrics)")
+        got = _numbers(getattr(hw, name))
+        if got is None:
+            raise InputError(f"{fn} returned {name} {_one_line(getattr(hw, name))}, not an array of numbers; return "
+                             f"one per design, shape ({n},)")
+        if got.shape != (n,):
+            raise InputError(f"{fn} returned {got.size} {name} values for {n} designs; return one per design, "
+                             f"shape ({n},)")
+        bad = np.flatnonzero(~(np.isfinite(got) & (got >= 0.0)))
+        if len(bad):
+            raise InputError(f"{fn} returned {name} {got[bad[0]]} for genome {X[bad[0]].tolist()} ({len(bad)} of {n} "
+                             "not a finite number >= 0)")
         return got
 
     def evaluate(self, X: np.ndarray) -> Evaluation:
@@ -153,11 +170,10 @@ class Evaluator:
         acc = self.accuracy(X)
         layers = p.workload(X)
         hw = self.simulate_fn(layers, p.accelerator_arrays(X))
-        latency = np.asarray(hw.latency_ms, dtype=np.float64)
-        energy = np.asarray(hw.energy_uj, dtype=np.float64)
+        latency, energy, area = (self._hardware(hw, name, X) for name in ("latency_ms", "energy_uj", "area_mm2"))
         metrics = {
             "accuracy": acc, "error": 1.0 - acc, "latency_ms": latency, "energy_uj": energy,
-            "area_mm2": np.asarray(hw.area_mm2, dtype=np.float64), "edp": energy * latency,
+            "area_mm2": area, "edp": energy * latency,
             "params": layers.params.sum(1).astype(np.float64), "macs": layers.macs.sum(1).astype(np.float64),
         }
         F = np.column_stack([metrics[o] for o in p.objectives])
@@ -195,6 +211,16 @@ def function_name(fn: Callable) -> str:
     """``module.qualname`` of a function (of its class, for a callable object)."""
     name = getattr(fn, "__qualname__", None) or type(fn).__qualname__
     return f"{getattr(fn, '__module__', None) or '?'}.{name}"
+
+
+def _numbers(value: Any) -> np.ndarray | None:
+    """``value`` as a flat float64 array; None when it is no numbers (None, strings, booleans, a ragged
+    list, a GPU tensor or one that requires grad)."""
+    try:
+        got = np.asarray(value)
+    except (TypeError, ValueError, RuntimeError):
+        return None
+    return got.astype(np.float64).reshape(-1) if got.dtype.kind in "iuf" else None
 
 
 def _one_line(value: Any, limit: int = 80) -> str:

@@ -119,7 +119,8 @@ def not_numbers(X):
 
 
 @pytest.mark.parametrize("fn, said", [
-    (one_value, r"returned 1 values for 8 genomes"), (not_numbers, r"returned \['high', 'high', .*\], not an array of numbers"),
+    (one_value, r"returned 1 values for 8 genomes"),
+    (not_numbers, r"returned \['high', 'high', .*\], not an array of numbers"),
     (lambda X: None, "returned None, not an array of numbers")])
 def test_an_accuracy_function_that_returns_no_accuracy_per_genome_is_a_one_line_input_error(fn, said):
     p = load_problem(DEMO)
@@ -189,3 +190,39 @@ def test_an_accuracy_function_going_wrong_mid_run_leaves_the_completed_generatio
         assert sorted(set(d.generation.tolist())) == [0, 1] and np.all(d.metrics["accuracy"] <= 1)
     with search(p, out=run, accuracy_fn=Percentages(p), quiet=True) as arc:  # and the run resumes from them
         assert arc.meta.status == "completed" and len(arc.history()) == 4 and len(arc.designs()) == 24
+
+
+def _nan_latency(layers, acc):
+    return SimpleNamespace(latency_ms=np.full(acc.n, np.nan), energy_uj=np.ones(acc.n), area_mm2=np.ones(acc.n))
+
+
+@pytest.mark.parametrize("fn, said", [
+    (_nan_latency, r"returned latency_ms nan for genome \[[0-9, ]+\] \(8 of 8 not a finite number >= 0\)"),
+    (lambda layers, acc: SimpleNamespace(latency_ms=np.ones(acc.n), energy_uj=-np.ones(acc.n), area_mm2=np.ones(acc.n)),
+     r"returned energy_uj -1.0 for genome \[[0-9, ]+\] \(8 of 8 not a finite number >= 0\)"),
+    (lambda layers, acc: SimpleNamespace(latency_ms=np.ones(1), energy_uj=np.ones(acc.n), area_mm2=np.ones(acc.n)),
+     r"returned 1 latency_ms values for 8 designs; return one per design, shape \(8,\)"),
+    (lambda layers, acc: SimpleNamespace(latency_ms="fast", energy_uj=np.ones(acc.n), area_mm2=np.ones(acc.n)),
+     r"returned latency_ms 'fast', not an array of numbers; return one per design, shape \(8,\)"),
+    (lambda layers, acc: SimpleNamespace(latency_ms=np.ones(acc.n)),
+     r"returned namespace\(latency_ms=.*\), which has no attribute energy_uj; return an object with latency_ms, "
+     r"energy_uj and area_mm2, one value per design each \(as evo_cosearch.hardware.simulate's HardwareMetrics\)"),
+    (lambda layers, acc: {"latency_ms": np.ones(acc.n)}, r"returned \{'latency_ms': .*\}, which has no attribute "
+                                                          r"latency_ms; return an object with latency_ms, .*"),
+    (lambda layers, acc: None, r"returned None, which has no attribute latency_ms; return an object with .*"),
+])
+def test_a_simulate_fn_that_returns_no_metric_per_design_is_a_one_line_input_error(fn, said):
+    p = load_problem(DEMO)
+    with pytest.raises(InputError, match=rf"^simulate_fn \S+{fn.__name__.replace('<', '.').replace('>', '.')} "
+                                         rf"{said}$"):
+        Evaluator(p, ProxyAccuracy(p), simulate_fn=fn).evaluate(p.space.sample(8, np.random.default_rng(5)))
+
+
+def test_a_search_with_a_bad_simulate_fn_leaves_nothing(tmp_path):
+    from evo_cosearch.api import search
+
+    p = load_problem(DEMO)
+    with pytest.raises(InputError, match=r"^simulate_fn \S+_nan_latency returned latency_ms nan"):
+        search(p, out=tmp_path / "run", pop=4, gens=1, accuracy_fn=ProxyAccuracy(p), simulate_fn=_nan_latency,
+               quiet=True)
+    assert not (tmp_path / "run").exists()  # not 'NOT NULL constraint failed', nor half a run
