@@ -17,7 +17,7 @@ import numpy as np
 
 from evo_cosearch.archive import DesignTable, GenerationStat, RunMeta, open_archive, pareto_of
 from evo_cosearch.errors import InputError
-from evo_cosearch.evaluate import source_mismatch
+from evo_cosearch.evaluate import simulator_mismatch, source_mismatch
 from evo_cosearch.files import writable_path
 from evo_cosearch.plots.fronts import front_3d_figure, pair_axes, pair_figure, parallel_figure
 from evo_cosearch.plots.runs import (
@@ -90,6 +90,10 @@ def make_plots(run_dirs: Sequence[str | Path], out_dir: str | Path) -> list[Path
         if why:  # their accuracies are on different scales: medians and bands would mix them
             raise InputError(f"{r.path}: {why.replace('run was', f'{runs[0].path} was')}; only runs scored "
                              "the same way can be overlaid")
+        why = simulator_mismatch(runs[0].meta.simulator_source, r.meta.simulator_source)
+        if why:  # so are their hardware metrics
+            raise InputError(f"{r.path}: {why.replace('run', str(runs[0].path), 1)}; only runs simulated the same "
+                             "way can be overlaid")
     if len(runs) == 1:
         return run_figures(runs[0], out)
     paths: list[Path] = []

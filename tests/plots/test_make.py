@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -109,6 +110,24 @@ def test_runs_scored_by_different_accuracy_sources_are_refused(runs, tmp_path):
     search(problem, out=other, pop=8, gens=2, seed=3, accuracy_fn=halved, quiet=True).close()
     with pytest.raises(InputError, match="seed0 was scored by the proxy accuracy, not accuracy function .*halved; "
                                          "only runs scored the same way can be overlaid"):
+        make_plots([runs[0][0], other], tmp_path / "bad")
+    assert not (tmp_path / "bad").exists()
+
+
+def _slower(layers, accelerators):
+    from evo_cosearch.hardware import simulate
+    hw = simulate(layers, accelerators)
+    return dataclasses.replace(hw, latency_ms=hw.latency_ms * 2)
+
+
+def test_runs_simulated_by_different_hardware_models_are_refused(runs, tmp_path):
+    problem = _problem()
+    other = tmp_path / "slower"
+    search(problem, out=other, pop=8, gens=2, seed=3, accuracy_fn=ProxyAccuracy(problem), simulate_fn=_slower,
+           quiet=True).close()
+    with pytest.raises(InputError, match=rf"^{other}: {runs[0][0]}'s hardware metrics came from the built-in "
+                                         r"simulator \(evo_cosearch.hardware.simulate\), not simulate_fn \S+_slower; "
+                                         r"only runs simulated the same way can be overlaid$"):
         make_plots([runs[0][0], other], tmp_path / "bad")
     assert not (tmp_path / "bad").exists()
 
