@@ -93,7 +93,9 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
     name = output_name("autoqkeras", problem, DEFAULT_PROBLEM)
     out = result_path(name, out_dir, json_out, not_over={"supernet checkpoint": supernet, "stand-alone cache": cache})
     out_root = RUNS_ROOT / name if out_root is None else out_root
-    check_runs(_specs(problem, strategies, seed, Path(out_root), accuracy_fn), pop=pop, gens=gens)
+    # supernet-scored unless an accuracy_fn is given: refuse a proxy-scored run before the supernet is trained
+    check_runs(_specs(problem, strategies, seed, Path(out_root), accuracy_fn), pop=pop, gens=gens,
+               proxy=False if accuracy_fn is None else None)
     t0 = time.perf_counter()
     ckpt = None
     if accuracy_fn is None:  # the supernet and evaluation seed a search of this problem uses

@@ -115,16 +115,22 @@ def test_a_budget_or_run_the_searches_cannot_take_is_refused_before_the_supernet
     """The supernet is trained first when missing (11 min on Fashion-MNIST): `--pop 2` was refused after it."""
     kw = dict(data=None, strategies=("nsga2",), pop=4, gens=2, out_root=tmp_path / "runs", progress=False,
               out_dir=None)
-    bench_autoqkeras(PROBLEM, accuracy_fn=ProxyAccuracy(load_problem(PROBLEM)), **kw)
+    proxy = ProxyAccuracy(load_problem(PROBLEM))
+    bench_autoqkeras(PROBLEM, accuracy_fn=proxy, **kw)
+    before = db_path(tmp_path / "runs" / "nsga2-s0").read_bytes()
 
     def no_supernet(*args, **kwargs):
         raise AssertionError("the supernet was made")
     monkeypatch.setattr("evo_cosearch.runs.run_checkpoint", no_supernet)
     for change, error in (({"pop": 2}, "--pop: 2 is not an integer >= 4"),
                           ({"gens": 0}, "--gens: 0 is not an integer >= 1"),
-                          ({"pop": 6}, "nsga2-s0: run was made with pop=4, not 6")):
+                          ({"pop": 6, "accuracy_fn": proxy}, "nsga2-s0: run was made with pop=4, not 6"),
+                          # a run the proxy scored (a smoke test's, `search --proxy-accuracy`): it was refused only
+                          # once the supernet had trained
+                          ({}, "nsga2-s0: run was scored by the proxy accuracy, not a supernet; use another --out")):
         with pytest.raises(InputError, match=error):
             bench_autoqkeras(PROBLEM, **{**kw, **change})
+    assert db_path(tmp_path / "runs" / "nsga2-s0").read_bytes() == before
 
 
 @pytest.mark.parametrize("strategies, match", [((), "give distinct strategies"), (("nsga2", "annealing"), "annealing"),
