@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from evo_cosearch.archive.reader import RunMeta
     from evo_cosearch.problem import Problem
 
-__all__ = ["SUPERNET_CACHE", "SUPERNET_SEED", "run_checkpoint", "evaluation_seed", "evaluation_threads", "run_problem",
-           "resumed_problem", "data_path_of"]
+__all__ = ["SUPERNET_CACHE", "SUPERNET_SEED", "run_checkpoint", "planned_checkpoint", "evaluation_seed",
+           "evaluation_threads", "run_problem", "resumed_problem", "data_path_of"]
 
 #: Where trained supernets are cached (by network space and data).
 SUPERNET_CACHE = "results/supernets"
@@ -39,6 +39,16 @@ def run_checkpoint(problem: "Problem", recorded: Mapping[str, Any] | None, *, su
     from evo_cosearch.supernet import ensure_supernet
     return ensure_supernet(problem, cache_dir=cache_dir or SUPERNET_CACHE, epochs=None, progress=progress,
                            seed=SUPERNET_SEED)
+
+
+def planned_checkpoint(problem: "Problem", *, supernet=None, where: str = "run") -> Path:
+    """The supernet :func:`run_checkpoint` gives a new run, without training it: ``supernet``, else
+    the problem's cached one, which may not be there yet (a missing one is trained: a new file)."""
+    chosen = named_checkpoint(None, supernet=supernet, where=where)
+    if chosen is not None:
+        return chosen
+    from evo_cosearch.supernet import cached_supernet_path
+    return cached_supernet_path(problem, cache_dir=SUPERNET_CACHE, epochs=None, seed=SUPERNET_SEED)
 
 
 def named_checkpoint(recorded: Mapping[str, Any] | None, *, supernet=None, where: str = "run") -> Path | None:

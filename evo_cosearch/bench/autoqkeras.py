@@ -95,7 +95,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
     out_root = RUNS_ROOT / name if out_root is None else out_root
     # supernet-scored unless an accuracy_fn is given: refuse a proxy-scored run before the supernet is trained
     check_runs(_specs(problem, strategies, seed, Path(out_root), accuracy_fn), pop=pop, gens=gens,
-               proxy=False if accuracy_fn is None else None)
+               proxy=False if accuracy_fn is None else None, supernet=supernet)
     t0 = time.perf_counter()
     ckpt = None
     if accuracy_fn is None:  # the supernet and evaluation seed a search of this problem uses

@@ -119,7 +119,8 @@ def bench_strategies(problem: str | Path = DEFAULT_PROBLEM, *, strategies: Seque
     out = json_out_path(out, name, RESULTS_DIR, not_over={"hypervolume figure": figure})
     out_dir = runs_dir(prob, proxy=proxy_accuracy) if out_dir is None else out_dir
     writable_path(out_dir, "run directories", directory=True)
-    check_runs(_specs(prob, strategies, seeds, Path(out_dir), None), pop=pop, gens=gens, proxy=proxy_accuracy)
+    check_runs(_specs(prob, strategies, seeds, Path(out_dir), None), pop=pop, gens=gens, proxy=proxy_accuracy,
+               supernet=supernet)
     t0 = time.perf_counter()
     accuracy_fn, accuracy_info = shared_accuracy(prob, supernet=supernet, proxy=proxy_accuracy, progress=progress)
     results = run_all(_specs(prob, strategies, seeds, Path(out_dir), accuracy_fn), pop=pop, gens=gens,

@@ -229,7 +229,7 @@ def bench_joint(problem: str | Path = DEFAULT_PROBLEM, *, seeds: Sequence[int] =
     _check_joint(joint)
     reuse_dir = strategy_runs(joint, proxy=proxy_accuracy)
     check_runs(_specs(joint, list(seeds), Path(out_dir), None, reuse_dir)[0], pop=pop, gens=gens,
-               proxy=proxy_accuracy)
+               proxy=proxy_accuracy, supernet=supernet, problem=joint)
     accuracy_fn, accuracy_info = shared_accuracy(joint, supernet=supernet, proxy=proxy_accuracy, progress=progress)
     specs, variants = _specs(joint, list(seeds), Path(out_dir), accuracy_fn, reuse_dir)
     results = run_all(specs, pop=pop, gens=gens, progress=progress)

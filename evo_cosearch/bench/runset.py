@@ -29,7 +29,7 @@ from evo_cosearch.archive import db_path, hv_points, non_dominated, open_archive
 from evo_cosearch.errors import InputError
 
 if TYPE_CHECKING:
-    from evo_cosearch.archive import DesignTable
+    from evo_cosearch.archive import DesignTable, RunMeta
     from evo_cosearch.plots.runs import HVCurve
     from evo_cosearch.problem import Problem
 
@@ -86,23 +86,51 @@ def check_seeds(seeds: Sequence[int]) -> None:
         raise InputError(f"--seeds: give distinct seeds from 0 to 2**64 - 1, got {list(seeds)}")
 
 
-def check_runs(specs: Sequence[RunSpec], *, pop: int, gens: int, proxy: bool | None = None) -> None:
+def check_runs(specs: Sequence[RunSpec], *, pop: int, gens: int, proxy: bool | None = None,
+               supernet: str | Path | None = None, problem: "Problem | None" = None) -> None:
     """Refuse a budget or strategy a search of ``specs`` cannot take (``--pop``, ``--gens``), and an
     existing run directory of another search (problem, settings, more generations) or, for a
-    supernet-scored benchmark (``proxy`` False; None: not checked), one the accuracy proxy scored, before the shared
-    accuracy source is made: a missing supernet takes minutes to hours to train. The rest of a
-    reused run's accuracy source is checked by :func:`run_all`; ``accuracy_fn`` is not used."""
+    supernet-scored benchmark (``proxy`` False; None: not checked), one the accuracy proxy or
+    another supernet scored, before the shared accuracy source is made: a missing supernet takes
+    minutes to hours to train. That supernet is ``supernet`` or the cached one of ``problem``
+    (default: each spec's), as :func:`shared_accuracy` takes it. The rest of a reused run's accuracy
+    source is checked by :func:`run_all`; ``accuracy_fn`` is not used."""
     from evo_cosearch.engine import check_run_dir, search_settings
+    from evo_cosearch.engine.runner import stored_meta
     from evo_cosearch.evaluate import source_kind
 
     for spec in specs:
-        source = None
-        if proxy is False and db_path(spec.run_dir).exists():
-            with open_archive(spec.run_dir) as arc:
-                if source_kind(arc.meta.accuracy_source) == "proxy":  # a smoke test's (--proxy-accuracy)
-                    source = {"kind": "supernet"}
+        meta = stored_meta(spec.run_dir) if proxy is False else None
+        kind = None if meta is None else source_kind(meta.accuracy_source)
+        source = {"kind": "supernet"} if kind == "proxy" else None  # a smoke test's (--proxy-accuracy)
         check_run_dir(spec.problem, spec.run_dir, search_settings(spec.problem, pop=pop, gens=gens, seed=spec.seed,
                                                                   strategy=spec.strategy), source)
+        if kind == "supernet":
+            _check_supernet(spec, meta, problem or spec.problem, supernet)
+
+
+def _check_supernet(spec: RunSpec, meta: "RunMeta", problem: "Problem", supernet: str | Path | None) -> None:
+    """Refuse the run of ``meta`` when another supernet scored it than the benchmark's (``supernet``, else
+    ``problem``'s cached one; a missing one is trained: a new file, of another hash)."""
+    import yaml
+
+    from evo_cosearch.evaluate import describe_source, file_sha256
+    from evo_cosearch.runs import planned_checkpoint
+
+    recorded = meta.accuracy_source.get("sha256")
+    ckpt = planned_checkpoint(problem, supernet=supernet, where="--supernet")
+    if recorded is None or (ckpt.is_file() and file_sha256(ckpt)[:16] == recorded):
+        return
+    mine = (f"supernet {ckpt}" + ("" if ckpt.is_file() else " (to be trained)")
+            + ("" if supernet is not None else f", the cached one of {problem.source}"))
+    same_name = meta.problem_name == spec.problem.name
+    if same_name and yaml.safe_load(meta.problem_text) != yaml.safe_load(spec.problem.text):  # an edited copy
+        remedy = (f"it is a run of another problem named {meta.problem_name!r} (its file: "
+                  f"{spec.run_dir / 'problem.yaml'}); give {problem.source} a name: of its own, or use another --out")
+    else:
+        remedy = "use another --out directory, or --supernet with the run's checkpoint"
+    raise InputError(f"{spec.run_dir}: run was scored by {describe_source(meta.accuracy_source)}, not {mine}; "
+                     f"{remedy}")
 
 
 def shared_accuracy(problem: "Problem", *, supernet: str | Path | None = None, proxy: bool = False,

@@ -21,7 +21,8 @@ _HOME = {
     "ChildNet": "layers",
     "Supernet": "network", "extract_child": "network",
     "random_spec": "sample", "template_of": "sample",
-    "check_supernet": "store", "ensure_supernet": "store", "load_supernet": "store", "problem_splits": "store", "supernet_meta": "store",
+    "cached_supernet_path": "store", "check_supernet": "store", "ensure_supernet": "store",
+    "load_supernet": "store", "problem_splits": "store", "supernet_meta": "store",
     "train_problem_supernet": "store",
     "TrainResult": "train", "train_supernet": "train",
 }

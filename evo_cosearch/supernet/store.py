@@ -19,8 +19,8 @@ from evo_cosearch.supernet.train import TrainResult, train_supernet
 if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
 
-__all__ = ["problem_splits", "supernet_meta", "ensure_supernet", "train_problem_supernet", "check_supernet",
-           "load_supernet", "SPLIT_SEED"]
+__all__ = ["problem_splits", "supernet_meta", "ensure_supernet", "cached_supernet_path", "train_problem_supernet",
+           "check_supernet", "load_supernet", "SPLIT_SEED"]
 
 #: The train/validation split is the same for every run (a supernet never sees validation images).
 SPLIT_SEED = 0
@@ -59,7 +59,7 @@ def ensure_supernet(problem: "Problem", *, cache_dir: str | Path = "results/supe
     Trains one (resuming an unfinished one) when it is missing; the file name carries a
     content hash of that configuration (:func:`_cache_path`).
     """
-    path = _cache_path(problem, Path(cache_dir), supernet_meta(problem, epochs=epochs, seed=seed))
+    path = cached_supernet_path(problem, cache_dir=cache_dir, epochs=epochs, seed=seed)
     if path.exists():
         try:
             ckpt = load_checkpoint(path)
@@ -71,6 +71,14 @@ def ensure_supernet(problem: "Problem", *, cache_dir: str | Path = "results/supe
                 return path
     train_problem_supernet(problem, path, epochs=epochs, seed=seed, progress=progress, remedy=_CACHE_REMEDY)
     return path
+
+
+def cached_supernet_path(problem: "Problem", *, cache_dir: str | Path = "results/supernets", epochs: int | None = None,
+                         seed: int = 0) -> Path:
+    """Where :func:`ensure_supernet` keeps this problem's supernet (it may not be there yet): one file
+    per network + dataset + supernet section + seed, so a problem of the same name but another of
+    these never shares one."""
+    return _cache_path(problem, Path(cache_dir), supernet_meta(problem, epochs=epochs, seed=seed))
 
 
 def _cache_path(problem: "Problem", cache_dir: Path, meta: dict[str, Any]) -> Path:

@@ -247,6 +247,41 @@ def test_a_budget_or_run_the_searches_cannot_take_is_refused_before_the_supernet
             bench_strategies(latency if "strategies" in change else DIGITS, **{**kw, **change})
 
 
+def test_an_edited_copy_of_the_problem_is_refused_its_default_runs_before_its_supernet_is_made(
+        tmp_path, monkeypatch, capsys):
+    """A copy of the default problem, edited (its supernet: section) but keeping its name:, shares the default
+    run folder: it trained its own supernet (minutes to hours) before it refused the original's runs."""
+    monkeypatch.chdir(tmp_path)
+    problem = load_problem(DIGITS)
+    proxy = ProxyAccuracy(problem)
+
+    class Supernet:  # stands in for the original's supernet
+        def __call__(self, X):
+            return proxy(X)
+
+        def source(self):
+            return {"kind": "supernet", "supernet": "results/supernets/original.pt", "sha256": "0123456789abcdef"}
+    run_dir = tmp_path / "results/runs/strategies/nsga2-s0"
+    run_all([RunSpec("nsga2", 0, run_dir, problem, "nsga2", Supernet())], pop=4, gens=1, progress=False)
+    Path("copy.yaml").write_text(Path(DIGITS).read_text().replace("epochs: 20", "epochs: 2"))
+
+    def no_supernet(*args, **kwargs):
+        raise AssertionError("the shared accuracy source was made")
+    monkeypatch.setattr("evo_cosearch.bench.compare.shared_accuracy", no_supernet)
+    assert main(["bench", "strategies", "--problem", "copy.yaml", "--strategies", "nsga2", "--seeds", "0",
+                 "--pop", "4", "--gens", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: results/runs/strategies/nsga2-s0: run was scored by supernet "
+                          "results/supernets/original.pt (sha256 0123456789abcdef), not supernet results/supernets/"
+                          "demo_digits-") and err.count("\n") == 1
+    assert err.endswith(".pt (to be trained), the cached one of copy.yaml; it is a run of another problem named "
+                        "'demo_digits' (its file: results/runs/strategies/nsga2-s0/problem.yaml); give copy.yaml a "
+                        "name: of its own, or use another --out\n")
+    assert sorted(str(p) for p in Path("results").rglob("*")) == [
+        "results/runs", "results/runs/strategies", "results/runs/strategies/nsga2-s0",
+        "results/runs/strategies/nsga2-s0/archive.sqlite", "results/runs/strategies/nsga2-s0/problem.yaml"]
+
+
 @pytest.mark.parametrize("bench", ["strategies", "joint"])
 def test_proxy_accuracy_and_a_supernet_exclude_each_other(tmp_path, capsys, bench):
     """As in `search`: the proxy ignored --supernet, and its results read as that supernet's."""

@@ -114,3 +114,46 @@ def test_a_run_with_a_recorded_supernet_is_reused_by_its_file_hash(tmp_path):
     _runs(tmp_path, lambda p: _Shifted(p, sha="aaa", delta=0.02))  # same file: not re-scored
     with pytest.raises(InputError, match="sha256 aaa.*sha256 bbb"):
         _runs(tmp_path, lambda p: _Shifted(p, sha="bbb"))
+
+
+def _edited_copy(tmp_path, old="epochs: 20", new="epochs: 2"):
+    """demo_digits copied and edited, keeping its name: (another supernet section)."""
+    from pathlib import Path
+
+    from evo_cosearch.problem import load_problem
+
+    text = (Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml").read_text()
+    copy = tmp_path / "copy.yaml"
+    copy.write_text(text.replace(old, new))
+    return load_problem(copy)
+
+
+def test_a_run_another_supernet_scored_is_refused_before_the_supernet_is_made(tmp_path, monkeypatch):
+    """A copy of a problem, edited but keeping its name:, shares the default run folders: its benchmark
+    trained its own supernet (minutes to hours) and only then refused the original's runs."""
+    from evo_cosearch.bench.runset import RunSpec, check_runs
+    from evo_cosearch.evaluate import file_sha256
+
+    monkeypatch.chdir(tmp_path)  # the cached supernets are results/supernets/*
+    ckpt = tmp_path / "original.pt"
+    ckpt.write_bytes(b"a supernet")
+    sha = file_sha256(ckpt)[:16]
+    [run] = _runs(tmp_path, lambda p: _Shifted(p, sha=sha))
+    copy = _edited_copy(tmp_path)
+
+    def spec(problem):
+        return RunSpec("nsga2", 0, run.run_dir, problem, "nsga2", None)
+    with pytest.raises(InputError, match=(
+            r"run: run was scored by supernet \w+\.pt \(sha256 \w+\), not supernet results/supernets/demo_digits-\w+"
+            r"\.pt \(to be trained\), the cached one of .*copy\.yaml; it is a run of another problem named "
+            r"'demo_digits' \(its file: .*run/problem\.yaml\); give .*copy\.yaml a name: of its own, or use another "
+            r"--out$")):
+        check_runs([spec(copy)], pop=6, gens=2, proxy=False)
+    check_runs([spec(copy)], pop=6, gens=2, proxy=False, supernet=ckpt)  # the run's own supernet
+    check_runs([spec(copy)], pop=6, gens=2)  # not a supernet-scored benchmark: not checked
+    other = tmp_path / "other.pt"
+    other.write_bytes(b"another supernet")
+    with pytest.raises(InputError, match=r"not supernet .*other\.pt; use another --out directory, or --supernet "
+                                         "with the run's checkpoint$"):  # the run's own problem, another supernet
+        check_runs([spec(_edited_copy(tmp_path, new="epochs: 20"))], pop=6, gens=2, proxy=False, supernet=other)
+    assert not (tmp_path / "results").exists()  # nothing trained, nothing written
