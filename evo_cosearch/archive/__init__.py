@@ -5,9 +5,10 @@ from evo_cosearch.archive.reader import (
     Archive, DesignTable, GenerationStat, ResumeState, RunMeta, open_archive, pareto_of,
 )
 from evo_cosearch.archive.store import DB_NAME, ArchiveWriter, GenerationRecord, db_path
+from evo_cosearch.archive.export import export_run
 
 __all__ = [
     "Archive", "ArchiveWriter", "DB_NAME", "DesignTable", "GenerationRecord", "GenerationStat",
-    "ResumeState", "RunMeta", "db_path", "hv_points", "hypervolume", "non_dominated", "open_archive",
+    "ResumeState", "RunMeta", "db_path", "export_run", "hv_points", "hypervolume", "non_dominated", "open_archive",
     "pareto_of",
 ]
