@@ -8,8 +8,6 @@ import sys
 
 from evo_cosearch.errors import InputError
 
-RULES = ("knee", "weights", "reward", "score")
-
 
 def register(sub) -> None:
     p = sub.add_parser("select", help="choose a design of a run by knee, weights, reward or score; export it")
@@ -53,16 +51,8 @@ def register(sub) -> None:
     p.set_defaults(handler=run)
 
 
-#: Options of one rule only, and options of another option only: given without it, they are an error.
-RULE_OPTIONS = {"epsilon": "knee", "min_neighbours": "knee", "weights_method": "weights",
-                "target_latency_ms": "reward", "target_area_mm2": "reward", "reward_mode": "reward",
-                "reference_id": "score", "score_p_cheaper": "score", "score_r_cheaper": "score",
-                "score_p_costlier": "score", "score_r_costlier": "score", "score_stress": "score"}
+#: Options of another option only: given without it, they are an error.
 NEEDS = {"supernet": "finetune", "data": "finetune", "dataflow": "export"}
-
-
-def _flag(dest: str) -> str:
-    return "--" + dest.replace("_", "-")
 
 
 def _is_weights(token: str) -> bool:
@@ -86,52 +76,28 @@ def resolve_run(args) -> None:
 
 def check_options(args) -> None:
     """Refuse options that the chosen rule (or a missing companion option) would ignore."""
-    rule = args.by[0]
-    for dest, owner in RULE_OPTIONS.items():
-        if getattr(args, dest) is not None and owner != rule:
-            raise InputError(f"{_flag(dest)}: applies to --by {owner} only, not --by {rule}")
+    from evo_cosearch.select.options import check_rule_options, option_flag
+
+    check_rule_options(args.by[0], _rule_args(args))
     for dest, owner in NEEDS.items():
         if getattr(args, dest) is not None and getattr(args, owner) is None:
-            raise InputError(f"{_flag(dest)}: applies with {_flag(owner)} only")
+            raise InputError(f"{option_flag(dest)}: applies with {option_flag(owner)} only")
 
 
-def build_rule(args):
-    """The rule object named by ``--by`` and its options."""
-    from evo_cosearch.select import Knee, Reward, Score, ScoreParams, Weights
+def _rule_args(args) -> dict:
+    from evo_cosearch.select.options import RULE_OPTIONS
 
-    name, rest = args.by[0], args.by[1:]
-    if name not in RULES:
-        raise InputError(f"--by: unknown rule {name!r} (known: {', '.join(RULES)})")
-    if name != "weights" and rest:
-        raise InputError(f"--by {name}: takes no values, got {' '.join(rest)!r}")
-    if name == "knee":
-        eps = 0.125 if args.epsilon is None else None if args.epsilon == "all" else _float("--epsilon", args.epsilon)
-        return Knee(epsilon=eps, min_neighbours=args.min_neighbours)
-    if name == "weights":
-        parts = [t.strip() for token in rest for t in token.split(",") if t.strip()]  # "1, 1, 1" too
-        if not parts:
-            raise InputError("--by weights: give one weight per objective, e.g. --by weights 0.5,0.3,0.2")
-        return Weights(tuple(_float("--by weights", t) for t in parts), method=args.weights_method or "pseudo")
-    if name == "reward":
-        return Reward(args.target_latency_ms, args.target_area_mm2, args.reward_mode or "soft")
-    given = {k: getattr(args, f"score_{k}") for k in ("p_cheaper", "r_cheaper", "p_costlier", "r_costlier", "stress")}
-    return Score(ScoreParams(**{k: v for k, v in given.items() if v is not None}), reference_id=args.reference_id)
-
-
-def _float(flag: str, text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise InputError(f"{flag}: {text!r} is not a number") from None
+    return {name: getattr(args, name) for name in RULE_OPTIONS}
 
 
 def run(args) -> int:
     from evo_cosearch.archive import open_archive
     from evo_cosearch.files import writable_path
     from evo_cosearch.select import Bounds, NoMatch, check_export_folder, design_record, export_design, select_design
+    from evo_cosearch.select.options import rule_from_options, rule_options
 
     resolve_run(args)
-    rule = build_rule(args)  # an unknown rule is named first
+    rule = rule_from_options(args.by, _rule_args(args))  # an unknown rule is named first
     check_options(args)
     if args.finetune is not None and args.export is None:
         raise InputError("--finetune: needs --export DIR (where the fine-tuned child is saved)")
@@ -165,10 +131,8 @@ def run(args) -> int:
         else:
             print(format_table(sel))
         if args.export:
-            options = {_flag(d): getattr(args, d) for d, owner in RULE_OPTIONS.items()
-                       if owner == args.by[0] and getattr(args, d) is not None}
-            chosen = {"rule": sel.rule, "by": list(args.by), "options": options, "filters": bounds.active,
-                      "n_candidates": sel.n_candidates}
+            chosen = {"rule": sel.rule, "by": list(args.by), "options": rule_options(args.by[0], _rule_args(args)),
+                      "filters": bounds.active, "n_candidates": sel.n_candidates}
             done = export_design(arc, sel.chosen_id, args.export, dataflow=args.dataflow or "ws", selection=chosen,
                                  finetune_epochs=args.finetune, supernet=args.supernet, data=args.data,
                                  designs=designs, progress=args.format == "table")

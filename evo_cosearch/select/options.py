@@ -1,0 +1,68 @@
+"""A selection rule from its command-line form: ``--by RULE [VALUES]`` and the options of that rule."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from evo_cosearch.errors import InputError
+from evo_cosearch.select.choose import Knee, Reward, Rule, Score, Weights
+from evo_cosearch.select.rules import ScoreParams
+
+__all__ = ["RULES", "RULE_OPTIONS", "option_flag", "rule_from_options", "check_rule_options", "rule_options"]
+
+RULES = ("knee", "weights", "reward", "score")
+#: The options of one rule only (by their names as Python keywords): given with another rule, an error.
+RULE_OPTIONS = {"epsilon": "knee", "min_neighbours": "knee", "weights_method": "weights",
+                "target_latency_ms": "reward", "target_area_mm2": "reward", "reward_mode": "reward",
+                "reference_id": "score", "score_p_cheaper": "score", "score_r_cheaper": "score",
+                "score_p_costlier": "score", "score_r_costlier": "score", "score_stress": "score"}
+
+
+def option_flag(name: str) -> str:
+    """The command-line flag of option ``name`` (``min_neighbours``: ``--min-neighbours``)."""
+    return "--" + name.replace("_", "-")
+
+
+def rule_from_options(by: Sequence[str], options: Mapping[str, Any]) -> Rule:
+    """The rule ``by`` names (``["knee"]``, ``["weights", "0.5,0.3,0.2"]``) with its ``options``
+    (:data:`RULE_OPTIONS` names; None or left out: the rule's default)."""
+    name, rest = by[0], list(by[1:])
+    if name not in RULES:
+        raise InputError(f"--by: unknown rule {name!r} (known: {', '.join(RULES)})")
+    if name != "weights" and rest:
+        raise InputError(f"--by {name}: takes no values, got {' '.join(rest)!r}")
+    given = {k: options.get(k) for k in RULE_OPTIONS}
+    if name == "knee":
+        eps = given["epsilon"]
+        eps = 0.125 if eps is None else None if eps == "all" else _float("--epsilon", eps)
+        return Knee(epsilon=eps, min_neighbours=given["min_neighbours"])
+    if name == "weights":
+        parts = [t.strip() for token in rest for t in token.split(",") if t.strip()]  # "1, 1, 1" too
+        if not parts:
+            raise InputError("--by weights: give one weight per objective, e.g. --by weights 0.5,0.3,0.2")
+        return Weights(tuple(_float("--by weights", t) for t in parts), method=given["weights_method"] or "pseudo")
+    if name == "reward":
+        return Reward(given["target_latency_ms"], given["target_area_mm2"], given["reward_mode"] or "soft")
+    score = {k: given[f"score_{k}"] for k in ("p_cheaper", "r_cheaper", "p_costlier", "r_costlier", "stress")}
+    return Score(ScoreParams(**{k: v for k, v in score.items() if v is not None}), reference_id=given["reference_id"])
+
+
+def check_rule_options(rule: str, options: Mapping[str, Any]) -> None:
+    """Refuse an option of another rule than ``rule`` (it would be ignored)."""
+    for name, owner in RULE_OPTIONS.items():
+        if options.get(name) is not None and owner != rule:
+            raise InputError(f"{option_flag(name)}: applies to --by {owner} only, not --by {rule}")
+
+
+def rule_options(rule: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The options of ``rule`` that ``options`` gives, by flag (``{"--epsilon": "all"}``), as a
+    selection records them."""
+    return {option_flag(name): options[name] for name, owner in RULE_OPTIONS.items()
+            if owner == rule and options.get(name) is not None}
+
+
+def _float(flag: str, text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(f"{flag}: {text!r} is not a number") from None
