@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 
 from evo_cosearch.errors import InputError
@@ -93,8 +92,9 @@ def _rule_args(args) -> dict:
 def run(args) -> int:
     from evo_cosearch.archive import open_archive
     from evo_cosearch.files import writable_path
-    from evo_cosearch.select import Bounds, NoMatch, check_export_folder, design_record, export_design, select_design
+    from evo_cosearch.select import Bounds, NoMatch, check_export_folder, export_design, select_design
     from evo_cosearch.select.options import rule_from_options, rule_options
+    from evo_cosearch.select.report import export_lines, selection_info, selection_record, selection_table
 
     resolve_run(args)
     rule = rule_from_options(args.by, _rule_args(args))  # an unknown rule is named first
@@ -114,70 +114,21 @@ def run(args) -> int:
             print(f"no match: {exc}", file=sys.stderr)
             return 1
         if args.export:  # checked before the result is printed
-            check_export_folder(arc, sel.chosen_id, args.export, designs=designs, finetune=args.finetune is not None)
-            if args.finetune is not None:
-                from evo_cosearch.runs import run_problem
-                from evo_cosearch.select.finetune import check_finetune_inputs
-                check_finetune_inputs(run_problem(arc.problem(), arc.meta, args.data), arc.meta.accuracy_source,
-                                      supernet=args.supernet)
-        if args.format == "json":
-            record = design_record(arc, sel.ranked, 0)
-            record["selection"] = {
-                "rule": sel.rule, "score": _finite(sel.scores[0]), "n_candidates": sel.n_candidates,
-                "runners_up": [{"id": int(sel.ranked.id[k]), "score": _finite(sel.scores[k])}
-                               for k in range(1, len(sel.ranked))],
-            }
-            print(json.dumps(record, indent=2))
-        else:
-            print(format_table(sel))
+            check_export_folder(arc, sel.chosen_id, args.export, designs=designs, finetune=args.finetune is not None,
+                                supernet=args.supernet, data=args.data)
+        print(json.dumps(selection_record(arc, sel), indent=2) if args.format == "json" else selection_table(sel))
         if args.export:
-            chosen = {"rule": sel.rule, "by": list(args.by), "options": rule_options(args.by[0], _rule_args(args)),
-                      "filters": bounds.active, "n_candidates": sel.n_candidates}
+            chosen = selection_info(sel, args.by, rule_options(args.by[0], _rule_args(args)), bounds)
             done = export_design(arc, sel.chosen_id, args.export, dataflow=args.dataflow or "ws", selection=chosen,
                                  finetune_epochs=args.finetune, supernet=args.supernet, data=args.data,
                                  designs=designs, progress=args.format == "table")
             stream = sys.stderr if args.format == "json" else sys.stdout
-            print(f"exported design {sel.chosen_id}:", file=stream)
-            for path in done.paths:
-                print(f"  {path}", file=stream)
-            if done.child:
-                report = json.loads(done.child[-1].read_text())
-                n = report["epochs"]
-                print(f"fine-tuned {n} epoch{'s' * (n != 1)}: test accuracy {100 * report['test_accuracy']:.2f} %",
-                      file=stream)
-                if report.get("onnx_error"):
-                    print(f"child.onnx not written: {report['onnx_error']}", file=stream)
+            print("\n".join(export_lines(done, sel.chosen_id)), file=stream)
     return 0
 
 
 def _finite(score) -> float | None:
-    """A score for JSON: no design without a comparable neighbour gets one (knee), so null, not -Infinity."""
-    score = float(score)
-    return score if math.isfinite(score) else None
+    """:func:`~evo_cosearch.select.report.finite_score` (this name is the one earlier code imported)."""
+    from evo_cosearch.select.report import finite_score
 
-
-#: Headers of the objectives the table shows only when a run optimises them.
-EXTRA_COLUMNS = {"edp": "EDP µJ·ms", "params": "params", "macs": "MACs"}
-
-
-def format_table(sel) -> str:
-    """The chosen design and its runners-up, one row each: accuracy, latency, energy, area, the run's
-    other objectives (EDP, params, MACs) and the rule's score."""
-    t = sel.ranked
-    extra = [o for o in t.objectives if o in EXTRA_COLUMNS]
-    head = f"{'rank':>4}  {'id':>6}  {'gen':>4}  {'acc %':>6}  {'latency ms':>11}  {'energy µJ':>10}  " \
-           f"{'area mm²':>9}  " + "".join(f"{EXTRA_COLUMNS[o]:>10}  " for o in extra) + f"{'score':>9}"
-    n = sel.n_candidates
-    lines = [f"{sel.rule}: chose design {sel.chosen_id} of {n} candidate{'s' * (n != 1)}", head]
-    m = t.metrics
-    for k in range(len(t)):
-        lines.append(f"{k + 1:>4}{'*' if k == 0 else ' '} {int(t.id[k]):>6}  {int(t.generation[k]):>4}  "
-                     f"{100 * m['accuracy'][k]:>6.2f}  {m['latency_ms'][k]:>11.4g}  {m['energy_uj'][k]:>10.4g}  "
-                     f"{m['area_mm2'][k]:>9.4g}  " + "".join(f"{_cell(o, m[o][k]):>10}  " for o in extra)
-                     + f"{sel.scores[k]:>9.4g}")
-    return "\n".join(lines)
-
-
-def _cell(objective: str, value: float) -> str:
-    """A table cell: parameters and MACs are whole numbers (with thousands separators)."""
-    return f"{int(round(value)):,}" if objective in ("params", "macs") else f"{value:.4g}"
+    return finite_score(score)

@@ -174,11 +174,19 @@ def _check_not_another_export(out: Path, record: dict[str, Any]) -> None:
 
 
 def check_export_folder(archive: "Archive", design_id: int, out_dir: str | Path, *,
-                        designs: "DesignTable | None" = None, finetune: bool = False) -> None:
-    """What :func:`export_design` checks of ``out_dir`` before writing, for callers that print first."""
+                        designs: "DesignTable | None" = None, finetune: bool = False,
+                        supernet: str | Path | None = None, data: str | None = None) -> None:
+    """What :func:`export_design` checks of ``out_dir`` before writing, and with ``finetune`` what the
+    fine-tuning reads (``supernet``, ``data``: as :func:`export_design` takes them), for callers that
+    print first."""
     designs = archive.designs() if designs is None else designs
     record = design_record(archive, designs, _row(archive, designs, design_id))
     _check_export(archive, Path(out_dir), record, finetune=finetune)
+    if finetune:
+        from evo_cosearch.runs import run_problem
+        from evo_cosearch.select.finetune import check_finetune_inputs
+        check_finetune_inputs(run_problem(archive.problem(), archive.meta, data), archive.meta.accuracy_source,
+                              supernet=supernet)
 
 
 def _row(archive: "Archive", designs: "DesignTable", design_id: int) -> int:
