@@ -31,6 +31,7 @@ from evo_cosearch.bench.standalone import load_cache, train_standalone
 from evo_cosearch.bench.supernet import RESULTS_DIR, _write, bench_data
 from evo_cosearch.errors import ProblemError
 from evo_cosearch.evaluate import Evaluator, SupernetAccuracy
+from evo_cosearch.files import writable_path
 from evo_cosearch.problem import load_problem, ready_problem
 
 __all__ = ["bench_autoqkeras", "DEFAULT_PROBLEM", "TARGET_REDUCTION"]
@@ -83,9 +84,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
 
     check_strategies(strategies)
     data = bench_data(data, problem_path, DEFAULT_PROBLEM)
-    problem = load_problem(problem_path)
-    if data is not None:
-        problem = problem.with_data(data)
+    problem = load_problem(problem_path).with_data(data, strict=True)  # --data for the embedded digits: an error
     if problem.reference is None:
         raise ProblemError(f"{problem.source}: no reference: design to compare with")
     if "energy_uj" not in problem.objectives:
@@ -93,6 +92,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
     name = output_name("autoqkeras", problem, DEFAULT_PROBLEM)
     out = result_path(name, out_dir, json_out, not_over={"supernet checkpoint": supernet, "stand-alone cache": cache})
     out_root = RUNS_ROOT / name if out_root is None else out_root
+    writable_path(out_root, "run directories", directory=True)  # --out '': not the current folder
     # supernet-scored unless an accuracy_fn is given: refuse a proxy-scored run before the supernet is trained
     check_runs(_specs(problem, strategies, seed, Path(out_root), accuracy_fn), pop=pop, gens=gens,
                proxy=False if accuracy_fn is None else None, supernet=supernet)

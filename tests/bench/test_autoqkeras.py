@@ -133,6 +133,26 @@ def test_a_budget_or_run_the_searches_cannot_take_is_refused_before_the_supernet
     assert db_path(tmp_path / "runs" / "nsga2-s0").read_bytes() == before
 
 
+@pytest.mark.parametrize("change, error", [
+    # the runs went to the current folder
+    ({"out_root": ""}, "an empty path given for the run directories"),
+    ({"out_root": "afile"}, "afile: is a file, not a directory"),
+    # digits are embedded: the data file was ignored unsaid
+    ({"data": "mine.npz"}, "--data mine.npz: .*autoqkeras_digits.yaml: dataset digits is embedded")])
+def test_an_empty_run_folder_or_data_the_problem_does_not_read_is_refused_before_any_run(tmp_path, monkeypatch,
+                                                                                         change, error):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("x")
+
+    def untouched(genomes):
+        pytest.fail("must not evaluate")
+    kw = dict(data=None, accuracy_fn=untouched, strategies=("nsga2",), pop=4, gens=1, out_root=tmp_path / "runs",
+              progress=False, out_dir=None)
+    with pytest.raises(InputError, match=error):
+        bench_autoqkeras(PROBLEM, **{**kw, **change})
+    assert [p.name for p in tmp_path.iterdir()] == ["afile"]
+
+
 @pytest.mark.parametrize("strategies, match", [((), "give distinct strategies"), (("nsga2", "annealing"), "annealing"),
                                                (("nsga2", "nsga2"), "distinct")])
 def test_bad_strategies_are_refused_before_any_run(tmp_path, strategies, match):
