@@ -17,6 +17,7 @@ meets the target once trained alone, where the supernet's ranking alone cannot t
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from pathlib import Path
@@ -29,15 +30,33 @@ from evo_cosearch.bench.output import RUNS_ROOT, output_name, result_path
 from evo_cosearch.bench.runset import RunSpec, check_runs, check_strategies, run_all
 from evo_cosearch.bench.standalone import load_cache, train_standalone
 from evo_cosearch.bench.supernet import RESULTS_DIR, _write, bench_data
-from evo_cosearch.errors import ProblemError
+from evo_cosearch.errors import InputError, ProblemError
 from evo_cosearch.evaluate import Evaluator, SupernetAccuracy
 from evo_cosearch.files import writable_path
 from evo_cosearch.problem import load_problem, ready_problem
 
-__all__ = ["bench_autoqkeras", "DEFAULT_PROBLEM", "TARGET_REDUCTION"]
+__all__ = ["bench_autoqkeras", "check_settings", "DEFAULT_PROBLEM", "TARGET_REDUCTION"]
 
 DEFAULT_PROBLEM = str(ready_problem("autoqkeras_fashion_mnist"))
 TARGET_REDUCTION = 0.80  # >= 80% less energy than the 8-bit reference, accuracy within 1 point
+
+
+def check_settings(*, tolerance_points: float = 1.0, train_epochs: int = 0, train_seeds: int = 1, verify: int = 0,
+                   workers: int = 1) -> None:
+    """Refuse a setting :func:`bench_autoqkeras` cannot take, named by its command-line flag, before any work
+    (the budget, ``--pop`` and ``--gens``, is checked with the run folders)."""
+    if train_epochs < 0:
+        raise InputError(f"--train-epochs: {train_epochs} must not be negative")
+    if not math.isfinite(tolerance_points) or tolerance_points < 0:
+        raise InputError(f"--tolerance: {tolerance_points} must be a finite number of points >= 0")
+    if train_seeds < 1:
+        raise InputError(f"--train-seeds: {train_seeds} must be >= 1")
+    if verify < 0:
+        raise InputError(f"--verify: {verify} must not be negative")
+    if verify and not train_epochs:
+        raise InputError("--verify: needs --train-epochs N (the candidates are trained stand-alone)")
+    if workers < 1:
+        raise InputError(f"--jobs: {workers} must be >= 1")
 
 
 def _choose(table, acc_ref: float, tolerance_points: float) -> int | None:
@@ -82,6 +101,8 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
     ``-<problem name>``."""
     from evo_cosearch.runs import evaluation_seed, run_checkpoint
 
+    check_settings(tolerance_points=tolerance_points, train_epochs=train_epochs, train_seeds=train_seeds,
+                   verify=verify, workers=workers)
     check_strategies(strategies)
     data = bench_data(data, problem_path, DEFAULT_PROBLEM)
     problem = load_problem(problem_path).with_data(data, strict=True)  # --data for the embedded digits: an error

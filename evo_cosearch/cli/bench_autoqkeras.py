@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import math
 
 from evo_cosearch.cli import problem_help
 from evo_cosearch.cli.bench import name_list
-from evo_cosearch.errors import InputError
 
 __all__ = ["register_bench"]
 
@@ -50,23 +48,10 @@ def register_bench(bsub) -> None:
 
 
 def _run(args) -> int:
-    from evo_cosearch.bench.autoqkeras import bench_autoqkeras
+    from evo_cosearch.bench.autoqkeras import bench_autoqkeras, check_settings
 
-    for flag, value in (("--pop", args.pop), ("--gens", args.gens)):
-        if value < 1:
-            raise InputError(f"{flag}: {value} must be >= 1")
-    if args.train_epochs < 0:
-        raise InputError(f"--train-epochs: {args.train_epochs} must not be negative")
-    if not math.isfinite(args.tolerance) or args.tolerance < 0:
-        raise InputError(f"--tolerance: {args.tolerance} must be a finite number of points >= 0")
-    if args.train_seeds < 1:
-        raise InputError(f"--train-seeds: {args.train_seeds} must be >= 1")
-    if args.verify < 0:
-        raise InputError(f"--verify: {args.verify} must not be negative")
-    if args.verify and not args.train_epochs:
-        raise InputError("--verify: needs --train-epochs N (the candidates are trained stand-alone)")
-    if args.jobs < 1:
-        raise InputError(f"--jobs: {args.jobs} must be >= 1")
+    check_settings(tolerance_points=args.tolerance, train_epochs=args.train_epochs, train_seeds=args.train_seeds,
+                   verify=args.verify, workers=args.jobs)  # bench_autoqkeras checks them too
     result = bench_autoqkeras(args.problem, data=args.data, supernet=args.supernet, strategies=args.strategies,
                               pop=args.pop, gens=args.gens, seed=args.seed, tolerance_points=args.tolerance,
                               train_epochs=args.train_epochs, train_seeds=args.train_seeds, verify=args.verify,

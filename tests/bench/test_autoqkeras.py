@@ -153,6 +153,23 @@ def test_an_empty_run_folder_or_data_the_problem_does_not_read_is_refused_before
     assert [p.name for p in tmp_path.iterdir()] == ["afile"]
 
 
+@pytest.mark.parametrize("change, error", [
+    ({"tolerance_points": float("nan")}, "--tolerance: nan must be a finite number of points >= 0"),
+    ({"verify": 2}, "--verify: needs --train-epochs N"),
+    ({"train_epochs": 1, "train_seeds": 0}, "--train-seeds: 0 must be >= 1"),
+    ({"workers": 0}, "--jobs: 0 must be >= 1")])
+def test_settings_it_cannot_take_are_refused_by_the_function_too(tmp_path, change, error):
+    """Only the command line checked them: the function took a NaN tolerance (nothing found) or `verify` without
+    training (ignored unsaid)."""
+    def untouched(genomes):
+        pytest.fail("must not evaluate")
+    with pytest.raises(InputError, match=error):
+        bench_autoqkeras(PROBLEM, **{"data": None, "accuracy_fn": untouched, "strategies": ("nsga2",), "pop": 4,
+                                     "gens": 1, "out_root": tmp_path / "runs", "progress": False, "out_dir": None,
+                                     **change})
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("strategies, match", [((), "give distinct strategies"), (("nsga2", "annealing"), "annealing"),
                                                (("nsga2", "nsga2"), "distinct")])
 def test_bad_strategies_are_refused_before_any_run(tmp_path, strategies, match):
