@@ -20,7 +20,8 @@ def register_bench(bsub) -> None:
                    help=problem_help(DEFAULT_PROBLEM, "problem file (YAML) with a reference: design"))
     p.add_argument("--data", default=None, help=f"dataset file (default: {DEFAULT_DATA} for the default problem, "
                                                 "the problem's own for another; 'none': the problem's own)")
-    p.add_argument("--supernet", default=None, help="trained checkpoint (default: the problem's cached one)")
+    p.add_argument("--supernet", default=None, help="trained checkpoint shared by all runs (default: the problem's "
+                                                    "cached one, trained when missing)")
     p.add_argument("--strategies", type=name_list, default=name_list("nsga2,layer_groups"),
                    help="comma-separated (default nsga2,layer_groups)")
     p.add_argument("--pop", type=int, default=50, help="designs per generation (default 50)")
@@ -40,7 +41,7 @@ def register_bench(bsub) -> None:
                    help="stand-alone trainings in this many processes, one thread each (same figures)")
     p.add_argument("--out", default=None,
                    help="run directories: OUT/<strategy>-s<seed> (default results/runs/autoqkeras, "
-                        "autoqkeras-<problem name> for another problem)")
+                        "autoqkeras-<problem name> for another problem); existing ones are reused")
     p.add_argument("--json", metavar="PATH", default=None,
                    help="JSON result (default results/benchmarks/autoqkeras.json, autoqkeras-<problem name>.json "
                         "for another problem)")

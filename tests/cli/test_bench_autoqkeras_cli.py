@@ -38,3 +38,12 @@ def test_json_reaches_the_benchmark(monkeypatch, capsys):
     assert seen["json_out"] == "mine.json"
     assert main(["bench", "autoqkeras"]) == 0
     assert seen["json_out"] is None and seen["out_root"] is None  # the defaults: named by the problem
+
+
+@pytest.mark.parametrize("bench", ["autoqkeras", "strategies", "joint"])
+def test_help_says_a_missing_supernet_is_trained_and_existing_runs_reused(bench, capsys):
+    """`bench autoqkeras --help` said neither (the benchmark trains the problem's supernet when it is missing)."""
+    with pytest.raises(SystemExit):
+        main(["bench", bench, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: the problem's cached one, trained when missing)" in text and "existing ones are reused" in text
