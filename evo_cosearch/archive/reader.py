@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 from evo_cosearch.archive.indicators import non_dominated
-from evo_cosearch.archive.store import DB_NAME, FORMAT, METRIC_COLUMNS
+from evo_cosearch.archive.store import DB_NAME, FORMAT, METRIC_COLUMNS, REFINE_STRATEGY
 from evo_cosearch.errors import InputError
 
 if TYPE_CHECKING:
@@ -88,6 +88,12 @@ class DesignTable:
 
     def __len__(self) -> int:
         return len(self.id)
+
+    @property
+    def searched(self) -> np.ndarray:
+        """Which rows the search evaluated: ``False`` for those ``refine`` added (their accuracy is
+        measured after training, on another scale than the search's)."""
+        return self.strategy != REFINE_STRATEGY
 
     def take(self, index) -> "DesignTable":
         idx = np.asarray(index, dtype=np.int64).reshape(-1)
@@ -198,7 +204,8 @@ class Archive:
         if not rows:
             return None
         gen, population, state = rows[0]
-        n = self._query("SELECT COUNT(*) FROM designs WHERE generation <= ? AND strategy != 'refine'", (gen,))[0][0]
+        n = self._query("SELECT COUNT(*) FROM designs WHERE generation <= ? AND strategy != ?",
+                        (gen, REFINE_STRATEGY))[0][0]
         return ResumeState(int(gen), int(n), tuple(json.loads(population)), json.loads(state))
 
     def problem(self) -> "Problem":

@@ -31,8 +31,8 @@ import numpy as np
 
 from evo_cosearch.errors import InputError
 
-__all__ = ["DB_NAME", "FORMAT", "METRIC_COLUMNS", "REFINED_DIR", "GenerationRecord", "ArchiveWriter", "db_path",
-           "is_run_file", "run_of_file"]
+__all__ = ["DB_NAME", "FORMAT", "METRIC_COLUMNS", "REFINED_DIR", "REFINE_STRATEGY", "GenerationRecord", "ArchiveWriter",
+           "db_path", "is_run_file", "run_of_file"]
 
 DB_NAME = "archive.sqlite"
 LOCK_NAME = "writer.lock"
@@ -40,6 +40,9 @@ LOCK_NAME = "writer.lock"
 RUN_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal", LOCK_NAME, "problem.yaml")
 #: ``RUN/refined/<design id>/``: a refined design's trained child and report (``evo-cosearch refine``).
 REFINED_DIR = "refined"
+#: The ``strategy`` of the designs ``evo-cosearch refine`` adds: not the search's evaluations (their
+#: accuracy is measured after training), so they are in no generation's counts or hypervolume.
+REFINE_STRATEGY = "refine"
 FORMAT = 1
 METRIC_COLUMNS = ("accuracy", "error", "latency_ms", "energy_uj", "area_mm2", "edp", "params", "macs")
 
@@ -172,7 +175,8 @@ class ArchiveWriter:
         """Drop any search design beyond the last completed generation (none exist after a clean
         stop); designs added outside the search's generations (``refine``) are kept."""
         self._begin()
-        self._conn.execute("DELETE FROM designs WHERE generation > ? AND strategy != 'refine'", (generation,))
+        self._conn.execute("DELETE FROM designs WHERE generation > ? AND strategy != ?",
+                           (generation, REFINE_STRATEGY))
         self._conn.execute("DELETE FROM generations WHERE generation > ?", (generation,))
         self._conn.execute("COMMIT")
 

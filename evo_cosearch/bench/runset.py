@@ -172,7 +172,7 @@ def _check_reused(spec: RunSpec, pop: int, gens: int) -> None:
         table = arc.designs(max_generation=0)
     if source_kind(recorded) in ("supernet", "proxy"):  # the same supernet file, or the same proxy
         return
-    rows = np.flatnonzero(table.strategy != "refine")[:_CHECKED]
+    rows = np.flatnonzero(table.searched)[:_CHECKED]
     if len(rows) == 0:
         return
     got = np.asarray(spec.accuracy_fn(table.genome[rows]), dtype=np.float64)

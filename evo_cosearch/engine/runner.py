@@ -155,7 +155,7 @@ def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mappin
             raise InputError(f"--gens {settings.gens}: run {run_dir} already has {last + 1} generations "
                              f"(a resume continues a run; give --gens {last + 1} or more)")
         # completed generations, plus designs added outside the search (refine): they keep their ids
-        keep = (table.generation <= last) | (table.strategy == "refine")
+        keep = (table.generation <= last) | ~table.searched
         return meta, state, table.take(np.flatnonzero(keep))
 
 
@@ -217,7 +217,7 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
         start = resume.generation + 1
     if not new_run:
         hv_ideal, hv_ref = meta.hv_ideal, meta.hv_ref
-        searched = table.strategy != "refine"  # a refined design's accuracy is not its genome's
+        searched = table.searched  # a refined design's accuracy is not its genome's
         evaluator.remember(table.genome[searched], table.metrics["accuracy"][searched])
         tracker.add(table.F[searched], table.feasible[searched])
         next_id = int(table.id.max()) + 1 if len(table) else 0
@@ -361,4 +361,4 @@ def _summary(run_dir: Path, *, planned: int | None = None) -> RunSummary:
         return RunSummary(run_dir=run_dir, archive=arc.path, n_designs=len(table),
                           n_feasible=int(table.feasible.sum()), n_pareto=len(pareto),
                           generations=gens, closest=closest, planned=planned,
-                          n_refined=int((table.strategy == "refine").sum()))
+                          n_refined=int((~table.searched).sum()))

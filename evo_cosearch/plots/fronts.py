@@ -17,7 +17,7 @@ from evo_cosearch.plots.style import (
 
 __all__ = ["staircase", "pair_axes", "pair_figure", "front_3d_figure", "parallel_figure"]
 
-FAINT, INFEASIBLE, PARETO, STAIR, LIMIT = "#4c72b0", "#999999", "#dd8452", "#c44e52", "#55a868"
+FAINT, INFEASIBLE, PARETO, STAIR, LIMIT, REFINED = "#4c72b0", "#999999", "#dd8452", "#c44e52", "#55a868", "#8172b3"
 
 
 def staircase(P: np.ndarray, x_end: float, y_end: float) -> np.ndarray:
@@ -48,9 +48,11 @@ def pair_axes(objectives: Sequence[str]) -> list[tuple[int, int]]:
 
 
 def pair_figure(objectives: Sequence[str], x: int, y: int, F: np.ndarray, feasible: np.ndarray,
-                pareto_F: np.ndarray, constraints: Mapping[str, float], title: str = ""):
+                pareto_F: np.ndarray, constraints: Mapping[str, float], title: str = "", *,
+                refined_F: np.ndarray | None = None, refined_feasible: np.ndarray | None = None):
     """Designs on objectives ``x`` vs ``y``: all faint, infeasible as crosses, the run's
-    Pareto set highlighted, the feasible 2-D front as a staircase, constraint lines."""
+    Pareto set highlighted, the feasible 2-D front as a staircase, constraint lines. Designs that
+    ``refine`` added (``refined_F``) are diamonds of their own, in no front or Pareto set."""
     ox, oy = objectives[x], objectives[y]
     F, feasible = np.asarray(F, dtype=np.float64), np.asarray(feasible, dtype=bool)
     fig, ax = plt.subplots(figsize=(6.4, 4.8))
@@ -67,6 +69,7 @@ def pair_figure(objectives: Sequence[str], x: int, y: int, F: np.ndarray, feasib
         P = np.asarray(pareto_F, dtype=np.float64)
         ax.scatter(display(ox, P[:, x]), display(oy, P[:, y]), s=34, color=PARETO, edgecolors="black",
                    linewidths=0.6, zorder=3, label=f"Pareto set, all objectives ({len(P)})")
+    _refined(ax, refined_F, refined_feasible, lambda R: (display(ox, R[:, x]), display(oy, R[:, y])))
     for name, bound in constraints.items():
         axis, text = CONSTRAINT_AXES.get(name, (None, name))
         unit = label(axis).split("(")[-1].rstrip(")") if axis and "(" in label(axis) else ""
@@ -89,10 +92,11 @@ def pair_figure(objectives: Sequence[str], x: int, y: int, F: np.ndarray, feasib
 
 
 def front_3d_figure(objectives: Sequence[str], F: np.ndarray, feasible: np.ndarray, pareto_F: np.ndarray,
-                    title: str = ""):
+                    title: str = "", *, refined_F: np.ndarray | None = None,
+                    refined_feasible: np.ndarray | None = None):
     """The first three objectives in 3-D: feasible designs faint, the Pareto set highlighted
     (coloured by the fourth objective when there is one); infeasible designs as crosses where
-    no design is feasible."""
+    no design is feasible; designs that ``refine`` added (``refined_F``) as diamonds of their own."""
     F, feasible = np.asarray(F, dtype=np.float64), np.asarray(feasible, dtype=bool)
     P = np.asarray(pareto_F, dtype=np.float64).reshape(-1, F.shape[1])
     fig = plt.figure(figsize=(7.0, 5.6))
@@ -115,6 +119,7 @@ def front_3d_figure(objectives: Sequence[str], F: np.ndarray, feasible: np.ndarr
                         label=f"Pareto set ({len(P)})", **kw)
         if len(objectives) >= 4:
             fig.colorbar(sc, ax=ax, shrink=0.6, pad=0.12, label=label(objectives[3]))
+    _refined(ax, refined_F, refined_feasible, coords, depthshade=False)
     names = [f"log₁₀ {label(o[k])}" if logs[k] else label(o[k]) for k in range(3)]
     ax.set_xlabel(names[0])
     ax.set_ylabel(names[1])
@@ -122,6 +127,19 @@ def front_3d_figure(objectives: Sequence[str], F: np.ndarray, feasible: np.ndarr
     ax.set_title(title or "Pareto front (3-D)")
     ax.legend(fontsize=8, loc="upper left")
     return fig
+
+
+def _refined(ax, R, feasible, coords, **kw) -> None:
+    """Draw the refined designs ``R`` (rows of F) with ``coords(R)``: filled diamonds, hollow where
+    infeasible; their accuracy is measured after training, so they stay out of the search's fronts."""
+    if R is None or len(R) == 0:
+        return
+    R = np.asarray(R, dtype=np.float64)
+    ok = np.ones(len(R), bool) if feasible is None else np.asarray(feasible, dtype=bool)
+    for rows, face, text in ((ok, REFINED, "refined"), (~ok, "none", "refined, infeasible")):
+        if rows.any():
+            ax.scatter(*coords(R[rows]), marker="D", s=40, facecolors=face, edgecolors=REFINED if face == "none"
+                       else "black", linewidths=1.0, zorder=4, label=f"{text} ({rows.sum()})", **kw)
 
 
 def parallel_figure(names: Sequence[str], labels: Sequence[str], values: np.ndarray, color_by: np.ndarray,

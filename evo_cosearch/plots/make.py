@@ -5,6 +5,10 @@ set, hypervolume vs evaluations -- written into ``out_dir``. Several runs: each 
 figures in ``out_dir/<run name>/``, plus ``compare_hypervolume`` (median and IQR per
 strategy) and ``compare_eaf_<y>_vs_<x>`` attainment surfaces for every objective pair.
 All archives are read and checked before the first file is written.
+
+Fronts, Pareto sets, hypervolumes and attainment surfaces are of the search's own designs, as
+the search's per-generation figures are: designs that ``refine`` added (their accuracy measured
+after training) are drawn on the front figures as markers of their own, and nowhere else.
 """
 
 from __future__ import annotations
@@ -34,8 +38,9 @@ class LoadedRun:
 
     path: Path
     meta: RunMeta
-    designs: DesignTable
-    pareto: DesignTable
+    designs: DesignTable        # the search's designs
+    refined: DesignTable        # the designs `refine` added
+    pareto: DesignTable         # of the search's designs
     history: tuple[GenerationStat, ...]
     gene_names: tuple[str, ...]
     gene_values: np.ndarray     # (P, K) values of the main genes over the Pareto set
@@ -55,13 +60,14 @@ def main_genes(names: Sequence[str], cardinalities: Sequence[int]) -> list[int]:
 
 def load_run(run_dir: str | Path) -> LoadedRun:
     with open_archive(run_dir) as arc:
-        designs = arc.require_designs()
+        table = arc.require_designs()
+        designs, refined = table.take(np.flatnonzero(table.searched)), table.take(np.flatnonzero(~table.searched))
         pareto = pareto_of(designs)
         space = arc.problem().space
         idx = main_genes(space.names, space.cardinalities)
         values = np.column_stack([space.column(pareto.genome, space.names[i]) for i in idx]) \
             if idx and len(pareto) else np.zeros((len(pareto), 0))
-        return LoadedRun(Path(run_dir), arc.meta, designs, pareto, tuple(arc.history()),
+        return LoadedRun(Path(run_dir), arc.meta, designs, refined, pareto, tuple(arc.history()),
                          tuple(space.names[i] for i in idx), values.astype(np.float64))
 
 
@@ -105,15 +111,17 @@ def make_plots(run_dirs: Sequence[str | Path], out_dir: str | Path) -> list[Path
 def run_figures(run: LoadedRun, out: Path) -> list[Path]:
     """The figures of one run."""
     meta, d, p = run.meta, run.designs, run.pareto
+    refined = dict(refined_F=run.refined.F, refined_feasible=run.refined.feasible)
     obj = meta.objectives
     tag = f"{meta.run} ({meta.strategy}, seed {meta.seed})"
     paths: list[Path] = []
     for x, y in pair_axes(obj):
         fig = pair_figure(obj, x, y, d.F, d.feasible, p.F, meta.constraints,
-                          title=f"{label(obj[y])} vs {label(obj[x])} -- {tag}")
+                          title=f"{label(obj[y])} vs {label(obj[x])} -- {tag}", **refined)
         paths += save(fig, out, f"front_{obj[y]}_vs_{obj[x]}")
     if len(obj) >= 3:
-        paths += save(front_3d_figure(obj, d.F, d.feasible, p.F, title=f"Pareto front -- {tag}"), out, "front_3d")
+        paths += save(front_3d_figure(obj, d.F, d.feasible, p.F, title=f"Pareto front -- {tag}", **refined), out,
+                      "front_3d")
     if len(p):
         names = [*obj, *run.gene_names]
         labels = [label(o) for o in obj] + list(run.gene_names)

@@ -44,7 +44,7 @@ import numpy as np
 import torch
 
 from evo_cosearch.archive import ArchiveWriter, open_archive
-from evo_cosearch.archive.store import REFINED_DIR
+from evo_cosearch.archive.store import REFINE_STRATEGY, REFINED_DIR
 from evo_cosearch.engine.settings import SEED_END
 from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import (
@@ -69,7 +69,7 @@ from evo_cosearch.supernet.runtime import configure_torch
 
 __all__ = ["STRATEGY", "REFINED_DIR", "Figures", "Refined", "refine_design", "load_refined"]
 
-STRATEGY = "refine"
+STRATEGY = REFINE_STRATEGY
 ARCH_JSON, REPORT_JSON = "architecture.json", "refine.json"
 
 

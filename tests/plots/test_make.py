@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -14,9 +15,10 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from evo_cosearch.api import search  # noqa: E402
+from evo_cosearch.archive import ArchiveWriter, open_archive  # noqa: E402
 from evo_cosearch.errors import InputError  # noqa: E402
 from evo_cosearch.evaluate import ProxyAccuracy  # noqa: E402
-from evo_cosearch.plots import eaf_figure, hv_compare_figure, main_genes, make_plots  # noqa: E402
+from evo_cosearch.plots import eaf_figure, hv_compare_figure, load_run, main_genes, make_plots  # noqa: E402
 from evo_cosearch.plots.make import _unique_names  # noqa: E402
 from evo_cosearch.plots.runs import HVCurve  # noqa: E402
 from evo_cosearch.plots.style import plt  # noqa: E402
@@ -80,6 +82,46 @@ def test_several_runs_are_overlaid(runs, tmp_path):
             "compare_eaf_energy_uj_vs_latency_ms.png"} <= top
     assert {p.parent.name for p in paths if p.parent != tmp_path / "many"} == {"seed0", "seed1", "seed2"}
     _check_files([p for p in paths if p.name.startswith("compare")])
+
+
+def _add_refined(run: Path) -> None:
+    """A row as ``refine`` adds it: the last design's genome, better in every objective (its accuracy
+    measured after training), after the run's last generation."""
+    with open_archive(run) as arc:
+        d = arc.designs()
+    row = d.record(len(d) - 1)
+    metrics = {**row["metrics"], "error": row["metrics"]["error"] / 4, "latency_ms": row["metrics"]["latency_ms"] / 4,
+               "energy_uj": row["metrics"]["energy_uj"] / 4}
+    metrics["accuracy"] = 1.0 - metrics["error"]
+    writer = ArchiveWriter.open(run)
+    try:
+        writer.add_design({**row, "id": int(d.id.max()) + 1, "network": {**row["network"], "refined": {"s1": 2}},
+                           "metrics": metrics, "G": [-1.0, -1.0], "seconds": 1.0, "strategy": "refine"})
+    finally:
+        writer.close()
+
+
+def test_refined_designs_are_marked_and_kept_out_of_fronts_and_comparisons(runs, tmp_path):
+    """As the search's own per-generation figures: a refined design (trained further, its accuracy on
+    another scale) is no evaluation of the search, so no hypervolume, attainment surface or Pareto set has it."""
+    seed0, seed1, _ = runs[0]
+    refined = tmp_path / "refined" / "seed0"
+    shutil.copytree(seed0, refined)
+    _add_refined(refined)
+    with_refined = make_plots([refined, seed1], tmp_path / "with")
+    without = make_plots([seed0, seed1], tmp_path / "without")
+    compare = [p.relative_to(tmp_path / "with") for p in with_refined if p.name.startswith("compare")]
+    assert compare and all((tmp_path / "with" / p).read_bytes() == (tmp_path / "without" / p).read_bytes()
+                           for p in compare)
+    assert len(without) == len(with_refined)
+    fig_paths = make_plots([refined], tmp_path / "one")
+    svg = (tmp_path / "one" / "front_error_vs_latency_ms.svg").read_text()
+    assert "refined (1)" in svg and "refined (1)" in (tmp_path / "one" / "front_3d.svg").read_text()
+    assert "refined" not in (tmp_path / "without" / "seed0" / "front_error_vs_latency_ms.svg").read_text()
+    assert len(fig_paths) == len(make_plots([seed0], tmp_path / "one_plain"))
+    loaded = load_run(refined)
+    assert len(loaded.refined) == 1 and len(loaded.designs) == len(load_run(seed0).designs)
+    assert np.array_equal(loaded.pareto.id, load_run(seed0).pareto.id)
 
 
 def test_runs_of_different_objectives_are_refused_before_writing(runs, tmp_path):
