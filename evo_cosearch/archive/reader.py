@@ -48,6 +48,14 @@ class RunMeta:
     data: str | None = None          # the dataset file the run read (None: embedded, or not recorded)
     simulator_source: Mapping[str, Any] | None = None  # the hardware model: built-in or a user's (None: not recorded)
 
+    @property
+    def identity(self) -> tuple:
+        """What a copy of the run (``cp -r``, also one resumed since) shares with it and another run
+        does not: the name it was created with, its start, problem, seed, strategy and accuracy source
+        (thread count included), and its first generation's hypervolume box."""
+        return (self.run, self.started, self.fingerprint, self.seed, self.strategy,
+                json.dumps(self.accuracy_source, sort_keys=True), self.hv_ideal, self.hv_ref)
+
 
 @dataclass(frozen=True)
 class GenerationStat:

@@ -83,6 +83,12 @@ def make_plots(run_dirs: Sequence[str | Path], out_dir: str | Path) -> list[Path
             raise InputError(f"plot: {d} is the run {seen[key]} again; give each run once")
         seen[key] = d
     runs = [load_run(d) for d in run_dirs]
+    first: dict[tuple, str | Path] = {}
+    for d, r in zip(run_dirs, runs):  # a copy of a run (cp -r) is the same run under another path
+        other = first.setdefault(r.meta.identity, d)
+        if other is not d:
+            raise InputError(f"plot: {d} is a copy of the run {other} ({r.meta.run!r}, started {r.meta.started}); "
+                             "give each run once")
     out = Path(out_dir)
     names = _unique_names([r.meta.run or r.path.name for r in runs]) if len(runs) > 1 else []
     for d in [out, *(out / name for name in names)]:  # every output folder, before the first figure

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import matplotlib
@@ -39,4 +40,13 @@ def test_plot_of_a_missing_run_is_one_line_and_exit_2(tmp_path, capsys):
     assert main(["plot", str(tmp_path / "nope"), "--out", str(tmp_path / "figs")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "no run archive" in err and err.count("\n") == 1
+    assert not (tmp_path / "figs").exists()
+
+
+def test_plot_of_a_run_and_its_copy_is_one_line_and_exit_2(run_dir, tmp_path, capsys):
+    shutil.copytree(run_dir, tmp_path / "copy")  # `cp -r RUN RUN2`: it would count twice in every median
+    assert main(["plot", str(run_dir), str(tmp_path / "copy"), "--out", str(tmp_path / "figs")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: plot: {tmp_path / 'copy'} is a copy of the run {run_dir} ('run', started ")
+    assert err.endswith("give each run once\n") and err.count("\n") == 1
     assert not (tmp_path / "figs").exists()

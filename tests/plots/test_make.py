@@ -134,6 +134,10 @@ def test_runs_of_different_objectives_are_refused_before_writing(runs, tmp_path)
         make_plots([runs[0][0], runs[0][1], same], tmp_path / "bad")
     with pytest.raises(InputError, match="again; give each run once"):
         make_plots([runs[0][0], Path(runs[0][0]) / "archive.sqlite"], tmp_path / "bad")
+    copy = tmp_path / "copy"  # another path, the same run: it would count twice as well
+    shutil.copytree(runs[0][1], copy)
+    with pytest.raises(InputError, match=f"plot: {copy} is a copy of the run {runs[0][1]} \\('seed1', started "):
+        make_plots([runs[0][0], runs[0][1], copy], tmp_path / "bad")
     assert not (tmp_path / "bad").exists()
     (tmp_path / "half").mkdir()
     (tmp_path / "half" / "seed1").write_text("x")  # where the second run's figures would go
