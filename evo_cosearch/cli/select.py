@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from evo_cosearch.errors import InputError
 
@@ -63,14 +64,19 @@ def _is_weights(token: str) -> bool:
 
 
 def resolve_run(args) -> None:
-    """``--by`` takes one or more values, so ``select --by knee RUN`` puts RUN into it: take it back."""
+    """``--by`` takes one or more values, so ``select --by knee RUN`` puts RUN into it: take it back.
+    After ``--by weights`` its last value is RUN where it names an existing file or folder (a run
+    folder ``7``) or is no number; else it is a weight."""
     if args.run is not None:
         return
     rest = args.by[1:]
-    if rest and (args.by[0] != "weights" or not _is_weights(rest[-1])):
+    if rest and (args.by[0] != "weights" or Path(rest[-1]).exists() or not _is_weights(rest[-1])):
         args.run = args.by.pop()
     if args.run is None:
-        raise InputError("select: give the run directory (RUN)")
+        last = rest[-2:] if args.by[0] == "weights" else []  # `--by weights 1,0,0 8`, with no run 8 here
+        hint = f"; {last[1]!r} after --by weights is no file or folder here, so it was read as a weight" \
+            if len(last) == 2 and "," not in last[1] and not last[0].endswith(",") else ""
+        raise InputError(f"select: give the run directory (RUN){hint}")
 
 
 def check_options(args) -> None:

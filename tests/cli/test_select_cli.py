@@ -104,6 +104,20 @@ def test_rule_before_the_run_directory(run_dir, capsys):
     assert "give the run directory (RUN)" in capsys.readouterr().err
 
 
+def test_a_run_folder_named_with_digits_after_the_weights(run_dir, tmp_path, monkeypatch, capsys):
+    """``--by`` takes several values: a run folder ``7`` after the weights is the run, not a fourth weight."""
+    shutil.copytree(run_dir, tmp_path / "7")
+    monkeypatch.chdir(tmp_path)
+    assert main(["select", "7", "--format", "json", "--by", "weights", "1,0,0"]) == 0
+    expected = json.loads(capsys.readouterr().out)["id"]
+    for weights in (["1,0,0"], ["1", "0", "0"], ["1,", "0,", "0"]):
+        assert main(["select", "--format", "json", "--by", "weights", *weights, "7"]) == 0
+        assert json.loads(capsys.readouterr().out)["id"] == expected
+    assert main(["select", "--by", "weights", "1,0,0", "8"]) == 2  # no run 8: the message says how 8 was read
+    assert capsys.readouterr().err == ("error: select: give the run directory (RUN); '8' after --by weights is no "
+                                       "file or folder here, so it was read as a weight\n")
+
+
 def test_huge_weights_are_normalised_without_overflow(run_dir, capsys):
     assert main(["select", str(run_dir), "--format", "json", "--by", "weights", "1e308,1e308,1e308"]) == 0
     chosen = json.loads(capsys.readouterr().out)["id"]
