@@ -50,3 +50,14 @@ def test_plot_of_a_run_and_its_copy_is_one_line_and_exit_2(run_dir, tmp_path, ca
     assert err.startswith(f"error: plot: {tmp_path / 'copy'} is a copy of the run {run_dir} ('run', started ")
     assert err.endswith("give each run once\n") and err.count("\n") == 1
     assert not (tmp_path / "figs").exists()
+
+
+def test_plot_of_several_runs_writes_under_results_by_default(run_dir, tmp_path, monkeypatch, capsys):
+    problem = load_problem(DEMO)
+    other = tmp_path / "other"
+    search(problem, out=other, pop=8, gens=2, seed=1, accuracy_fn=ProxyAccuracy(problem), quiet=True).close()
+    monkeypatch.chdir(tmp_path)  # not ./plots: in a checkout that is a folder git does not ignore
+    assert main(["plot", str(run_dir), str(other)]) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith(" files in results/plots")
+    assert (tmp_path / "results" / "plots" / "compare_hypervolume.svg").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other", "results"]
