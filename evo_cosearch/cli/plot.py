@@ -21,7 +21,7 @@ def run(args) -> int:
 
     first = Path(args.runs[0])
     run_dir = first.parent if first.is_file() else first  # RUN or RUN/archive.sqlite
-    out = Path(args.out) if args.out else (run_dir / "plots" if len(args.runs) == 1 else Path(SEVERAL_RUNS_OUT))
+    out = args.out if args.out is not None else (run_dir / "plots" if len(args.runs) == 1 else SEVERAL_RUNS_OUT)
     paths = make_plots(args.runs, out)
     print(f"{len(paths)} files in {out}")
     for path in paths:

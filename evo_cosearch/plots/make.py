@@ -89,9 +89,9 @@ def make_plots(run_dirs: Sequence[str | Path], out_dir: str | Path) -> list[Path
         if other is not d:
             raise InputError(f"plot: {d} is a copy of the run {other} ({r.meta.run!r}, started {r.meta.started}); "
                              "give each run once")
-    out = Path(out_dir)
+    out = writable_path(out_dir, "figures", directory=True)  # an empty path is an error, not the current folder
     names = _unique_names([r.meta.run or r.path.name for r in runs]) if len(runs) > 1 else []
-    for d in [out, *(out / name for name in names)]:  # every output folder, before the first figure
+    for d in (out / name for name in names):  # every output folder, before the first figure
         writable_path(d, "figures", directory=True)
     objectives = runs[0].meta.objectives
     for r in runs[1:]:

@@ -61,3 +61,10 @@ def test_plot_of_several_runs_writes_under_results_by_default(run_dir, tmp_path,
     assert capsys.readouterr().out.splitlines()[0].endswith(" files in results/plots")
     assert (tmp_path / "results" / "plots" / "compare_hypervolume.svg").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other", "results"]
+
+
+def test_plot_out_empty_is_one_line_and_exit_2(run_dir, capsys):
+    before = sorted(p.name for p in run_dir.iterdir())
+    assert main(["plot", str(run_dir), "--out", ""]) == 2  # it wrote into RUN/plots, as without --out
+    assert capsys.readouterr().err == "error: an empty path given for the figures\n"
+    assert sorted(p.name for p in run_dir.iterdir()) == before
