@@ -243,6 +243,8 @@ def pareto_of(table: DesignTable) -> DesignTable:
 
 def open_archive(run_dir: str | Path) -> Archive:
     """Open ``RUN/archive.sqlite`` (or the database file itself) read-only."""
+    if not str(run_dir):  # Path("") is the current folder: a run there would be opened unasked
+        raise InputError("an empty path given for the run")
     run_dir = Path(run_dir)
     path = run_dir if run_dir.is_file() else run_dir / DB_NAME
     if not path.is_file():

@@ -113,8 +113,8 @@ def refine_design(run_dir: str | Path, design_id: int, settings: RefineSettings 
     """Refine design ``design_id`` of the run in ``run_dir`` and archive the result (module doc).
     ``supernet`` and ``data`` default to those the run's search used."""
     settings.check()
+    open_archive(run_dir).close()  # a missing or broken archive (or an empty path) fails before anything is touched
     run = Path(run_dir)
-    open_archive(run).close()  # a missing or broken archive fails before anything is touched
     if supernet is not None and settings.from_scratch:
         raise InputError(f"--supernet {supernet}: not used with --from-scratch, which starts from fresh weights")
     if supernet is not None and not Path(supernet).is_file():

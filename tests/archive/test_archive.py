@@ -128,6 +128,12 @@ def test_readers_never_write_and_see_committed_data_during_a_write(archive_dir):
     assert digest(db) == before
 
 
+def test_an_empty_path_is_no_run_even_where_the_current_folder_is_one(archive_dir, monkeypatch):
+    monkeypatch.chdir(archive_dir)  # `select ''` opened the run in the current folder ('.: no run archive' elsewhere)
+    with pytest.raises(InputError, match="^an empty path given for the run$"):
+        open_archive("")
+
+
 def test_missing_corrupt_or_foreign_files_are_one_line_errors(tmp_path):
     with pytest.raises(InputError, match="no run archive"):
         open_archive(tmp_path / "nowhere")

@@ -290,6 +290,14 @@ def test_a_search_resumed_after_a_refine_keeps_the_history_of_one_refined_at_the
     assert np.array_equal(da.genome[searched], db.genome) and np.array_equal(da.F[searched], db.F)
 
 
+def test_an_empty_run_path_is_no_run_even_where_the_current_folder_is_one(tmp_path, monkeypatch, capsys):
+    problem = load_problem(DEMO)
+    search(problem, out=tmp_path / "run", pop=4, gens=1, accuracy_fn=ProxyAccuracy(problem), quiet=True).close()
+    monkeypatch.chdir(tmp_path / "run")  # '' was the current folder: this run
+    assert main(["refine", "", "--design", "0"]) == 2
+    assert capsys.readouterr().err == "error: an empty path given for the run\n"
+
+
 def test_refuses_a_run_or_a_supernet_on_another_accuracy_scale(setup, tmp_path, capsys):
     run, ckpt, ids = setup
     problem = load_problem(DEMO)
