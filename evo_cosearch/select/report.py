@@ -22,7 +22,8 @@ EXTRA_COLUMNS = {"edp": "EDP µJ·ms", "params": "params", "macs": "MACs"}
 
 def selection_table(sel: "Selection") -> str:
     """The chosen design and its runners-up, one row each: accuracy, latency, energy, area, the run's
-    other objectives (EDP, params, MACs) and the rule's score."""
+    other objectives (EDP, params, MACs) and the rule's score; a design ``refine`` added says so (its
+    accuracy is measured after training)."""
     t = sel.ranked
     extra = [o for o in t.objectives if o in EXTRA_COLUMNS]
     head = f"{'rank':>4}  {'id':>6}  {'gen':>4}  {'acc %':>6}  {'latency ms':>11}  {'energy µJ':>10}  " \
@@ -34,8 +35,13 @@ def selection_table(sel: "Selection") -> str:
         lines.append(f"{k + 1:>4}{'*' if k == 0 else ' '} {int(t.id[k]):>6}  {int(t.generation[k]):>4}  "
                      f"{100 * m['accuracy'][k]:>6.2f}  {m['latency_ms'][k]:>11.4g}  {m['energy_uj'][k]:>10.4g}  "
                      f"{m['area_mm2'][k]:>9.4g}  " + "".join(f"{_cell(o, m[o][k]):>10}  " for o in extra)
-                     + f"{sel.scores[k]:>9.4g}")
+                     + f"{sel.scores[k]:>9.4g}" + ("" if t.searched[k] else _refined_note(t.network_json[k])))
     return "\n".join(lines)
+
+
+def _refined_note(network_json: str) -> str:
+    source = json.loads(network_json).get("refined_from")
+    return "  refined" + ("" if source is None else f" from design {source}")
 
 
 def _cell(objective: str, value: float) -> str:

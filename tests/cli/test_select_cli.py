@@ -118,6 +118,19 @@ def test_a_run_folder_named_with_digits_after_the_weights(run_dir, tmp_path, mon
                                        "file or folder here, so it was read as a weight\n")
 
 
+def test_the_table_says_which_designs_refine_added(run_dir, tmp_path, add_refined, capsys):
+    run = tmp_path / "run"
+    shutil.copytree(run_dir, run)
+    add_refined(run)  # better in every objective: the chosen design for weights on accuracy
+    with open_archive(run) as arc:
+        d = arc.designs()
+    refined, source = int(d.id[-1]), int(d.id[-2])
+    assert main(["select", str(run), "--by", "weights", "1,0,0", "--weights-method", "asf", "--top", "1"]) == 0
+    rows = capsys.readouterr().out.splitlines()[2:]
+    assert rows[0].split()[1] == str(refined) and rows[0].endswith(f"  refined from design {source}")
+    assert "refined" not in rows[1]
+
+
 def test_huge_weights_are_normalised_without_overflow(run_dir, capsys):
     assert main(["select", str(run_dir), "--format", "json", "--by", "weights", "1e308,1e308,1e308"]) == 0
     chosen = json.loads(capsys.readouterr().out)["id"]

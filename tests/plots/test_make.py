@@ -15,7 +15,6 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from evo_cosearch.api import search  # noqa: E402
-from evo_cosearch.archive import ArchiveWriter, open_archive  # noqa: E402
 from evo_cosearch.errors import InputError  # noqa: E402
 from evo_cosearch.evaluate import ProxyAccuracy  # noqa: E402
 from evo_cosearch.plots import eaf_figure, hv_compare_figure, load_run, main_genes, make_plots  # noqa: E402
@@ -84,30 +83,13 @@ def test_several_runs_are_overlaid(runs, tmp_path):
     _check_files([p for p in paths if p.name.startswith("compare")])
 
 
-def _add_refined(run: Path) -> None:
-    """A row as ``refine`` adds it: the last design's genome, better in every objective (its accuracy
-    measured after training), after the run's last generation."""
-    with open_archive(run) as arc:
-        d = arc.designs()
-    row = d.record(len(d) - 1)
-    metrics = {**row["metrics"], "error": row["metrics"]["error"] / 4, "latency_ms": row["metrics"]["latency_ms"] / 4,
-               "energy_uj": row["metrics"]["energy_uj"] / 4}
-    metrics["accuracy"] = 1.0 - metrics["error"]
-    writer = ArchiveWriter.open(run)
-    try:
-        writer.add_design({**row, "id": int(d.id.max()) + 1, "network": {**row["network"], "refined": {"s1": 2}},
-                           "metrics": metrics, "G": [-1.0, -1.0], "seconds": 1.0, "strategy": "refine"})
-    finally:
-        writer.close()
-
-
-def test_refined_designs_are_marked_and_kept_out_of_fronts_and_comparisons(runs, tmp_path):
+def test_refined_designs_are_marked_and_kept_out_of_fronts_and_comparisons(runs, tmp_path, add_refined):
     """As the search's own per-generation figures: a refined design (trained further, its accuracy on
     another scale) is no evaluation of the search, so no hypervolume, attainment surface or Pareto set has it."""
     seed0, seed1, _ = runs[0]
     refined = tmp_path / "refined" / "seed0"
     shutil.copytree(seed0, refined)
-    _add_refined(refined)
+    add_refined(refined)
     with_refined = make_plots([refined, seed1], tmp_path / "with")
     without = make_plots([seed0, seed1], tmp_path / "without")
     compare = [p.relative_to(tmp_path / "with") for p in with_refined if p.name.startswith("compare")]
