@@ -3,7 +3,8 @@
 One run: pairwise fronts, a 3-D front (3+ objectives), parallel coordinates of its Pareto
 set, hypervolume vs evaluations -- written into ``out_dir``. Several runs: each run's
 figures in ``out_dir/<run name>/``, plus ``compare_hypervolume`` (median and IQR per
-strategy) and ``compare_eaf_<y>_vs_<x>`` attainment surfaces for every objective pair.
+strategy) and ``compare_eaf_<y>_vs_<x>`` attainment surfaces for every objective pair; a
+strategy's runs of another problem or other search settings are compared as a group of their own.
 All archives are read and checked before the first file is written.
 
 Fronts, Pareto sets, hypervolumes and attainment surfaces are of the search's own designs, as
@@ -13,7 +14,8 @@ after training) are drawn on the front figures as markers of their own, and nowh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -29,7 +31,7 @@ from evo_cosearch.plots.runs import (
 )
 from evo_cosearch.plots.style import count, display, label, log_scale, save
 
-__all__ = ["make_plots", "LoadedRun", "load_run", "main_genes"]
+__all__ = ["make_plots", "LoadedRun", "load_run", "main_genes", "group_names"]
 
 
 @dataclass(frozen=True)
@@ -144,8 +146,9 @@ def run_figures(run: LoadedRun, out: Path) -> list[Path]:
 
 
 def compare_figures(runs: Sequence[LoadedRun], out: Path) -> list[Path]:
-    """Hypervolume median/IQR per strategy and attainment surfaces for every objective pair."""
-    data = [r.data for r in runs]
+    """Hypervolume median/IQR per strategy and attainment surfaces for every objective pair (a
+    strategy's runs of another problem or other search settings are a group of their own: :func:`group_names`)."""
+    data = [replace(r.data, strategy=g) for r, g in zip(runs, group_names([r.meta for r in runs]))]
     ideal, ref = common_hv_box(data)
     curves: dict[str, list[HVCurve]] = {}
     for r in data:
@@ -157,6 +160,32 @@ def compare_figures(runs: Sequence[LoadedRun], out: Path) -> list[Path]:
         if any(len(P) for fronts in groups.values() for P in fronts):
             paths += save(eaf_figure((obj[x], obj[y]), groups), out, f"compare_eaf_{obj[y]}_vs_{obj[x]}")
     return paths
+
+
+def group_names(metas: Sequence[RunMeta]) -> list[str]:
+    """The group of each run in the comparisons: the runs of one strategy, problem and search settings
+    (seeds and generation counts aside) are one group, named by the strategy and by what sets it apart
+    from the strategy's other groups: ``nsga2``, or ``nsga2 (joint_fashion_mnist, accelerator_repair=front)``
+    beside ``nsga2 (network_only_fashion_mnist, accelerator_repair=none)``."""
+    # settings every run recorded (a run made before a setting existed is not set apart by it)
+    keys = sorted(set.intersection(*(set(m.settings) for m in metas)) - {"seed", "gens", "strategy"})
+
+    def traits(m: RunMeta) -> list[str]:  # the problem (its hash too, where two versions share a name), the settings
+        versions = {x.fingerprint for x in metas if x.problem_name == m.problem_name}
+        problem = m.problem_name if len(versions) == 1 else f"{m.problem_name} {m.fingerprint[:8]}"
+        return [problem, *(f"{k}={_text(m.settings.get(k))}" for k in keys)]
+
+    every = [traits(m) for m in metas]
+    names = []
+    for m, mine in zip(metas, every):
+        peers = [t for x, t in zip(metas, every) if x.strategy == m.strategy]
+        differ = [trait for j, trait in enumerate(mine) if len({t[j] for t in peers}) > 1]
+        names.append(f"{m.strategy} ({', '.join(differ)})" if differ else m.strategy)
+    return names
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
 
 def _pair_fronts(data: Sequence[RunData], x: int, y: int) -> Mapping[str, list[np.ndarray]]:

@@ -15,10 +15,11 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from evo_cosearch.api import search  # noqa: E402
+from evo_cosearch.archive import open_archive  # noqa: E402
 from evo_cosearch.errors import InputError  # noqa: E402
 from evo_cosearch.evaluate import ProxyAccuracy  # noqa: E402
 from evo_cosearch.plots import eaf_figure, hv_compare_figure, load_run, main_genes, make_plots  # noqa: E402
-from evo_cosearch.plots.make import _unique_names  # noqa: E402
+from evo_cosearch.plots.make import _unique_names, group_names  # noqa: E402
 from evo_cosearch.plots.runs import HVCurve  # noqa: E402
 from evo_cosearch.plots.style import plt  # noqa: E402
 from evo_cosearch.problem import parse_problem  # noqa: E402
@@ -104,6 +105,33 @@ def test_refined_designs_are_marked_and_kept_out_of_fronts_and_comparisons(runs,
     loaded = load_run(refined)
     assert len(loaded.refined) == 1 and len(loaded.designs) == len(load_run(seed0).designs)
     assert np.array_equal(loaded.pareto.id, load_run(seed0).pareto.id)
+
+
+def test_a_strategys_runs_of_another_problem_are_a_group_of_their_own(runs, tmp_path):
+    """Joint and network-only NSGA-II runs (one objective set) are two curves, not one median of both."""
+    seed0, seed1, _ = runs[0]
+    other = parse_problem(_problem().text.replace("name: demo_digits", "name: other_space"), source="other.yaml")
+    search(other, out=tmp_path / "other", pop=8, gens=2, seed=0, accuracy_fn=ProxyAccuracy(other), quiet=True).close()
+    make_plots([seed0, seed1, tmp_path / "other"], tmp_path / "cmp")
+    svg = (tmp_path / "cmp" / "compare_hypervolume.svg").read_text()
+    assert "nsga2 (demo_digits) (median of 2)" in svg and "nsga2 (other_space) (median of 1)" in svg
+    eaf = (tmp_path / "cmp" / "compare_eaf_error_vs_latency_ms.svg").read_text()
+    assert "nsga2 (demo_digits): median" in eaf and "nsga2 (other_space): median" in eaf
+
+
+def test_group_names_say_what_sets_a_strategys_groups_apart(runs):
+    with open_archive(runs[0][0]) as arc:
+        m = arc.meta
+    repaired = dataclasses.replace(m, settings={**m.settings, "accelerator_repair": "front"})
+    edited = dataclasses.replace(m, fingerprint="f" * 16)  # another version of the problem, the same name
+    other_seed = dataclasses.replace(m, seed=5, settings={**m.settings, "seed": 5, "gens": 9})
+    rand = dataclasses.replace(m, strategy="random", settings={**m.settings, "strategy": "random"})
+    assert group_names([m, other_seed, rand]) == ["nsga2", "nsga2", "random"]
+    assert group_names([m, repaired, rand]) == ["nsga2 (accelerator_repair=none)", "nsga2 (accelerator_repair=front)",
+                                                "random"]
+    older = dataclasses.replace(m, settings={k: v for k, v in m.settings.items() if k != "accelerator_repair"})
+    assert group_names([m, older]) == ["nsga2", "nsga2"]  # made before runs recorded the setting
+    assert group_names([m, edited]) == [f"nsga2 (demo_digits {m.fingerprint[:8]})", "nsga2 (demo_digits ffffffff)"]
 
 
 def test_runs_of_different_objectives_are_refused_before_writing(runs, tmp_path):
