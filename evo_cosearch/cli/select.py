@@ -32,7 +32,8 @@ def register(sub) -> None:
     r.add_argument("--reward-mode", choices=("soft", "hard"),
                    help="reward: soft p=q=-0.071, hard p=0 q=-1")
     r.add_argument("--reference-id", type=int,
-                   help="score: reference design id (default: the most accurate feasible design)")
+                   help="score: reference design id (default: the most accurate feasible design of "
+                        "the search, not one refine added)")
     r.add_argument("--score-p-cheaper", type=float, help="score: %% accuracy for r-fold less energy (default 8)")
     r.add_argument("--score-r-cheaper", type=float, help="score: default 2")
     r.add_argument("--score-p-costlier", type=float, help="score: %% accuracy for r-fold more energy (default 2)")

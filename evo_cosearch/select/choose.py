@@ -95,7 +95,7 @@ class Reward:
 @dataclass(frozen=True)
 class Score:
     """AutoQKeras-style energy score relative to a reference design: ``reference_id``, or by
-    default the most accurate feasible Pareto design of the archive (ties: least energy)."""
+    default the most accurate feasible design the search evaluated (ties: least energy)."""
 
     params: ScoreParams = field(default_factory=ScoreParams)
     reference_id: int | None = None
@@ -123,7 +123,7 @@ def reference_row(designs: DesignTable, reference_id: int | None) -> int:
             raise InputError(f"--reference-id: no design with id {reference_id} in the archive "
                              f"(ids {int(designs.id.min())}..{int(designs.id.max())})")
         return int(rows[0])
-    feas = np.flatnonzero(designs.feasible)
+    feas = np.flatnonzero(designs.feasible & designs.searched)  # not a refined one: its accuracy is after training
     if len(feas) == 0:
         raise InputError("score: the archive has no feasible design to use as reference (give --reference-id)")
     acc, energy = designs.metrics["accuracy"][feas], designs.metrics["energy_uj"][feas]

@@ -131,6 +131,18 @@ def test_the_table_says_which_designs_refine_added(run_dir, tmp_path, add_refine
     assert "refined" not in rows[1]
 
 
+def test_the_scores_default_reference_is_a_searched_design(run_dir, tmp_path, add_refined, capsys):
+    """A refined design (the most accurate: its accuracy is measured after training) is no default reference."""
+    assert main(["select", str(run_dir), "--by", "score", "--top", "0"]) == 0
+    before = capsys.readouterr().out.splitlines()[0]
+    run = tmp_path / "run"
+    shutil.copytree(run_dir, run)
+    add_refined(run)
+    assert main(["select", str(run), "--by", "score", "--top", "0"]) == 0
+    after = capsys.readouterr().out.splitlines()[0]
+    assert after.split(":")[0] == before.split(":")[0]  # "score (reference id N, ...)"
+
+
 def test_huge_weights_are_normalised_without_overflow(run_dir, capsys):
     assert main(["select", str(run_dir), "--format", "json", "--by", "weights", "1e308,1e308,1e308"]) == 0
     chosen = json.loads(capsys.readouterr().out)["id"]
