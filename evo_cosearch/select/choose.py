@@ -42,7 +42,7 @@ class Knee:
             raise InputError(f"--min-neighbours: {self.min_neighbours} must be >= 1")
         return tradeoff(cand.F, epsilon=self.epsilon, min_neighbours=self.min_neighbours)
 
-    def describe(self, designs: DesignTable) -> str:
+    def describe(self, designs: DesignTable, constraints: Mapping[str, float]) -> str:
         return f"knee (trade-off, epsilon {'all' if self.epsilon is None else self.epsilon})"
 
 
@@ -60,7 +60,7 @@ class Weights:
             return -asf(cand.F, self.weights)
         raise InputError(f"--weights-method: {self.method!r} is not 'pseudo' or 'asf'")
 
-    def describe(self, designs: DesignTable) -> str:
+    def describe(self, designs: DesignTable, constraints: Mapping[str, float]) -> str:
         pairs = ", ".join(f"{o}={w:g}" for o, w in zip(designs.objectives, self.weights))
         return f"weights ({self.method}: {pairs})"
 
@@ -88,8 +88,11 @@ class Reward:
         return nahas_reward(m["accuracy"], m["latency_ms"], m["area_mm2"], target_latency_ms=lat,
                             target_area_mm2=area, mode=self.mode)
 
-    def describe(self, designs: DesignTable) -> str:
-        return f"reward ({self.mode})"
+    def describe(self, designs: DesignTable, constraints: Mapping[str, float]) -> str:
+        lat, area = self.targets(constraints)  # the run's constraints where not given: say which
+        targets = [f"{what} target {value:g} {unit}" for what, value, unit in
+                   (("latency", lat, "ms"), ("area", area, "mm²")) if value is not None]
+        return f"reward ({', '.join([self.mode, *targets])})"
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ class Score:
         m = cand.metrics
         return energy_score(m["accuracy"], m["energy_uj"], reference_energy_uj=e_ref, params=self.params)
 
-    def describe(self, designs: DesignTable) -> str:
+    def describe(self, designs: DesignTable, constraints: Mapping[str, float]) -> str:
         ref = reference_row(designs, self.reference_id)
         return (f"score (reference id {int(designs.id[ref])}, "
                 f"{designs.metrics['energy_uj'][ref]:.4g} µJ, stress {self.params.stress:g})")
@@ -167,11 +170,12 @@ def select_design(designs: DesignTable, rule: Rule, *, bounds: Bounds = Bounds()
         raise NoMatch(f"no feasible design meets the filters; closest is id {int(feas.id[row])}: "
                       + "; ".join(str(v) for v in violated))
     cand = pareto_of(designs.take(np.flatnonzero(ok)))
-    s = np.asarray(rule.scores(cand, designs, constraints or {}), dtype=np.float64)
+    constraints = constraints or {}
+    s = np.asarray(rule.scores(cand, designs, constraints), dtype=np.float64)
     if len(s) > 1 and not np.isfinite(s).any():
-        raise NoMatch(f"{rule.describe(designs)}: no candidate of the {len(s)} gets a finite score "
+        raise NoMatch(f"{rule.describe(designs, constraints)}: no candidate of the {len(s)} gets a finite score "
                       "(knee: no two candidates are neighbours; widen --epsilon)")
     key = np.where(np.isnan(s), -np.inf, s)
     order = np.argsort(-key, kind="stable")[: top + 1]
-    return Selection(ranked=cand.take(order), scores=s[order], rule=rule.describe(designs),
+    return Selection(ranked=cand.take(order), scores=s[order], rule=rule.describe(designs, constraints),
                      n_candidates=len(cand))

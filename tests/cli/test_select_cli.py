@@ -143,6 +143,18 @@ def test_the_scores_default_reference_is_a_searched_design(run_dir, tmp_path, ad
     assert after.split(":")[0] == before.split(":")[0]  # "score (reference id N, ...)"
 
 
+def test_the_reward_rule_names_its_targets(tmp_path, capsys):
+    """A target the run's constraint gives is not on the command line: the header says which it was."""
+    problem = parse_problem(DEMO.read_text().replace("constraints: {}", "constraints: {max_latency_ms: 0.05}"))
+    search(problem, out=tmp_path / "run", pop=8, gens=1, accuracy_fn=ProxyAccuracy(problem), quiet=True).close()
+    assert main(["select", str(tmp_path / "run"), "--by", "reward", "--top", "0"]) == 0
+    assert capsys.readouterr().out.startswith("reward (soft, latency target 0.05 ms): chose design ")
+    argv = ["select", str(tmp_path / "run"), "--by", "reward", "--target-area-mm2", "200", "--reward-mode", "hard"]
+    assert main([*argv, "--format", "json"]) == 0
+    rule = json.loads(capsys.readouterr().out)["selection"]["rule"]
+    assert rule == "reward (hard, latency target 0.05 ms, area target 200 mm²)"
+
+
 def test_huge_weights_are_normalised_without_overflow(run_dir, capsys):
     assert main(["select", str(run_dir), "--format", "json", "--by", "weights", "1e308,1e308,1e308"]) == 0
     chosen = json.loads(capsys.readouterr().out)["id"]
