@@ -141,7 +141,8 @@ def run_figures(run: LoadedRun, out: Path) -> list[Path]:
     # the archive's own history (normalised on the run's first generation); recomputed if absent
     stored = HVCurve(np.array([h.n_evals for h in run.history]), np.array([h.hypervolume for h in run.history]))
     curve = stored if len(stored.n_evals) else hv_curve(run.data, *common_hv_box([run.data]))
-    paths += save(hv_figure(curve, title=f"hypervolume vs evaluations -- {tag}"), out, "hypervolume")
+    none = "" if d.feasible.any() else " (no feasible design: 0)"  # a flat 0 is not a search that found nothing better
+    paths += save(hv_figure(curve, title=f"hypervolume vs evaluations{none} -- {tag}"), out, "hypervolume")
     return paths
 
 

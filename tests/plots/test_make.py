@@ -69,6 +69,13 @@ def test_one_run_gets_every_figure(runs, tmp_path):
     assert [p.read_bytes() for p in paths] == [p.read_bytes() for p in again]
 
 
+def test_a_run_without_feasible_designs_says_so_on_its_hypervolume(tmp_path):
+    problem = parse_problem(DEMO.read_text().replace("constraints: {}", "constraints: {max_latency_ms: 1.0e-9}"))
+    search(problem, out=tmp_path / "run", pop=8, gens=2, accuracy_fn=ProxyAccuracy(problem), quiet=True).close()
+    make_plots([tmp_path / "run"], tmp_path / "plots")
+    assert "hypervolume vs evaluations (no feasible design: 0)" in (tmp_path / "plots" / "hypervolume.svg").read_text()
+
+
 def test_two_objectives_have_no_3d_front(runs, tmp_path):
     names = {p.stem for p in make_plots([runs[1]], tmp_path / "two")}
     assert names == {"front_error_vs_area_mm2", "parallel_coordinates", "hypervolume"}
