@@ -162,7 +162,7 @@ def bench_supernet_train(problem_path: str | Path = DEFAULT_PROBLEM, *, data: st
     ev = eval_data(splits, full_val, seed=seed)
     t = problem.network
     n_train = min(len(splits.train_x), max_train_images or 10**12)
-    seconds = [h["seconds"] for h in res.history]
+    seconds = [h["seconds"] for h in res.history if "seconds" in h]  # epochs trained now (checkpoints keep no times)
     result = {
         "problem": str(problem_path), "data": data, "checkpoint": str(res.path), "epochs": res.epochs,
         "train_images_per_epoch": n_train, "seconds_per_epoch": seconds,

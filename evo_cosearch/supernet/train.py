@@ -10,7 +10,9 @@ layers are trained by the random children): an all-binary smallest child trained
 the first channels, which every child shares, dead for all children (``problems/README.md``).
 Gradients of all children are summed before one optimizer step. A checkpoint is
 written after every epoch; a run finding an unfinished checkpoint for the same configuration
-continues from it, and a checkpoint of another configuration is never overwritten.
+continues from it, and a checkpoint of another configuration is never overwritten. A checkpoint
+keeps no wall-clock times, so the same training gives the same bytes (straight or resumed), and
+a run scored by a supernet accepts one retrained with the same command (runs record its hash).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ __all__ = ["TrainResult", "train_supernet", "sandwich_step"]
 class TrainResult:
     path: Path
     epochs: int
-    history: tuple[dict[str, float], ...]  # per epoch: loss, train_acc (largest child), seconds
+    history: tuple[dict[str, float], ...]  # per epoch: loss, train_acc (largest child); seconds: epochs trained now
 
 
 def _param_groups(net: Supernet, weight_decay: float) -> list[dict[str, Any]]:
@@ -80,6 +82,19 @@ def sandwich_step(net: Supernet, x: torch.Tensor, y: torch.Tensor, cfg: Supernet
         total += sub.item()
     acc = float((logits.argmax(1) == y).float().mean())
     return total, acc
+
+
+def _untimed(history: list[dict[str, float]]) -> list[dict[str, float]]:
+    """``history`` without its wall-clock ``seconds``: what a checkpoint keeps."""
+    return [{k: v for k, v in h.items() if k != "seconds"} for h in history]
+
+
+def _interned(state: dict[str, Any]) -> dict[str, Any]:
+    """An optimizer's ``state_dict`` with its keys interned. Pickle writes each string object once,
+    and the keys a resumed optimizer loaded are other objects than the one torch gives a parameter
+    it updates for the first time after the resume: such a checkpoint had other bytes."""
+    return {**state, "state": {i: {sys.intern(k): v for k, v in s.items()} for i, s in state["state"].items()},
+            "param_groups": [{sys.intern(k): v for k, v in g.items()} for g in state["param_groups"]]}
 
 
 def _saved_epochs(out: Path) -> int:
@@ -166,8 +181,8 @@ def train_supernet(template: NetworkTemplate, splits: Splits | Callable[[], Spli
                       f"{h['train_acc']:.3f}, {h['seconds']:.1f} s", file=sys.stderr, flush=True)
             save_atomic({
                 "meta": json.dumps(meta, sort_keys=True), "epoch": epoch + 1, "epochs": cfg.epochs,
-                "model": net.state_dict(), "optimizer": opt.state_dict(), "torch_rng": gen.get_state(),
-                "numpy_rng": json.dumps(rng.bit_generator.state), "history": json.dumps(history),
+                "model": net.state_dict(), "optimizer": _interned(opt.state_dict()), "torch_rng": gen.get_state(),
+                "numpy_rng": json.dumps(rng.bit_generator.state), "history": json.dumps(_untimed(history)),
                 **({} if data is None else {"data": json.dumps(data, sort_keys=True)}),
             }, out)
     except KeyboardInterrupt:

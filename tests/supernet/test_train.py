@@ -10,6 +10,7 @@ import torch
 import evo_cosearch.supernet.train as train_mod
 
 from evo_cosearch.errors import InputError, ProblemError
+from evo_cosearch.files import file_sha256
 from evo_cosearch.problem import load_problem
 from evo_cosearch.supernet import (
     EvaluationConfig, SupernetConfig, check_supernet, ensure_supernet, problem_splits, supernet_meta, train_supernet,
@@ -48,6 +49,9 @@ def test_same_seed_same_checkpoint_and_resume_equals_straight_run(tiny_problem_p
         assert torch.equal(a[k], resumed[k]), k
     b = load_checkpoint(tmp_path / "b.pt")["model"]
     assert all(torch.equal(a[k], b[k]) for k in a)
+    # the same bytes too (no epoch times in them): a run records its supernet's hash, and refused
+    # one retrained with the same command as "changed since the run was scored by it"
+    assert file_sha256(tmp_path / "a.pt") == file_sha256(tmp_path / "b.pt") == file_sha256(b_partial)
 
 
 def test_an_interrupted_first_epoch_says_nothing_was_saved(tiny_problem_path, tmp_path, monkeypatch):
