@@ -5,7 +5,8 @@ A checkpoint holds the model and optimizer state, the epochs done, the RNG state
 ``meta``) names cached checkpoints, so another configuration never reuses one. Checkpoints also
 record the identity of the data they were trained on (``data``:
 :func:`~evo_cosearch.data.data_identity`, outside ``meta``, so the cache keys of checkpoints
-written before it stay valid; older checkpoints lack it).
+written before it stay valid; older checkpoints lack it), and the torch ``threads`` they were
+trained on (older ones lack it too).
 """
 
 from __future__ import annotations

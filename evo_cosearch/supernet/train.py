@@ -13,6 +13,7 @@ written after every epoch; a run finding an unfinished checkpoint for the same c
 continues from it, and a checkpoint of another configuration is never overwritten. A checkpoint
 keeps no wall-clock times, so the same training gives the same bytes (straight or resumed), and
 a run scored by a supernet accepts one retrained with the same command (runs record its hash).
+It records the torch threads it trains on (:func:`training_threads`), and a resume trains on them.
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ def train_supernet(template: NetworkTemplate, splits: Splits | Callable[[], Spli
     function giving them: it is called only once such a checkpoint is accepted and epochs remain,
     so a refused or finished checkpoint costs no loading of the data."""
     out = writable_path(out, "supernet checkpoint")  # not after the first epoch's training
-    configure_torch(threads=training_threads())
+    threads = training_threads()
+    configure_torch(threads=threads)
     torch.use_deterministic_algorithms(True, warn_only=True)
     torch.manual_seed(seed)
     net = Supernet(template)
@@ -137,6 +139,8 @@ def train_supernet(template: NetworkTemplate, splits: Splits | Callable[[], Spli
             gen.set_state(ckpt["torch_rng"])
             rng.bit_generator.state = json.loads(ckpt["numpy_rng"])
             start, history = int(ckpt["epoch"]), json.loads(ckpt["history"])
+            threads = int(ckpt.get("threads", threads))  # another thread count sums in another order:
+            configure_torch(threads=threads)  # a resume trains on the one its checkpoint was trained on
         except (RuntimeError, TypeError, ValueError, KeyError) as exc:
             raise InputError(f"{out}: a damaged supernet checkpoint ({exc.__class__.__name__}); {remedy}") from None
     if start >= cfg.epochs:
@@ -183,6 +187,7 @@ def train_supernet(template: NetworkTemplate, splits: Splits | Callable[[], Spli
                 "meta": json.dumps(meta, sort_keys=True), "epoch": epoch + 1, "epochs": cfg.epochs,
                 "model": net.state_dict(), "optimizer": _interned(opt.state_dict()), "torch_rng": gen.get_state(),
                 "numpy_rng": json.dumps(rng.bit_generator.state), "history": json.dumps(_untimed(history)),
+                "threads": threads,
                 **({} if data is None else {"data": json.dumps(data, sort_keys=True)}),
             }, out)
     except KeyboardInterrupt:

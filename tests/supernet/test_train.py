@@ -30,20 +30,8 @@ def test_same_seed_same_checkpoint_and_resume_equals_straight_run(tiny_problem_p
     a = load_checkpoint(tmp_path / "a.pt")["model"]
     _train(p, tmp_path / "b.pt", epochs=2)
     b_partial = tmp_path / "b_partial.pt"
-    # a run killed right after its first checkpoint; rerunning continues from it
-    real_save = train_mod.save_atomic
-
-    def save_then_die(obj, path):
-        real_save(obj, path)
-        raise KeyboardInterrupt
-
-    with monkeypatch.context() as m:
-        m.setattr(train_mod, "save_atomic", save_then_die)
-        with pytest.raises(KeyboardInterrupt, match=f"^{re.escape(str(b_partial))} keeps 1 of 2 epochs: "
-                                                    "run the same command again to resume it$"):  # what the CLI prints after 'interrupted: '
-            _train(p, b_partial, epochs=2)
-    assert load_checkpoint(b_partial)["epoch"] == 1
-    _train(p, b_partial, epochs=2)
+    _train_one_epoch_of_two(p, b_partial, monkeypatch)
+    _train(p, b_partial, epochs=2)  # rerunning continues from it
     resumed = load_checkpoint(b_partial)["model"]
     for k in a:
         assert torch.equal(a[k], resumed[k]), k
@@ -52,6 +40,32 @@ def test_same_seed_same_checkpoint_and_resume_equals_straight_run(tiny_problem_p
     # the same bytes too (no epoch times in them): a run records its supernet's hash, and refused
     # one retrained with the same command as "changed since the run was scored by it"
     assert file_sha256(tmp_path / "a.pt") == file_sha256(tmp_path / "b.pt") == file_sha256(b_partial)
+
+
+def _train_one_epoch_of_two(problem, out, monkeypatch):
+    """A training of 2 epochs killed right after its first checkpoint."""
+    real_save = train_mod.save_atomic
+
+    def save_then_die(obj, path):
+        real_save(obj, path)
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(train_mod, "save_atomic", save_then_die)
+        with pytest.raises(KeyboardInterrupt, match=f"^{re.escape(str(out))} keeps 1 of 2 epochs: "
+                                                    "run the same command again to resume it$"):  # what the CLI prints after 'interrupted: '
+            _train(problem, out, epochs=2)
+    assert load_checkpoint(out)["epoch"] == 1
+
+
+def test_a_resume_trains_on_the_threads_its_checkpoint_was_trained_on(tiny_problem_path, tmp_path, monkeypatch):
+    p = load_problem(tiny_problem_path)
+    monkeypatch.setattr(train_mod, "training_threads", lambda: 2)  # as with OMP_WAIT_POLICY=PASSIVE
+    _train(p, tmp_path / "straight.pt", epochs=2)
+    _train_one_epoch_of_two(p, tmp_path / "resumed.pt", monkeypatch)
+    monkeypatch.setattr(train_mod, "training_threads", lambda: 1)  # resumed without it: 1 thread, other sums
+    _train(p, tmp_path / "resumed.pt", epochs=2)
+    assert file_sha256(tmp_path / "resumed.pt") == file_sha256(tmp_path / "straight.pt")
 
 
 def test_an_interrupted_first_epoch_says_nothing_was_saved(tiny_problem_path, tmp_path, monkeypatch):
