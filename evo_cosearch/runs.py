@@ -8,19 +8,20 @@ so that nothing they add to the run is on another accuracy scale.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import source_kind
-from evo_cosearch.files import same_file
+from evo_cosearch.files import file_sha256, same_file
 
 if TYPE_CHECKING:
     from evo_cosearch.archive.reader import RunMeta
     from evo_cosearch.problem import Problem
 
 __all__ = ["SUPERNET_CACHE", "SUPERNET_SEED", "run_checkpoint", "planned_checkpoint", "evaluation_seed",
-           "evaluation_threads", "run_problem", "resumed_problem", "data_path_of"]
+           "evaluation_threads", "run_problem", "resumed_problem", "data_path_of", "Rescoring", "rescoring"]
 
 #: Where trained supernets are cached (by network space and data).
 SUPERNET_CACHE = "results/supernets"
@@ -82,6 +83,59 @@ def evaluation_threads(meta: "RunMeta | None") -> int | None:
     a new run, or one made before runs recorded them (this process's default)."""
     threads = (_supernet_source(meta) or {}).get("threads")
     return None if threads is None else int(threads)
+
+
+@dataclass(frozen=True)
+class Rescoring:
+    """How ``evaluate`` scores a design again: the recalibration seed and torch threads (None: this
+    process's default), the accuracy the run archived (None: not known) and notes for the user."""
+
+    seed: int
+    threads: int | None
+    archived: float | None = None
+    notes: tuple[str, ...] = ()
+
+
+def rescoring(design: Mapping[str, Any] | None, *, supernet: str | Path, seed: int | None,
+              threads: int | None) -> Rescoring:
+    """The settings that score ``design`` (an exported design.json's data; None: gene indices) as its run
+    did: the run's evaluation seed and thread count unless ``seed`` / ``threads`` say otherwise, with a
+    note for each setting (and a ``supernet`` file) that differs from the run's, since any of them moves
+    accuracies by a few validation images."""
+    run, source, run_seed = _design_source(design)
+    if source_kind(source) != "supernet":
+        return Rescoring(0 if seed is None else seed, threads)
+    own_seed = int(source.get("evaluation_seed", run_seed))
+    own_threads = None if source.get("threads") is None else int(source["threads"])
+    notes = []
+    if seed is not None and seed != own_seed:
+        notes.append(f"run {run} scored its accuracies on the recalibration images of --seed {own_seed}, not {seed}")
+    if threads is not None and own_threads is not None and threads != own_threads:
+        notes.append(f"run {run} scored its accuracies on {own_threads} torch thread{'s' * (own_threads != 1)}, "
+                     f"not {threads}: another count sums in another order and moves a few validation images")
+    if source.get("sha256") and Path(supernet).is_file() and file_sha256(supernet)[:16] != source["sha256"]:
+        notes.append(f"run {run} scored its accuracies with supernet {source.get('supernet')}, and --supernet "
+                     f"{supernet} holds other weights")
+    archived = (design.get("metrics") or {}).get("accuracy")
+    return Rescoring(own_seed if seed is None else seed, own_threads if threads is None else threads,
+                     None if archived is None else float(archived), tuple(notes))
+
+
+def _design_source(design: Mapping[str, Any] | None) -> tuple[str, Mapping[str, Any] | None, int]:
+    """(run name, accuracy source, run seed) of the run an exported design comes from: the source the
+    export recorded, else (an export made before exports recorded it) its run folder's while it is there."""
+    prov = (design or {}).get("provenance")
+    if not isinstance(prov, Mapping):
+        return "", None, 0
+    run, source, run_seed = str(prov.get("run")), prov.get("accuracy_source"), int(prov.get("seed") or 0)
+    if "accuracy_source" not in prov and prov.get("run_dir") and Path(prov["run_dir"]).is_dir():
+        from evo_cosearch.archive import open_archive
+        try:
+            with open_archive(prov["run_dir"]) as arc:
+                source = arc.meta.accuracy_source
+        except InputError:  # not a run (any more): nothing recorded to match
+            pass
+    return run, source if isinstance(source, Mapping) else None, run_seed
 
 
 def _supernet_source(meta: "RunMeta | None") -> Mapping[str, Any] | None:

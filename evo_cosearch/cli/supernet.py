@@ -9,7 +9,7 @@ import sys
 
 from evo_cosearch.cli import problem_help
 from evo_cosearch.errors import InputError
-from evo_cosearch.io.designfile import genome_arg
+from evo_cosearch.io.designfile import design_of_arg, genome_arg
 from evo_cosearch.problem import load_problem
 
 __all__ = ["register"]
@@ -26,6 +26,13 @@ def _seed(text: str) -> int:
     if not 0 <= seed <= MAX_SEED:
         raise argparse.ArgumentTypeError(f"{seed} must be an integer from 0 to 2**63 - 1")
     return seed
+
+
+def _threads(text: str) -> int:
+    """An argparse type: a torch thread count."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer >= 1")
+    return int(text)
 
 
 def register(sub) -> None:
@@ -46,8 +53,12 @@ def register(sub) -> None:
     e.add_argument("--supernet", required=True, help="supernet checkpoint")
     e.add_argument("--genome", required=True, help="comma-separated gene indices, or an exported design.json")
     e.add_argument("--data", default=None, help="dataset path (overrides dataset.path)")
-    e.add_argument("--seed", type=_seed, default=0,
-                   help="seed of the recalibration images, 0 to 2**63 - 1 (default 0: the one a search uses)")
+    e.add_argument("--seed", type=_seed, default=None,
+                   help="seed of the recalibration images, 0 to 2**63 - 1 (default: the one the run of a "
+                        "design.json used, else 0: the one a search uses)")
+    e.add_argument("--threads", type=_threads, default=None,
+                   help="torch threads to evaluate on (default: the count the run of a design.json scored it "
+                        "on, else OMP_NUM_THREADS or at most 2); another count moves a few validation images")
     e.add_argument("--format", choices=("text", "json"), default="text",
                    help="json: {accuracy (validation, in [0, 1]), macs, params}")
     e.set_defaults(handler=run_evaluate)
@@ -89,15 +100,22 @@ def run_evaluate(args) -> int:
     from evo_cosearch.supernet import AccuracyEvaluator
     from evo_cosearch.workload import spec_workload
 
+    from evo_cosearch.runs import rescoring
+
     problem = load_problem(args.problem).with_data(args.data, strict=True)
     genome = genome_arg(problem, args.genome)
-    acc = float(AccuracyEvaluator(problem, args.supernet, seed=args.seed).accuracy(genome[None, :])[0])
+    how = rescoring(design_of_arg(args.genome), supernet=args.supernet, seed=args.seed, threads=args.threads)
+    evaluator = AccuracyEvaluator(problem, args.supernet, seed=how.seed, threads=how.threads)
+    acc = float(evaluator.accuracy(genome[None, :])[0])
     wl = spec_workload(problem.design(genome).network)
     out = {"accuracy": acc, "macs": int(wl.macs.sum()), "params": int(wl.params.sum())}
+    for note in how.notes:
+        print(f"note: {note}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(out))
     else:
-        print(f"accuracy {acc:.4f} (validation)  MACs {out['macs']:,}  params {out['params']:,}")
+        archived = "" if how.archived is None else f", archived {how.archived:.4f}"
+        print(f"accuracy {acc:.4f} (validation{archived})  MACs {out['macs']:,}  params {out['params']:,}")
     return 0
 
 

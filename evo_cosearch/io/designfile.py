@@ -17,7 +17,7 @@ from evo_cosearch.files import read_text
 from evo_cosearch.space.spec import NetworkSpec
 from evo_cosearch.workload import LayerArrays, spec_workload
 
-__all__ = ["record_workload", "read_design_workload", "genome_arg"]
+__all__ = ["record_workload", "read_design_workload", "genome_arg", "design_of_arg"]
 
 
 def record_workload(spec: NetworkSpec, record_network: Mapping[str, Any]) -> LayerArrays:
@@ -50,13 +50,20 @@ def read_design_workload(path: str | Path) -> LayerArrays:
         raise InputError(f"{p}: network: not a network of this project ({type(exc).__name__}: {exc})") from None
 
 
+def design_of_arg(text: str) -> dict[str, Any] | None:
+    """The exported design.json a ``--genome`` argument names, as data (None: gene indices)."""
+    if not str(text).endswith(".json"):
+        return None
+    return _read(Path(text), "--genome takes I,J,... or an exported design.json")
+
+
 def genome_arg(problem, text: str):
     """The genome of a ``--genome`` argument: ``I,J,...`` gene indices, or an exported design.json
     of ``problem``'s space (its recorded genome, which must decode to its network here)."""
     if not str(text).endswith(".json"):
         return problem.space.parse_genome(text)
     p = Path(text)
-    data = _read(p, "--genome takes I,J,... or an exported design.json")
+    data = design_of_arg(text)
     if "refined" in data["network"]:
         raise InputError(f"{p}: design {data.get('id')} is refined (evo-cosearch refine): its network is narrower "
                          "than its genome's; its trained child is RUN/refined/<id>/child.pt")

@@ -74,6 +74,7 @@ def design_record(archive: "Archive", table: "DesignTable", row: int) -> dict[st
             "genome": rec["genome"], "genes": problem.space.values_of(rec["genome"]),
             "problem": {"name": meta.problem_name, "fingerprint": meta.fingerprint, "text": meta.problem_text},
             "seed": meta.seed, "strategy": rec["strategy"], "run_strategy": meta.strategy,
+            "accuracy_source": meta.accuracy_source,  # what scored it: evaluate scores it the same way
             "versions": dict(meta.versions),
         },
     }

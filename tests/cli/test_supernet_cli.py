@@ -235,3 +235,51 @@ def test_help_describes_every_option(command):
     sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     bare = [a.option_strings[0] for a in sub.choices[command]._actions if a.option_strings and not a.help]
     assert bare == []
+
+
+def test_evaluate_scores_an_exported_design_as_its_run_did(trained, tmp_path, capsys, monkeypatch):
+    """A run's accuracies depend on its torch thread count: evaluating its design.json takes the run's
+    count (and recalibration seed), whatever OMP_NUM_THREADS says, and notes a count or seed asked for
+    that differs from the run's."""
+    import torch
+
+    from evo_cosearch.api import search
+    from evo_cosearch.problem import load_problem
+    from evo_cosearch.select import export_design
+
+    problem, ckpt = trained
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    with search(load_problem(problem), out=tmp_path / "run", pop=4, gens=1, supernet=ckpt, quiet=True) as arc:
+        d = arc.designs()
+        design_json = export_design(arc, int(d.id[-1]), tmp_path / "x").design_json
+    archived = float(d.metrics["accuracy"][-1])
+    old_export = tmp_path / "old.json"  # one made before exports recorded the run's accuracy source
+    data = json.loads(design_json.read_text())
+    assert data["provenance"]["accuracy_source"]["threads"] == 1
+    del data["provenance"]["accuracy_source"]
+    old_export.write_text(json.dumps(data))
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    before = torch.get_num_threads()
+    base = ["evaluate", "--problem", str(problem), "--supernet", str(ckpt)]
+    try:
+        for genome in (design_json, old_export):
+            torch.set_num_threads(2)
+            capsys.readouterr()
+            assert main([*base, "--genome", str(genome), "--format", "json"]) == 0
+            out, err = capsys.readouterr()
+            assert torch.get_num_threads() == 1 and err == ""
+            assert json.loads(out)["accuracy"] == archived
+        assert main([*base, "--genome", str(design_json), "--threads", "2", "--seed", "5"]) == 0
+        out, err = capsys.readouterr()
+        assert torch.get_num_threads() == 2 and f", archived {archived:.4f})" in out
+        assert err == ("note: run run scored its accuracies on the recalibration images of --seed 0, not 5\n"
+                       "note: run run scored its accuracies on 1 torch thread, not 2: another count sums in "
+                       "another order and moves a few validation images\n")
+        data["provenance"]["accuracy_source"] = {**json.loads(design_json.read_text())["provenance"]["accuracy_source"],
+                                                 "sha256": "0" * 16}
+        old_export.write_text(json.dumps(data))  # as if the run had been scored by another supernet
+        assert main([*base, "--genome", str(old_export)]) == 0
+        assert f"note: run run scored its accuracies with supernet {ckpt.resolve()}, and --supernet {ckpt} holds " \
+               "other weights\n" == capsys.readouterr().err
+    finally:
+        torch.set_num_threads(before)
