@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["EvoCosearchError", "ProblemError", "GenomeError", "InputError", "DataError", "WorkerError"]
+__all__ = ["EvoCosearchError", "ProblemError", "GenomeError", "InputError", "DataError", "WorkerError", "OutputClosed"]
 
 
 class EvoCosearchError(Exception):
@@ -28,3 +28,9 @@ class DataError(EvoCosearchError):
 
 class WorkerError(EvoCosearchError):
     """A process or cluster that evaluates accuracies went away (the run keeps what it committed)."""
+
+
+class OutputClosed(BrokenPipeError):
+    """The reader of the output went away (``search ... 2>&1 | head``) and the command stopped, as on
+    Ctrl-C; ``str()`` says what it kept. The CLI says so on stderr where it can and exits with 141
+    (128 + SIGPIPE, a shell's code for a program a closed pipe ended)."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from evo_cosearch import __version__
-from evo_cosearch.errors import EvoCosearchError
+from evo_cosearch.errors import EvoCosearchError, OutputClosed
 
 __all__ = ["main", "build_parser", "problem_help"]
 
@@ -75,13 +75,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as exc:  # a search says what it kept
         print(f"interrupted: {exc}" if str(exc) else "interrupted", file=sys.stderr)
         return 130
+    except OutputClosed as exc:  # a search whose output's reader went away: stopped as on Ctrl-C
+        _closed_output(f"stopped, its output was closed: {exc}")
+        return 141
     except BrokenPipeError:  # e.g. piped into `head`: stop quietly
-        sys.stderr.close()
+        _closed_output(None)
         return 0
     except OSError as exc:  # a path that cannot be read or written (a file as a folder, no permission)
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
+
+
+def _closed_output(message: str | None) -> None:
+    """Say ``message`` on stderr if it is still open, and leave nothing for Python to flush at exit
+    into a closed pipe (it would print "Exception ignored ... BrokenPipeError")."""
+    import os
+
+    if message is not None:
+        try:
+            print(message, file=sys.stderr, flush=True)
+        except OSError:
+            pass
+    for stream in {sys.stdout, sys.stderr} & {sys.__stdout__, sys.__stderr__} - {None}:  # the process's own
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        except (OSError, ValueError):
+            pass
 
 
 if __name__ == "__main__":  # pragma: no cover

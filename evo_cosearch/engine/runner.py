@@ -25,7 +25,7 @@ from pymoo.core.population import Population
 from evo_cosearch.archive import (
     ArchiveWriter, db_path, hv_points, hypervolume, non_dominated, open_archive, pareto_of,
 )
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, OutputClosed
 from evo_cosearch.evaluate import simulator_mismatch, simulator_source, source_kind, source_mismatch
 from evo_cosearch.files import missing_root, remove_made_dirs
 from evo_cosearch.runs import data_path_of
@@ -278,15 +278,18 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
             writer.discard()
             (run_dir / "problem.yaml").unlink(missing_ok=True)
             remove_made_dirs(run_dir, made_root)
-            if isinstance(exc, KeyboardInterrupt):
-                raise KeyboardInterrupt(f"{run_dir}: no generation completed, nothing kept") from None
+            kept = f"{run_dir}: no generation completed, nothing kept"
         else:
             writer.set_meta(status="failed", ended=_now())
             writer.close()
-            if isinstance(exc, KeyboardInterrupt):  # Ctrl-C: say what is kept and how to go on
-                gens = "generation" if done == 1 else "generations"
-                raise KeyboardInterrupt(f"{run_dir} keeps its {done} completed {gens} of {settings.gens}: "
-                                        "run the same command again to resume it") from None
+            gens = "generation" if done == 1 else "generations"
+            kept = (f"{run_dir} keeps its {done} completed {gens} of {settings.gens}: run the same command again "
+                    "to resume it")
+        # Ctrl-C, or the output's reader gone (`| head`): stop, saying what is kept and how to go on
+        if isinstance(exc, KeyboardInterrupt):
+            raise KeyboardInterrupt(kept) from None
+        if isinstance(exc, BrokenPipeError):
+            raise OutputClosed(kept) from None
         raise
     if bar is not None:
         bar.close()

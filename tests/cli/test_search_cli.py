@@ -231,3 +231,41 @@ def test_layer_groups_without_an_energy_objective_is_refused_before_a_supernet_t
     assert main(["search", "--problem", "q.yaml", "--out", "r", "--quiet"]) == 2
     assert "q.yaml: search.strategy: layer_groups needs objectives" in one_error_line(capsys)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.yaml", "q.yaml"]  # no supernet, no run
+
+
+def test_a_search_whose_output_is_closed_stops_as_on_ctrl_c(tmp_path):
+    """``search 2>&1 | head``: the pipe's reader is gone before the first progress line. The search
+    stopped with a traceback-free exit code 0 and a "failed" run; now it keeps its committed generation,
+    exits with 141 (128 + SIGPIPE) like any program a closed pipe ends, and resumes."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "r"
+    argv = [sys.executable, "-m", "evo_cosearch", "search", "--problem", str(DEMO), "--out", str(out), "--pop",
+            "4", "--gens", "3", "--proxy-accuracy"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # closed before the search writes its first line
+    try:
+        done = subprocess.run(argv, stdout=write_end, stderr=write_end, cwd=ROOT, env=env, timeout=300)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141
+    resumed = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert resumed.returncode == 0 and resumed.stderr.startswith(f"resuming {out} from generation 2 of 3 "
+                                                                 "(1 completed)\n")
+
+
+def test_a_closed_output_is_said_where_stderr_can_take_it(tmp_path, capsys, monkeypatch):
+    from evo_cosearch.engine import runner
+
+    def closed(self, n):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(runner._LineProgress, "update", closed)
+    out = tmp_path / "r"
+    assert main(["search", "--problem", str(DEMO), "--out", str(out), "--pop", "4", "--gens", "3",
+                 "--proxy-accuracy"]) == 141
+    assert capsys.readouterr().err == (f"stopped, its output was closed: {out} keeps its 1 completed generation "
+                                       "of 3: run the same command again to resume it\n")
