@@ -41,3 +41,41 @@ def test_a_readme_command_parses_and_writes_under_results(argv):
         path = getattr(args, dest, None)
         if path is not None and not path.isupper():  # a placeholder such as CKPT stands for the reader's own path
             assert Path(path).parts[0] == "results", f"{' '.join(argv)}: --{dest} {path} is not under results/"
+
+
+def readme_python(heading: str) -> list[str]:
+    """The ``python`` blocks of the README section under ``heading``."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"\n{heading}\n")
+    section = text[start:text.index("\n## ", start + 1)]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def test_the_from_python_examples_run_as_written(tmp_path, monkeypatch):
+    """Both examples, in a folder where the README's relative paths hold (a small budget, scored by the
+    proxy: the API is what is checked, not a supernet)."""
+    import evo_cosearch as ec
+    from evo_cosearch.cli import main
+    from evo_cosearch.evaluate import ProxyAccuracy
+    from evo_cosearch.problem import load_problem
+
+    search, load_child_example = readme_python("## From Python")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "problems").symlink_to(ROOT / "problems")
+    real = ec.search
+
+    def small(problem, **kwargs):
+        return real(problem, **{**kwargs, "pop": 4, "gens": 1, "quiet": True,
+                                "accuracy_fn": ProxyAccuracy(load_problem(problem))})
+
+    monkeypatch.setattr(ec, "search", small)
+    ns: dict = {}
+    exec(compile(search, "README.md", "exec"), ns)  # noqa: S102 - our own README
+    ns["arc"].close()
+    child = re.search(r'load_child\("([^"]+)"\)', load_child_example).group(1)
+    n_var = load_problem("problems/demo_digits.yaml").space.n_var
+    assert main(["train-child", "--problem", "problems/demo_digits.yaml", "--genome", ",".join(["0"] * n_var),
+                 "--epochs", "0", "--out", child, "--format", "json"]) == 0
+    ns = {}
+    exec(compile(load_child_example, "README.md", "exec"), ns)  # noqa: S102
+    assert tuple(ns["logits"].shape) == (len(ns["images"]), 10)
