@@ -1,6 +1,6 @@
 """Scalar rewards of designs from their metrics: the NAHAS reward and the AutoQKeras energy score.
 
-The one home of both formulas (REFERENCE.md sections 1 and 2): the RL search baseline
+The one home of both formulas (the NAHAS joint search and AutoQKeras): the RL search baseline
 (``engine/reinforce``) optimises :func:`nahas_reward`, and the selection rules
 (``select/rules``) rank archived designs with it and with :func:`energy_score`.
 Pure numpy over arrays (N,); higher is better.

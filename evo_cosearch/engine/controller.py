@@ -3,7 +3,7 @@
 One categorical decision per gene, in genome order (network genes, then accelerator
 genes): step ``i`` feeds the embedding of decision ``i - 1`` (a start token first) to an
 LSTM cell, and a softmax head sized to gene ``i``'s cardinality gives the decision
-(REFERENCE.md section 1). A generation samples a batch of genomes; once they are scored,
+(the NAHAS joint-search method). A generation samples a batch of genomes; once they are scored,
 one Adam step on the REINFORCE loss ``-mean((R - b) log pi(x)) - beta * mean(entropy)``
 moves the policy, and the baseline ``b`` follows the batch-mean reward as an exponential
 moving average (the first batch's mean starts it).

@@ -1,4 +1,4 @@
-"""Energy of one multiply-accumulate by the quantizer types of its operands (REFERENCE.md section 2).
+"""Energy of one multiply-accumulate by the quantizer types of its operands (the AutoQKeras method).
 
 A MAC multiplies a weight by an activation and adds the product into an accumulator of
 ``acc`` bits (``acc_bits``; 0 means as wide as the product, ``w_bits + a_bits``). What the

@@ -1,6 +1,6 @@
 """Loop-nest mapping of each layer onto the edge array -> compute cycles and utilisation.
 
-The template (REFERENCE.md section 1): ``pes_x × pes_y`` processing elements (PEs); each PE
+The template (the NAHAS joint-search method): ``pes_x × pes_y`` processing elements (PEs); each PE
 has ``compute_lanes`` lanes; each lane has ``simd_units`` MAC units of ``mac_bits`` bits.
 A convolution-like layer (conv, depthwise, pointwise, dense) is unrolled spatially as
 

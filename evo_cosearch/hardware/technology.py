@@ -2,7 +2,7 @@
 
 Every constant carries its unit in its name and a source. Energy figures come from
 M. Horowitz, "Computing's energy problem (and what we can do about it)", ISSCC 2014 (45 nm,
-0.9 V); the quadratic fits are the ones of REFERENCE.md section 2. Area figures that Horowitz
+0.9 V); the quadratic fits in bits are those of the AutoQKeras energy model. Area figures that Horowitz
 does not give are *assumptions*, each with the reason it is plausible. All functions are
 vectorised: they accept numpy arrays (or scalars) and return float arrays (a float32 input stays
 float32; integers become float64).

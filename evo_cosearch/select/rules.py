@@ -9,8 +9,8 @@ runners-up. These rules only pick a design from an archive; the search never use
   parameter: pymoo 0.6.2 stores ``epsilon`` but always queries a radius of 0.125 on raw,
   un-normalised objectives.
 * :func:`pseudo_weight_distance` / :func:`asf` -- pymoo's ``PseudoWeights`` and ``ASF``.
-* :func:`nahas_reward` -- ``ACC * (LAT/T_lat)^w0 * (AREA/T_area)^w1`` (REFERENCE.md section 1) and
-  :func:`energy_score` -- ``accuracy * (1 + delta)`` (REFERENCE.md section 2), re-exported from
+* :func:`nahas_reward` -- ``ACC * (LAT/T_lat)^w0 * (AREA/T_area)^w1`` (the NAHAS joint-search method) and
+  :func:`energy_score` -- ``accuracy * (1 + delta)`` (the AutoQKeras method), re-exported from
   :mod:`evo_cosearch.rewards`, their one home (the RL search baseline uses the same reward).
 """
 

@@ -14,7 +14,7 @@ from evo_cosearch.space.spec import AcceleratorSpec
 
 __all__ = ["ACCELERATOR_TABLE", "ACCELERATOR_RANGE", "AcceleratorTemplate", "AcceleratorArrays"]
 
-#: The reference table (REFERENCE.md section 1) plus ``mac_bits``. Defaults for a problem file.
+#: The reference table (the NAHAS joint-search method) plus ``mac_bits``. Defaults for a problem file.
 ACCELERATOR_TABLE: dict[str, tuple[Any, ...]] = {
     "pes_x": (1, 2, 4, 6, 8),
     "pes_y": (1, 2, 4, 6, 8),
