@@ -62,8 +62,9 @@ def spelling_free_path(path: str | Path) -> str:
 def writable_path(path: str | Path, what: str, *, directory: bool = False) -> Path:
     """``path`` as a :class:`Path` if a ``what`` file (a directory, with ``directory``) can be
     written there: its nearest existing ancestor is a directory that takes a file (tried);
-    checked before any work whose result would be lost."""
-    if not str(path):
+    checked before any work whose result would be lost. An empty (or all-blank) path is refused,
+    not taken for the current folder."""
+    if not str(path).strip():
         raise InputError(f"an empty path given for the {what}")
     p = Path(path)
     if p.is_dir() and not directory:

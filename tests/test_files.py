@@ -51,3 +51,9 @@ def test_a_rewrite_keeps_the_files_permissions_and_a_new_file_gets_the_umasks(tm
 def test_an_empty_output_path_is_refused_by_name_not_taken_for_the_current_folder():
     with pytest.raises(InputError, match="^an empty path given for the benchmark JSON result$"):
         writable_path("", "benchmark JSON result")
+
+
+def test_an_all_blank_output_path_is_refused_as_empty_not_taken_for_a_file_named_blank(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError, match="^an empty path given for the figures$"):
+        writable_path("  ", "figures", directory=True)

@@ -75,8 +75,6 @@ def _register_simulator(bsub) -> None:
 
 
 def run_simulator(args) -> int:
-    if args.json is not None and args.json.strip() == "":
-        raise InputError("--json: empty path")
     if args.seed < 0:
         raise InputError(f"--seed: {args.seed} is not an integer >= 0")
     result = bench_simulator(args.problem, n_designs=args.designs, seed=args.seed, repeats=args.repeats,

@@ -73,3 +73,14 @@ def test_simulator_and_search_overhead_take_json_and_out_alike(name, fn, kwarg, 
     monkeypatch.setattr(module + "." + attr, lambda *a, **kw: seen.update(kw) or {"ok": True})
     assert main(["bench", name, flag, "mine.json"]) == 0
     assert seen[kwarg] == "mine.json" and '"ok": true' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", BENCHMARKS)
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_every_benchmark_refuses_an_empty_json_path_in_the_same_words(name, blank, tmp_path, monkeypatch, capsys):
+    from evo_cosearch.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["bench", name, "--json", blank]) == 2
+    assert capsys.readouterr().err == "error: an empty path given for the benchmark JSON result\n"
+    assert list(tmp_path.iterdir()) == []  # nothing written, not even a file named "  "
