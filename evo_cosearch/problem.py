@@ -97,8 +97,10 @@ class Problem:
         return np.array([name not in acc for name in self.space.names])
 
     def with_data(self, path: str | None, *, strict: bool = False) -> "Problem":
-        """A copy whose dataset reads from ``path`` (the CLI's ``--data``). ``strict``: a path for
-        the embedded digits, which read no file, is an error (else it is ignored)."""
+        """A copy whose dataset reads from ``path`` (the CLI's ``--data``). ``strict`` (a path the
+        user gave): a path for the embedded digits, which read no file, is an error (else it is
+        ignored), and so is a path that is not there, even where nothing reads it (the accuracy
+        proxy): a run records it, and its resume would look for it."""
         if path is None:
             return self
         if self.dataset.name == "digits":
@@ -106,6 +108,9 @@ class Problem:
                 raise InputError(f"--data {path}: {self.source}: dataset digits is embedded (scikit-learn's) and "
                                  "reads no file")
             return self
+        if strict and not Path(path).exists():
+            where = "" if Path(path).is_absolute() else f" (looked for in the current folder, {Path.cwd()})"
+            raise InputError(f"--data {path}: dataset path not found{where}")
         ds = DatasetConfig(self.dataset.name, str(path), self.dataset.options)
         return Problem(**{**self.__dict__, "dataset": ds})
 

@@ -153,7 +153,7 @@ def resumed_problem(problem: "Problem", meta: "RunMeta | None", where: str) -> "
         return problem
     from evo_cosearch.problem import parse_problem
     if problem.dataset.path == parse_problem(problem.text, source=problem.source).dataset.path:
-        return run_problem(problem, meta)
+        return run_problem(problem, meta, where=where)
     if not Path(meta.data).exists():
         return problem
     raise InputError(f"{where}: the run read its data from {meta.data}, not {problem.dataset.path}; leave out "
@@ -166,10 +166,11 @@ def data_path_of(problem: "Problem") -> str | None:
     return None if path is None else str(Path(path).resolve())
 
 
-def run_problem(problem: "Problem", meta: "RunMeta", data: str | None = None) -> "Problem":
-    """The run's problem reading ``data`` if given, else the dataset file the run read."""
+def run_problem(problem: "Problem", meta: "RunMeta", data: str | None = None, *, where: str) -> "Problem":
+    """The run's problem reading ``data`` if given, else the dataset file the run read; ``where``:
+    the run as the user named it (its folder), for the error when that file is gone."""
     path = data if data is not None else meta.data
     if path is not None and data is None and not Path(path).exists():
-        raise InputError(f"{meta.run}: the run read its data from {path}, which is not there any more; "
+        raise InputError(f"{where}: the run read its data from {path}, which is not there any more; "
                          "pass --data")
     return problem.with_data(path, strict=data is not None)

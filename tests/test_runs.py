@@ -76,13 +76,19 @@ def test_run_problem_reads_the_data_the_run_read(tmp_path):
     p = load_problem(DEMO.with_name("joint_fashion_mnist.yaml"))
     data = tmp_path / "d.npz"
     data.write_bytes(b"")
-    assert run_problem(p, meta(data=str(data))).dataset.path == str(data)
-    assert run_problem(p, meta(data=str(data)), "other.npz").dataset.path == "other.npz"
-    assert run_problem(p, meta()).dataset == p.dataset
-    with pytest.raises(InputError, match="gone.npz, which is not there any more; pass --data"):
-        run_problem(p, meta(data=str(tmp_path / "gone.npz")))
+    other = tmp_path / "other.npz"
+    other.write_bytes(b"")
+    assert run_problem(p, meta(data=str(data)), where="r").dataset.path == str(data)
+    assert run_problem(p, meta(data=str(data)), str(other), where="r").dataset.path == str(other)
+    assert run_problem(p, meta(), where="r").dataset == p.dataset
+    # named by the run's folder as given, not by the run's name (which is no path)
+    with pytest.raises(InputError, match=f"^{tmp_path}/run: the run read its data from .*gone.npz, which is not there "
+                                         "any more; pass --data$"):
+        run_problem(p, meta(data=str(tmp_path / "gone.npz")), where=str(tmp_path / "run"))
     with pytest.raises(InputError, match="--data x.npz: .*digits is embedded"):  # digits reads no file
-        run_problem(load_problem(DEMO), meta(), "x.npz")
+        run_problem(load_problem(DEMO), meta(), "x.npz", where="r")
+    with pytest.raises(InputError, match=f"^--data {tmp_path}/gone.npz: dataset path not found$"):  # given, not there
+        run_problem(p, meta(data=str(data)), str(tmp_path / "gone.npz"), where="r")
 
 
 def test_run_checkpoint_prefers_the_given_then_the_recorded_file(tmp_path):

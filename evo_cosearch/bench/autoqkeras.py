@@ -104,8 +104,9 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
     check_settings(tolerance_points=tolerance_points, train_epochs=train_epochs, train_seeds=train_seeds,
                    verify=verify, workers=workers)
     check_strategies(strategies)
-    data = bench_data(data, problem_path, DEFAULT_PROBLEM)
-    problem = load_problem(problem_path).with_data(data, strict=True)  # --data for the embedded digits: an error
+    given, data = data, bench_data(data, problem_path, DEFAULT_PROBLEM)
+    # --data for the embedded digits, or not there: an error (the default data is looked for when read)
+    problem = load_problem(problem_path).with_data(data, strict=given is not None)
     if problem.reference is None:
         raise ProblemError(f"{problem.source}: no reference: design to compare with")
     if "energy_uj" not in problem.objectives:

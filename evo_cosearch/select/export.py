@@ -111,7 +111,8 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
     if finetune_epochs is not None:
         from evo_cosearch.runs import run_problem
         from evo_cosearch.select.finetune import finetune
-        tuned = finetune(run_problem(archive.problem(), archive.meta, data), spec.network, epochs=finetune_epochs,
+        problem = run_problem(archive.problem(), archive.meta, data, where=str(archive.given))
+        tuned = finetune(problem, spec.network, epochs=finetune_epochs,
                          seed=archive.meta.seed, supernet=supernet, recorded=archive.meta.accuracy_source,
                          cache_dir=supernet_cache, progress=progress)
     out.mkdir(parents=True, exist_ok=True)
@@ -186,8 +187,8 @@ def check_export_folder(archive: "Archive", design_id: int, out_dir: str | Path,
     if finetune:
         from evo_cosearch.runs import run_problem
         from evo_cosearch.select.finetune import check_finetune_inputs
-        check_finetune_inputs(run_problem(archive.problem(), archive.meta, data), archive.meta.accuracy_source,
-                              supernet=supernet)
+        problem = run_problem(archive.problem(), archive.meta, data, where=str(archive.given))
+        check_finetune_inputs(problem, archive.meta.accuracy_source, supernet=supernet)
 
 
 def _row(archive: "Archive", designs: "DesignTable", design_id: int) -> int:

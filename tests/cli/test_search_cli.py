@@ -107,6 +107,31 @@ def test_bad_problem_files(tmp_path, capsys, edit, where):
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.parametrize("command", [["search", "--out", "run"], ["bench", "strategies", "--seeds", "0"],
+                                     ["bench", "joint", "--seeds", "0"]])
+def test_a_missing_data_file_is_refused_up_front_even_where_the_proxy_never_reads_it(command, tmp_path, monkeypatch,
+                                                                                      capsys):
+    # it was recorded, and the run's resume was then refused for want of it
+    monkeypatch.chdir(tmp_path)
+    argv = [*command, "--problem", str(FASHION), "--pop", "4", "--gens", "1", "--proxy-accuracy", "--quiet"]
+    assert main([*argv, "--data", "nope.npz"]) == 2
+    assert one_error_line(capsys) == (f"error: --data nope.npz: dataset path not found (looked for in the current "
+                                      f"folder, {tmp_path})")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_resume_whose_data_file_is_gone_names_the_run_folder_it_was_given(tmp_path, capsys):
+    data, out = tmp_path / "d.npz", tmp_path / "runs" / "r"
+    data.write_bytes(b"")  # the proxy reads nothing
+    args = ["search", "--problem", str(FASHION), "--out", str(out), "--pop", "4", "--gens", "1", "--proxy-accuracy",
+            "--quiet"]
+    assert main([*args, "--data", str(data)]) == 0
+    data.unlink()
+    assert main(args) == 2  # it named the run "r", which is no path from here
+    assert one_error_line(capsys) == (f"error: {out}: the run read its data from {data}, which is not there any "
+                                      "more; pass --data")
+
+
 def test_export_to_a_csv_file_writes_csv_unless_told_otherwise(run_dir, tmp_path):
     assert main(["export", str(run_dir), "-o", str(tmp_path / "all.csv")]) == 0
     assert (tmp_path / "all.csv").read_text().startswith("id,generation,feasible,")
