@@ -18,7 +18,7 @@ def register(sub) -> None:
     f.add_argument("--max-area-mm2", type=float)
     f.add_argument("--min-accuracy", type=float, help="fraction in [0, 1]")
     r = p.add_argument_group("rule")
-    r.add_argument("--by", nargs="+", default=["knee"], metavar="RULE",
+    r.add_argument("--by", nargs="+", default=["knee"], metavar=("RULE", "WEIGHTS"),
                    help="knee | weights W1,W2,.. (one per objective) | reward | score (default: knee)")
     r.add_argument("--epsilon",
                    help="knee: neighbourhood radius on the normalised front, or 'all' (default 0.125)")

@@ -288,3 +288,11 @@ def test_the_table_shows_the_runs_objectives(run_dir, tmp_path, capsys):
     with open_archive(out) as arc:  # the chosen design is the one of fewest MACs, and the table says how many
         fewest = int(arc.pareto().metrics["macs"].min())
     assert lines[2].split()[-3] == f"{fewest:,}"
+
+
+def test_the_usage_reads_by_as_a_rule_then_its_weights(capsys):
+    # it read "--by RULE [RULE ...]", as if several rules were taken
+    with pytest.raises(SystemExit):
+        main(["select", "--help"])
+    out = capsys.readouterr().out
+    assert "[--by RULE [WEIGHTS ...]]" in out and "RULE [RULE" not in out
