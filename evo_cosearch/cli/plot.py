@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 #: Where the figures of several runs go without ``--out``: under the current folder's ``results/``, as every
@@ -22,7 +23,7 @@ def run(args) -> int:
     first = Path(args.runs[0])
     run_dir = first.parent if first.is_file() else first  # RUN or RUN/archive.sqlite
     out = args.out if args.out is not None else (run_dir / "plots" if len(args.runs) == 1 else SEVERAL_RUNS_OUT)
-    paths = make_plots(args.runs, out)
+    paths = make_plots(args.runs, out, note=lambda line: print(line, file=sys.stderr))
     print(f"{len(paths)} files in {out}")
     for path in paths:
         print(path)

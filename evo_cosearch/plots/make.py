@@ -5,6 +5,8 @@ set, hypervolume vs evaluations -- written into ``out_dir``. Several runs: each 
 figures in ``out_dir/<run name>/``, plus ``compare_hypervolume`` (median and IQR per
 strategy) and ``compare_eaf_<y>_vs_<x>`` attainment surfaces for every objective pair; a
 strategy's runs of another problem or other search settings are compared as a group of their own.
+A figure of feasible designs (parallel coordinates, attainment surfaces) is left out, and said to
+be, where there are none.
 All archives are read and checked before the first file is written.
 
 Fronts, Pareto sets, hypervolumes and attainment surfaces are of the search's own designs, as
@@ -17,7 +19,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -73,8 +75,11 @@ def load_run(run_dir: str | Path) -> LoadedRun:
                          tuple(space.names[i] for i in idx), values.astype(np.float64))
 
 
-def make_plots(run_dirs: Sequence[str | Path], out_dir: str | Path) -> list[Path]:
-    """Render every figure of ``run_dirs`` into ``out_dir``; return the written paths."""
+def make_plots(run_dirs: Sequence[str | Path], out_dir: str | Path, *,
+               note: Callable[[str], None] | None = None) -> list[Path]:
+    """Render every figure of ``run_dirs`` into ``out_dir``; return the written paths. ``note`` is
+    told, in one line each, of the figures left out (those of feasible designs, where there are none)."""
+    note = note or _unsaid
     if not run_dirs:
         raise InputError("plot: give at least one run directory")
     seen: dict[Path, str | Path] = {}
@@ -109,15 +114,19 @@ def make_plots(run_dirs: Sequence[str | Path], out_dir: str | Path) -> list[Path
             raise InputError(f"{r.path}: {why.replace('run', str(runs[0].path), 1)}; only runs simulated the same "
                              "way can be overlaid")
     if len(runs) == 1:
-        return run_figures(runs[0], out)
+        return run_figures(runs[0], out, note=note)
     paths: list[Path] = []
     for r, name in zip(runs, names):
-        paths += run_figures(r, out / name)
-    return paths + compare_figures(runs, out)
+        paths += run_figures(r, out / name, note=note)
+    return paths + compare_figures(runs, out, note=note)
 
 
-def run_figures(run: LoadedRun, out: Path) -> list[Path]:
-    """The figures of one run."""
+def _unsaid(line: str) -> None:
+    """A ``note`` that says nothing."""
+
+
+def run_figures(run: LoadedRun, out: Path, *, note: Callable[[str], None] = _unsaid) -> list[Path]:
+    """The figures of one run; ``note`` is told of a figure left out."""
     meta, d, p = run.meta, run.designs, run.pareto
     refined = dict(refined_F=run.refined.F, refined_feasible=run.refined.feasible)
     obj = meta.objectives
@@ -138,6 +147,8 @@ def run_figures(run: LoadedRun, out: Path) -> list[Path]:
         fig = parallel_figure(names, labels, values, display(obj[0], p.F[:, 0]), label(obj[0]), log_axes=logs,
                               title=f"Pareto set ({count(len(p), 'design')}): objectives and main genes -- {tag}")
         paths += save(fig, out, "parallel_coordinates")
+    else:
+        note(f"{out / 'parallel_coordinates'}: not drawn, {meta.run} has no feasible design")
     # the archive's own history (normalised on the run's first generation); recomputed if absent
     stored = HVCurve(np.array([h.n_evals for h in run.history]), np.array([h.hypervolume for h in run.history]))
     curve = stored if len(stored.n_evals) else hv_curve(run.data, *common_hv_box([run.data]))
@@ -146,9 +157,10 @@ def run_figures(run: LoadedRun, out: Path) -> list[Path]:
     return paths
 
 
-def compare_figures(runs: Sequence[LoadedRun], out: Path) -> list[Path]:
+def compare_figures(runs: Sequence[LoadedRun], out: Path, *, note: Callable[[str], None] = _unsaid) -> list[Path]:
     """Hypervolume median/IQR per strategy and attainment surfaces for every objective pair (a
-    strategy's runs of another problem or other search settings are a group of their own: :func:`group_names`)."""
+    strategy's runs of another problem or other search settings are a group of their own: :func:`group_names`);
+    ``note`` is told when the attainment surfaces are left out."""
     data = [replace(r.data, strategy=g) for r, g in zip(runs, group_names([r.meta for r in runs]))]
     ideal, ref = common_hv_box(data)
     curves: dict[str, list[HVCurve]] = {}
@@ -156,10 +168,11 @@ def compare_figures(runs: Sequence[LoadedRun], out: Path) -> list[Path]:
         curves.setdefault(r.strategy, []).append(hv_curve(r, ideal, ref))
     paths = save(hv_compare_figure(curves), out, "compare_hypervolume")
     obj = runs[0].meta.objectives
+    if not any(r.feasible.any() for r in data):
+        note(f"{out / 'compare_eaf_*'}: attainment surfaces not drawn, no run has a feasible design")
+        return paths
     for x, y in pair_axes(obj):
-        groups = _pair_fronts(data, x, y)
-        if any(len(P) for fronts in groups.values() for P in fronts):
-            paths += save(eaf_figure((obj[x], obj[y]), groups), out, f"compare_eaf_{obj[y]}_vs_{obj[x]}")
+        paths += save(eaf_figure((obj[x], obj[y]), _pair_fronts(data, x, y)), out, f"compare_eaf_{obj[y]}_vs_{obj[x]}")
     return paths
 
 

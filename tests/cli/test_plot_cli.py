@@ -68,3 +68,20 @@ def test_plot_out_empty_is_one_line_and_exit_2(run_dir, capsys):
     assert main(["plot", str(run_dir), "--out", ""]) == 2  # it wrote into RUN/plots, as without --out
     assert capsys.readouterr().err == "error: an empty path given for the figures\n"
     assert sorted(p.name for p in run_dir.iterdir()) == before
+
+
+def test_plot_says_which_figures_of_feasible_designs_it_left_out(tmp_path, capsys):
+    # the attainment surfaces (and a run's parallel coordinates) were left out unsaid
+    problem = load_problem(DEMO)
+    problem = type(problem)(**{**problem.__dict__, "constraints": {"max_latency_ms": 1.0e-9}})
+    for seed in (0, 1):
+        search(problem, out=tmp_path / f"s{seed}", pop=8, gens=2, seed=seed, accuracy_fn=ProxyAccuracy(problem),
+               quiet=True).close()
+    out = tmp_path / "figs"
+    assert main(["plot", str(tmp_path / "s0"), str(tmp_path / "s1"), "--out", str(out)]) == 0
+    printed = capsys.readouterr()
+    assert printed.err.splitlines() == [f"{out / 's0' / 'parallel_coordinates'}: not drawn, s0 has no feasible design",
+                                        f"{out / 's1' / 'parallel_coordinates'}: not drawn, s1 has no feasible design",
+                                        f"{out / 'compare_eaf_*'}: attainment surfaces not drawn, no run has a "
+                                        "feasible design"]
+    assert not list(out.glob("compare_eaf_*")) and (out / "compare_hypervolume.png").is_file()
