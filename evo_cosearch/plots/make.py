@@ -23,7 +23,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from evo_cosearch.archive import DesignTable, GenerationStat, RunMeta, open_archive, pareto_of
+from evo_cosearch.archive import DesignTable, GenerationStat, RunMeta, hv_points, open_archive, pareto_of
 from evo_cosearch.errors import InputError
 from evo_cosearch.evaluate import simulator_mismatch, source_mismatch
 from evo_cosearch.files import writable_path
@@ -33,7 +33,7 @@ from evo_cosearch.plots.runs import (
 )
 from evo_cosearch.plots.style import count, display, label, log_scale, save
 
-__all__ = ["make_plots", "LoadedRun", "load_run", "main_genes", "group_names"]
+__all__ = ["make_plots", "LoadedRun", "load_run", "main_genes", "group_names", "run_hv_curve"]
 
 
 @dataclass(frozen=True)
@@ -149,12 +149,20 @@ def run_figures(run: LoadedRun, out: Path, *, note: Callable[[str], None] = _uns
         paths += save(fig, out, "parallel_coordinates")
     else:
         note(f"{out / 'parallel_coordinates'}: not drawn, {meta.run} has no feasible design")
-    # the archive's own history (normalised on the run's first generation); recomputed if absent
-    stored = HVCurve(np.array([h.n_evals for h in run.history]), np.array([h.hypervolume for h in run.history]))
-    curve = stored if len(stored.n_evals) else hv_curve(run.data, *common_hv_box([run.data]))
+    curve = run_hv_curve(run)
     none = "" if d.feasible.any() else " (no feasible design: 0)"  # a flat 0 is not a search that found nothing better
     paths += save(hv_figure(curve, title=f"hypervolume vs evaluations{none} -- {tag}"), out, "hypervolume")
     return paths
+
+
+def run_hv_curve(run: LoadedRun) -> HVCurve:
+    """The run's hypervolume after each generation: its stored history, else recomputed on the
+    normalisation the search stores (its first generation's designs, :func:`~evo_cosearch.archive.hv_points`),
+    so that 1 is the first generation's ideal point either way (it was the whole run's)."""
+    if run.history:
+        return HVCurve(np.array([h.n_evals for h in run.history]), np.array([h.hypervolume for h in run.history]))
+    d = run.designs
+    return hv_curve(run.data, *hv_points(d.F[d.generation == d.generation.min()]))
 
 
 def compare_figures(runs: Sequence[LoadedRun], out: Path, *, note: Callable[[str], None] = _unsaid) -> list[Path]:

@@ -231,3 +231,15 @@ def test_main_genes_are_stage_and_accelerator_genes():
 def test_run_folder_names_stay_inside_the_output_and_are_distinct():
     assert _unique_names(["..", ".", ".hidden", "a/b", "", "x", "x", "x_2"]) == [
         "run", "run_2", "hidden", "a_b", "run_3", "x", "x_2", "x_2_2"]
+
+
+def test_a_run_without_stored_history_gets_the_curve_its_history_would_hold(runs):
+    # the fallback was normalised over the whole run, while the figure says "1 = first generation's ideal point"
+    from evo_cosearch.plots.make import run_hv_curve
+
+    run = load_run(runs[0][0])
+    stored = run_hv_curve(run)
+    assert len(run.history) == 3 and stored.hypervolume[-1] > 0
+    again = run_hv_curve(dataclasses.replace(run, history=()))
+    np.testing.assert_array_equal(again.n_evals, stored.n_evals)
+    np.testing.assert_allclose(again.hypervolume, stored.hypervolume, rtol=1e-12)
