@@ -96,14 +96,16 @@ def pseudo_weight_distance(F: np.ndarray, weights) -> np.ndarray:
 
 
 def asf(F: np.ndarray, weights) -> np.ndarray:
-    """Achievement scalarizing function (pymoo ``ASF``) of the normalised front.
+    """Achievement scalarizing function (pymoo ``ASF``) of the normalised front: ``max_i w_i f'_i``,
+    in [0, 1] (``w`` summing to 1). Lower is better.
 
     ``weights`` are importances like :func:`pseudo_weight_distance`'s, so ASF receives
-    their inverses. Lower is better.
+    their inverses. A zero weight counts as 1e-10 (pymoo's ``weight_0`` for its zero weights):
+    that objective only breaks ties between designs the others cannot tell apart.
     """
     F = np.asarray(F, dtype=np.float64)
     w = check_weights(weights, F.shape[1])
     if len(F) < 2:
         return np.zeros(len(F))
-    inv = 1.0 / np.maximum(w, 1e-10)
-    return np.asarray(ASF().do(normalise(F), inv / inv.sum()), dtype=np.float64).reshape(len(F))
+    inv = 1.0 / np.maximum(w, 1e-10)  # not rescaled: a zero weight's 1e10 would scale every score (-3e9 shown)
+    return np.asarray(ASF().do(normalise(F), inv), dtype=np.float64).reshape(len(F))

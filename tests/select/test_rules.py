@@ -83,6 +83,18 @@ def test_weights_pick_the_extreme_for_a_one_hot_weight(method):
     assert 0.1 < balanced[0] < 0.6
 
 
+@pytest.mark.parametrize("weights", [[1.0, 0.0, 0.0], [0.0, 2.0, 2.0], [1.0, 1.0, 1.0]])
+def test_asf_is_the_largest_weighted_normalised_objective_zero_weights_breaking_ties_only(weights):
+    # a zero weight made every score about 1e10 times larger (select printed -3.209e+09)
+    F = np.random.default_rng(0).random((12, 3))
+    F[:3, [i for i, w in enumerate(weights) if w]] = 0.0  # three designs the weighted objectives cannot tell apart
+    w = np.array(weights) / sum(weights)
+    got = asf(F, weights)
+    np.testing.assert_allclose(got, (np.maximum(w, 1e-10) * normalise(F)).max(axis=1), rtol=1e-12, atol=0)
+    assert np.all((got >= 0) & (got <= 1))
+    assert np.argmin(got) == np.argmin([max(normalise(F)[k, w == 0], default=0) for k in range(3)])
+
+
 def test_weights_must_match_the_number_of_objectives():
     F = np.random.default_rng(0).random((5, 3))
     with pytest.raises(InputError, match="got 2 weights, the run has 3 objectives"):
