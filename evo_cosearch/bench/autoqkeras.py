@@ -98,7 +98,8 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
     default problem reads ``DEFAULT_DATA`` and any other problem its own dataset. The runs go to
     ``out_root``, by default ``results/runs/autoqkeras``, and the result to ``json_out``, by default
     ``out_dir/autoqkeras.json``; for another problem than the default both names end in
-    ``-<problem name>``."""
+    ``-<problem name>``. (``bench autoqkeras --out OUT`` passes ``out_dir=OUT``:
+    :func:`~evo_cosearch.bench.output.results_dir`.)"""
     from evo_cosearch.runs import evaluation_seed, run_checkpoint
 
     check_settings(tolerance_points=tolerance_points, train_epochs=train_epochs, train_seeds=train_seeds,
@@ -112,9 +113,9 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
     if "energy_uj" not in problem.objectives:
         raise ProblemError(f"{problem.source}: objectives must include energy_uj")
     name = output_name("autoqkeras", problem, DEFAULT_PROBLEM)
-    out = result_path(name, out_dir, json_out, not_over={"supernet checkpoint": supernet, "stand-alone cache": cache})
     out_root = RUNS_ROOT / name if out_root is None else out_root
     writable_path(out_root, "run directories", directory=True)  # --out '': not the current folder
+    out = result_path(name, out_dir, json_out, not_over={"supernet checkpoint": supernet, "stand-alone cache": cache})
     # supernet-scored unless an accuracy_fn is given: refuse a proxy-scored run before the supernet is trained
     check_runs(_specs(problem, strategies, seed, Path(out_root), accuracy_fn), pop=pop, gens=gens,
                proxy=False if accuracy_fn is None else None, supernet=supernet)

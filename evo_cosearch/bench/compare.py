@@ -21,7 +21,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from evo_cosearch.bench.output import (
-    DEFAULT_FIGURE, DEFAULT_JSON, RESULTS_DIR, RUNS_ROOT, figure_path, json_out_path, output_name, write_json,
+    DEFAULT_FIGURE, DEFAULT_JSON, RESULTS_DIR, RUNS_ROOT, figure_path, json_out_path, output_name, results_dir,
+    write_json,
 )
 from evo_cosearch.bench.runset import (
     RunSpec, check_runs, check_seeds, check_strategies, hv_curves, quartiles, run_all, shared_accuracy,
@@ -108,17 +109,18 @@ def bench_strategies(problem: str | Path = DEFAULT_PROBLEM, *, strategies: Seque
     """Run (or reuse) every strategy x seed, compare their hypervolumes; JSON to ``out``.
 
     Left out, the runs go to :func:`runs_dir`, the JSON and the figure to :data:`RESULT_PATH` and
-    :data:`FIGURE_PATH`, for another problem than the default with ``-<problem name>`` after
-    ``strategies``, and with ``proxy_accuracy`` under ``strategies_proxy``; ``out=None`` writes no
-    JSON, ``figure=None`` draws no figure."""
+    :data:`FIGURE_PATH` (into ``out_dir`` when that is given), for another problem than the default
+    with ``-<problem name>`` after ``strategies``, and with ``proxy_accuracy`` under
+    ``strategies_proxy``; ``out=None`` writes no JSON, ``figure=None`` draws no figure."""
     check_strategies(strategies)
     check_seeds(seeds)
     prob = load_problem(problem).with_data(data, strict=True)
     name = output_name(NAME, prob, DEFAULT_PROBLEM, proxy=proxy_accuracy)
-    figure = figure_path(RESULTS_DIR / f"{name}_hv.png" if figure is DEFAULT_FIGURE else figure)
-    out = json_out_path(out, name, RESULTS_DIR, not_over={"hypervolume figure": figure})
+    results = results_dir(out_dir)
     out_dir = runs_dir(prob, proxy=proxy_accuracy) if out_dir is None else out_dir
     writable_path(out_dir, "run directories", directory=True)
+    figure = figure_path(results / f"{name}_hv.png" if figure is DEFAULT_FIGURE else figure)
+    out = json_out_path(out, name, results, not_over={"hypervolume figure": figure})
     check_runs(_specs(prob, strategies, seeds, Path(out_dir), None), pop=pop, gens=gens, proxy=proxy_accuracy,
                supernet=supernet)
     t0 = time.perf_counter()

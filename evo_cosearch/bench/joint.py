@@ -38,7 +38,9 @@ import numpy as np
 
 from evo_cosearch.archive import pareto_of
 from evo_cosearch.bench.compare import DEFAULT_GENS, DEFAULT_POP, runs_dir as strategy_runs
-from evo_cosearch.bench.output import DEFAULT_JSON, RESULTS_DIR, RUNS_ROOT, json_out_path, output_name, write_json
+from evo_cosearch.bench.output import (
+    DEFAULT_JSON, RESULTS_DIR, RUNS_ROOT, json_out_path, output_name, results_dir, write_json,
+)
 from evo_cosearch.bench.restricted import (
     BASELINE_ACCELERATOR, FIXED_LAYER, JointAccuracy, ToJoint, accelerator_only_problem, repair_problem,
     network_only_problem,
@@ -214,7 +216,8 @@ def bench_joint(problem: str | Path = DEFAULT_PROBLEM, *, seeds: Sequence[int] =
                 out: str | Path | None = DEFAULT_JSON, progress: bool = True) -> dict[str, Any]:
     """Run (or reuse) joint, network-only and accelerator-only searches; compare; JSON to ``out``.
 
-    Left out, the runs go to :data:`RUNS_DIR` and the JSON to :data:`RESULT_PATH`, for another
+    Left out, the runs go to :data:`RUNS_DIR` and the JSON to :data:`RESULT_PATH` (into ``out_dir``
+    when that is given), for another
     problem than the default with ``-<problem name>`` after ``joint_vs_separate``, and with
     ``proxy_accuracy`` under ``joint_vs_separate_proxy``; ``out=None`` writes no JSON. The joint
     variant reuses ``bench strategies``' nsga2 run of the same problem, seed and accuracy source in
@@ -222,9 +225,10 @@ def bench_joint(problem: str | Path = DEFAULT_PROBLEM, *, seeds: Sequence[int] =
     check_seeds(seeds)
     joint = load_problem(problem).with_data(data, strict=True)
     name = output_name(NAME, joint, DEFAULT_PROBLEM, proxy=proxy_accuracy)
-    out = json_out_path(out, name, RESULTS_DIR)
+    results = results_dir(out_dir)
     out_dir = RUNS_ROOT / name if out_dir is None else out_dir
     writable_path(out_dir, "run directories", directory=True)
+    out = json_out_path(out, name, results)
     t0 = time.perf_counter()
     _check_joint(joint)
     reuse_dir = strategy_runs(joint, proxy=proxy_accuracy)

@@ -6,6 +6,8 @@ folders, figures and checkpoints are named the same way (``results/runs/<name>``
 ``<name>_proxy`` for ``<name>`` when the accuracy proxy scores it (``--proxy-accuracy``). Whatever its
 file is called, the result's ``"benchmark"`` field is the benchmark's own name, the same for every
 problem (``"supernet_train"``, ``"autoqkeras"``), and its problem is in the ``"problem"`` field.
+A benchmark that makes runs, given its own run folder (``--out``), writes its default JSON and
+figure into that folder instead (:func:`results_dir`).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from typing import Any, Mapping
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import writable_path, write_text_atomic
 
-__all__ = ["json_path", "json_out_path", "figure_path", "write_json", "output_name", "result_path", "RESULTS_DIR",
-           "RUNS_ROOT", "DEFAULT_JSON", "DEFAULT_FIGURE"]
+__all__ = ["json_path", "json_out_path", "figure_path", "write_json", "output_name", "result_path", "results_dir",
+           "RESULTS_DIR", "RUNS_ROOT", "DEFAULT_JSON", "DEFAULT_FIGURE"]
 
 _WHAT = "benchmark JSON result"
 #: Where benchmarks write their JSON results by default.
@@ -52,6 +54,14 @@ def output_name(name: str, problem: Any, default_problem: str | Path, *, proxy: 
     refuse to reuse them."""
     name = f"{name}_proxy" if proxy else name
     return name if problem.name == Path(default_problem).stem else f"{name}-{problem.name}"
+
+
+def results_dir(runs: str | Path | None) -> Path:
+    """Where a benchmark that makes runs puts its default JSON result (and figure): into the run
+    folder the user named (``--out``), beside the runs it sums up, so that benchmarks of two run
+    folders never overwrite each other's (an edited copy of a problem keeps its name); else
+    :data:`RESULTS_DIR`, beside the other benchmarks' results."""
+    return RESULTS_DIR if runs is None else Path(runs)
 
 
 def result_path(name: str, out_dir: str | Path | None, json_out: str | Path | None = None, *,

@@ -44,18 +44,19 @@ def register_bench(bsub) -> None:
                         "autoqkeras-<problem name> for another problem); existing ones are reused")
     p.add_argument("--json", metavar="PATH", default=None,
                    help="JSON result (default results/benchmarks/autoqkeras.json, autoqkeras-<problem name>.json "
-                        "for another problem)")
+                        "for another problem) -- in OUT when --out is given")
     p.set_defaults(handler=_run)
 
 
 def _run(args) -> int:
     from evo_cosearch.bench.autoqkeras import bench_autoqkeras, check_settings
+    from evo_cosearch.bench.output import results_dir
 
     check_settings(tolerance_points=args.tolerance, train_epochs=args.train_epochs, train_seeds=args.train_seeds,
                    verify=args.verify, workers=args.jobs)  # bench_autoqkeras checks them too
     result = bench_autoqkeras(args.problem, data=args.data, supernet=args.supernet, strategies=args.strategies,
                               pop=args.pop, gens=args.gens, seed=args.seed, tolerance_points=args.tolerance,
                               train_epochs=args.train_epochs, train_seeds=args.train_seeds, verify=args.verify,
-                              out_root=args.out, workers=args.jobs, json_out=args.json)
+                              out_root=args.out, workers=args.jobs, out_dir=results_dir(args.out), json_out=args.json)
     print(json.dumps(result, indent=2))
     return 0

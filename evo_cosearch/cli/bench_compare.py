@@ -41,9 +41,10 @@ def register_bench(bsub) -> None:
                                                "are reused")
     s.add_argument("--json", metavar="PATH", default=None,
                    help=f"JSON result (default {RESULT_PATH}, {NAME}-<problem name>.json for another "
-                        "problem)")
+                        "problem) -- in OUT when --out is given")
     s.add_argument("--figure", default=None,
-                   help=f"HV figure (default {FIGURE_PATH}, {NAME}-<problem name>_hv.png for another problem)")
+                   help=f"HV figure (default {FIGURE_PATH}, {NAME}-<problem name>_hv.png for another problem) -- "
+                        "in OUT when --out is given")
     s.set_defaults(handler=_run_strategies)
 
     j = bsub.add_parser("joint", help="joint vs network-only vs accelerator-only search: hypervolume, energy "
@@ -57,7 +58,8 @@ def register_bench(bsub) -> None:
                                                "reused, and as the joint variant bench strategies' nsga2 run of "
                                                "the problem in its default --out")
     j.add_argument("--json", metavar="PATH", default=None,
-                   help=f"JSON result (default {JOINT_RESULT}, {JOINT}-<problem name>.json for another problem)")
+                   help=f"JSON result (default {JOINT_RESULT}, {JOINT}-<problem name>.json for another problem) -- "
+                        "in OUT when --out is given")
     j.set_defaults(handler=_run_joint)
 
 

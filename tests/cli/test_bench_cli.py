@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 
 from evo_cosearch.cli import build_parser
+
+ROOT = Path(__file__).resolve().parents[2]
 
 BENCHMARKS = ["simulator", "supernet-speed", "supernet-train", "supernet-ranking", "search-overhead", "strategies",
               "joint", "autoqkeras"]
@@ -84,3 +87,31 @@ def test_every_benchmark_refuses_an_empty_json_path_in_the_same_words(name, blan
     assert main(["bench", name, "--json", blank]) == 2
     assert capsys.readouterr().err == "error: an empty path given for the benchmark JSON result\n"
     assert list(tmp_path.iterdir()) == []  # nothing written, not even a file named "  "
+
+
+@pytest.mark.parametrize("name, result", [("strategies", ["strategies_proxy.json", "strategies_proxy_hv.png"]),
+                                          ("joint", ["joint_vs_separate_proxy.json"])])
+def test_a_benchmark_of_its_own_run_folder_writes_its_default_results_there(name, result, tmp_path, monkeypatch,
+                                                                              capsys):
+    # they went to results/benchmarks/, over those of the benchmark of the default run folder (an edited copy
+    # of the problem keeps its name, and so its output name)
+    from evo_cosearch.cli import main
+
+    demo = str(ROOT / "problems" / "demo_digits.yaml")
+    monkeypatch.chdir(tmp_path)
+    assert main(["bench", name, "--problem", demo, "--pop", "4", "--gens", "1", "--seeds", "0", "--proxy-accuracy",
+                 "--quiet", "--out", "mine", *(["--strategies", "nsga2"] if name == "strategies" else [])]) == 0
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir() if p.is_file()) == result
+    assert not (tmp_path / "results" / "benchmarks").exists()
+    assert f"JSON: mine/{result[0]}" in capsys.readouterr().out
+
+
+def test_autoqkeras_of_its_own_run_folder_writes_its_default_json_there(monkeypatch, capsys):
+    from evo_cosearch.cli import main
+
+    seen = {}
+    monkeypatch.setattr("evo_cosearch.bench.autoqkeras.bench_autoqkeras", lambda *a, **kw: seen.update(kw) or {})
+    assert main(["bench", "autoqkeras", "--out", "mine"]) == 0
+    assert seen["out_root"] == "mine" and str(seen["out_dir"]) == "mine" and seen["json_out"] is None
+    assert main(["bench", "autoqkeras"]) == 0
+    assert seen["out_root"] is None and str(seen["out_dir"]) == "results/benchmarks"  # the real benchmark's
