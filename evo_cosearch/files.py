@@ -11,14 +11,22 @@ from typing import Callable
 
 from evo_cosearch.errors import EvoCosearchError, InputError
 
-__all__ = ["read_text", "writable_path", "replace_atomically", "write_text_atomic", "missing_root", "remove_made_dirs",
+__all__ = ["given_path", "read_text", "writable_path", "replace_atomically", "write_text_atomic", "missing_root", "remove_made_dirs",
            "file_sha256", "same_file", "spelling_free_path"]
+
+
+def given_path(path: str | Path, what: str, error: type[EvoCosearchError] = InputError) -> Path:
+    """``path`` as a :class:`Path`; an empty (or all-blank) one raises ``error`` naming ``what``,
+    where ``Path("")`` would be the current folder."""
+    if not str(path).strip():
+        raise error(f"an empty path given for the {what}")
+    return Path(path)
 
 
 def read_text(path: str | Path, what: str, error: type[EvoCosearchError] = InputError) -> str:
     """The UTF-8 text of ``path``, without the byte-order mark that Excel's "CSV UTF-8" and
     Windows editors put first; a missing or unreadable file raises ``error`` naming it."""
-    p = Path(path)
+    p = given_path(path, what, error)
     try:
         return p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -64,9 +72,7 @@ def writable_path(path: str | Path, what: str, *, directory: bool = False) -> Pa
     written there: its nearest existing ancestor is a directory that takes a file (tried);
     checked before any work whose result would be lost. An empty (or all-blank) path is refused,
     not taken for the current folder."""
-    if not str(path).strip():
-        raise InputError(f"an empty path given for the {what}")
-    p = Path(path)
+    p = given_path(path, what)
     if p.is_dir() and not directory:
         raise InputError(f"{p}: is a directory, not {'an' if what[0] in 'aeiou' else 'a'} {what} file")
     if p.exists() and not p.is_dir() and directory:

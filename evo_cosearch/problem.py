@@ -11,7 +11,7 @@ import numpy as np
 import yaml
 
 from evo_cosearch.errors import EvoCosearchError, InputError, ProblemError
-from evo_cosearch.files import read_text
+from evo_cosearch.files import given_path, read_text
 from evo_cosearch.workload import LayerArrays, network_workload
 from evo_cosearch.space import (
     AcceleratorArrays, AcceleratorTemplate, DesignSpec, NetworkArrays, NetworkTemplate, SearchSpace,
@@ -151,6 +151,7 @@ def problem_file(path: str | Path) -> Path:
 def load_problem(path: str | Path) -> Problem:
     """Read and validate a problem file (or a ready problem by name, :func:`problem_file`); errors
     name the file and the field."""
+    given_path(path, "problem file", ProblemError)  # "": not the current folder
     p = problem_file(path)
     text = read_text(p, "problem file", ProblemError)
     try:

@@ -18,6 +18,7 @@ import numpy as np
 from evo_cosearch.archive.indicators import non_dominated
 from evo_cosearch.archive.store import DB_NAME, FORMAT, METRIC_COLUMNS, REFINE_STRATEGY
 from evo_cosearch.errors import InputError
+from evo_cosearch.files import given_path
 
 if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
@@ -243,9 +244,7 @@ def pareto_of(table: DesignTable) -> DesignTable:
 
 def open_archive(run_dir: str | Path) -> Archive:
     """Open ``RUN/archive.sqlite`` (or the database file itself) read-only."""
-    if not str(run_dir):  # Path("") is the current folder: a run there would be opened unasked
-        raise InputError("an empty path given for the run")
-    run_dir = Path(run_dir)
+    run_dir = given_path(run_dir, "run")  # not the current folder: a run there would be opened unasked
     path = run_dir if run_dir.is_file() else run_dir / DB_NAME
     if not path.is_file():
         raise InputError(f"{run_dir}: no run archive ({DB_NAME} not found)")

@@ -66,28 +66,28 @@ def run(args) -> int:
 
 
 def _simulate(args):
-    if args.array and args.hw:
+    if args.array is not None and args.hw is not None:
         raise InputError("simulate: give either --array RxC --dataflow DF or --hw FILE.json, not both")
-    if args.hw and not (args.topology or args.problem):  # an exported design.json: its own network
-        if args.genome:
+    if args.hw is not None and args.topology is None and args.problem is None:  # a design.json: its own network
+        if args.genome is not None:
             raise InputError("simulate: --genome needs --problem")
         layers = read_design_workload(args.hw)
-    elif bool(args.topology) == bool(args.problem):
+    elif (args.topology is None) == (args.problem is None):  # '' is given (an empty path), not left out
         raise InputError("simulate: give either --topology FILE.csv or --problem FILE --genome I,J,... "
                          "(or --hw design.json alone)")
-    elif args.topology:
-        if args.genome:
+    elif args.topology is not None:
+        if args.genome is not None:
             raise InputError("simulate: --genome needs --problem, not --topology")
-        if not (args.array or args.hw):
+        if args.array is None and args.hw is None:
             raise InputError("simulate: --topology needs --array RxC --dataflow os|ws|is, or --hw FILE.json")
         layers, acc = read_topology(args.topology), None
     else:
-        if not args.genome:
+        if args.genome is None:
             raise InputError("simulate: --problem needs --genome I,J,...")
         problem = load_problem(args.problem)
         X = genome_arg(problem, args.genome)[None, :]
         layers, acc = problem.workload(X), problem.accelerator_arrays(X)
-    if args.array:
+    if args.array is not None:
         rows, cols = _array(args.array)
         dataflow = _dataflow(args.dataflow)
         srams = [_kb(getattr(args, f"{b}_sram_kb") or "256", f"--{b}-sram-kb")
@@ -98,7 +98,7 @@ def _simulate(args):
     for flag in ("dataflow", "ifmap_sram_kb", "filter_sram_kb", "ofmap_sram_kb"):
         if getattr(args, flag) is not None:
             raise InputError(f"simulate: --{flag.replace('_', '-')} applies to --array only")
-    if args.hw:
+    if args.hw is not None:
         spec = read_hw_json(args.hw)
         acc = hw_arrays(spec)
     hardware = dict(template="edge", **acc.spec(0).to_dict())

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from evo_cosearch.errors import EvoCosearchError, InputError
-from evo_cosearch.files import read_text
+from evo_cosearch.files import given_path, read_text
 from evo_cosearch.space.spec import NetworkSpec
 from evo_cosearch.workload import LayerArrays, spec_workload
 
@@ -41,7 +41,7 @@ def _read(p: Path, hint: str) -> dict[str, Any]:
 
 def read_design_workload(path: str | Path) -> LayerArrays:
     """The layers of the network of the exported design file ``path``."""
-    p = Path(path)
+    p = given_path(path, "design file")
     data = _read(p, "give --topology FILE.csv or --problem FILE --genome I,J,... for the workload")
     network = {k: v for k, v in data["network"].items() if k not in ("refined", "refined_from", "refined_with")}
     try:

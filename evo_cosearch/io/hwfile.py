@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from evo_cosearch.errors import InputError
-from evo_cosearch.files import read_text
+from evo_cosearch.files import given_path, read_text
 from evo_cosearch.hardware.technology import CLOCK_GHZ
 from evo_cosearch.space import ACCELERATOR_RANGE, ACCELERATOR_TABLE, AcceleratorArrays, AcceleratorSpec
 
@@ -38,7 +38,7 @@ DATAFLOWS = ("os", "ws", "is")
 def read_hw_json(path: str | Path) -> AcceleratorSpec:
     """Read and validate an edge-template hardware JSON file (or the accelerator of an exported
     ``design.json``)."""
-    p = Path(path)
+    p = given_path(path, "hardware file")
     text = read_text(p, "hardware file")
     try:
         data = json.loads(text)

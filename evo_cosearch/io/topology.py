@@ -24,7 +24,7 @@ from typing import Sequence
 import numpy as np
 
 from evo_cosearch.errors import InputError
-from evo_cosearch.files import read_text
+from evo_cosearch.files import given_path, read_text
 from evo_cosearch.workload import CONV, DENSE, DW, PW, Layer, LayerArrays, layers_of
 
 __all__ = ["COLUMNS", "read_topology", "parse_topology", "topology_text", "write_topology"]
@@ -38,7 +38,7 @@ MAX_LAYER_MACS = 10**15  # far beyond any real layer; keeps every count the simu
 
 def read_topology(path: str | Path) -> LayerArrays:
     """Read a SCALE-Sim topology CSV file into a one-design :class:`LayerArrays`."""
-    p = Path(path)
+    p = given_path(path, "topology file")
     text = read_text(p, "topology file")
     return parse_topology(text, source=str(p))
 

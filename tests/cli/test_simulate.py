@@ -158,3 +158,16 @@ def test_an_exported_design_alone_simulates_to_its_archived_metrics(capsys, tmp_
     hw_only.write_text(json.dumps(HW))
     rc, out, err = _run(capsys, ["simulate", "--hw", str(hw_only)])
     assert rc == 2 and "not an exported design.json" in err
+
+
+@pytest.mark.parametrize("argv, what", [
+    (["--topology", "", "--array", "8x8", "--dataflow", "os"], "topology file"),
+    (["--topology", "TOPO", "--hw", " "], "hardware file"),
+    (["--hw", ""], "design file"),
+    (["--problem", "", "--genome", "0"], "problem file"),
+])
+def test_an_empty_path_is_named_as_such(capsys, files, argv, what):
+    # it read as the option left out ("give either --topology ...") or as the current folder (".: cannot read")
+    topo, _, _ = files
+    rc, out, err = _run(capsys, ["simulate", *[str(topo) if a == "TOPO" else a for a in argv]])
+    assert rc == 2 and out == "" and err == f"error: an empty path given for the {what}\n"

@@ -41,3 +41,9 @@ def test_a_bad_search_section_is_an_error_here_too(search, needle, tmp_path, cap
     assert main(["space", "show", "--problem", str(bad)]) == 2
     err = capsys.readouterr().err
     assert str(bad) in err and needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_empty_problem_path_is_named_as_such(capsys):
+    # it said ".: cannot read problem file (IsADirectoryError)"
+    assert main(["space", "show", "--problem", ""]) == 2
+    assert capsys.readouterr().err == "error: an empty path given for the problem file\n"
