@@ -73,6 +73,8 @@ def _simulate(args):
             raise InputError("simulate: --genome needs --problem")
         layers = read_design_workload(args.hw)
     elif (args.topology is None) == (args.problem is None):  # '' is given (an empty path), not left out
+        if args.genome is not None and args.problem is None:
+            raise InputError("simulate: --genome needs --problem")
         raise InputError("simulate: give either --topology FILE.csv or --problem FILE --genome I,J,... "
                          "(or --hw design.json alone)")
     elif args.topology is not None:

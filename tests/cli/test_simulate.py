@@ -171,3 +171,9 @@ def test_an_empty_path_is_named_as_such(capsys, files, argv, what):
     topo, _, _ = files
     rc, out, err = _run(capsys, ["simulate", *[str(topo) if a == "TOPO" else a for a in argv]])
     assert rc == 2 and out == "" and err == f"error: an empty path given for the {what}\n"
+
+
+def test_a_genome_without_a_problem_says_it_needs_one(capsys):
+    # it said "give either --topology FILE.csv or --problem FILE --genome I,J,..." as if nothing were given
+    rc, out, err = _run(capsys, ["simulate", "--genome", "0", "--array", "8x8", "--dataflow", "os"])
+    assert rc == 2 and out == "" and err == "error: simulate: --genome needs --problem\n"
