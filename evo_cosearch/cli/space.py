@@ -13,7 +13,8 @@ def register(sub) -> None:
     ssub.required = True
     show = ssub.add_parser("show", help="print genes, their values and the space size")
     show.add_argument("--problem", required=True, help=problem_help())
-    show.add_argument("--format", choices=SHOW_FORMATS, default="table")
+    show.add_argument("--format", choices=SHOW_FORMATS, default="table",
+                      help="table (default): one gene a line; json: the genes and their values, and the size")
     show.set_defaults(handler=run_show)
 
 

@@ -47,3 +47,14 @@ def test_an_empty_problem_path_is_named_as_such(capsys):
     # it said ".: cannot read problem file (IsADirectoryError)"
     assert main(["space", "show", "--problem", ""]) == 2
     assert capsys.readouterr().err == "error: an empty path given for the problem file\n"
+
+
+def test_help_describes_every_option(capsys):
+    # --format had no help
+    import argparse
+
+    from evo_cosearch.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices["space"]
+    show = next(a for a in sub._actions if isinstance(a, argparse._SubParsersAction)).choices["show"]
+    assert [a.option_strings[0] for a in show._actions if a.option_strings and not a.help] == []
