@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-__all__ = ["register", "format_table"]
+__all__ = ["register"]
 
 
 def register(sub) -> None:
@@ -31,7 +31,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from evo_cosearch.refine import RefineSettings, refine_design
+    from evo_cosearch.refine import RefineSettings, refine_design, refine_table
 
     settings = RefineSettings(epochs=args.epochs, lam=args.lam, cost=args.cost, threshold=args.threshold,
                               seed=args.seed, tau=args.tau, from_scratch=args.from_scratch)
@@ -40,25 +40,6 @@ def run(args) -> int:
     if args.format == "json":
         print(json.dumps({**done.report(), "out_dir": str(done.out_dir)}, indent=2))
     else:
-        print(format_table(done))
+        print(refine_table(done))
     return 0
 
-
-def format_table(done) -> str:
-    """Before / after: hidden channels per pruned block, MACs, params, accuracy, latency, energy."""
-    b, a = done.before, done.after
-    rows = [(f"{name} hidden channels", str(b.hidden[name]), str(a.hidden[name])) for name in b.hidden]
-    rows += [("MACs", f"{b.macs:,}", f"{a.macs:,}"), ("params", f"{b.params:,}", f"{a.params:,}"),
-             ("accuracy %", f"{100 * b.accuracy:.2f}", f"{100 * a.accuracy:.2f}"),
-             ("latency ms", f"{b.latency_ms:.4g}", f"{a.latency_ms:.4g}"),
-             ("energy µJ", f"{b.energy_uj:.4g}", f"{a.energy_uj:.4g}")]
-    w = max(len(r[0]) for r in rows)
-    s = done.settings
-    lines = [f"design {done.source_id} -> refined design {done.design_id} (archived accuracy "
-             f"{100 * done.archived_accuracy:.2f} %)",
-             f"λ {s.lam:g} × expected {s.cost}, {s.epochs} epochs, threshold {s.threshold:g}, tau {s.tau:g}, "
-             f"seed {done.seed}, {'from scratch' if s.from_scratch else 'from the supernet'}",
-             f"{'':<{w}}  {'before':>12}  {'after':>12}"]
-    lines += [f"{name:<{w}}  {x:>12}  {y:>12}" for name, x, y in rows]
-    lines.append(f"saved: {done.out_dir}")
-    return "\n".join(lines)
