@@ -121,7 +121,9 @@ def run_evaluate(args) -> int:
 
 def run_train_child(args) -> int:
     from evo_cosearch.select import save_trained_child
-    from evo_cosearch.supernet import child_out_path, load_supernet, problem_splits, train_child
+    from evo_cosearch.supernet import (
+        InputNormalization, child_out_path, load_supernet, problem_splits, train_child,
+    )
 
     problem = load_problem(args.problem).with_data(args.data, strict=True)
     if args.epochs < 0:
@@ -136,8 +138,7 @@ def run_train_child(args) -> int:
     result = train_child(spec, splits, epochs=args.epochs, supernet=supernet, seed=args.seed, lr=args.lr,
                          progress=args.format != "json")
     if out:
-        removed = save_trained_child(out, result.module, spec, input_normalization={"mean": splits.mean,
-                                                                                     "std": splits.std})
+        removed = save_trained_child(out, result.module, spec, input_normalization=InputNormalization.of(splits))
         if removed:
             print(f"removed {', '.join(map(str, removed))}: they described the child {out} replaced", file=sys.stderr)
     if args.format == "json":

@@ -26,6 +26,7 @@ from evo_cosearch.supernet import CHILD_PT  # torch-free: the package's names lo
 if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
     from evo_cosearch.space import NetworkSpec
+    from evo_cosearch.supernet import InputNormalization
 
 __all__ = ["Finetuned", "finetune", "check_finetune_inputs", "save_finetuned", "save_trained_child", "CHILD_PT",
            "CHILD_JSON", "FINETUNE_JSON", "CHILD_ONNX"]
@@ -44,7 +45,7 @@ class Finetuned:
     epochs: int
     seed: int
     supernet: str
-    input_normalization: Mapping[str, float]  # the child reads (pixel - mean) / std
+    input_normalization: "InputNormalization"  # the child reads (pixel - mean) / std
 
 
 def finetune(problem: "Problem", spec: "NetworkSpec", *, epochs: int, seed: int = 0,
@@ -56,7 +57,7 @@ def finetune(problem: "Problem", spec: "NetworkSpec", *, epochs: int, seed: int 
     if epochs < 1:
         raise InputError(f"--finetune: {epochs} epochs must be >= 1")
     try:
-        from evo_cosearch.supernet import load_supernet, problem_splits, train_child
+        from evo_cosearch.supernet import InputNormalization, load_supernet, problem_splits, train_child
     except ImportError as exc:  # pragma: no cover - the supernet package ships with the project
         raise EvoCosearchError(f"--finetune: fine-tuning needs the supernet module ({exc})") from None
     from evo_cosearch.runs import run_checkpoint
@@ -66,7 +67,7 @@ def finetune(problem: "Problem", spec: "NetworkSpec", *, epochs: int, seed: int 
     splits = problem_splits(problem)
     result = train_child(spec, splits, epochs=epochs, supernet=net, seed=seed, progress=progress)
     return Finetuned(result.module, spec, float(result.val_accuracy), float(result.test_accuracy), epochs, seed,
-                     str(ckpt), {"mean": splits.mean, "std": splits.std})
+                     str(ckpt), InputNormalization.of(splits))
 
 
 def check_finetune_inputs(problem: "Problem", recorded: Mapping[str, Any] | None, *,
@@ -100,8 +101,9 @@ def save_finetuned(done: Finetuned, out_dir: str | Path) -> tuple[Path, ...]:
     _write_architecture(out, done.spec)
     report = {"val_accuracy": done.val_accuracy, "test_accuracy": done.test_accuracy, "epochs": done.epochs,
               "seed": done.seed, "supernet": done.supernet,
-              "input": {**done.input_normalization, "layout": "NCHW", "feed": "(pixel - mean) / std, pixels as "
-                        "the dataset stores them (e.g. 0..255 for the MNIST family, 0..16 for digits)"}}
+              "input": {**done.input_normalization.to_dict(), "layout": "NCHW",
+                        "feed": "(pixel - mean) / std, pixels as the dataset stores them (e.g. 0..255 for the "
+                                "MNIST family, 0..16 for digits)"}}
     paths = [out / CHILD_PT, out / CHILD_JSON]
     if importlib.util.find_spec("onnx") is not None:
         try:
@@ -113,7 +115,7 @@ def save_finetuned(done: Finetuned, out_dir: str | Path) -> tuple[Path, ...]:
 
 
 def save_trained_child(path: str | Path, module, spec: "NetworkSpec", *,
-                       input_normalization: Mapping[str, float]) -> tuple[Path, ...]:
+                       input_normalization: "InputNormalization") -> tuple[Path, ...]:
     """Save a child trained another way (``train-child --out``) as ``path``; return the files removed.
     Saved as an export's ``child.pt``, it replaces the fine-tuned child there: the ``finetune.json``
     and ``child.onnx`` of that child are removed first (a crash never leaves them beside the new

@@ -63,6 +63,11 @@ class InputNormalization:
     def to_dict(self) -> dict[str, float]:
         return {"mean": self.mean, "std": self.std}
 
+    @classmethod
+    def of(cls, splits: Splits) -> InputNormalization:
+        """The normalization ``splits`` applied to its images (its training split's mean and std)."""
+        return cls(float(splits.mean), float(splits.std))
+
 
 @dataclass(frozen=True)
 class SavedChild:

@@ -9,7 +9,7 @@ import pytest
 
 from evo_cosearch.problem import load_problem
 from evo_cosearch.select import Finetuned, save_finetuned
-from evo_cosearch.supernet import build_child, load_child
+from evo_cosearch.supernet import InputNormalization, build_child, load_child
 
 DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
 
@@ -17,7 +17,7 @@ DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
 @pytest.mark.parametrize("onnx", ["fails", "missing"])
 def test_an_earlier_child_onnx_is_not_left_beside_a_new_child(tmp_path, monkeypatch, onnx):
     spec = load_problem(DEMO).network.smallest()
-    done = Finetuned(build_child(spec).eval(), spec, 0.5, 0.5, 1, 0, "supernet.pt", {"mean": 0.0, "std": 1.0})
+    done = Finetuned(build_child(spec).eval(), spec, 0.5, 0.5, 1, 0, "supernet.pt", InputNormalization(0.0, 1.0))
     (tmp_path / "child.onnx").write_bytes(b"an earlier fine-tuning's child")
     if onnx == "fails":
         def broken(*args, **kwargs):
@@ -37,7 +37,7 @@ def test_a_save_stopped_midway_leaves_whole_files(tmp_path, monkeypatch):
     # a crash (here Ctrl-C, or an exporter error) while a file is written leaves the earlier file or none,
     # never half a file
     spec = load_problem(DEMO).network.smallest()
-    done = Finetuned(build_child(spec).eval(), spec, 0.5, 0.5, 1, 0, "supernet.pt", {"mean": 0.0, "std": 1.0})
+    done = Finetuned(build_child(spec).eval(), spec, 0.5, 0.5, 1, 0, "supernet.pt", InputNormalization(0.0, 1.0))
     earlier = '{"test_accuracy": 0.25}\n'
     (tmp_path / "finetune.json").write_text(earlier)
 
@@ -60,3 +60,13 @@ def test_a_save_stopped_midway_leaves_whole_files(tmp_path, monkeypatch):
     # the earlier report described another child: it is not left beside this one
     assert sorted(p.name for p in tmp_path.iterdir()) == ["child.pt", "child_architecture.json"]
     assert json.loads((tmp_path / "child_architecture.json").read_text()) == json.loads(json.dumps(spec.to_dict()))
+
+
+def test_a_fine_tuned_child_records_its_input_normalization_as_a_saved_child_does(tmp_path):
+    spec = load_problem(DEMO).network.smallest()
+    norm = InputNormalization(3.0, 2.0)
+    done = Finetuned(build_child(spec).eval(), spec, 0.5, 0.5, 1, 0, "supernet.pt", norm)
+    save_finetuned(done, tmp_path)
+    assert load_child(tmp_path / "child.pt").input_normalization == norm
+    report = json.loads((tmp_path / "finetune.json").read_text())["input"]
+    assert (report["mean"], report["std"], report["layout"]) == (3.0, 2.0, "NCHW")
