@@ -63,8 +63,8 @@ from evo_cosearch.supernet import (
     CHILD_PT, ChildNet, EvaluationConfig, build_child, child_accuracy, count_macs, eval_data, extract_child,
     load_supernet, problem_splits,
 )
-from evo_cosearch.supernet.checkpoint import load_torch_file, save_atomic
-from evo_cosearch.supernet.child import REFINED_KEY, SavedChild, read_normalization
+from evo_cosearch.supernet.checkpoint import load_torch_file
+from evo_cosearch.supernet.child import REFINED_KEY, InputNormalization, SavedChild, read_normalization, save_child
 from evo_cosearch.supernet.runtime import configure_torch
 
 __all__ = ["STRATEGY", "REFINED_DIR", "Figures", "Refined", "refine_design", "load_refined"]
@@ -202,7 +202,7 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
     placed, made = False, not result.out_dir.parent.exists()
     try:
         tmp.chmod(0o755)  # mkdtemp makes it private; it becomes an ordinary result folder
-        _save(tmp, refined, spec, hidden, result, {"mean": splits.mean, "std": splits.std})
+        _save(tmp, refined, spec, hidden, result, InputNormalization.of(splits))
         result.out_dir.parent.mkdir(exist_ok=True)
         if result.out_dir.exists():  # a stale folder of an id no row holds (e.g. copied runs)
             shutil.rmtree(result.out_dir)
@@ -284,12 +284,10 @@ def _refined_with(run: Path, network: dict[str, Any], refined_id: int) -> dict[s
 
 
 def _save(out: Path, child: ChildNet, spec: NetworkSpec, hidden: dict[str, int], result: Refined,
-          input_normalization: dict[str, float]) -> None:
-    """The refined child (with the ``{mean, std}`` its input is normalised with, as a saved child
-    records it), its architecture and the report."""
+          input_normalization: InputNormalization) -> None:
+    """The refined child (a saved child with its ``hidden`` widths), its architecture and the report."""
     arch = {"network": spec.to_dict(), "refined": hidden}
-    save_atomic({"state_dict": child.state_dict(), "spec": json.dumps(spec.to_dict()),
-                 REFINED_KEY: json.dumps(hidden), "input": json.dumps(input_normalization)}, out / CHILD_PT)
+    save_child(out / CHILD_PT, child, spec, input_normalization=input_normalization, hidden=hidden)
     (out / ARCH_JSON).write_text(json.dumps(arch, indent=2) + "\n", encoding="utf-8")
     (out / REPORT_JSON).write_text(json.dumps(result.report(), indent=2) + "\n", encoding="utf-8")
 

@@ -1,7 +1,8 @@
 """Stand-alone children: build from scratch, train or fine-tune, save and load.
 
 A saved child is a ``torch.save`` of ``{"state_dict": ..., "spec": <architecture JSON>, "input":
-<JSON {mean, std}: the child reads (pixel - mean) / std>}``; loading rebuilds the architecture
+<JSON {mean, std}: the child reads (pixel - mean) / std>}``, and a refined child's also of
+``REFINED_KEY: <JSON {block: hidden channels}>``; loading rebuilds the architecture
 from the JSON and reads the file with ``weights_only=True``, and hands back a :class:`SavedChild`:
 the network, its spec and its :class:`InputNormalization`.
 """
@@ -84,12 +85,17 @@ class SavedChild:
 
 
 def save_child(path: str | Path, module: ChildNet, spec: NetworkSpec, *,
-               input_normalization: InputNormalization | Mapping[str, float]) -> None:
-    """Save ``module`` with its architecture and the ``{mean, std}`` its input is normalised with."""
+               input_normalization: InputNormalization | Mapping[str, float],
+               hidden: Mapping[str, int] | None = None) -> None:
+    """Save ``module`` with its architecture and the ``{mean, std}`` its input is normalised with;
+    ``hidden``: a refined child's pruned widths (``module`` is ``spec`` narrowed to them), which
+    make it a file :func:`load_child` refuses and :func:`evo_cosearch.refine.load_refined` loads."""
     norm = input_normalization.to_dict() if isinstance(input_normalization, InputNormalization) \
         else dict(input_normalization)
-    save_atomic({"state_dict": module.state_dict(), "spec": json.dumps(spec.to_dict()), "input": json.dumps(norm)},
-                path)
+    obj = {"state_dict": module.state_dict(), "spec": json.dumps(spec.to_dict()), "input": json.dumps(norm)}
+    if hidden is not None:
+        obj[REFINED_KEY] = json.dumps({k: int(v) for k, v in hidden.items()})
+    save_atomic(obj, path)
 
 
 def read_normalization(obj: Mapping[str, Any], path: Path) -> InputNormalization | None:

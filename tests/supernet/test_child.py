@@ -92,3 +92,21 @@ def test_the_saved_child_file_name_is_written_once_in_the_package():
     users = [importlib.import_module(f"evo_cosearch.{name}") for name in ("refine.refine", "select.finetune",
                                                                            "select.export")]
     assert all(m.CHILD_PT is supernet.CHILD_PT for m in users)
+
+
+def test_a_refined_child_is_saved_by_save_child_with_its_hidden_widths(tmp_path):
+    from evo_cosearch.refine import load_refined, narrow_child, prunable_blocks
+
+    p = load_problem("demo_digits")
+    spec = p.network.largest()
+    hidden = {b.name: max(1, b.hidden // 2) for b in prunable_blocks(spec)}
+    assert hidden
+    narrow = narrow_child(build_child(spec), spec, {k: torch.arange(v) for k, v in hidden.items()}).eval()
+    save_child(tmp_path / "child.pt", narrow, spec, input_normalization=InputNormalization(3.0, 2.0), hidden=hidden)
+    saved = load_refined(tmp_path / "child.pt")
+    assert saved.hidden == hidden and saved.spec == spec and saved.input_normalization == InputNormalization(3.0, 2.0)
+    x = torch.randn(2, spec.in_channels, spec.in_size, spec.in_size, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        assert torch.equal(saved.module(x), narrow(x))
+    with pytest.raises(InputError, match="is a refined child"):
+        load_child(tmp_path / "child.pt")
