@@ -75,6 +75,9 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
     its code, as for ``accuracy_fn``, and a resume with another (or without it) is refused.
     Returns the run's archive, opened read-only.
     """
+    for name, fn in (("accuracy_fn", accuracy_fn), ("simulate_fn", simulate_fn)):
+        if fn is not None and not callable(fn):  # else a TypeError deep in the first generation
+            raise InputError(f"{name}: {fn!r} is not callable (give a function, or None)")
     if not isinstance(problem, Problem):
         problem = load_problem(problem)
     if Path(out).is_file():

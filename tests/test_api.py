@@ -58,3 +58,12 @@ def test_the_public_names_are_listed_before_their_first_use():
     code = "import evo_cosearch as ec; print(sorted(set(ec.__all__) - set(dir(ec))))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and proc.stdout == "[]\n", proc.stderr
+
+
+@pytest.mark.parametrize("name", ["accuracy_fn", "simulate_fn"])
+def test_a_function_argument_that_is_not_callable_is_refused_up_front(name, tmp_path):
+    p = ec.load_problem(DEMO)
+    given = {"accuracy_fn": ProxyAccuracy(p), name: 0.5}
+    with pytest.raises(InputError, match=rf"^{name}: 0\.5 is not callable \(give a function, or None\)$"):
+        ec.search(p, out=tmp_path / "run", pop=4, gens=2, quiet=True, progress=False, **given)
+    assert not (tmp_path / "run").exists()
