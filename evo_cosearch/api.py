@@ -21,10 +21,9 @@ import numpy as np
 
 from evo_cosearch.archive import Archive, open_archive
 from evo_cosearch.errors import InputError
-from evo_cosearch.evaluate import (
-    Evaluator, SupernetAccuracy, accuracy_source, function_name, simulator_source, source_kind,
-)
+from evo_cosearch.evaluate import Evaluator, SupernetAccuracy
 from evo_cosearch.problem import Problem, load_problem
+from evo_cosearch.provenance import accuracy_source, function_name, simulator_source, source_kind
 from evo_cosearch.engine.runner import RunSummary, check_run_dir, run_search, stored_meta
 from evo_cosearch.engine.settings import search_settings
 from evo_cosearch.runs import (

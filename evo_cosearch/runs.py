@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from evo_cosearch.errors import InputError
-from evo_cosearch.evaluate import source_kind
 from evo_cosearch.files import file_sha256, same_file
+from evo_cosearch.provenance import source_kind
 
 if TYPE_CHECKING:
     from evo_cosearch.archive.reader import RunMeta

@@ -147,7 +147,7 @@ class JointAccuracy:
 
     def source(self) -> dict[str, Any]:
         """The joint accuracy function's source (the shared supernet and its hash): the run records it."""
-        from evo_cosearch.evaluate import accuracy_source
+        from evo_cosearch.provenance import accuracy_source
         return accuracy_source(self.joint_accuracy)
 
     def __call__(self, X: np.ndarray) -> np.ndarray:

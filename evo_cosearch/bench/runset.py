@@ -97,7 +97,7 @@ def check_runs(specs: Sequence[RunSpec], *, pop: int, gens: int, proxy: bool | N
     source is checked by :func:`run_all`; ``accuracy_fn`` is not used."""
     from evo_cosearch.engine import check_run_dir, search_settings
     from evo_cosearch.engine.runner import stored_meta
-    from evo_cosearch.evaluate import source_kind
+    from evo_cosearch.provenance import source_kind
 
     for spec in specs:
         meta = stored_meta(spec.run_dir) if proxy is False else None
@@ -114,7 +114,8 @@ def _check_supernet(spec: RunSpec, meta: "RunMeta", problem: "Problem", supernet
     ``problem``'s cached one; a missing one is trained: a new file, of another hash)."""
     import yaml
 
-    from evo_cosearch.evaluate import describe_source, file_sha256
+    from evo_cosearch.files import file_sha256
+    from evo_cosearch.provenance import describe_source
     from evo_cosearch.runs import planned_checkpoint
 
     recorded = meta.accuracy_source.get("sha256")
@@ -160,7 +161,7 @@ def _check_reused(spec: RunSpec, pop: int, gens: int) -> None:
     """Refuse an existing run of another search, or of another supernet: by the file hash the run
     recorded, else (runs made before runs recorded it, other accuracy sources) when the shared
     source does not reproduce its first stored accuracies within :data:`_TOLERANCE`."""
-    from evo_cosearch.evaluate import accuracy_source, source_kind
+    from evo_cosearch.provenance import accuracy_source, source_kind
     from evo_cosearch.engine import check_run_dir, search_settings
 
     mine = accuracy_source(spec.accuracy_fn)

@@ -26,8 +26,8 @@ from evo_cosearch.archive import (
     ArchiveWriter, db_path, hv_points, hypervolume, non_dominated, open_archive, pareto_of,
 )
 from evo_cosearch.errors import InputError, OutputClosed
-from evo_cosearch.evaluate import simulator_mismatch, simulator_source, source_kind, source_mismatch
 from evo_cosearch.files import missing_root, remove_made_dirs
+from evo_cosearch.provenance import simulator_mismatch, simulator_source, source_kind, source_mismatch
 from evo_cosearch.runs import data_path_of
 from evo_cosearch.supernet.config import EvaluationConfig
 from evo_cosearch.engine.layer_groups import start_genome

@@ -25,13 +25,13 @@ import numpy as np
 
 from evo_cosearch.archive import DesignTable, GenerationStat, RunMeta, hv_points, open_archive, pareto_of
 from evo_cosearch.errors import InputError
-from evo_cosearch.evaluate import simulator_mismatch, source_mismatch
 from evo_cosearch.files import writable_path
 from evo_cosearch.plots.fronts import front_3d_figure, pair_axes, pair_figure, parallel_figure
 from evo_cosearch.plots.runs import (
     HVCurve, RunData, common_hv_box, eaf_figure, hv_compare_figure, hv_curve, hv_figure,
 )
 from evo_cosearch.plots.style import count, display, label, log_scale, save
+from evo_cosearch.provenance import simulator_mismatch, source_mismatch
 
 __all__ = ["make_plots", "LoadedRun", "load_run", "main_genes", "group_names", "run_hv_curve"]
 

@@ -47,11 +47,10 @@ from evo_cosearch.archive import ArchiveWriter, open_archive
 from evo_cosearch.archive.store import REFINE_STRATEGY, REFINED_DIR
 from evo_cosearch.engine.settings import SEED_END
 from evo_cosearch.errors import InputError
-from evo_cosearch.evaluate import (
-    constraint_values, describe_source, file_sha256, simulator_mismatch, simulator_source, source_kind,
-)
-from evo_cosearch.files import writable_path
+from evo_cosearch.evaluate import constraint_values
+from evo_cosearch.files import file_sha256, writable_path
 from evo_cosearch.hardware import simulate
+from evo_cosearch.provenance import describe_source, simulator_mismatch, simulator_source, source_kind
 from evo_cosearch.refine.cost import cost_terms
 from evo_cosearch.refine.model import mask_child, narrow_child
 from evo_cosearch.refine.train import EpochStat, RefineSettings, train_masked
