@@ -9,7 +9,7 @@ import types
 from typing import Any, Callable, Mapping
 
 __all__ = ["accuracy_source", "simulator_source", "function_source", "function_name", "source_kind",
-           "describe_source", "source_mismatch", "simulator_mismatch"]
+           "describe_source", "describe_simulator", "source_mismatch", "simulator_mismatch"]
 
 
 def function_name(fn: Callable) -> str:
@@ -106,9 +106,9 @@ def simulator_mismatch(old: Mapping[str, Any] | None, new: Mapping[str, Any] | N
         return None
     differs = "name" if old.get("kind") != new.get("kind") else _function_differs(old, new)
     if differs == "name":
-        return f"run's hardware metrics came from {_describe_simulator(old)}, not {_describe_simulator(new)}"
+        return f"run's hardware metrics came from {describe_simulator(old)}, not {describe_simulator(new)}"
     if differs == "code":
-        return f"run's hardware metrics came from another {_describe_simulator(old)}: {_CODE_DIFFERS}"
+        return f"run's hardware metrics came from another {describe_simulator(old)}: {_CODE_DIFFERS}"
     return None
 
 
@@ -125,7 +125,8 @@ def _function_differs(old: Mapping[str, Any], new: Mapping[str, Any]) -> str | N
     return None
 
 
-def _describe_simulator(source: Mapping[str, Any]) -> str:
+def describe_simulator(source: Mapping[str, Any]) -> str:
+    """The hardware model a :func:`simulator_source` record names, as messages name it."""
     if source.get("kind") == "builtin":
         return "the built-in simulator (evo_cosearch.hardware.simulate)"
     return f"simulate_fn {source.get('function')}"

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import re
+import sys
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from evo_cosearch.cli import problem_help
 from evo_cosearch.errors import InputError
 from evo_cosearch.hardware import simulate as simulate_edge
 from evo_cosearch.hardware.systolic import DATAFLOWS, simulate_systolic
-from evo_cosearch.io.designfile import genome_arg, read_design_workload
+from evo_cosearch.io.designfile import genome_arg, read_design_workload, resimulation_warning
 from evo_cosearch.io.hwfile import hw_arrays, read_hw_json
 from evo_cosearch.io.topology import read_topology
 from evo_cosearch.problem import load_problem
@@ -49,6 +50,8 @@ def register(sub) -> None:
 
 def run(args) -> int:
     layers, hardware, metrics = _simulate(args)
+    for warning in filter(None, dict.fromkeys(resimulation_warning(path) for path in (args.hw, args.genome))):
+        print(f"warning: {warning}", file=sys.stderr)
     active = np.flatnonzero(layers.active[0])
     macs = layers.macs[0]
     rows = [dict(layer=layers.names[j] if layers.names else f"op{j}", kind=KINDS[int(layers.kind[0, j])],

@@ -14,10 +14,11 @@ from typing import Any, Mapping
 
 from evo_cosearch.errors import EvoCosearchError, InputError
 from evo_cosearch.files import given_path, read_text
+from evo_cosearch.provenance import describe_simulator
 from evo_cosearch.space.spec import NetworkSpec
 from evo_cosearch.workload import LayerArrays, spec_workload
 
-__all__ = ["record_workload", "read_design_workload", "genome_arg", "design_of_arg"]
+__all__ = ["record_workload", "read_design_workload", "genome_arg", "design_of_arg", "resimulation_warning"]
 
 
 def record_workload(spec: NetworkSpec, record_network: Mapping[str, Any]) -> LayerArrays:
@@ -55,6 +56,21 @@ def design_of_arg(text: str) -> dict[str, Any] | None:
     if not str(text).endswith(".json"):
         return None
     return _read(Path(text), "--genome takes I,J,... or an exported design.json")
+
+
+def resimulation_warning(path: str | Path | None) -> str | None:
+    """What to tell the user who simulates the exported design.json ``path`` with the built-in
+    simulator when its run's metrics came from a user's ``simulate_fn`` (its
+    ``provenance.simulator``); None for any other file, and for a design the built-in model scored."""
+    p = Path(path) if path and str(path).endswith(".json") else None
+    try:
+        recorded = json.loads(p.read_text(encoding="utf-8"))["provenance"]["simulator"] if p else None
+    except (OSError, ValueError, KeyError, TypeError):  # not a design.json: its reader says what is wrong
+        return None
+    if not isinstance(recorded, Mapping) or recorded.get("kind") in (None, "builtin"):
+        return None
+    return (f"{p}: its metrics came from {describe_simulator(recorded)} (provenance.simulator); these are the "
+            "built-in simulator's, not comparable with them")
 
 
 def genome_arg(problem, text: str):

@@ -2,7 +2,8 @@
 
 ``design.json`` holds the network and accelerator specs, the metrics and objectives, and
 the provenance needed to reproduce the design (run, generation, genome, problem text, seed,
-strategy, versions). ``scalesim.cfg`` is the SCALE-Sim array of the same MACs, SRAM and
+strategy, versions, and the hardware model its metrics came from: ``simulator``, the run's
+:func:`~evo_cosearch.provenance.simulator_source`, None for a run that recorded none). ``scalesim.cfg`` is the SCALE-Sim array of the same MACs, SRAM and
 bandwidth (:func:`evo_cosearch.io.hwfile.scalesim_equivalent`) and ``topology.csv`` the
 network's layers, so the design can be checked with the cycle-accurate simulator.
 Every file's text is built before the first is written: an error writes nothing.
@@ -76,6 +77,7 @@ def design_record(archive: "Archive", table: "DesignTable", row: int) -> dict[st
             "seed": meta.seed, "strategy": rec["strategy"], "run_strategy": meta.strategy,
             "accuracy_source": meta.accuracy_source,  # what scored it: evaluate scores it the same way
             "versions": dict(meta.versions),
+            "simulator": None if meta.simulator_source is None else dict(meta.simulator_source),
         },
     }
 

@@ -177,3 +177,33 @@ def test_a_genome_without_a_problem_says_it_needs_one(capsys):
     # it said "give either --topology FILE.csv or --problem FILE --genome I,J,..." as if nothing were given
     rc, out, err = _run(capsys, ["simulate", "--genome", "0", "--array", "8x8", "--dataflow", "os"])
     assert rc == 2 and out == "" and err == "error: simulate: --genome needs --problem\n"
+
+
+def _half_the_latency(layers, accelerators):
+    from evo_cosearch.hardware import simulate
+
+    hw = simulate(layers, accelerators)
+    hw.latency_ms[...] *= 0.5
+    return hw
+
+
+def test_a_design_of_a_simulate_fn_run_records_it_and_simulate_warns(capsys, tmp_path):
+    # its metrics came from the user's model; re-simulated with the built-in one, simulate says so
+    from evo_cosearch.api import search
+    from evo_cosearch.evaluate import ProxyAccuracy
+    from evo_cosearch.problem import load_problem
+    from evo_cosearch.select import export_design
+
+    problem = load_problem(DEMO)
+    with search(problem, out=tmp_path / "run", pop=4, gens=1, accuracy_fn=ProxyAccuracy(problem),
+                simulate_fn=_half_the_latency, quiet=True, progress=False) as arc:
+        done = export_design(arc, int(arc.designs().id[0]), tmp_path / "x")
+    design = json.loads(done.design_json.read_text())
+    assert design["provenance"]["simulator"]["function"] == f"{__name__}._half_the_latency"
+    warning = (f"warning: {done.design_json}: its metrics came from simulate_fn {__name__}._half_the_latency "
+               "(provenance.simulator); these are the built-in simulator's, not comparable with them\n")
+    for argv in (["--hw", str(done.design_json)], ["--problem", str(DEMO), "--genome", str(done.design_json)],
+                 ["--problem", str(DEMO), "--genome", str(done.design_json), "--hw", str(done.design_json)]):
+        rc, out, err = _run(capsys, ["simulate", *argv, "--format", "json"])
+        assert rc == 0 and err == warning, argv
+        assert json.loads(out)["totals"]["latency_ms"] == pytest.approx(2 * design["metrics"]["latency_ms"])
