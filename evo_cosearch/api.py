@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from evo_cosearch.archive import Archive, open_archive
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, arg
 from evo_cosearch.evaluate import Evaluator, SupernetAccuracy
 from evo_cosearch.problem import Problem, load_problem
 from evo_cosearch.provenance import accuracy_source, function_name, simulator_source, source_kind
@@ -88,12 +88,14 @@ def search(problem: Problem | str | Path, *, out: str | Path, pop: int | None = 
                                seed=_first(seed, before.get("seed")),
                                strategy=_first(strategy, before.get("strategy")))
     if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 0:
-        raise InputError(f"--workers: {workers!r} is not an integer >= 0")
+        raise InputError(f"{arg('workers')}: {workers!r} is not an integer >= 0")
     workers = int(workers)  # numpy's integers too
     if workers and dask_scheduler is not None:
-        raise InputError(f"--workers {workers} with --dask-scheduler: give one (the Dask workers evaluate)")
+        raise InputError(f"{arg('workers', workers)} with {arg('dask_scheduler')}: give one (the Dask workers "
+                         "evaluate)")
     if accuracy_fn is not None and supernet is not None:
-        raise InputError(f"--supernet {supernet} with an accuracy function: give one (the function uses no supernet)")
+        raise InputError(f"{arg('supernet', supernet)} with an accuracy function: give one (the function uses "
+                         "no supernet)")
     recorded = None if previous is None else previous.accuracy_source
     simulator = simulator_source(simulate_fn)
     if accuracy_fn is not None:
@@ -136,11 +138,11 @@ _ADDRESS = re.compile(r"([a-z]+://)?(\[[^\]]+\]|[^:/\s\[\]]+):\d+")
 def _dask(accuracy_fn, scheduler):
     from evo_cosearch.engine.parallel import DaskAccuracy
     if isinstance(scheduler, str) and not _ADDRESS.fullmatch(scheduler):  # else Dask waits, then fails noisily
-        raise InputError(f"--dask-scheduler {scheduler}: not a scheduler address (tcp://HOST:PORT)")
+        raise InputError(f"{arg('dask_scheduler', scheduler)}: not a scheduler address (tcp://HOST:PORT)")
     try:
         return DaskAccuracy(accuracy_fn, scheduler)
     except (OSError, TimeoutError, ValueError) as exc:  # ValueError: not an address
-        raise InputError(f"--dask-scheduler {scheduler}: cannot connect ({exc.__class__.__name__})") from None
+        raise InputError(f"{arg('dask_scheduler', scheduler)}: cannot connect ({exc.__class__.__name__})") from None
 
 
 def _print_summary(summary: RunSummary) -> None:

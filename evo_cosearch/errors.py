@@ -1,8 +1,44 @@
-"""The project's one exception family; every message is one actionable line."""
+"""The project's one exception family; every message is one actionable line.
+
+A message that names a caller's argument names it with :func:`arg`: as a command-line flag
+(``--workers 2``) while the CLI runs a command (:func:`cli_names`), else as the Python
+parameter (``workers=2``), so the same check reads right from both entry points.
+"""
 
 from __future__ import annotations
 
-__all__ = ["EvoCosearchError", "ProblemError", "GenomeError", "InputError", "DataError", "WorkerError", "OutputClosed"]
+import os
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Iterator
+
+__all__ = ["EvoCosearchError", "ProblemError", "GenomeError", "InputError", "DataError", "WorkerError", "OutputClosed",
+           "arg", "cli_names"]
+
+_CLI_NAMES: ContextVar[bool] = ContextVar("evo_cosearch_cli_names", default=False)
+_NO_VALUE = object()
+
+
+def arg(name: str, value: Any = _NO_VALUE) -> str:
+    """How a message names the argument ``name`` (its Python parameter name, ``"dask_scheduler"``),
+    with ``value`` when given: ``--dask-scheduler tcp://h:1`` under :func:`cli_names`, else
+    ``dask_scheduler='tcp://h:1'``."""
+    if _CLI_NAMES.get():
+        flag = "--" + name.replace("_", "-")
+        return flag if value is _NO_VALUE else f"{flag} {value}"
+    if value is _NO_VALUE:
+        return name
+    return f"{name}={os.fspath(value) if isinstance(value, os.PathLike) else value!r}"
+
+
+@contextmanager
+def cli_names() -> Iterator[None]:
+    """Within it, :func:`arg` names arguments as command-line flags (the CLI runs its commands in it)."""
+    token = _CLI_NAMES.set(True)
+    try:
+        yield
+    finally:
+        _CLI_NAMES.reset(token)
 
 
 class EvoCosearchError(Exception):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, arg
 from evo_cosearch.files import file_sha256, same_file
 from evo_cosearch.provenance import source_kind
 
@@ -57,14 +57,14 @@ def named_checkpoint(recorded: Mapping[str, Any] | None, *, supernet=None, where
     recorded, each checked to be there; None when neither names one (the problem's cached one)."""
     if supernet is not None:
         if not Path(supernet).is_file():
-            raise InputError(f"--supernet {supernet}: checkpoint not found")
+            raise InputError(f"{arg('supernet', supernet)}: checkpoint not found")
         return Path(supernet)
     if source_kind(recorded) == "supernet":
         own = Path(recorded["supernet"])
         if not own.is_file():
             raise InputError(f"{where}: run was scored by supernet {own}, which is not there any more"
                              f"{'' if own.is_absolute() else ' (a path relative to the directory it ran in)'}; "
-                             "pass --supernet with that checkpoint")
+                             f"pass {arg('supernet')} with that checkpoint")
         return own
     return None
 
@@ -157,7 +157,7 @@ def resumed_problem(problem: "Problem", meta: "RunMeta | None", where: str) -> "
     if not Path(meta.data).exists():
         return problem
     raise InputError(f"{where}: the run read its data from {meta.data}, not {problem.dataset.path}; leave out "
-                     "--data, or give that file")
+                     f"{arg('data')}, or give that file")
 
 
 def data_path_of(problem: "Problem") -> str | None:

@@ -28,7 +28,7 @@ def test_search_is_callable_again_after_its_first_call(tmp_path):
 @pytest.mark.parametrize("workers", [-1, "2", 2.0, True])
 def test_workers_that_are_no_count_of_processes_are_refused(workers, tmp_path):
     p = ec.load_problem(DEMO)
-    with pytest.raises(InputError, match=rf"--workers: {re.escape(repr(workers))} is not an integer >= 0"):
+    with pytest.raises(InputError, match=rf"^workers: {re.escape(repr(workers))} is not an integer >= 0$"):
         ec.search(p, out=tmp_path / "run", pop=4, gens=1, accuracy_fn=ProxyAccuracy(p), workers=workers, quiet=True)
     assert not (tmp_path / "run").exists()
 
@@ -45,7 +45,7 @@ def test_workers_may_be_a_numpy_integer(tmp_path):
 
 def test_a_supernet_with_an_accuracy_function_is_refused_not_ignored(tmp_path):
     p = ec.load_problem(DEMO)
-    with pytest.raises(InputError, match="--supernet x.pt with an accuracy function: give one"):
+    with pytest.raises(InputError, match="^supernet='x.pt' with an accuracy function: give one"):
         ec.search(p, out=tmp_path / "run", pop=4, gens=1, accuracy_fn=ProxyAccuracy(p), supernet="x.pt", quiet=True)
     assert not (tmp_path / "run").exists()
 

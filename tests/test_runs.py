@@ -99,7 +99,7 @@ def test_run_checkpoint_prefers_the_given_then_the_recorded_file(tmp_path):
     source = {"kind": "supernet", "supernet": str(recorded), "sha256": "abc"}
     assert run_checkpoint(p, source, supernet=given) == given
     assert run_checkpoint(p, source) == recorded
-    with pytest.raises(InputError, match="--supernet .*nope.pt: checkpoint not found"):
+    with pytest.raises(InputError, match="^supernet=.*nope.pt.: checkpoint not found$"):
         run_checkpoint(p, source, supernet=tmp_path / "nope.pt")
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from evo_cosearch import __version__
-from evo_cosearch.errors import EvoCosearchError, OutputClosed
+from evo_cosearch.errors import EvoCosearchError, OutputClosed, cli_names
 
 __all__ = ["main", "build_parser", "problem_help"]
 
@@ -68,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args) or 0)
+        with cli_names():  # messages name arguments as this command's flags
+            return int(args.handler(args) or 0)
     except EvoCosearchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

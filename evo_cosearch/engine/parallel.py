@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from evo_cosearch.errors import InputError, WorkerError
+from evo_cosearch.errors import InputError, WorkerError, arg
 
 __all__ = ["PoolAccuracy", "DaskAccuracy"]
 
@@ -99,7 +99,7 @@ class PoolAccuracy:
         self.workers = int(workers)
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
                                          initializer=_init_worker,
-                                         initargs=(_dumps(accuracy_fn, f"--workers {self.workers}"),))
+                                         initargs=(_dumps(accuracy_fn, arg("workers", self.workers)),))
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=np.int64)
@@ -108,7 +108,7 @@ class PoolAccuracy:
         try:
             return np.concatenate(list(self._pool.map(_worker_call, _chunks(X, self.workers))))
         except BrokenProcessPool:
-            raise WorkerError(f"--workers {self.workers}: a worker process died (killed, or out of memory); "
+            raise WorkerError(f"{arg('workers', self.workers)}: a worker process died (killed, or out of memory); "
                               f"{_RESUME}") from None
 
     def close(self) -> None:
@@ -127,7 +127,7 @@ class DaskAccuracy:
     def __init__(self, accuracy_fn: Callable[[np.ndarray], np.ndarray], scheduler: Any) -> None:
         from distributed import Client
 
-        payload = _dumps(accuracy_fn, "--dask-scheduler")  # before connecting: refused at once
+        payload = _dumps(accuracy_fn, arg("dask_scheduler"))  # before connecting: refused at once
         self._own = isinstance(scheduler, str)
         self._client = Client(scheduler, set_as_default=False, timeout="10s") if self._own else scheduler
         if self._own:  # a lost scheduler is reported as one line (WorkerError), not as the client's tracebacks
@@ -138,7 +138,7 @@ class DaskAccuracy:
             self._client.wait_for_workers(1, timeout=WORKER_WAIT_S)
         except TimeoutError:
             self.close()
-            raise WorkerError(f"--dask-scheduler {scheduler}: connected, but no worker joined it within "
+            raise WorkerError(f"{arg('dask_scheduler', scheduler)}: connected, but no worker joined it within "
                               f"{WORKER_WAIT_S} s; start workers with: dask worker ADDRESS") from None
         self._key = hashlib.sha256(payload).hexdigest()
         self._payload = self._client.scatter(payload, broadcast=True, hash=False)
@@ -156,7 +156,7 @@ class DaskAccuracy:
             return np.concatenate(self._client.gather(futures))
         except (CancelledError, KilledWorker, OSError, TimeoutError) as exc:  # OSError: CommClosedError
             why = " ".join(str(exc).split())[:120]  # one line
-            raise WorkerError(f"--dask-scheduler: the cluster stopped evaluating ({type(exc).__name__}: "
+            raise WorkerError(f"{arg('dask_scheduler')}: the cluster stopped evaluating ({type(exc).__name__}: "
                               f"{why}); {_RESUME}") from None
 
     def close(self) -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, arg
 from evo_cosearch.engine.batch import BatchAlgorithm
 
 if TYPE_CHECKING:
@@ -65,4 +65,4 @@ def load_random(algorithm: RandomSearch, state: dict[str, Any]) -> None:
         algorithm._sample()
     if algorithm.random_state.bit_generator.state != state["numpy"] or len(algorithm.seen) != state["n_seen"]:
         raise InputError("random strategy: redrawing the past batches does not reproduce the saved state "
-                         "(another numpy version?); the run cannot resume exactly, use another --out directory")
+                         f"(another numpy version?); the run cannot resume exactly, use another {arg('out')} directory")

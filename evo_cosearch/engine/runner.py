@@ -25,7 +25,7 @@ from pymoo.core.population import Population
 from evo_cosearch.archive import (
     ArchiveWriter, db_path, hv_points, hypervolume, non_dominated, open_archive, pareto_of,
 )
-from evo_cosearch.errors import InputError, OutputClosed
+from evo_cosearch.errors import InputError, OutputClosed, arg
 from evo_cosearch.files import missing_root, remove_made_dirs
 from evo_cosearch.provenance import simulator_mismatch, simulator_source, source_kind, source_mismatch
 from evo_cosearch.runs import data_path_of
@@ -131,29 +131,29 @@ def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mappin
                     if meta.problem_name != problem.name else
                     f"another version of problem {problem.name!r} (its space, objectives or constraints differ; "
                     f"the run's own is {run_dir / 'problem.yaml'})")
-            raise InputError(f"{run_dir}: made by {what}; use another --out directory")
+            raise InputError(f"{run_dir}: made by {what}; use another {arg('out')} directory")
         why = source_mismatch(meta.accuracy_source, source) or simulator_mismatch(meta.simulator_source, simulator)
         if why:
-            raise InputError(f"{run_dir}: {why}; use another --out directory, or resume it the way it was made")
+            raise InputError(f"{run_dir}: {why}; use another {arg('out')} directory, or resume it the way it was made")
         why = _evaluation_mismatch(arc.problem(), problem) if source_kind(meta.accuracy_source) == "supernet" else None
         if why:
             raise InputError(f"{run_dir}: run's supernet accuracies used {why}; resume it with its own problem file "
-                             f"({run_dir / 'problem.yaml'}), or use another --out directory")
+                             f"({run_dir / 'problem.yaml'}), or use another {arg('out')} directory")
         mine = settings.to_dict()
         for key in _SAME_RUN_KEYS + _STRATEGY_KEYS.get(settings.strategy, ()):
             if key in meta.settings and meta.settings[key] != mine[key]:
                 raise InputError(f"{run_dir}: run was made with {key}={meta.settings[key]!r}, "
-                                 f"not {mine[key]!r}; use another --out directory")
+                                 f"not {mine[key]!r}; use another {arg('out')} directory")
         if settings.strategy == "layer_groups" and not np.array_equal(start_genome(arc.problem()),
                                                                       start_genome(problem)):
             raise InputError(f"{run_dir}: run was made from another reference design (the run's own problem file "
-                             f"is {run_dir / 'problem.yaml'}); use another --out directory")
+                             f"is {run_dir / 'problem.yaml'}); use another {arg('out')} directory")
         state = arc.resume_state()
         table = arc.designs()
         last = -1 if state is None else state.generation
         if settings.gens < last + 1:  # a resume continues a run; it does not cut finished generations off
-            raise InputError(f"--gens {settings.gens}: run {run_dir} already has {last + 1} generations "
-                             f"(a resume continues a run; give --gens {last + 1} or more)")
+            raise InputError(f"{arg('gens', settings.gens)}: run {run_dir} already has {last + 1} generations "
+                             f"(a resume continues a run; give {arg('gens', last + 1)} or more)")
         # completed generations, plus designs added outside the search (refine): they keep their ids
         keep = (table.generation <= last) | ~table.searched
         return meta, state, table.take(np.flatnonzero(keep))

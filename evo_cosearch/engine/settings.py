@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
-from evo_cosearch.errors import InputError, ProblemError
+from evo_cosearch.errors import InputError, ProblemError, arg
 from evo_cosearch.rewards import REWARD_MODES, RewardTargets
 from evo_cosearch.engine.accelerator_repair import ACCELERATOR_REPAIRS, least_objective
 
@@ -58,7 +58,7 @@ def search_settings(problem: "Problem", **overrides: Any) -> SearchSettings:
         settings = _resolve(problem, overrides, CROSSOVERS, STRATEGIES)
     except ProblemError as exc:  # then an override is at fault: name it as the flag that gave it
         key = str(exc).split(":", 1)[0].removeprefix("search.")
-        raise InputError(f"--{key.replace('_', '-')}: {str(exc).split(': ', 1)[-1]}") from None
+        raise InputError(f"{arg(key)}: {str(exc).split(': ', 1)[-1]}") from None
     if settings.strategy == "layer_groups":  # checked here, not first after a supernet has trained
         from evo_cosearch.engine.layer_groups import check_layer_groups
         try:
@@ -66,7 +66,7 @@ def search_settings(problem: "Problem", **overrides: Any) -> SearchSettings:
         except ProblemError as exc:
             if overrides.get("strategy") is None:
                 raise ProblemError(f"{problem.source}: {exc}") from None
-            raise InputError(f"--strategy: {str(exc).split(': ', 1)[-1]}") from None
+            raise InputError(f"{arg('strategy')}: {str(exc).split(': ', 1)[-1]}") from None
     return settings
 
 

@@ -122,12 +122,12 @@ def test_a_budget_or_run_the_searches_cannot_take_is_refused_before_the_supernet
     def no_supernet(*args, **kwargs):
         raise AssertionError("the supernet was made")
     monkeypatch.setattr("evo_cosearch.runs.run_checkpoint", no_supernet)
-    for change, error in (({"pop": 2}, "--pop: 2 is not an integer >= 4"),
-                          ({"gens": 0}, "--gens: 0 is not an integer >= 1"),
+    for change, error in (({"pop": 2}, "^pop: 2 is not an integer >= 4"),
+                          ({"gens": 0}, "^gens: 0 is not an integer >= 1"),
                           ({"pop": 6, "accuracy_fn": proxy}, "nsga2-s0: run was made with pop=4, not 6"),
                           # a run the proxy scored (a smoke test's, `search --proxy-accuracy`): it was refused only
                           # once the supernet had trained
-                          ({}, "nsga2-s0: run was scored by the proxy accuracy, not a supernet; use another --out")):
+                          ({}, "nsga2-s0: run was scored by the proxy accuracy, not a supernet; use another out directory")):
         with pytest.raises(InputError, match=error):
             bench_autoqkeras(PROBLEM, **{**kw, **change})
     assert db_path(tmp_path / "runs" / "nsga2-s0").read_bytes() == before

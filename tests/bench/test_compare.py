@@ -233,16 +233,16 @@ def test_a_budget_or_run_the_searches_cannot_take_is_refused_before_the_supernet
     def no_supernet(*args, **kwargs):
         raise AssertionError("the shared accuracy source was made")
     monkeypatch.setattr("evo_cosearch.bench.compare.shared_accuracy", no_supernet)
-    for change, error in (({"pop": 2}, "--pop: 2 is not an integer >= 4"),
-                          ({"gens": 0}, "--gens: 0 is not an integer >= 1"),
+    for change, error in (({"pop": 2}, "^pop: 2 is not an integer >= 4"),
+                          ({"gens": 0}, "^gens: 0 is not an integer >= 1"),
                           ({"pop": 6}, "nsga2-s0: run was made with pop=4, not 6"),
-                          ({"gens": 1}, "--gens 1: run .*nsga2-s0 already has 2 generations"),
+                          ({"gens": 1}, "^gens=1: run .*nsga2-s0 already has 2 generations"),
                           # a smoke test's runs (say, from before they went to strategies_proxy): the supernet-scored
                           # rerun refused them only once its supernet had trained
                           ({"proxy_accuracy": False}, "nsga2-s0: run was scored by the proxy accuracy, not a "
-                                                      "supernet; use another --out directory"),
+                                                      "supernet; use another out directory"),
                           ({"strategies": ("layer_groups",), "out_dir": tmp_path / "latency"},
-                           "--strategy: layer_groups needs objectives error, energy_uj")):
+                           "^strategy: layer_groups needs objectives error, energy_uj")):
         with pytest.raises(InputError, match=error):
             bench_strategies(latency if "strategies" in change else DIGITS, **{**kw, **change})
 

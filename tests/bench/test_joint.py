@@ -221,7 +221,7 @@ def test_a_budget_or_run_the_searches_cannot_take_is_refused_before_the_supernet
     def no_supernet(*args, **kwargs):
         raise AssertionError("the shared accuracy source was made")
     monkeypatch.setattr("evo_cosearch.bench.joint.shared_accuracy", no_supernet)
-    for change, error in (({"pop": 3}, "--pop: 3 is not an integer >= 4"),
+    for change, error in (({"pop": 3}, "^pop: 3 is not an integer >= 4"),
                           ({"pop": 5}, "joint-s0: run was made with pop=4, not 5"),
                           ({"proxy_accuracy": False}, "-s0: run was scored by the proxy accuracy, not a supernet")):
         with pytest.raises(InputError, match=error):

@@ -187,7 +187,19 @@ def test_missing_supernet_checkpoint(tmp_path, capsys):
     out = tmp_path / "r"
     assert main(["search", "--problem", str(DEMO), "--out", str(out), "--supernet", str(tmp_path / "no.pt"),
                  "--quiet"]) == 2
-    assert "checkpoint not found" in one_error_line(capsys)
+    assert one_error_line(capsys) == f"error: --supernet {tmp_path / 'no.pt'}: checkpoint not found"
+    assert not out.exists()
+
+
+def test_errors_of_the_search_name_its_flags_from_the_command_line(tmp_path, capsys):
+    # the checks are the Python API's, which names its parameters (workers=-1); the CLI's messages name flags
+    out = tmp_path / "r"
+    assert main(["search", "--problem", str(DEMO), "--out", str(out), "--workers", "-1", "--quiet"]) == 2
+    assert one_error_line(capsys) == "error: --workers: -1 is not an integer >= 0"
+    assert main(["search", "--problem", str(DEMO), "--out", str(out), "--workers", "2", "--dask-scheduler",
+                 "tcp://localhost:1", "--quiet"]) == 2
+    assert one_error_line(capsys) == ("error: --workers 2 with --dask-scheduler: give one (the Dask workers "
+                                      "evaluate)")
     assert not out.exists()
 
 

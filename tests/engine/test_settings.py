@@ -45,8 +45,8 @@ def test_the_files_section_is_checked_even_where_overridden_and_a_bad_override_n
     path.write_text(DEMO.replace("search: {pop: 24,", "search: {pop: abc,"))
     with pytest.raises(ProblemError, match=r"p\.yaml: search\.pop: 'abc'"):
         search_settings(load_problem(path), pop=12)
-    with pytest.raises(InputError, match="^--gens: 0 is not an integer >= 1$"):
+    with pytest.raises(InputError, match="^gens: 0 is not an integer >= 1$"):
         search_settings(problem_with("{pop: 12}"), gens=0)
-    with pytest.raises(InputError, match=r"^--seed: 18446744073709551616 is not below 2\*\*64 "):
+    with pytest.raises(InputError, match=r"^seed: 18446744073709551616 is not below 2\*\*64 "):
         search_settings(problem_with("{pop: 12}"), seed=2 ** 64)
     assert search_settings(problem_with("{pop: 12}"), seed=2 ** 64 - 1).seed == 2 ** 64 - 1

@@ -30,7 +30,7 @@ def test_resume_with_another_supernet_is_refused(tiny_problem_path, tiny_ckpt, t
     name = next(k for k, v in ckpt["model"].items() if v.is_floating_point())
     ckpt["model"][name] = ckpt["model"][name] + 0.5  # same configuration, other weights
     save_atomic(ckpt, other)
-    with pytest.raises(InputError, match="scored by supernet .*tiny|use another --out"):
+    with pytest.raises(InputError, match="scored by supernet .*tiny|use another out directory"):
         search(p, out=run, pop=4, gens=2, seed=0, supernet=other, quiet=True, progress=False)
     with open_archive(run) as arc:
         assert len(arc.designs()) == n and arc.meta.gens == 1  # untouched
@@ -67,7 +67,7 @@ def test_a_resume_uses_the_runs_own_supernet_and_evaluation_seed(tiny_problem_pa
         assert len(arc.designs()) == 2 * n and arc.meta.accuracy_source["supernet"] == str(ckpt)
 
     ckpt.unlink()
-    with pytest.raises(InputError, match="mine.pt, which is not there any more; pass --supernet"):
+    with pytest.raises(InputError, match="mine.pt, which is not there any more; pass supernet with that checkpoint$"):
         search(p, out=run, pop=4, gens=3, quiet=True, progress=False)
 
 
