@@ -46,7 +46,7 @@ import torch
 from evo_cosearch.archive import ArchiveWriter, open_archive
 from evo_cosearch.archive.store import REFINE_STRATEGY, REFINED_DIR
 from evo_cosearch.engine.settings import SEED_END
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, arg
 from evo_cosearch.evaluate import constraint_values
 from evo_cosearch.files import file_sha256, writable_path
 from evo_cosearch.hardware import simulate
@@ -115,9 +115,10 @@ def refine_design(run_dir: str | Path, design_id: int, settings: RefineSettings 
     open_archive(run_dir).close()  # a missing or broken archive (or an empty path) fails before anything is touched
     run = Path(run_dir)
     if supernet is not None and settings.from_scratch:
-        raise InputError(f"--supernet {supernet}: not used with --from-scratch, which starts from fresh weights")
+        raise InputError(f"{arg('supernet', supernet)}: not used with {arg('from_scratch')}, which starts from "
+                         "fresh weights")
     if supernet is not None and not Path(supernet).is_file():
-        raise InputError(f"--supernet {supernet}: checkpoint not found")
+        raise InputError(f"{arg('supernet', supernet)}: checkpoint not found")
     writable_path(run / REFINED_DIR, "refined designs", directory=True)  # not after the training
     try:
         writer = ArchiveWriter.open(run)
@@ -178,9 +179,9 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
     refined = masked.prune(settings.threshold)
     hidden = {name: int(k.numel()) for name, k in masked.kept(settings.threshold).items()}
     if hidden == full:
-        raise InputError(f"{run}: design {design_id}: no channel fell below --threshold {settings.threshold} in "
-                         f"{settings.epochs} epochs with --lam {settings.lam}; nothing pruned, nothing archived "
-                         "(a larger --lam or more --epochs prune more)")
+        raise InputError(f"{run}: design {design_id}: no channel fell below {arg('threshold', settings.threshold)} "
+                         f"in {settings.epochs} epochs with {arg('lam', settings.lam)}; nothing pruned, nothing "
+                         f"archived (a larger {arg('lam')} or more {arg('epochs')} prune more)")
     configure_torch(threads=threads)  # training may have used another count
     after = _figures(refined, spec, design, hidden, data)
 
@@ -252,12 +253,12 @@ def _refuse_another_checkpoint(recorded, ckpt: Path, *, given: bool) -> None:
     if digest == recorded["sha256"]:
         return
     if given:
-        raise InputError(f"--supernet {ckpt}: not the checkpoint this run was scored by "
+        raise InputError(f"{arg('supernet', ckpt)}: not the checkpoint this run was scored by "
                          f"({recorded.get('supernet')}, sha256 {recorded['sha256']}); the archive would mix "
                          "two accuracy scales")
     raise InputError(f"{ckpt}: changed since the run was scored by it (sha256 {digest}, recorded "
-                     f"{recorded['sha256']}); the archive would mix two accuracy scales: pass --supernet with the "
-                     "checkpoint the run was scored by")
+                     f"{recorded['sha256']}); the archive would mix two accuracy scales: pass {arg('supernet')} "
+                     "with the checkpoint the run was scored by")
 
 
 def _refuse_a_repeat(run: Path, designs, design_id: int, refined_with: dict[str, Any]) -> None:
@@ -267,7 +268,7 @@ def _refuse_a_repeat(run: Path, designs, design_id: int, refined_with: dict[str,
         network, refined_id = designs.record(int(row))["network"], int(designs.id[row])
         if network.get("refined_from") == design_id and _refined_with(run, network, refined_id) == refined_with:
             raise InputError(f"{run}: design {design_id} was already refined with these settings and seed: design "
-                             f"{refined_id}; change a setting (e.g. --seed) to refine it again")
+                             f"{refined_id}; change a setting (e.g. {arg('seed')}) to refine it again")
 
 
 def _refined_with(run: Path, network: dict[str, Any], refined_id: int) -> dict[str, Any] | None:

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 from evo_cosearch.data import Splits
 from evo_cosearch.engine.settings import SEED_END
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, arg
 from evo_cosearch.refine.cost import COSTS, CostTerms, expected_cost
 from evo_cosearch.refine.model import MaskedChild
 from evo_cosearch.supernet.runtime import configure_torch, training_threads
@@ -46,19 +46,19 @@ class RefineSettings:
     def check(self) -> None:
         """Raise :class:`InputError` naming the first bad setting."""
         if self.epochs < 1:
-            raise InputError(f"--epochs: {self.epochs} must be >= 1")
+            raise InputError(f"{arg('epochs')}: {self.epochs} must be >= 1")
         if not (self.lam >= 0 and math.isfinite(self.lam)):
-            raise InputError(f"--lam: {self.lam} must be a finite number >= 0")
+            raise InputError(f"{arg('lam')}: {self.lam} must be a finite number >= 0")
         if self.cost not in COSTS:
-            raise InputError(f"--cost: {self.cost!r} is not one of {', '.join(COSTS)}")
+            raise InputError(f"{arg('cost')}: {self.cost!r} is not one of {', '.join(COSTS)}")
         if not 0.0 < self.threshold < 1.0:
-            raise InputError(f"--threshold: {self.threshold} must be in (0, 1)")
+            raise InputError(f"{arg('threshold')}: {self.threshold} must be in (0, 1)")
         if not (self.tau > 0 and math.isfinite(self.tau)):  # an infinite temperature masks every channel
-            raise InputError(f"--tau: {self.tau} must be a finite number > 0")
+            raise InputError(f"{arg('tau')}: {self.tau} must be a finite number > 0")
         if self.seed is not None and not 0 <= self.seed < SEED_END:
-            raise InputError(f"--seed: {self.seed} must be in [0, 2**64)")
+            raise InputError(f"{arg('seed')}: {self.seed} must be in [0, 2**64)")
         if not 0.0 < self.init_keep < 1.0:
-            raise InputError(f"--init-keep: {self.init_keep} must be in (0, 1)")
+            raise InputError(f"{arg('init_keep')}: {self.init_keep} must be in (0, 1)")
         if not (self.lr > 0 and self.mask_lr > 0) or self.batch_size < 2:
             raise InputError("learning rates must be > 0 and the batch size >= 2")
 
@@ -110,8 +110,8 @@ def train_masked(model: MaskedChild, terms: CostTerms, splits: Splits, settings:
             sum_loss += loss.item()
             sum_task += task.item()
         if not math.isfinite(sum_loss):  # the weights or logits are no longer numbers: nothing to prune by
-            raise InputError(f"--lam {settings.lam}: the loss became {sum_loss} in epoch {epoch + 1}; the "
-                             "training diverged (a smaller --lam trains)")
+            raise InputError(f"{arg('lam', settings.lam)}: the loss became {sum_loss} in epoch {epoch + 1}; the "
+                             f"training diverged (a smaller {arg('lam')} trains)")
         with torch.no_grad():
             cost = float(masked_cost(model, terms))
         kept = sum(int(k.numel()) for k in model.kept(settings.threshold).values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -71,5 +72,17 @@ def test_training_does_not_depend_on_omp_num_threads(splits, monkeypatch):
 
 
 def test_a_diverging_training_is_an_error(splits):
-    with pytest.raises(InputError, match=r"--lam 1e\+308: the loss became nan in epoch 1; the training diverged"):
+    with pytest.raises(InputError, match=r"^lam=1e\+308: the loss became nan in epoch 1; the training diverged"):
         _train(splits, lam=1e308)
+
+
+def test_bad_settings_are_named_as_the_caller_spelled_them():
+    from evo_cosearch.errors import cli_names
+
+    for settings, python, cli in ((RefineSettings(epochs=0), "epochs: 0 must be >= 1", "--epochs: 0 must be >= 1"),
+                                  (RefineSettings(init_keep=1.0), "init_keep: 1.0 must be in (0, 1)",
+                                   "--init-keep: 1.0 must be in (0, 1)")):
+        with pytest.raises(InputError, match=rf"^{re.escape(python)}$"):
+            settings.check()
+        with cli_names(), pytest.raises(InputError, match=rf"^{re.escape(cli)}$"):
+            settings.check()
