@@ -132,12 +132,12 @@ def run_train_child(args) -> int:
         raise InputError(f"--lr: {args.lr} must be a finite number > 0")
     genome = genome_arg(problem, args.genome)
     spec = problem.design(genome).network
-    out = child_out_path(args.out, spec) if args.out else None  # before training, not after
-    supernet = load_supernet(problem, args.from_supernet) if args.from_supernet else None
+    out = child_out_path(args.out, spec) if args.out is not None else None  # before training; '' is an error
+    supernet = load_supernet(problem, args.from_supernet) if args.from_supernet is not None else None
     splits = problem_splits(problem)
     result = train_child(spec, splits, epochs=args.epochs, supernet=supernet, seed=args.seed, lr=args.lr,
                          progress=args.format != "json")
-    if out:
+    if out is not None:
         removed = save_trained_child(out, result.module, spec, input_normalization=InputNormalization.of(splits))
         if removed:
             print(f"removed {', '.join(map(str, removed))}: they described the child {out} replaced", file=sys.stderr)

@@ -151,6 +151,8 @@ def save_atomic(obj: Any, path: str | Path) -> None:
 
 def load_torch_file(path: str | Path, what: str) -> Any:
     """``torch.load(path, weights_only=True)`` on the CPU; one-line errors name the file and ``what`` it is."""
+    if not str(path):  # Path("") is the current folder
+        raise InputError(f"an empty path given for the {what}")
     path = Path(path)
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not a {what}")
@@ -164,8 +166,8 @@ def load_torch_file(path: str | Path, what: str) -> Any:
 
 def load_checkpoint(path: str | Path) -> dict[str, Any]:
     """Load a supernet checkpoint (``weights_only=True``); one-line errors name the file."""
+    ckpt = load_torch_file(path, "supernet checkpoint")  # first: it names an empty path as such
     path = Path(path)
-    ckpt = load_torch_file(path, "supernet checkpoint")
     if not isinstance(ckpt, dict):
         raise InputError(f"{path}: not an evo_cosearch supernet checkpoint")
     missing = [k for k in _KEYS if k not in ckpt]

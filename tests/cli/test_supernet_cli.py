@@ -53,6 +53,7 @@ def test_train_child_json(trained, capsys):
     (["--genome", "0,0"], "genes"),
     (["--supernet", "MISSING.pt"], "MISSING.pt: supernet checkpoint not found"),
     (["--supernet", "."], r"\.: is a directory, not a supernet checkpoint"),
+    (["--supernet", ""], r"^error: an empty path given for the supernet checkpoint$"),  # it read the current folder
     (["--data", "fashion.npz"], "--data fashion.npz: .*dataset digits is embedded"),
 ])
 def test_errors_are_one_line_exit_2(trained, capsys, argv, needle):
@@ -62,7 +63,7 @@ def test_errors_are_one_line_exit_2(trained, capsys, argv, needle):
     capsys.readouterr()
     rc = main(["evaluate", *[x for kv in args.items() for x in kv]])
     err = capsys.readouterr().err
-    assert rc == 2 and re.search(needle, err) and err.count("\n") == 1
+    assert rc == 2 and re.search(needle, err, re.M) and err.count("\n") == 1
 
 
 def test_missing_dataset_file_is_a_one_line_error(tmp_path, capsys):
@@ -101,6 +102,12 @@ def test_train_child_checks_its_flags_before_training(trained, tmp_path, capsys)
     for lr in ("-1", "inf", "nan"):
         assert main(base + ["--lr", lr]) == 2 and "must be a finite number > 0" in capsys.readouterr().err
     assert main(base + ["--out", str(tmp_path)]) == 2 and "is a directory" in capsys.readouterr().err
+    # an empty path is an error, as for every other command's paths: --out '' trained and saved nothing,
+    # --from-supernet '' trained from scratch
+    for flag, what in (("--out", "child checkpoint"), ("--from-supernet", "supernet checkpoint")):
+        assert main(base + [flag, ""]) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and err == f"error: an empty path given for the {what}\n", flag
 
 
 def test_a_path_that_cannot_be_written_is_a_one_line_error(tmp_path, capsys):
