@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from evo_cosearch.archive.reader import RunMeta
     from evo_cosearch.problem import Problem
 
-__all__ = ["SUPERNET_CACHE", "SUPERNET_SEED", "run_checkpoint", "planned_checkpoint", "evaluation_seed",
-           "evaluation_threads", "run_problem", "resumed_problem", "data_path_of", "Rescoring", "rescoring"]
+__all__ = ["SUPERNET_CACHE", "SUPERNET_SEED", "run_checkpoint", "planned_checkpoint", "given_checkpoint",
+           "evaluation_seed", "evaluation_threads", "run_problem", "resumed_problem", "data_path_of", "Rescoring",
+           "rescoring"]
 
 #: Where trained supernets are cached (by network space and data).
 SUPERNET_CACHE = "results/supernets"
@@ -52,13 +53,21 @@ def planned_checkpoint(problem: "Problem", *, supernet=None, where: str = "run")
     return cached_supernet_path(problem, cache_dir=SUPERNET_CACHE, epochs=None, seed=SUPERNET_SEED)
 
 
+def given_checkpoint(supernet: str | Path) -> Path:
+    """The supernet checkpoint a caller named, checked to be a file (an empty path is an error, not
+    the current folder)."""
+    if not str(supernet):
+        raise InputError("an empty path given for the supernet checkpoint")
+    if not Path(supernet).is_file():
+        raise InputError(f"{arg('supernet', supernet)}: checkpoint not found")
+    return Path(supernet)
+
+
 def named_checkpoint(recorded: Mapping[str, Any] | None, *, supernet=None, where: str = "run") -> Path | None:
     """The part of :func:`run_checkpoint` that trains nothing: ``supernet`` or the one a run
     recorded, each checked to be there; None when neither names one (the problem's cached one)."""
     if supernet is not None:
-        if not Path(supernet).is_file():
-            raise InputError(f"{arg('supernet', supernet)}: checkpoint not found")
-        return Path(supernet)
+        return given_checkpoint(supernet)
     if source_kind(recorded) == "supernet":
         own = Path(recorded["supernet"])
         if not own.is_file():

@@ -55,7 +55,7 @@ from evo_cosearch.refine.cost import cost_terms
 from evo_cosearch.refine.model import mask_child, narrow_child
 from evo_cosearch.refine.train import EpochStat, RefineSettings, train_masked
 from evo_cosearch.refine.workload import prunable_blocks, refined_workload
-from evo_cosearch.runs import evaluation_seed, evaluation_threads, resumed_problem, run_checkpoint
+from evo_cosearch.runs import evaluation_seed, evaluation_threads, given_checkpoint, resumed_problem, run_checkpoint
 from evo_cosearch.space.accelerator import AcceleratorArrays
 from evo_cosearch.space.spec import DesignSpec, NetworkSpec
 from evo_cosearch.supernet import (
@@ -117,8 +117,8 @@ def refine_design(run_dir: str | Path, design_id: int, settings: RefineSettings 
     if supernet is not None and settings.from_scratch:
         raise InputError(f"{arg('supernet', supernet)}: not used with {arg('from_scratch')}, which starts from "
                          "fresh weights")
-    if supernet is not None and not Path(supernet).is_file():
-        raise InputError(f"{arg('supernet', supernet)}: checkpoint not found")
+    if supernet is not None:
+        given_checkpoint(supernet)
     writable_path(run / REFINED_DIR, "refined designs", directory=True)  # not after the training
     try:
         writer = ArchiveWriter.open(run)

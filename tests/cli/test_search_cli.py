@@ -191,6 +191,13 @@ def test_missing_supernet_checkpoint(tmp_path, capsys):
     assert not out.exists()
 
 
+def test_an_empty_supernet_path_is_the_empty_path_error(tmp_path, capsys):
+    out = tmp_path / "r"
+    assert main(["search", "--problem", str(DEMO), "--out", str(out), "--supernet", "", "--quiet"]) == 2
+    assert one_error_line(capsys) == "error: an empty path given for the supernet checkpoint"
+    assert not out.exists()
+
+
 def test_errors_of_the_search_name_its_flags_from_the_command_line(tmp_path, capsys):
     # the checks are the Python API's, which names its parameters (workers=-1); the CLI's messages name flags
     out = tmp_path / "r"

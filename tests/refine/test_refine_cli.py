@@ -150,6 +150,7 @@ def test_refine_adds_one_refine_row_and_the_archive_stays_readable(setup, tmp_pa
     (["--design", "0", "--tau", "inf"], "--tau: inf must be a finite number > 0"),
     (["--design", "0", "--seed", str(2 ** 64)], "--seed: 18446744073709551616 must be in [0, 2**64)"),
     (["--design", "0", "--supernet", "/nonexistent.pt"], "checkpoint not found"),
+    (["--design", "0", "--supernet", ""], "error: an empty path given for the supernet checkpoint\n"),  # not '.'
     (["--design", "0", "--from-scratch", "--supernet", "/x.pt"], "--supernet /x.pt: not used with --from-scratch"),
 ])
 def test_bad_input_exits_2_and_changes_nothing(setup, capsys, args, message):
