@@ -180,8 +180,8 @@ def _refine(run: Path, writer: ArchiveWriter, design_id: int, settings: RefineSe
     hidden = {name: int(k.numel()) for name, k in masked.kept(settings.threshold).items()}
     if hidden == full:
         raise InputError(f"{run}: design {design_id}: no channel fell below {arg('threshold', settings.threshold)} "
-                         f"in {settings.epochs} epochs with {arg('lam', settings.lam)}; nothing pruned, nothing "
-                         f"archived (a larger {arg('lam')} or more {arg('epochs')} prune more)")
+                         f"in {settings.epochs} epoch{'s' * (settings.epochs != 1)} with {arg('lam', settings.lam)}; "
+                         f"nothing pruned, nothing archived (a larger {arg('lam')} or more {arg('epochs')} prune more)")
     configure_torch(threads=threads)  # training may have used another count
     after = _figures(refined, spec, design, hidden, data)
 

@@ -359,7 +359,7 @@ def test_a_refinement_that_prunes_nothing_adds_nothing(setup, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     errors = [line for line in err.splitlines() if line.startswith("error: ")]  # the rest: epoch progress
-    assert len(errors) == 1 and "nothing pruned, nothing archived" in errors[0]
+    assert len(errors) == 1 and "in 1 epoch with --lam 0.0; nothing pruned, nothing archived" in errors[0]
     assert _digest(run) == digest and _listing(run) == listing
 
 
