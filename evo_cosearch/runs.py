@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from evo_cosearch.errors import InputError, arg
-from evo_cosearch.files import file_sha256, same_file
+from evo_cosearch.files import file_sha256, given_path, same_file
 from evo_cosearch.provenance import source_kind
 
 if TYPE_CHECKING:
@@ -56,11 +56,10 @@ def planned_checkpoint(problem: "Problem", *, supernet=None, where: str = "run")
 def given_checkpoint(supernet: str | Path) -> Path:
     """The supernet checkpoint a caller named, checked to be a file (an empty path is an error, not
     the current folder)."""
-    if not str(supernet):
-        raise InputError("an empty path given for the supernet checkpoint")
-    if not Path(supernet).is_file():
+    path = given_path(supernet, "supernet checkpoint")
+    if not path.is_file():
         raise InputError(f"{arg('supernet', supernet)}: checkpoint not found")
-    return Path(supernet)
+    return path
 
 
 def named_checkpoint(recorded: Mapping[str, Any] | None, *, supernet=None, where: str = "run") -> Path | None:

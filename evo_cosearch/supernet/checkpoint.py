@@ -21,7 +21,7 @@ import torch
 
 from evo_cosearch.data import data_identity, data_mismatch
 from evo_cosearch.errors import EvoCosearchError, InputError
-from evo_cosearch.files import replace_atomically, same_file
+from evo_cosearch.files import given_path, replace_atomically, same_file
 from evo_cosearch.problem import DatasetConfig
 from evo_cosearch.space.network import NetworkTemplate
 
@@ -151,9 +151,7 @@ def save_atomic(obj: Any, path: str | Path) -> None:
 
 def load_torch_file(path: str | Path, what: str) -> Any:
     """``torch.load(path, weights_only=True)`` on the CPU; one-line errors name the file and ``what`` it is."""
-    if not str(path):  # Path("") is the current folder
-        raise InputError(f"an empty path given for the {what}")
-    path = Path(path)
+    path = given_path(path, what)  # "": an error, not the current folder
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not a {what}")
     if not path.is_file():

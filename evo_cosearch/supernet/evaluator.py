@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from evo_cosearch.errors import InputError
+from evo_cosearch.files import given_path
 from evo_cosearch.supernet.config import EvaluationConfig
 from evo_cosearch.supernet.evaluate import eval_data, evaluate_child
 from evo_cosearch.supernet.runtime import configure_torch
@@ -27,10 +27,8 @@ __all__ = ["AccuracyEvaluator"]
 
 class AccuracyEvaluator:
     def __init__(self, problem: "Problem", ckpt: str | Path, *, seed: int = 0, threads: int | None = None) -> None:
-        if not str(ckpt):  # Path("") would be the current folder
-            raise InputError("an empty path given for the supernet checkpoint")
         self.problem = problem
-        self.ckpt = Path(ckpt)
+        self.ckpt = given_path(ckpt, "supernet checkpoint")  # "": an error, not the current folder
         self.seed = int(seed)
         self.threads = threads  # torch threads to evaluate with (None: this process's default)
         self.config = EvaluationConfig.from_section(problem.evaluation)
