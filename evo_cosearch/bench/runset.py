@@ -97,14 +97,15 @@ def check_runs(specs: Sequence[RunSpec], *, pop: int, gens: int, proxy: bool | N
     source is checked by :func:`run_all`; ``accuracy_fn`` is not used."""
     from evo_cosearch.engine import check_run_dir, search_settings
     from evo_cosearch.engine.runner import stored_meta
-    from evo_cosearch.provenance import source_kind
+    from evo_cosearch.provenance import simulator_source, source_kind
 
     for spec in specs:
         meta = stored_meta(spec.run_dir) if proxy is False else None
         kind = None if meta is None else source_kind(meta.accuracy_source)
         source = {"kind": "supernet"} if kind == "proxy" else None  # a smoke test's (--proxy-accuracy)
         check_run_dir(spec.problem, spec.run_dir, search_settings(spec.problem, pop=pop, gens=gens, seed=spec.seed,
-                                                                  strategy=spec.strategy), source)
+                                                                  strategy=spec.strategy), source,
+                      simulator=simulator_source(None))  # benchmarks simulate with the built-in model
         if kind == "supernet":
             _check_supernet(spec, meta, problem or spec.problem, supernet)
 
@@ -161,13 +162,14 @@ def _check_reused(spec: RunSpec, pop: int, gens: int) -> None:
     """Refuse an existing run of another search, or of another supernet: by the file hash the run
     recorded, else (runs made before runs recorded it, other accuracy sources) when the shared
     source does not reproduce its first stored accuracies within :data:`_TOLERANCE`."""
-    from evo_cosearch.provenance import accuracy_source, source_kind
+    from evo_cosearch.provenance import accuracy_source, simulator_source, source_kind
     from evo_cosearch.engine import check_run_dir, search_settings
 
     mine = accuracy_source(spec.accuracy_fn)
-    # refuses another search, and a run that recorded another supernet's hash
+    # refuses another search, a run that recorded another supernet's hash, and one of a user's simulate_fn
     check_run_dir(spec.problem, spec.run_dir, search_settings(spec.problem, pop=pop, gens=gens, seed=spec.seed,
-                                                              strategy=spec.strategy), mine)
+                                                              strategy=spec.strategy), mine,
+                  simulator=simulator_source(None))
     with open_archive(spec.run_dir) as arc:
         recorded = arc.meta.accuracy_source
         table = arc.designs(max_generation=0)

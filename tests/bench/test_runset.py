@@ -157,3 +157,38 @@ def test_a_run_another_supernet_scored_is_refused_before_the_supernet_is_made(tm
                                          "with the run's checkpoint$"):  # the run's own problem, another supernet
         check_runs([spec(_edited_copy(tmp_path, new="epochs: 20"))], pop=6, gens=2, proxy=False, supernet=other)
     assert not (tmp_path / "results").exists()  # nothing trained, nothing written
+
+
+def _half_the_latency(layers, accelerators):
+    """Another hardware model than the built-in one a benchmark simulates with."""
+    from evo_cosearch.hardware import simulate
+
+    hw = simulate(layers, accelerators)
+    hw.latency_ms[...] *= 0.5
+    return hw
+
+
+def test_a_run_of_another_hardware_model_is_refused_up_front_and_not_reused(tmp_path):
+    """A run a user's ``simulate_fn`` made passed the checks before the shared accuracy source was made
+    (and as a ``reuse`` folder), then the benchmark's search refused it."""
+    from pathlib import Path
+
+    from evo_cosearch.api import search
+    from evo_cosearch.bench.runset import RunSpec, check_runs, run_all
+    from evo_cosearch.evaluate import ProxyAccuracy
+    from evo_cosearch.problem import load_problem
+
+    problem = load_problem(Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml")
+    acc = ProxyAccuracy(problem)
+    search(problem, out=tmp_path / "elsewhere", pop=6, gens=2, seed=0, strategy="nsga2", accuracy_fn=acc,
+           simulate_fn=_half_the_latency, quiet=True, progress=False).close()
+
+    def spec(run_dir, reuse=None):
+        return RunSpec(label="nsga2", seed=0, run_dir=tmp_path / run_dir, problem=problem, strategy="nsga2",
+                       accuracy_fn=acc, reuse=None if reuse is None else tmp_path / reuse)
+
+    with pytest.raises(InputError, match=r"elsewhere: run's hardware metrics came from simulate_fn \S+"
+                                         r"_half_the_latency, not the built-in simulator"):
+        check_runs([spec("elsewhere")], pop=6, gens=2)
+    [own] = run_all([spec("mine", reuse="elsewhere")], pop=6, gens=2, progress=False)
+    assert own.run_dir == tmp_path / "mine"
