@@ -132,10 +132,3 @@ def run(args) -> int:
             stream = sys.stderr if args.format == "json" else sys.stdout
             print("\n".join(export_lines(done, sel.chosen_id)), file=stream)
     return 0
-
-
-def _finite(score) -> float | None:
-    """:func:`~evo_cosearch.select.report.finite_score` (this name is the one earlier code imported)."""
-    from evo_cosearch.select.report import finite_score
-
-    return finite_score(score)

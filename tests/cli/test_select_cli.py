@@ -168,8 +168,8 @@ def test_json_scores_are_valid_json(run_dir, capsys):
     out = capsys.readouterr().out
     d = json.loads(out, parse_constant=lambda c: pytest.fail(f"not JSON: {c}"))
     assert all(r["score"] is None or isinstance(r["score"], float) for r in d["selection"]["runners_up"])
-    from evo_cosearch.cli.select import _finite  # a knee candidate without a comparable neighbour scores -inf
-    assert _finite(float("-inf")) is None and _finite(float("nan")) is None and _finite(2.5) == 2.5
+    from evo_cosearch.select.report import finite_score  # a knee candidate without a comparable neighbour: -inf
+    assert finite_score(float("-inf")) is None and finite_score(float("nan")) is None and finite_score(2.5) == 2.5
 
 
 def test_an_unwritable_export_is_refused_before_anything_is_printed(run_dir, tmp_path, capsys):
