@@ -122,8 +122,8 @@ class _Tracker:
 def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mapping[str, Any] | None = None,
               simulator: Mapping[str, Any] | None = None):
     """Validate an existing run directory (read-only) and return its resume state, or None.
-    ``source``: where this search's accuracies come from (see :func:`evaluate.accuracy_source`);
-    ``simulator``: its hardware model (:func:`evaluate.simulator_source`; None: not checked)."""
+    ``source``: where this search's accuracies come from (see :func:`provenance.accuracy_source`);
+    ``simulator``: its hardware model (:func:`provenance.simulator_source`; None: not checked)."""
     with open_archive(run_dir) as arc:
         meta = arc.meta
         if meta.fingerprint != fingerprint(problem):
@@ -182,7 +182,7 @@ def stored_meta(run_dir: str | Path) -> "RunMeta | None":
 def check_run_dir(problem, run_dir: str | Path, settings: "SearchSettings",
                   source: Mapping[str, Any] | None = None, *, simulator: Mapping[str, Any] | None = None) -> None:
     """Raise :class:`InputError` if ``run_dir`` cannot hold (or continue) this search, scored by
-    ``source`` and simulated by ``simulator`` (:func:`evaluate.simulator_source`). Writes nothing."""
+    ``source`` and simulated by ``simulator`` (:func:`provenance.simulator_source`). Writes nothing."""
     run_dir = Path(run_dir)
     if run_dir.exists() and not run_dir.is_dir():
         raise InputError(f"{run_dir}: not a directory")
@@ -194,7 +194,7 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
                progress: bool = True, accuracy_source: Mapping[str, Any] | None = None) -> RunSummary:
     """Run (or resume) the search of ``problem`` into ``run_dir``; see the module doc.
     ``accuracy_source`` is recorded in a new run and must match a resumed run's (when both have one);
-    so must the evaluator's hardware model (its ``simulate_fn``, :func:`evaluate.simulator_source`)."""
+    so must the evaluator's hardware model (its ``simulate_fn``, :func:`provenance.simulator_source`)."""
     run_dir = Path(run_dir)
     strategy = get_strategy(settings.strategy)
     pproblem = CoSearchProblem(evaluator)
