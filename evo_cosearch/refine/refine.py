@@ -48,7 +48,7 @@ from evo_cosearch.archive.store import REFINE_STRATEGY, REFINED_DIR
 from evo_cosearch.engine.settings import SEED_END
 from evo_cosearch.errors import InputError, arg
 from evo_cosearch.evaluate import constraint_values
-from evo_cosearch.files import file_sha256, writable_path
+from evo_cosearch.files import file_sha256, given_path, writable_path
 from evo_cosearch.hardware import simulate
 from evo_cosearch.provenance import describe_source, simulator_mismatch, simulator_source, source_kind
 from evo_cosearch.refine.cost import cost_terms
@@ -296,7 +296,7 @@ def load_refined(path: str | Path) -> SavedChild:
     """A saved refined child (``child.pt``, read with ``weights_only=True``), as
     :func:`~evo_cosearch.supernet.load_child` loads a saved child: its pruned network in eval mode,
     the spec it was pruned from, its input normalization and its ``hidden`` widths."""
-    path = Path(path)
+    path = given_path(path, "refined child")  # "": an error, not the current folder
     obj = load_torch_file(path, "refined child")
     try:
         spec = NetworkSpec.from_dict(json.loads(obj["spec"]))

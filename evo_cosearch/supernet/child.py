@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from evo_cosearch.data import Splits
 from evo_cosearch.errors import InputError
-from evo_cosearch.files import writable_path
+from evo_cosearch.files import given_path, writable_path
 from evo_cosearch.space.spec import NetworkSpec
 from evo_cosearch.supernet.checkpoint import load_torch_file, save_atomic
 from evo_cosearch.supernet.evaluate import accuracy, recalibrate
@@ -148,7 +148,7 @@ def load_child(path: str | Path) -> SavedChild:
     """A child saved by ``train-child --out`` or ``select --finetune`` (``child.pt``): its network in
     eval mode, its spec and the :class:`InputNormalization` that turns raw pixels into its input. A
     refined child is refused (it loads with :func:`evo_cosearch.refine.load_refined`)."""
-    path = Path(path)
+    path = given_path(path, "child file")  # "": an error, not the current folder
     obj, spec = _read_saved(path)
     if REFINED_KEY in obj:
         raise InputError(f"{path}: is a refined child (evo-cosearch refine), whose channels are pruned; "

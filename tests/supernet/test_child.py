@@ -110,3 +110,13 @@ def test_a_refined_child_is_saved_by_save_child_with_its_hidden_widths(tmp_path)
         assert torch.equal(saved.module(x), narrow(x))
     with pytest.raises(InputError, match="is a refined child"):
         load_child(tmp_path / "child.pt")
+
+
+@pytest.mark.parametrize("path", ["", "  "])
+def test_an_empty_child_path_is_named_as_such_not_read_as_the_current_folder(path):
+    from evo_cosearch.refine import load_refined
+
+    with pytest.raises(InputError, match="^an empty path given for the child file$"):
+        load_child(path)
+    with pytest.raises(InputError, match="^an empty path given for the refined child$"):
+        load_refined(path)
