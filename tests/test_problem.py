@@ -47,3 +47,14 @@ def test_a_folder_named_like_a_ready_problem_does_not_hide_it(tmp_path, monkeypa
     (tmp_path / "nope").mkdir()
     with pytest.raises(ProblemError, match="^nope: cannot read problem file"):
         load_problem("nope")
+
+
+@pytest.mark.parametrize("path", ["", "  "])
+def test_an_empty_data_path_given_is_refused_not_read_as_the_current_folder(path, tmp_path, monkeypatch):
+    from evo_cosearch.errors import InputError
+
+    monkeypatch.chdir(tmp_path)  # a folder that is there: '' would have read its dataset files from it
+    p = load_problem("joint_fashion_mnist")
+    with pytest.raises(InputError, match=r"^an empty path given for the dataset \(--data\)$"):
+        p.with_data(path, strict=True)
+    assert p.with_data(None, strict=True) is p
