@@ -17,8 +17,9 @@
    (settings, before/after).
 
 Only a run scored by a supernet (and simulated by the built-in simulator, which simulates the
-refined design) can be refined, and only with that very file (its hash is checked): the refined design's accuracy is measured on the same validation images, though after
-``settings.epochs`` of training (so usually above the inherited accuracies of the searched designs;
+refined design) can be refined, and only with that very file (its hash is checked): the refined
+design's accuracy is measured on the same validation images, though after ``settings.epochs`` of
+training (so usually above the inherited accuracies of the searched designs;
 ``before`` is the source design's accuracy on the same footing, before that training). A proxy- or
 custom-scored archive would get a row on another scale. A refinement that removes no channel adds
 nothing.

@@ -2,8 +2,9 @@
 
 ``design.json`` holds the network and accelerator specs, the metrics and objectives, and
 the provenance needed to reproduce the design (run, generation, genome, problem text, seed,
-strategy, versions, and the hardware model its metrics came from: ``simulator``, the run's
-:func:`~evo_cosearch.provenance.simulator_source`, None for a run that recorded none). ``scalesim.cfg`` is the SCALE-Sim array of the same MACs, SRAM and
+strategy, the accuracy source that scored it, versions, and the hardware model its metrics came
+from: ``simulator``, the run's :func:`~evo_cosearch.provenance.simulator_source`, None for a run
+that recorded none). ``scalesim.cfg`` is the SCALE-Sim array of the same MACs, SRAM and
 bandwidth (:func:`evo_cosearch.io.hwfile.scalesim_equivalent`) and ``topology.csv`` the
 network's layers, so the design can be checked with the cycle-accurate simulator.
 Every file's text is built before the first is written: an error writes nothing.
