@@ -22,7 +22,7 @@ import numpy as np
 
 from evo_cosearch.archive.store import REFINED_DIR, run_of_file
 from evo_cosearch.errors import InputError
-from evo_cosearch.files import writable_path, write_text_atomic
+from evo_cosearch.files import given_path, writable_path, write_text_atomic
 from evo_cosearch.io.designfile import record_workload
 from evo_cosearch.io.hwfile import scalesim_config_text, scalesim_equivalent
 from evo_cosearch.io.topology import topology_text
@@ -108,7 +108,7 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
                                            run_name=_plain(f"{record['provenance']['run']}_id{design_id}")),
         TOPOLOGY_CSV: topology_text(record_workload(spec.network, record["network"])),
     }
-    out = Path(out_dir)
+    out = given_path(out_dir, "export")  # "": an error, not the current folder
     tuned = None
     _check_export(archive, out, record, finetune=finetune_epochs is not None)  # before a fine-tuning, too
     if finetune_epochs is not None:
@@ -186,7 +186,7 @@ def check_export_folder(archive: "Archive", design_id: int, out_dir: str | Path,
     print first."""
     designs = archive.designs() if designs is None else designs
     record = design_record(archive, designs, _row(archive, designs, design_id))
-    _check_export(archive, Path(out_dir), record, finetune=finetune)
+    _check_export(archive, given_path(out_dir, "export"), record, finetune=finetune)
     if finetune:
         from evo_cosearch.runs import run_problem
         from evo_cosearch.select.finetune import check_finetune_inputs

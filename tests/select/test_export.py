@@ -81,6 +81,17 @@ def test_unknown_design_writes_nothing(run_dir, tmp_path):
     assert not (tmp_path / "y").exists()
 
 
+def test_an_empty_export_path_writes_nothing_into_the_current_folder(run_dir, tmp_path, monkeypatch):
+    from evo_cosearch.select import check_export_folder
+
+    monkeypatch.chdir(tmp_path)  # '' was taken for this folder: the export's files were written here
+    with open_archive(run_dir) as arc:
+        for check in (check_export_folder, export_design):
+            with pytest.raises(InputError, match="^an empty path given for the export$"):
+                check(arc, 0, "")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_finetune_saves_a_child_whose_test_accuracy_reproduces(tmp_path):
     import torch
 
