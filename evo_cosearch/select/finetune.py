@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from evo_cosearch.errors import EvoCosearchError, InputError
-from evo_cosearch.files import replace_atomically, write_text_atomic
+from evo_cosearch.files import given_path, replace_atomically, write_text_atomic
 from evo_cosearch.supernet import CHILD_PT  # torch-free: the package's names load on first use
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def save_finetuned(done: Finetuned, out_dir: str | Path) -> tuple[Path, ...]:
     from evo_cosearch.supernet import save_child
     from evo_cosearch.supernet.onnx_export import export_onnx
 
-    out = Path(out_dir)
+    out = given_path(out_dir, "export")  # "": an error, not the current folder
     out.mkdir(parents=True, exist_ok=True)
     # an earlier fine-tuning's reports go first: a save stopped midway (Ctrl-C) or an ONNX export that
     # fails must not leave them beside this child
@@ -122,7 +122,7 @@ def save_trained_child(path: str | Path, module, spec: "NetworkSpec", *,
     one), and a ``child_architecture.json`` there is rewritten for this child."""
     from evo_cosearch.supernet import save_child
 
-    p = Path(path)
+    p = given_path(path, "child checkpoint")  # "": an error, not the current folder
     export = p.name == CHILD_PT
     stale = _remove_reports(p.parent) if export else ()
     save_child(p, module, spec, input_normalization=input_normalization)

@@ -70,3 +70,17 @@ def test_a_fine_tuned_child_records_its_input_normalization_as_a_saved_child_doe
     assert load_child(tmp_path / "child.pt").input_normalization == norm
     report = json.loads((tmp_path / "finetune.json").read_text())["input"]
     assert (report["mean"], report["std"], report["layout"]) == (3.0, 2.0, "NCHW")
+
+
+def test_an_empty_path_saves_nothing_into_the_current_folder(tmp_path, monkeypatch):
+    from evo_cosearch.errors import InputError
+    from evo_cosearch.select import save_trained_child
+
+    spec = load_problem(DEMO).network.smallest()
+    done = Finetuned(build_child(spec).eval(), spec, 0.5, 0.5, 1, 0, "supernet.pt", InputNormalization(0.0, 1.0))
+    monkeypatch.chdir(tmp_path)  # '' was this folder: the child's files were written here (or an OSError)
+    with pytest.raises(InputError, match="^an empty path given for the export$"):
+        save_finetuned(done, "")
+    with pytest.raises(InputError, match="^an empty path given for the child checkpoint$"):
+        save_trained_child("", done.module, spec, input_normalization=done.input_normalization)
+    assert list(tmp_path.iterdir()) == []
