@@ -95,7 +95,7 @@ def save_child(path: str | Path, module: ChildNet, spec: NetworkSpec, *,
     obj = {"state_dict": module.state_dict(), "spec": json.dumps(spec.to_dict()), "input": json.dumps(norm)}
     if hidden is not None:
         obj[REFINED_KEY] = json.dumps({k: int(v) for k, v in hidden.items()})
-    save_atomic(obj, path)
+    save_atomic(obj, given_path(path, "child checkpoint"))  # "": an error, not a rename onto the current folder
 
 
 def read_normalization(obj: Mapping[str, Any], path: Path) -> InputNormalization | None:

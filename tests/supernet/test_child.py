@@ -120,3 +120,11 @@ def test_an_empty_child_path_is_named_as_such_not_read_as_the_current_folder(pat
         load_child(path)
     with pytest.raises(InputError, match="^an empty path given for the refined child$"):
         load_refined(path)
+
+
+def test_saving_a_child_to_an_empty_path_is_the_one_line_error(tmp_path, monkeypatch):
+    spec = load_problem("demo_digits").network.smallest()
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError, match="^an empty path given for the child checkpoint$"):  # was a raw OSError
+        save_child("", build_child(spec), spec, input_normalization=InputNormalization(0.0, 1.0))
+    assert list(tmp_path.iterdir()) == []
