@@ -100,11 +100,11 @@ class Problem:
         """A copy whose dataset reads from ``path`` (the CLI's ``--data``). ``strict`` (a path the
         user gave): a path for the embedded digits, which read no file, is an error (else it is
         ignored), and so is a path that is not there, even where nothing reads it (the accuracy
-        proxy): a run records it, and its resume would look for it; an empty one is not the current folder."""
+        proxy): a run records it, and its resume would look for it. An empty path is always an error,
+        not the current folder."""
         if path is None:
             return self
-        if strict:
-            given_path(path, "dataset (--data)")
+        given_path(path, "dataset (--data)")
         if self.dataset.name == "digits":
             if strict:
                 raise InputError(f"--data {path}: {self.source}: dataset digits is embedded (scikit-learn's) and "
