@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from typing import Any, Iterator
 
 __all__ = ["EvoCosearchError", "ProblemError", "GenomeError", "InputError", "DataError", "WorkerError", "OutputClosed",
-           "arg", "cli_names"]
+           "arg", "cli_names", "stopped"]
 
 _CLI_NAMES: ContextVar[bool] = ContextVar("evo_cosearch_cli_names", default=False)
 _NO_VALUE = object()
@@ -70,3 +70,14 @@ class OutputClosed(BrokenPipeError):
     """The reader of the output went away (``search ... 2>&1 | head``) and the command stopped, as on
     Ctrl-C; ``str()`` says what it kept. The CLI says so on stderr where it can and exits with 141
     (128 + SIGPIPE, a shell's code for a program a closed pipe ended)."""
+
+
+def stopped(exc: BaseException, kept: str) -> BaseException:
+    """The stop that ``exc`` is, saying ``kept`` (what the stopped command kept, how to go on): Ctrl-C
+    (``KeyboardInterrupt``) stays one, the output's reader gone (``BrokenPipeError``) is :class:`OutputClosed`;
+    any other exception is ``exc`` itself. Raise it ``from None``."""
+    if isinstance(exc, KeyboardInterrupt):
+        return KeyboardInterrupt(kept)
+    if isinstance(exc, BrokenPipeError):
+        return OutputClosed(kept)
+    return exc

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import numpy as np
 
 from evo_cosearch.archive import db_path, hv_points, non_dominated, open_archive
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, OutputClosed
 
 if TYPE_CHECKING:
     from evo_cosearch.archive import DesignTable, RunMeta
@@ -214,8 +214,12 @@ def run_all(specs: Sequence[RunSpec], *, pop: int, gens: int, progress: bool = T
             designs = arc.designs(max_generation=gens - 1)
         seconds = time.perf_counter() - t0
         if progress:
-            print(f"[{k}/{len(specs)}] {spec.label} seed {spec.seed}: {len(designs)} designs, "
-                  f"{int(designs.feasible.sum())} feasible ({seconds:.1f} s) -> {spec.run_dir}", file=sys.stderr)
+            try:
+                print(f"[{k}/{len(specs)}] {spec.label} seed {spec.seed}: {len(designs)} designs, "
+                      f"{int(designs.feasible.sum())} feasible ({seconds:.1f} s) -> {spec.run_dir}", file=sys.stderr)
+            except BrokenPipeError:  # the output's reader gone (`| head`): stop, keeping the runs done
+                raise OutputClosed(f"{k} of {len(specs)} runs done, the last in {spec.run_dir}: run the same "
+                                   "command again to reuse them") from None
         results.append(RunResult(spec.label, spec.seed, spec.run_dir, designs, seconds))
     return results
 

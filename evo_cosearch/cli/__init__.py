@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as exc:  # a search says what it kept
         print(f"interrupted: {exc}" if str(exc) else "interrupted", file=sys.stderr)
         return 130
-    except OutputClosed as exc:  # a search whose output's reader went away: stopped as on Ctrl-C
+    except OutputClosed as exc:  # a command whose output's reader went away: stopped as on Ctrl-C
         _closed_output(f"stopped, its output was closed: {exc}")
         return 141
     except BrokenPipeError:  # e.g. piped into `head`: stop quietly

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from evo_cosearch.cli import problem_help
+from evo_cosearch.errors import OutputClosed
 
 DEMO_PROBLEM = "demo_digits"  # a ready problem (problems/demo_digits.yaml), found wherever the package is installed
 
@@ -45,8 +46,12 @@ def run(args) -> int:
             # fine-tuned from it by hand; only now, so that a search or plot that fails leaves them be
             for old in (DESIGN_JSON, SCALESIM_CFG, TOPOLOGY_CSV, CHILD_PT, CHILD_JSON, FINETUNE_JSON, CHILD_ONNX):
                 (chosen / old).unlink(missing_ok=True)
-        print(f"\n$ evo-cosearch {' '.join(argv)}", flush=True)
-        rc = main(argv)
+        try:
+            print(f"\n$ evo-cosearch {' '.join(argv)}", flush=True)
+        except BrokenPipeError:  # the output's reader gone (`| head`): stop as a step stops (exit 141)
+            raise OutputClosed(f"{out}: the demo stopped before its {name} step; run the same command again to "
+                               "go on") from None
+        rc = main(argv)  # a step whose output closes says what it kept and exits with 141
         if rc != 0:
             print(f"demo: step {name!r} failed (exit {rc})")
             return rc

@@ -25,7 +25,7 @@ from pymoo.core.population import Population
 from evo_cosearch.archive import (
     ArchiveWriter, db_path, hv_points, hypervolume, non_dominated, open_archive, pareto_of,
 )
-from evo_cosearch.errors import InputError, OutputClosed, arg
+from evo_cosearch.errors import InputError, arg, stopped
 from evo_cosearch.files import missing_root, remove_made_dirs
 from evo_cosearch.provenance import simulator_mismatch, simulator_source, source_kind, source_mismatch
 from evo_cosearch.runs import data_path_of
@@ -285,11 +285,8 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
             gens = "generation" if done == 1 else "generations"
             kept = (f"{run_dir} keeps its {done} completed {gens} of {settings.gens}: run the same command again "
                     "to resume it")
-        # Ctrl-C, or the output's reader gone (`| head`): stop, saying what is kept and how to go on
-        if isinstance(exc, KeyboardInterrupt):
-            raise KeyboardInterrupt(kept) from None
-        if isinstance(exc, BrokenPipeError):
-            raise OutputClosed(kept) from None
+        if isinstance(exc, (KeyboardInterrupt, BrokenPipeError)):  # Ctrl-C, or the output's reader gone (`| head`)
+            raise stopped(exc, kept) from None
         raise
     if bar is not None:
         bar.close()

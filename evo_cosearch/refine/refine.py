@@ -47,7 +47,7 @@ import torch
 from evo_cosearch.archive import ArchiveWriter, open_archive
 from evo_cosearch.archive.store import REFINE_STRATEGY, REFINED_DIR
 from evo_cosearch.engine.settings import SEED_END
-from evo_cosearch.errors import InputError, arg
+from evo_cosearch.errors import InputError, OutputClosed, arg, stopped
 from evo_cosearch.evaluate import constraint_values
 from evo_cosearch.files import file_sha256, given_path, writable_path
 from evo_cosearch.hardware import simulate
@@ -128,9 +128,11 @@ def refine_design(run_dir: str | Path, design_id: int, settings: RefineSettings 
                          "refine it when that is done") from None
     try:
         return _refine(run, writer, int(design_id), settings, supernet, supernet_cache, data, progress)
-    except KeyboardInterrupt as exc:  # Ctrl-C: say what became of the run (and of a supernet being trained)
-        kept = f"; {exc}" if str(exc) else ""
-        raise KeyboardInterrupt(f"{run}: design {design_id} not refined, nothing archived{kept}") from None
+    except (KeyboardInterrupt, BrokenPipeError) as exc:  # Ctrl-C or a closed output (`| head`): say what became
+        # of the run, and of a supernet being trained (its own stop says that)
+        inner = str(exc) if isinstance(exc, (KeyboardInterrupt, OutputClosed)) else ""
+        kept = f"; {inner}" if inner else ""
+        raise stopped(exc, f"{run}: design {design_id} not refined, nothing archived{kept}") from None
     finally:
         writer.close()
 

@@ -32,7 +32,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from evo_cosearch.data import Splits
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, stopped
 from evo_cosearch.files import writable_path
 from evo_cosearch.space.network import NetworkTemplate
 from evo_cosearch.supernet.checkpoint import load_checkpoint, save_atomic, trained_otherwise, training_differences
@@ -179,10 +179,6 @@ def train_supernet(template: NetworkTemplate, splits: Splits | Callable[[], Spli
             bar.close()
             history.append({"epoch": epoch + 1, "loss": sum_loss / steps_per_epoch,
                             "train_acc": sum_acc / steps_per_epoch, "seconds": time.perf_counter() - t0})
-            if progress:
-                h = history[-1]
-                print(f"supernet epoch {epoch + 1}/{cfg.epochs}: loss {h['loss']:.3f}, largest-child train acc "
-                      f"{h['train_acc']:.3f}, {h['seconds']:.1f} s", file=sys.stderr, flush=True)
             save_atomic({
                 "meta": json.dumps(meta, sort_keys=True), "epoch": epoch + 1, "epochs": cfg.epochs,
                 "model": net.state_dict(), "optimizer": _interned(opt.state_dict()), "torch_rng": gen.get_state(),
@@ -190,9 +186,13 @@ def train_supernet(template: NetworkTemplate, splits: Splits | Callable[[], Spli
                 "threads": threads,
                 **({} if data is None else {"data": json.dumps(data, sort_keys=True)}),
             }, out)
-    except KeyboardInterrupt:
+            if progress:  # after the save: an epoch whose line cannot be written (`| head`) is kept
+                h = history[-1]
+                print(f"supernet epoch {epoch + 1}/{cfg.epochs}: loss {h['loss']:.3f}, largest-child train acc "
+                      f"{h['train_acc']:.3f}, {h['seconds']:.1f} s", file=sys.stderr, flush=True)
+    except (KeyboardInterrupt, BrokenPipeError) as exc:  # Ctrl-C, or the output's reader gone (`| head`)
         saved = _saved_epochs(out)
         kept = (f"{out} keeps {saved} of {cfg.epochs} epochs: run the same command again to resume it" if saved
                 else f"{out}: no supernet epoch of {cfg.epochs} finished, nothing saved")
-        raise KeyboardInterrupt(kept) from None
+        raise stopped(exc, kept) from None
     return TrainResult(path=out, epochs=cfg.epochs, history=tuple(history))

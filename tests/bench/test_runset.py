@@ -192,3 +192,30 @@ def test_a_run_of_another_hardware_model_is_refused_up_front_and_not_reused(tmp_
         check_runs([spec("elsewhere")], pop=6, gens=2)
     [own] = run_all([spec("mine", reuse="elsewhere")], pop=6, gens=2, progress=False)
     assert own.run_dir == tmp_path / "mine"
+
+
+def test_a_closed_output_stops_the_benchmark_after_the_run_it_finished(tmp_path, monkeypatch):
+    """``bench strategies ... 2>&1 | head``: the line of a finished run meets a closed pipe. The benchmark
+    ended quietly with exit code 0; now it stops as a search does (OutputClosed: exit 141), keeping the run."""
+    import io
+    import sys
+    from pathlib import Path
+
+    from evo_cosearch.bench.runset import RunSpec, run_all
+    from evo_cosearch.errors import OutputClosed
+    from evo_cosearch.evaluate import ProxyAccuracy
+    from evo_cosearch.problem import load_problem
+
+    class Closed(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    problem = load_problem(Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml")
+    specs = [RunSpec(label=s, seed=0, run_dir=tmp_path / s, problem=problem, strategy=s,
+                     accuracy_fn=ProxyAccuracy(problem)) for s in ("nsga2", "random")]
+    monkeypatch.setattr(sys, "stderr", Closed())
+    with pytest.raises(OutputClosed) as stop:
+        run_all(specs, pop=4, gens=1, progress=True)
+    assert str(stop.value) == (f"1 of 2 runs done, the last in {tmp_path / 'nsga2'}: run the same command again to "
+                               "reuse them")
+    assert (tmp_path / "nsga2" / "archive.sqlite").exists() and not (tmp_path / "random").exists()

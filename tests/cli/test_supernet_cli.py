@@ -290,3 +290,43 @@ def test_evaluate_scores_an_exported_design_as_its_run_did(trained, tmp_path, ca
                "other weights\n" == capsys.readouterr().err
     finally:
         torch.set_num_threads(before)
+
+
+def test_a_training_whose_output_is_closed_keeps_its_saved_epochs_and_exits_141(tmp_path):
+    """``train-supernet ... 2>&1 | head``: the pipe's reader is gone before the first epoch line. The
+    training ended with exit code 0 as if it had finished; now it keeps the epoch it saved, stops as on
+    Ctrl-C with 141 (128 + SIGPIPE), and the same command resumes it."""
+    import os
+    import subprocess
+    import sys
+
+    from evo_cosearch.supernet.checkpoint import load_checkpoint
+
+    problem, out = _conf.write_tiny(tmp_path), tmp_path / "sn.pt"
+    argv = [sys.executable, "-m", "evo_cosearch", "train-supernet", "--problem", str(problem), "--out", str(out),
+            "--epochs", "2"]
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # closed before the training writes its first line
+    try:
+        done = subprocess.run(argv, stdout=write_end, stderr=write_end, cwd=Path(__file__).parents[2],
+                              env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=300)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141
+    assert int(load_checkpoint(out)["epoch"]) == 1  # the first epoch, saved before its line
+
+
+def test_a_closed_output_of_a_training_is_said_where_stderr_can_take_it(tmp_path, capsys, monkeypatch):
+    import builtins
+
+    from evo_cosearch.supernet import train
+
+    def closed(*args, file=None, **kwargs):
+        if file is not None:  # the epoch line
+            raise BrokenPipeError(32, "Broken pipe")
+        builtins.print(*args, **kwargs)
+    monkeypatch.setattr(train, "print", closed, raising=False)
+    problem, out = _conf.write_tiny(tmp_path), tmp_path / "sn.pt"
+    assert main(["train-supernet", "--problem", str(problem), "--out", str(out), "--epochs", "2"]) == 141
+    assert capsys.readouterr().err == (f"stopped, its output was closed: {out} keeps 1 of 2 epochs: run the same "
+                                       "command again to resume it\n")

@@ -429,3 +429,34 @@ def test_refuses_other_data_while_the_runs_file_is_there(setup, tmp_path, capsys
     err = capsys.readouterr().err
     assert f"the run read its data from {ours}, not {other}; leave out --data, or give that file" in err
     assert len(err.splitlines()) == 1 and _digest(copy) == digest
+
+
+def test_a_refinement_whose_output_is_closed_exits_141_and_archives_nothing(setup):
+    """``refine ... 2>&1 | head``: the pipe's reader is gone before the first epoch line. The refinement
+    ended with exit code 0 as if it had succeeded; now it stops as on Ctrl-C, with 141 (128 + SIGPIPE)."""
+    import subprocess
+    import sys
+
+    run, ckpt, ids = setup
+    digest, listing = _digest(run), _listing(run)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # closed before the refinement writes its first line
+    try:
+        done = subprocess.run([sys.executable, "-m", "evo_cosearch", "refine", str(run), "--design", str(ids[0]),
+                               "--epochs", "2", "--supernet", str(ckpt)], stdout=write_end, stderr=write_end,
+                              cwd=DEMO.parents[1], env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=300)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141
+    assert _digest(run) == digest and _listing(run) == listing
+
+
+def test_a_closed_output_of_a_refinement_is_said_where_stderr_can_take_it(setup, capsys, monkeypatch):
+    run, _, ids = setup
+
+    def closed(*args, **kwargs):
+        raise BrokenPipeError(32, "Broken pipe")
+    monkeypatch.setattr("evo_cosearch.refine.refine.train_masked", closed)
+    assert main(["refine", str(run), "--design", str(ids[0]), "--from-scratch"]) == 141
+    assert capsys.readouterr().err == (f"stopped, its output was closed: {run}: design {ids[0]} not refined, "
+                                       "nothing archived\n")
