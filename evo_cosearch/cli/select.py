@@ -13,9 +13,9 @@ def register(sub) -> None:
     p = sub.add_parser("select", help="choose a design of a run by knee, weights, reward or score; export it")
     p.add_argument("run", metavar="RUN", nargs="?", help="run directory")
     f = p.add_argument_group("filters")
-    f.add_argument("--max-latency-ms", type=float)
-    f.add_argument("--max-energy-uj", type=float)
-    f.add_argument("--max-area-mm2", type=float)
+    f.add_argument("--max-latency-ms", type=float, help="only designs of at most this latency, ms (> 0)")
+    f.add_argument("--max-energy-uj", type=float, help="only designs of at most this energy per inference, µJ (> 0)")
+    f.add_argument("--max-area-mm2", type=float, help="only designs of at most this area, mm² (> 0)")
     f.add_argument("--min-accuracy", type=float, help="fraction in [0, 1]")
     r = p.add_argument_group("rule")
     r.add_argument("--by", nargs="+", default=["knee"], metavar=("RULE", "WEIGHTS"),
@@ -41,7 +41,9 @@ def register(sub) -> None:
     r.add_argument("--score-stress", type=float, help="score: scales the reference energy (default 1)")
     o = p.add_argument_group("output")
     o.add_argument("--top", type=int, default=5, help="runners-up to list (default 5)")
-    o.add_argument("--format", choices=("table", "json"), default="table")
+    o.add_argument("--format", choices=("table", "json"), default="table",
+                   help="table (default), or JSON: the chosen design's export fields and its selection (rule, "
+                        "score, candidates, runners-up)")
     o.add_argument("--export", metavar="DIR", help="write design.json, scalesim.cfg and topology.csv into DIR")
     o.add_argument("--dataflow", choices=("ws", "os", "is"), help="SCALE-Sim dataflow of the export (default ws)")
     o.add_argument("--finetune", type=int, metavar="EPOCHS",

@@ -74,3 +74,14 @@ def test_a_problem_help_with_a_condition_keeps_the_alternatives_together():
     (option,) = [a for a in sub._actions if "--problem" in a.option_strings]
     assert option.help.startswith("problem file (YAML), or a ready problem by name: ")
     assert option.help.endswith("; with --genome")
+
+
+def test_every_option_of_every_command_has_a_help_text():
+    # select's filters (--max-latency-ms, --max-energy-uj, --max-area-mm2) and --format had none
+    import argparse
+
+    from evo_cosearch.cli import build_parser
+
+    bare = [(" ".join(words), a.option_strings[0]) for words, sub in _commands(build_parser()) for a in sub._actions
+            if a.option_strings and not isinstance(a, argparse._HelpAction) and not a.help]
+    assert bare == []
