@@ -22,7 +22,9 @@ def test_show_lists_every_gene_and_the_space_size(capsys):
            "block slots a stage depth leaves out are one design)" in out
     assert all(name in out for name in space.names)
     assert main(["space", "show", "--problem", str(DEMO), "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out) == space.to_dict()
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["problem"] == "demo_digits" and shown["note"].endswith("are one design")
+    assert {k: shown[k] for k in ("genes", "size")} == space.to_dict()
     fixed = Path(__file__).resolve().parents[2] / "problems" / "autoqkeras_digits.yaml"  # every depth fixed
     assert main(["space", "show", "--problem", str(fixed)]) == 0
     assert f"genomes ({load_problem(fixed).space.size} exactly)\n" in capsys.readouterr().out

@@ -26,4 +26,13 @@ def test_the_table_is_the_size_then_one_line_per_gene_in_genome_order():
 def test_a_space_of_fixed_depths_has_no_unused_slots_and_json_is_its_dict():
     p = load_problem(PROBLEMS / "autoqkeras_digits.yaml")  # every stage depth fixed
     assert show_space(p.space, p.network, name=p.name).split("\n")[0].endswith(f"genomes ({p.space.size} exactly)")
-    assert json.loads(show_space(p.space, p.network, name=p.name, fmt="json")) == p.space.to_dict()
+    assert json.loads(show_space(p.space, p.network, name=p.name, fmt="json")) == {
+        "problem": "autoqkeras_digits", **p.space.to_dict(), "note": None}
+
+
+def test_the_json_names_the_problem_and_says_what_the_table_says_of_genomes_and_designs():
+    # it had the genes and the size only
+    p = load_problem(PROBLEMS / "demo_digits.yaml")
+    assert json.loads(show_space(p.space, p.network, name=p.name, fmt="json")) == {
+        "problem": "demo_digits", **p.space.to_dict(),
+        "note": "genomes differing only in the block slots a stage depth leaves out are one design"}
