@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from typing import Any, Iterator
 
 __all__ = ["EvoCosearchError", "ProblemError", "GenomeError", "InputError", "DataError", "WorkerError", "OutputClosed",
-           "arg", "cli_names", "stopped"]
+           "arg", "as_called", "cli_names", "stopped"]
 
 _CLI_NAMES: ContextVar[bool] = ContextVar("evo_cosearch_cli_names", default=False)
 _NO_VALUE = object()
@@ -29,6 +29,12 @@ def arg(name: str, value: Any = _NO_VALUE) -> str:
     if value is _NO_VALUE:
         return name
     return f"{name}={os.fspath(value) if isinstance(value, os.PathLike) else value!r}"
+
+
+def as_called(cli: str, python: str) -> str:
+    """``cli`` under :func:`cli_names`, else ``python``: a name that is not one argument spelled alike in
+    both (``--by reward`` is ``Reward``, ``--jobs`` is ``workers``)."""
+    return cli if _CLI_NAMES.get() else python
 
 
 @contextmanager

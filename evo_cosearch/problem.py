@@ -10,7 +10,7 @@ from typing import Any, Mapping
 import numpy as np
 import yaml
 
-from evo_cosearch.errors import EvoCosearchError, InputError, ProblemError
+from evo_cosearch.errors import EvoCosearchError, InputError, ProblemError, arg
 from evo_cosearch.files import given_path, read_text
 from evo_cosearch.workload import LayerArrays, network_workload
 from evo_cosearch.space import (
@@ -107,12 +107,12 @@ class Problem:
         given_path(path, "dataset (--data)")
         if self.dataset.name == "digits":
             if strict:
-                raise InputError(f"--data {path}: {self.source}: dataset digits is embedded (scikit-learn's) and "
+                raise InputError(f"{arg('data', path)}: {self.source}: dataset digits is embedded (scikit-learn's) and "
                                  "reads no file")
             return self
         if strict and not Path(path).exists():
             where = "" if Path(path).is_absolute() else f" (looked for in the current folder, {Path.cwd()})"
-            raise InputError(f"--data {path}: dataset path not found{where}")
+            raise InputError(f"{arg('data', path)}: dataset path not found{where}")
         ds = DatasetConfig(self.dataset.name, str(path), self.dataset.options)
         return Problem(**{**self.__dict__, "dataset": ds})
 

@@ -59,3 +59,17 @@ def test_an_empty_data_path_given_is_refused_not_read_as_the_current_folder(path
         with pytest.raises(InputError, match=r"^an empty path given for the dataset \(--data\)$"):
             p.with_data(path, strict=strict)
     assert p.with_data(None, strict=True) is p
+
+
+def test_with_data_names_the_argument_from_python_and_the_flag_from_the_command_line(tmp_path):
+    # it said '--data PATH' to Python callers too
+    from evo_cosearch.errors import InputError, cli_names
+
+    digits, fashion = load_problem("demo_digits"), load_problem(ROOT / "problems" / "network_only_fashion_mnist.yaml")
+    missing = str(tmp_path / "none.npz")
+    with pytest.raises(InputError, match=r"^data='x.npz': .*dataset digits is embedded"):
+        digits.with_data("x.npz", strict=True)
+    with pytest.raises(InputError, match=f"^data='{missing}': dataset path not found$"):
+        fashion.with_data(missing, strict=True)
+    with cli_names(), pytest.raises(InputError, match=f"^--data {missing}: dataset path not found$"):
+        fashion.with_data(missing, strict=True)

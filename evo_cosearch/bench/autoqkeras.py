@@ -30,7 +30,7 @@ from evo_cosearch.bench.output import RUNS_ROOT, output_name, result_path
 from evo_cosearch.bench.runset import RunSpec, check_runs, check_strategies, run_all
 from evo_cosearch.bench.standalone import load_cache, train_standalone
 from evo_cosearch.bench.supernet import RESULTS_DIR, _write, bench_data
-from evo_cosearch.errors import InputError, ProblemError
+from evo_cosearch.errors import InputError, ProblemError, arg, as_called
 from evo_cosearch.evaluate import Evaluator, SupernetAccuracy
 from evo_cosearch.files import writable_path
 from evo_cosearch.problem import load_problem, ready_problem
@@ -46,17 +46,19 @@ def check_settings(*, tolerance_points: float = 1.0, train_epochs: int = 0, trai
     """Refuse a setting :func:`bench_autoqkeras` cannot take, named by its command-line flag, before any work
     (the budget, ``--pop`` and ``--gens``, is checked with the run folders)."""
     if train_epochs < 0:
-        raise InputError(f"--train-epochs: {train_epochs} must not be negative")
+        raise InputError(f"{arg('train_epochs')}: {train_epochs} must not be negative")
     if not math.isfinite(tolerance_points) or tolerance_points < 0:
-        raise InputError(f"--tolerance: {tolerance_points} must be a finite number of points >= 0")
+        raise InputError(f"{as_called('--tolerance', 'tolerance_points')}: {tolerance_points} must be a finite number "
+                         "of points >= 0")
     if train_seeds < 1:
-        raise InputError(f"--train-seeds: {train_seeds} must be >= 1")
+        raise InputError(f"{arg('train_seeds')}: {train_seeds} must be >= 1")
     if verify < 0:
-        raise InputError(f"--verify: {verify} must not be negative")
+        raise InputError(f"{arg('verify')}: {verify} must not be negative")
     if verify and not train_epochs:
-        raise InputError("--verify: needs --train-epochs N (the candidates are trained stand-alone)")
+        raise InputError(f"{arg('verify')}: needs {as_called('--train-epochs N', 'train_epochs=N')} (the candidates "
+                         "are trained stand-alone)")
     if workers < 1:
-        raise InputError(f"--jobs: {workers} must be >= 1")
+        raise InputError(f"{as_called('--jobs', 'workers')}: {workers} must be >= 1")
 
 
 def _choose(table, acc_ref: float, tolerance_points: float) -> int | None:
@@ -122,7 +124,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
     t0 = time.perf_counter()
     ckpt = None
     if accuracy_fn is None:  # the supernet and evaluation seed a search of this problem uses
-        ckpt = str(run_checkpoint(problem, None, supernet=supernet, where="--supernet", progress=progress))
+        ckpt = str(run_checkpoint(problem, None, supernet=supernet, where=arg("supernet"), progress=progress))
         accuracy_fn = SupernetAccuracy(problem, ckpt, seed=evaluation_seed(None))
     ref = np.asarray(problem.reference, dtype=np.int64)[None, :]
     ref_eval = Evaluator(problem, accuracy_fn).evaluate(ref)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import numpy as np
 
 from evo_cosearch.archive import db_path, hv_points, non_dominated, open_archive
-from evo_cosearch.errors import InputError, OutputClosed
+from evo_cosearch.errors import InputError, OutputClosed, arg
 
 if TYPE_CHECKING:
     from evo_cosearch.archive import DesignTable, RunMeta
@@ -72,9 +72,9 @@ def check_strategies(strategies: Sequence[str]) -> None:
 
     for s in strategies:
         if s not in STRATEGIES:
-            raise InputError(f"--strategies: unknown strategy {s!r} (known: {', '.join(sorted(STRATEGIES))})")
+            raise InputError(f"{arg('strategies')}: unknown strategy {s!r} (known: {', '.join(sorted(STRATEGIES))})")
     if not strategies or len(set(strategies)) != len(strategies):
-        raise InputError(f"--strategies: give distinct strategies, got {list(strategies)}")
+        raise InputError(f"{arg('strategies')}: give distinct strategies, got {list(strategies)}")
 
 
 def check_seeds(seeds: Sequence[int]) -> None:
@@ -83,7 +83,7 @@ def check_seeds(seeds: Sequence[int]) -> None:
     from evo_cosearch.engine.settings import SEED_END
 
     if not seeds or len(set(seeds)) != len(seeds) or any(not 0 <= s < SEED_END for s in seeds):
-        raise InputError(f"--seeds: give distinct seeds from 0 to 2**64 - 1, got {list(seeds)}")
+        raise InputError(f"{arg('seeds')}: give distinct seeds from 0 to 2**64 - 1, got {list(seeds)}")
 
 
 def check_runs(specs: Sequence[RunSpec], *, pop: int, gens: int, proxy: bool | None = None,
@@ -120,7 +120,7 @@ def _check_supernet(spec: RunSpec, meta: "RunMeta", problem: "Problem", supernet
     from evo_cosearch.runs import planned_checkpoint
 
     recorded = meta.accuracy_source.get("sha256")
-    ckpt = planned_checkpoint(problem, supernet=supernet, where="--supernet")
+    ckpt = planned_checkpoint(problem, supernet=supernet, where=arg("supernet"))
     if recorded is None or (ckpt.is_file() and file_sha256(ckpt)[:16] == recorded):
         return
     mine = (f"supernet {ckpt}" + ("" if ckpt.is_file() else " (to be trained)")
@@ -148,12 +148,13 @@ def shared_accuracy(problem: "Problem", *, supernet: str | Path | None = None, p
     from evo_cosearch.runs import evaluation_seed, run_checkpoint
 
     if proxy and supernet is not None:  # as `search` refuses it: the checkpoint would be ignored unsaid
-        raise InputError("--proxy-accuracy and --supernet exclude each other (the proxy uses no supernet)")
+        raise InputError(f"{arg('proxy_accuracy')} and {arg('supernet')} exclude each other (the proxy uses no "
+                         "supernet)")
     if proxy:
         return ProxyAccuracy(problem), {"source": "proxy", "note": "ProxyAccuracy (MACs and bit widths), "
                                                                    "not a trained model"}
     seed = evaluation_seed(None)  # a new run's
-    ckpt = run_checkpoint(problem, None, supernet=supernet, where="--supernet", progress=progress)
+    ckpt = run_checkpoint(problem, None, supernet=supernet, where=arg("supernet"), progress=progress)
     return SupernetAccuracy(problem, ckpt, seed=seed), {"source": "supernet", "checkpoint": str(ckpt),
                                                         "evaluation_seed": seed, "shared": True}
 

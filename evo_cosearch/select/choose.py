@@ -15,7 +15,7 @@ from typing import Mapping
 import numpy as np
 
 from evo_cosearch.archive import DesignTable, pareto_of
-from evo_cosearch.errors import EvoCosearchError, InputError
+from evo_cosearch.errors import EvoCosearchError, InputError, arg, as_called
 from evo_cosearch.select.filters import Bounds
 from evo_cosearch.select.rules import ScoreParams, asf, energy_score, nahas_reward, pseudo_weight_distance, tradeoff
 
@@ -37,9 +37,9 @@ class Knee:
 
     def scores(self, cand: DesignTable, designs: DesignTable, constraints: Mapping[str, float]) -> np.ndarray:
         if self.epsilon is not None and not self.epsilon > 0:
-            raise InputError(f"--epsilon: {self.epsilon!r} must be a positive radius")
+            raise InputError(f"{arg('epsilon')}: {self.epsilon!r} must be a positive radius")
         if self.min_neighbours is not None and self.min_neighbours < 1:
-            raise InputError(f"--min-neighbours: {self.min_neighbours} must be >= 1")
+            raise InputError(f"{arg('min_neighbours')}: {self.min_neighbours} must be >= 1")
         return tradeoff(cand.F, epsilon=self.epsilon, min_neighbours=self.min_neighbours)
 
     def describe(self, designs: DesignTable, constraints: Mapping[str, float]) -> str:
@@ -58,7 +58,7 @@ class Weights:
             return -pseudo_weight_distance(cand.F, self.weights)
         if self.method == "asf":
             return -asf(cand.F, self.weights)
-        raise InputError(f"--weights-method: {self.method!r} is not 'pseudo' or 'asf'")
+        raise InputError(f"{as_called('--weights-method', 'method')}: {self.method!r} is not 'pseudo' or 'asf'")
 
     def describe(self, designs: DesignTable, constraints: Mapping[str, float]) -> str:
         pairs = ", ".join(f"{o}={w:g}" for o, w in zip(designs.objectives, self.weights))
@@ -78,8 +78,8 @@ class Reward:
         lat = self.target_latency_ms if self.target_latency_ms is not None else constraints.get("max_latency_ms")
         area = self.target_area_mm2 if self.target_area_mm2 is not None else constraints.get("max_area_mm2")
         if lat is None and area is None:
-            raise InputError("--by reward: give --target-latency-ms and/or --target-area-mm2 "
-                             "(the run has no latency or area constraint to use)")
+            raise InputError(f"{as_called('--by reward', 'Reward')}: give {arg('target_latency_ms')} and/or "
+                             f"{arg('target_area_mm2')} (the run has no latency or area constraint to use)")
         return lat, area
 
     def scores(self, cand: DesignTable, designs: DesignTable, constraints: Mapping[str, float]) -> np.ndarray:
@@ -123,12 +123,12 @@ def reference_row(designs: DesignTable, reference_id: int | None) -> int:
     if reference_id is not None:
         rows = np.flatnonzero(designs.id == int(reference_id))
         if len(rows) == 0:
-            raise InputError(f"--reference-id: no design with id {reference_id} in the archive "
+            raise InputError(f"{arg('reference_id')}: no design with id {reference_id} in the archive "
                              f"(ids {int(designs.id.min())}..{int(designs.id.max())})")
         return int(rows[0])
     feas = np.flatnonzero(designs.feasible & designs.searched)  # not a refined one: its accuracy is after training
     if len(feas) == 0:
-        raise InputError("score: the archive has no feasible design to use as reference (give --reference-id)")
+        raise InputError(f"score: the archive has no feasible design to use as reference (give {arg('reference_id')})")
     acc, energy = designs.metrics["accuracy"][feas], designs.metrics["energy_uj"][feas]
     return int(feas[np.lexsort((energy, -acc))[0]])
 
@@ -156,7 +156,7 @@ def select_design(designs: DesignTable, rule: Rule, *, bounds: Bounds = Bounds()
     :class:`InputError` when ``designs`` is empty.
     """
     if top < 0:
-        raise InputError(f"--top: {top} must be >= 0")
+        raise InputError(f"{arg('top')}: {top} must be >= 0")
     if len(designs) == 0:  # nothing to choose from: bad input, not "nothing meets the filters"
         raise InputError("the archive has no designs yet")
     feasible = np.asarray(designs.feasible, dtype=bool)

@@ -7,7 +7,7 @@ from typing import Mapping
 
 import numpy as np
 
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, arg
 
 __all__ = ["Bounds", "Violation"]
 
@@ -31,7 +31,7 @@ class Violation:
 
     def __str__(self) -> str:
         op = ">" if self.name.startswith("max") else "<"
-        return f"{self.metric} {self.value:.4g} {op} {self.bound:.4g} (--{self.name.replace('_', '-')})"
+        return f"{self.metric} {self.value:.4g} {op} {self.bound:.4g} ({arg(self.name)})"
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,9 @@ class Bounds:
             if v is None:
                 continue
             if f.name == "min_accuracy" and not 0.0 <= v <= 1.0:  # NaN included
-                raise InputError(f"--min-accuracy: {v!r} is not a fraction in [0, 1] (write 0.9 for 90%)")
+                raise InputError(f"{arg(f.name)}: {v!r} is not a fraction in [0, 1] (write 0.9 for 90%)")
             if f.name != "min_accuracy" and not 0 < v < np.inf:
-                raise InputError(f"--{f.name.replace('_', '-')}: {v!r} must be a positive, finite number")
+                raise InputError(f"{arg(f.name)}: {v!r} must be a positive, finite number")
 
     @property
     def active(self) -> dict[str, float]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-from evo_cosearch.errors import EvoCosearchError, InputError
+from evo_cosearch.errors import EvoCosearchError, InputError, as_called
 from evo_cosearch.files import given_path, replace_atomically, write_text_atomic
 from evo_cosearch.supernet import CHILD_PT  # torch-free: the package's names load on first use
 
@@ -55,13 +55,14 @@ def finetune(problem: "Problem", spec: "NetworkSpec", *, epochs: int, seed: int 
     supernet trained into ``cache_dir`` when none is cached). The supernet: ``supernet``, else the
     one of ``recorded`` (a run's accuracy source), else the problem's cached one."""
     if epochs < 1:
-        raise InputError(f"--finetune: {epochs} epochs must be >= 1")
+        raise InputError(f"{as_called('--finetune', 'epochs')}: {epochs} epochs must be >= 1")
+    asked = as_called("--finetune", "finetune")
     try:
         from evo_cosearch.supernet import InputNormalization, load_supernet, problem_splits, train_child
     except ImportError as exc:  # pragma: no cover - the supernet package ships with the project
-        raise EvoCosearchError(f"--finetune: fine-tuning needs the supernet module ({exc})") from None
+        raise EvoCosearchError(f"{asked}: fine-tuning needs the supernet module ({exc})") from None
     from evo_cosearch.runs import run_checkpoint
-    ckpt = run_checkpoint(problem, recorded, supernet=supernet, where="--finetune", cache_dir=cache_dir,
+    ckpt = run_checkpoint(problem, recorded, supernet=supernet, where=asked, cache_dir=cache_dir,
                           progress=progress)
     net = load_supernet(problem, ckpt)
     splits = problem_splits(problem)
@@ -79,8 +80,8 @@ def check_finetune_inputs(problem: "Problem", recorded: Mapping[str, Any] | None
     from evo_cosearch.runs import named_checkpoint
     path = problem.dataset.path
     if problem.dataset.name != "digits" and path is not None and not Path(path).exists():
-        raise InputError(f"--finetune: {path}: dataset path not found")
-    ckpt = named_checkpoint(recorded, supernet=supernet, where="--finetune")
+        raise InputError(f"{as_called('--finetune', 'finetune')}: {path}: dataset path not found")
+    ckpt = named_checkpoint(recorded, supernet=supernet, where=as_called("--finetune", "finetune"))
     if ckpt is not None:
         from evo_cosearch.supernet import check_supernet
         check_supernet(problem, ckpt)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, arg, as_called
 from evo_cosearch.select.choose import Knee, Reward, Rule, Score, Weights
 from evo_cosearch.select.rules import ScoreParams
 
@@ -28,19 +28,21 @@ def rule_from_options(by: Sequence[str], options: Mapping[str, Any]) -> Rule:
     (:data:`RULE_OPTIONS` names; None or left out: the rule's default)."""
     name, rest = by[0], list(by[1:])
     if name not in RULES:
-        raise InputError(f"--by: unknown rule {name!r} (known: {', '.join(RULES)})")
+        raise InputError(f"{arg('by')}: unknown rule {name!r} (known: {', '.join(RULES)})")
     if name != "weights" and rest:
-        raise InputError(f"--by {name}: takes no values, got {' '.join(rest)!r}")
+        raise InputError(f"{arg('by', name)}: takes no values, got {' '.join(rest)!r}")
     given = {k: options.get(k) for k in RULE_OPTIONS}
     if name == "knee":
         eps = given["epsilon"]
-        eps = 0.125 if eps is None else None if eps == "all" else _float("--epsilon", eps)
+        eps = 0.125 if eps is None else None if eps == "all" else _float(arg("epsilon"), eps)
         return Knee(epsilon=eps, min_neighbours=given["min_neighbours"])
     if name == "weights":
         parts = [t.strip() for token in rest for t in token.split(",") if t.strip()]  # "1, 1, 1" too
         if not parts:
-            raise InputError("--by weights: give one weight per objective, e.g. --by weights 0.5,0.3,0.2")
-        return Weights(tuple(_float("--by weights", t) for t in parts), method=given["weights_method"] or "pseudo")
+            example = as_called("--by weights 0.5,0.3,0.2", "by=['weights', '0.5,0.3,0.2']")
+            raise InputError(f"{arg('by', 'weights')}: give one weight per objective, e.g. {example}")
+        weights = tuple(_float(arg("by", "weights"), t) for t in parts)
+        return Weights(weights, method=given["weights_method"] or "pseudo")
     if name == "reward":
         return Reward(given["target_latency_ms"], given["target_area_mm2"], given["reward_mode"] or "soft")
     score = {k: given[f"score_{k}"] for k in ("p_cheaper", "r_cheaper", "p_costlier", "r_costlier", "stress")}
@@ -51,7 +53,7 @@ def check_rule_options(rule: str, options: Mapping[str, Any]) -> None:
     """Refuse an option of another rule than ``rule`` (it would be ignored)."""
     for name, owner in RULE_OPTIONS.items():
         if options.get(name) is not None and owner != rule:
-            raise InputError(f"{option_flag(name)}: applies to --by {owner} only, not --by {rule}")
+            raise InputError(f"{arg(name)}: applies to {arg('by', owner)} only, not {arg('by', rule)}")
 
 
 def rule_options(rule: str, options: Mapping[str, Any]) -> dict[str, Any]:

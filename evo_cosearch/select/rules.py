@@ -21,7 +21,7 @@ from pymoo.decomposition.asf import ASF
 from pymoo.mcdm.pseudo_weights import PseudoWeights
 from scipy.spatial.distance import cdist
 
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, as_called
 from evo_cosearch.rewards import REWARD_MODES, ScoreParams, energy_score, nahas_reward
 
 __all__ = ["REWARD_MODES", "normalise", "tradeoff", "pseudo_weight_distance", "asf", "nahas_reward",
@@ -71,10 +71,11 @@ def tradeoff(F: np.ndarray, *, epsilon: float | None = 0.125, min_neighbours: in
 def check_weights(weights, n_obj: int) -> np.ndarray:
     """Weights as a normalised array, or :class:`InputError` naming the expected count."""
     w = np.asarray(weights, dtype=np.float64).ravel()
+    given = as_called("--by weights", "weights")
     if w.size != n_obj:
-        raise InputError(f"--by weights: got {w.size} weights, the run has {n_obj} objectives")
+        raise InputError(f"{given}: got {w.size} weights, the run has {n_obj} objectives")
     if np.any(~np.isfinite(w)) or np.any(w < 0) or w.max() <= 0:
-        raise InputError(f"--by weights: {w.tolist()} must be non-negative numbers, not all zero")
+        raise InputError(f"{given}: {w.tolist()} must be non-negative numbers, not all zero")
     w = w / w.max()  # first: a sum of huge weights would overflow
     return w / w.sum()
 

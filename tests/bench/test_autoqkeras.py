@@ -138,7 +138,7 @@ def test_a_budget_or_run_the_searches_cannot_take_is_refused_before_the_supernet
     ({"out_root": ""}, "an empty path given for the run directories"),
     ({"out_root": "afile"}, "afile: is a file, not a directory"),
     # digits are embedded: the data file was ignored unsaid
-    ({"data": "mine.npz"}, "--data mine.npz: .*autoqkeras_digits.yaml: dataset digits is embedded")])
+    ({"data": "mine.npz"}, "^data='mine.npz': .*autoqkeras_digits.yaml: dataset digits is embedded")])
 def test_an_empty_run_folder_or_data_the_problem_does_not_read_is_refused_before_any_run(tmp_path, monkeypatch,
                                                                                          change, error):
     monkeypatch.chdir(tmp_path)
@@ -154,10 +154,11 @@ def test_an_empty_run_folder_or_data_the_problem_does_not_read_is_refused_before
 
 
 @pytest.mark.parametrize("change, error", [
-    ({"tolerance_points": float("nan")}, "--tolerance: nan must be a finite number of points >= 0"),
-    ({"verify": 2}, "--verify: needs --train-epochs N"),
-    ({"train_epochs": 1, "train_seeds": 0}, "--train-seeds: 0 must be >= 1"),
-    ({"workers": 0}, "--jobs: 0 must be >= 1")])
+    # named as the function's arguments (they were named by the command's flags)
+    ({"tolerance_points": float("nan")}, "^tolerance_points: nan must be a finite number of points >= 0"),
+    ({"verify": 2}, "^verify: needs train_epochs=N"),
+    ({"train_epochs": 1, "train_seeds": 0}, "^train_seeds: 0 must be >= 1"),
+    ({"workers": 0}, "^workers: 0 must be >= 1")])
 def test_settings_it_cannot_take_are_refused_by_the_function_too(tmp_path, change, error):
     """Only the command line checked them: the function took a NaN tolerance (nothing found) or `verify` without
     training (ignored unsaid)."""
@@ -176,7 +177,7 @@ def test_bad_strategies_are_refused_before_any_run(tmp_path, strategies, match):
     def untouched(genomes):
         pytest.fail("must not evaluate")
 
-    with pytest.raises(InputError, match=f"--strategies: .*{match}"):
+    with pytest.raises(InputError, match=f"^strategies: .*{match}"):
         bench_autoqkeras(PROBLEM, data=None, accuracy_fn=untouched, strategies=strategies, pop=4, gens=1,
                          out_root=tmp_path / "runs", progress=False, out_dir=tmp_path)
     assert list(tmp_path.iterdir()) == []

@@ -219,3 +219,21 @@ def test_a_closed_output_stops_the_benchmark_after_the_run_it_finished(tmp_path,
     assert str(stop.value) == (f"1 of 2 runs done, the last in {tmp_path / 'nsga2'}: run the same command again to "
                                "reuse them")
     assert (tmp_path / "nsga2" / "archive.sqlite").exists() and not (tmp_path / "random").exists()
+
+
+def test_checks_name_the_argument_from_python_and_the_flag_from_the_command_line():
+    # they named the command line's flags to Python callers (bench_strategies(seeds=...)) too
+    from evo_cosearch.bench.runset import check_seeds, check_strategies, shared_accuracy
+    from evo_cosearch.errors import cli_names
+    from evo_cosearch.problem import load_problem
+
+    calls = [(lambda: check_seeds([1, 1]), "seeds: give distinct seeds", "--seeds: give distinct seeds"),
+             (lambda: check_strategies(["annealing"]), "strategies: unknown strategy 'annealing'",
+              "--strategies: unknown strategy 'annealing'"),
+             (lambda: shared_accuracy(load_problem("demo_digits"), supernet="s.pt", proxy=True),
+              "proxy_accuracy and supernet exclude each other", "--proxy-accuracy and --supernet exclude each other")]
+    for call, python, cli in calls:
+        with pytest.raises(InputError, match=f"^{python}"):
+            call()
+        with cli_names(), pytest.raises(InputError, match=f"^{cli}"):
+            call()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 from evo_cosearch.archive import DesignTable
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, cli_names
 from evo_cosearch.select import Bounds, Knee, NoMatch, Reward, Score, Weights, reference_row, select_design
 
 OBJ = ("error", "latency_ms")
@@ -64,7 +66,9 @@ def test_same_genome_is_listed_once():
 
 
 def test_no_match_names_the_closest_design_and_the_bound():
-    with pytest.raises(NoMatch, match=r"closest is id 100: latency_ms 1 > 0.5 \(--max-latency-ms\)"):
+    with cli_names(), pytest.raises(NoMatch, match=r"closest is id 100: latency_ms 1 > 0.5 \(--max-latency-ms\)"):
+        select_design(FRONT, Knee(), bounds=Bounds(max_latency_ms=0.5))
+    with pytest.raises(NoMatch, match=r"closest is id 100: latency_ms 1 > 0.5 \(max_latency_ms\)$"):  # the argument
         select_design(FRONT, Knee(), bounds=Bounds(max_latency_ms=0.5))
 
 
@@ -83,7 +87,9 @@ def test_reward_uses_the_run_constraint_as_default_target():
     hard = Reward(mode="hard")
     sel = select_design(FRONT, hard, constraints={"max_latency_ms": 4.0})
     assert sel.chosen_id == 102   # most accurate design within 4 ms
-    with pytest.raises(InputError, match="target-latency-ms"):
+    with cli_names(), pytest.raises(InputError, match="^--by reward: give --target-latency-ms and/or --target-area"):
+        select_design(FRONT, hard, constraints={})
+    with pytest.raises(InputError, match="^Reward: give target_latency_ms and/or target_area_mm2 "):  # it said the flags
         select_design(FRONT, hard, constraints={})
     assert select_design(FRONT, Reward(target_latency_ms=8.0, mode="hard")).chosen_id == 103
 
@@ -98,3 +104,22 @@ def test_score_reference_defaults_to_the_most_accurate_feasible_design():
     # relative to 104 (32 µJ), 101 (4 µJ, 8x less) gains 0.08*3 = 24 %: 0.85*1.24 beats the rest
     assert sel.chosen_id == 101
     assert sel.scores[0] == pytest.approx(0.85 * 1.24)
+
+
+@pytest.mark.parametrize("call, cli, python", [
+    (lambda: select_design(FRONT, Knee(epsilon=0.0)), "--epsilon: 0.0 must", "epsilon: 0.0 must"),
+    (lambda: select_design(FRONT, Knee(min_neighbours=0)), "--min-neighbours: 0 must", "min_neighbours: 0 must"),
+    (lambda: select_design(FRONT, Weights((1.0, 1.0), method="best")), "--weights-method: 'best' is not",
+     "method: 'best' is not"),
+    (lambda: select_design(FRONT, Weights((1.0, 1.0, 1.0))), "--by weights: got 3 weights", "weights: got 3 weights"),
+    (lambda: select_design(FRONT, Score(reference_id=7)), "--reference-id: no design with id 7",
+     "reference_id: no design with id 7"),
+    (lambda: select_design(FRONT, Knee(), top=-1), "--top: -1 must be >= 0", "top: -1 must be >= 0"),
+    (lambda: Bounds(max_area_mm2=0.0), "--max-area-mm2: 0.0 must be", "max_area_mm2: 0.0 must be"),
+    (lambda: Bounds(min_accuracy=90.0), "--min-accuracy: 90.0 is not", "min_accuracy: 90.0 is not")])
+def test_errors_name_the_argument_from_python_and_the_flag_from_the_command_line(call, cli, python):
+    # they named the command line's flags to Python callers too
+    with pytest.raises(InputError, match=f"^{re.escape(python)}"):
+        call()
+    with cli_names(), pytest.raises(InputError, match=f"^{re.escape(cli)}"):
+        call()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, cli_names
 from evo_cosearch.select.filters import Bounds
 
 METRICS = {
@@ -31,7 +31,9 @@ def test_closest_names_the_violated_bound():
     # row 2 misses accuracy by 18 % (relative); rows 0 and 1 miss latency by 200 % and 50 % too
     assert row == 2
     assert [v.name for v in violated] == ["min_accuracy"]
-    assert str(violated[0]) == "accuracy 0.8 < 0.97 (--min-accuracy)"
+    assert str(violated[0]) == "accuracy 0.8 < 0.97 (min_accuracy)"  # from Python: the argument
+    with cli_names():
+        assert str(violated[0]) == "accuracy 0.8 < 0.97 (--min-accuracy)"
 
 
 @pytest.mark.parametrize("kwargs, match", [({"min_accuracy": 90.0}, "fraction"),

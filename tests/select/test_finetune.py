@@ -84,3 +84,16 @@ def test_an_empty_path_saves_nothing_into_the_current_folder(tmp_path, monkeypat
     with pytest.raises(InputError, match="^an empty path given for the child checkpoint$"):
         save_trained_child("", done.module, spec, input_normalization=done.input_normalization)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_epochs_below_one_are_named_as_the_caller_gave_them():
+    # 'epochs: 0 ...' from Python; the CLI's '--finetune: 0 epochs must be >= 1' (it said that to Python callers too)
+    from evo_cosearch.errors import InputError, cli_names
+    from evo_cosearch.select.finetune import finetune
+
+    problem = load_problem(DEMO)
+    spec = problem.design([0] * problem.space.n_var).network
+    with pytest.raises(InputError, match="^epochs: 0 epochs must be >= 1$"):
+        finetune(problem, spec, epochs=0)
+    with cli_names(), pytest.raises(InputError, match="^--finetune: 0 epochs must be >= 1$"):
+        finetune(problem, spec, epochs=0)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, cli_names
 from evo_cosearch.select import Knee, Reward, Score, ScoreParams, Weights
 from evo_cosearch.select.options import RULE_OPTIONS, check_rule_options, rule_from_options, rule_options
 
@@ -22,20 +22,26 @@ def test_each_rule_is_built_with_its_options_or_its_defaults():
         Score(ScoreParams(stress=2.0), reference_id=7)
 
 
-@pytest.mark.parametrize("by, options, error", [
-    (["best"], {}, "--by: unknown rule 'best' (known: knee, weights, reward, score)"),
-    (["knee", "x"], {}, "--by knee: takes no values, got 'x'"),
-    (["weights"], {}, "--by weights: give one weight per objective"),
-    (["weights", "1,a"], {}, "--by weights: 'a' is not a number"),
-    (["knee"], {"epsilon": "wide"}, "--epsilon: 'wide' is not a number")])
-def test_a_bad_rule_is_one_line_naming_the_flag(by, options, error):
-    with pytest.raises(InputError, match=f"^{re.escape(error)}"):
+@pytest.mark.parametrize("by, options, error, python", [
+    (["best"], {}, "--by: unknown rule 'best' (known: knee, weights, reward, score)",
+     "by: unknown rule 'best' (known: knee, weights, reward, score)"),
+    (["knee", "x"], {}, "--by knee: takes no values, got 'x'", "by='knee': takes no values, got 'x'"),
+    (["weights"], {}, "--by weights: give one weight per objective, e.g. --by weights 0.5,0.3,0.2",
+     "by='weights': give one weight per objective, e.g. by=['weights', '0.5,0.3,0.2']"),
+    (["weights", "1,a"], {}, "--by weights: 'a' is not a number", "by='weights': 'a' is not a number"),
+    (["knee"], {"epsilon": "wide"}, "--epsilon: 'wide' is not a number", "epsilon: 'wide' is not a number")])
+def test_a_bad_rule_is_one_line_naming_the_flag(by, options, error, python):
+    with cli_names(), pytest.raises(InputError, match=f"^{re.escape(error)}"):
+        rule_from_options(by, options)
+    with pytest.raises(InputError, match=f"^{re.escape(python)}"):  # from Python: the argument (it said the flag)
         rule_from_options(by, options)
 
 
 def test_another_rule_s_option_is_refused_and_the_given_ones_are_recorded_by_flag():
     check_rule_options("knee", {"epsilon": "all", "reference_id": None})
-    with pytest.raises(InputError, match="^--reference-id: applies to --by score only, not --by knee$"):
+    with cli_names(), pytest.raises(InputError, match="^--reference-id: applies to --by score only, not --by knee$"):
+        check_rule_options("knee", {"reference_id": 3})
+    with pytest.raises(InputError, match=r"^reference_id: applies to by='score' only, not by='knee'$"):
         check_rule_options("knee", {"reference_id": 3})
     assert rule_options("knee", {"epsilon": "all", "min_neighbours": None, "reference_id": 3}) == {"--epsilon": "all"}
     assert set(RULE_OPTIONS.values()) == {"knee", "weights", "reward", "score"}
