@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from typing import Any, Iterator
 
 __all__ = ["EvoCosearchError", "ProblemError", "GenomeError", "InputError", "DataError", "WorkerError", "OutputClosed",
-           "arg", "as_called", "cli_names", "stopped"]
+           "arg", "as_called", "cli_names", "flag", "stopped"]
 
 _CLI_NAMES: ContextVar[bool] = ContextVar("evo_cosearch_cli_names", default=False)
 _NO_VALUE = object()
@@ -24,11 +24,15 @@ def arg(name: str, value: Any = _NO_VALUE) -> str:
     with ``value`` when given: ``--dask-scheduler tcp://h:1`` under :func:`cli_names`, else
     ``dask_scheduler='tcp://h:1'``."""
     if _CLI_NAMES.get():
-        flag = "--" + name.replace("_", "-")
-        return flag if value is _NO_VALUE else f"{flag} {value}"
+        return flag(name) if value is _NO_VALUE else f"{flag(name)} {value}"
     if value is _NO_VALUE:
         return name
     return f"{name}={os.fspath(value) if isinstance(value, os.PathLike) else value!r}"
+
+
+def flag(name: str) -> str:
+    """The command-line flag of the argument ``name`` (``min_neighbours``: ``--min-neighbours``)."""
+    return "--" + name.replace("_", "-")
 
 
 def as_called(cli: str, python: str) -> str:

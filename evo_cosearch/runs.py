@@ -82,14 +82,24 @@ def evaluation_seed(meta: "RunMeta | None") -> int:
     recalibration): recorded by the run; the run's own seed for runs made before that; 0 for a
     new run, whatever its search seed, so that runs of different seeds share one scale."""
     source = _supernet_source(meta)
-    return 0 if source is None else int(source.get("evaluation_seed", meta.seed))
+    return 0 if source is None else _recorded_seed(source, meta.seed)
 
 
 def evaluation_threads(meta: "RunMeta | None") -> int | None:
     """The torch threads a run's supernet accuracies were evaluated with, when it recorded them
     (a resume evaluates with the same, so its new accuracies match an uninterrupted run's); None:
     a new run, or one made before runs recorded them (this process's default)."""
-    threads = (_supernet_source(meta) or {}).get("threads")
+    return _recorded_threads(_supernet_source(meta) or {})
+
+
+def _recorded_seed(source: Mapping[str, Any], run_seed: int) -> int:
+    """The evaluation seed a supernet accuracy source records (the run's own seed before runs recorded it)."""
+    return int(source.get("evaluation_seed", run_seed))
+
+
+def _recorded_threads(source: Mapping[str, Any]) -> int | None:
+    """The torch threads a supernet accuracy source records (None: not recorded)."""
+    threads = source.get("threads")
     return None if threads is None else int(threads)
 
 
@@ -113,8 +123,7 @@ def rescoring(design: Mapping[str, Any] | None, *, supernet: str | Path, seed: i
     run, source, run_seed = _design_source(design)
     if source_kind(source) != "supernet":
         return Rescoring(0 if seed is None else seed, threads)
-    own_seed = int(source.get("evaluation_seed", run_seed))
-    own_threads = None if source.get("threads") is None else int(source["threads"])
+    own_seed, own_threads = _recorded_seed(source, run_seed), _recorded_threads(source)
     notes = []
     if seed is not None and seed != own_seed:
         notes.append(f"run {run} scored its accuracies on the recalibration images of --seed {own_seed}, not {seed}")

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, flag
 
 
 def register(sub) -> None:
@@ -84,12 +84,12 @@ def resolve_run(args) -> None:
 
 def check_options(args) -> None:
     """Refuse options that the chosen rule (or a missing companion option) would ignore."""
-    from evo_cosearch.select.options import check_rule_options, option_flag
+    from evo_cosearch.select.options import check_rule_options
 
     check_rule_options(args.by[0], _rule_args(args))
     for dest, owner in NEEDS.items():
         if getattr(args, dest) is not None and getattr(args, owner) is None:
-            raise InputError(f"{option_flag(dest)}: applies with {option_flag(owner)} only")
+            raise InputError(f"{flag(dest)}: applies with {flag(owner)} only")
 
 
 def _rule_args(args) -> dict:

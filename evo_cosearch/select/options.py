@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from evo_cosearch.errors import InputError, arg, as_called
+from evo_cosearch.errors import InputError, arg, as_called, flag
 from evo_cosearch.select.choose import Knee, Reward, Rule, Score, Weights
 from evo_cosearch.select.rules import ScoreParams
 
-__all__ = ["RULES", "RULE_OPTIONS", "option_flag", "rule_from_options", "check_rule_options", "rule_options"]
+__all__ = ["RULES", "RULE_OPTIONS", "rule_from_options", "check_rule_options", "rule_options"]
 
 RULES = ("knee", "weights", "reward", "score")
 #: The options of one rule only (by their names as Python keywords): given with another rule, an error.
@@ -16,11 +16,6 @@ RULE_OPTIONS = {"epsilon": "knee", "min_neighbours": "knee", "weights_method": "
                 "target_latency_ms": "reward", "target_area_mm2": "reward", "reward_mode": "reward",
                 "reference_id": "score", "score_p_cheaper": "score", "score_r_cheaper": "score",
                 "score_p_costlier": "score", "score_r_costlier": "score", "score_stress": "score"}
-
-
-def option_flag(name: str) -> str:
-    """The command-line flag of option ``name`` (``min_neighbours``: ``--min-neighbours``)."""
-    return "--" + name.replace("_", "-")
 
 
 def rule_from_options(by: Sequence[str], options: Mapping[str, Any]) -> Rule:
@@ -59,7 +54,7 @@ def check_rule_options(rule: str, options: Mapping[str, Any]) -> None:
 def rule_options(rule: str, options: Mapping[str, Any]) -> dict[str, Any]:
     """The options of ``rule`` that ``options`` gives, by flag (``{"--epsilon": "all"}``), as a
     selection records them."""
-    return {option_flag(name): options[name] for name, owner in RULE_OPTIONS.items()
+    return {flag(name): options[name] for name, owner in RULE_OPTIONS.items()
             if owner == rule and options.get(name) is not None}
 
 
