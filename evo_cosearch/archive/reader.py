@@ -35,7 +35,7 @@ class RunMeta:
     constraints: Mapping[str, float]
     seed: int
     strategy: str
-    status: str                      # 'running' | 'completed' | 'failed'
+    status: str                      # 'running' | 'completed' | 'interrupted' (Ctrl-C, output closed) | 'failed'
     started: str
     ended: str | None
     versions: Mapping[str, str]

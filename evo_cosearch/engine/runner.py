@@ -272,6 +272,7 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
                 bar.set_postfix_str(_postfix(problem.objectives, tracker, hv), refresh=False)
                 bar.update(1)
     except BaseException as exc:
+        stop = isinstance(exc, (KeyboardInterrupt, BrokenPipeError))  # Ctrl-C, or the output's reader gone (`| head`)
         if bar is not None:
             bar.close()
         if new_run and not committed:  # nothing committed: leave no half-made run behind
@@ -280,12 +281,12 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
             remove_made_dirs(run_dir, made_root)
             kept = f"{run_dir}: no generation completed, nothing kept"
         else:
-            writer.set_meta(status="failed", ended=_now())
+            writer.set_meta(status="interrupted" if stop else "failed", ended=_now())
             writer.close()
             gens = "generation" if done == 1 else "generations"
             kept = (f"{run_dir} keeps its {done} completed {gens} of {settings.gens}: run the same command again "
                     "to resume it")
-        if isinstance(exc, (KeyboardInterrupt, BrokenPipeError)):  # Ctrl-C, or the output's reader gone (`| head`)
+        if stop:
             raise stopped(exc, kept) from None
         raise
     if bar is not None:

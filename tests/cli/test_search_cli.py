@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from evo_cosearch.archive import open_archive
 from evo_cosearch.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -248,6 +249,8 @@ def test_ctrl_c_says_what_the_run_keeps_and_how_to_resume(tmp_path, capsys, monk
     assert main(args) == 130
     assert capsys.readouterr().err == (f"interrupted: {out} keeps its 2 completed generations of 4: run the same "
                                        "command again to resume it\n")
+    with open_archive(out) as arc:  # a stop, not a failure
+        assert arc.meta.status == "interrupted"
     calls[:] = [1] * 10  # no more interruptions
     assert main(args) == 0
     assert main(["export", str(out)]) == 0 and len(json.loads(capsys.readouterr().out)) == 32
@@ -302,14 +305,21 @@ def test_a_search_whose_output_is_closed_stops_as_on_ctrl_c(tmp_path):
 
 
 def test_a_closed_output_is_said_where_stderr_can_take_it(tmp_path, capsys, monkeypatch):
+    # the run it stopped was recorded as "failed"; now "interrupted", as Ctrl-C records it
     from evo_cosearch.engine import runner
 
     def closed(self, n):
         raise BrokenPipeError(32, "Broken pipe")
 
-    monkeypatch.setattr(runner._LineProgress, "update", closed)
-    out = tmp_path / "r"
-    assert main(["search", "--problem", str(DEMO), "--out", str(out), "--pop", "4", "--gens", "3",
-                 "--proxy-accuracy"]) == 141
+    with monkeypatch.context() as m:
+        m.setattr(runner._LineProgress, "update", closed)
+        out = tmp_path / "r"
+        args = ["search", "--problem", str(DEMO), "--out", str(out), "--pop", "4", "--gens", "3", "--proxy-accuracy"]
+        assert main(args) == 141
     assert capsys.readouterr().err == (f"stopped, its output was closed: {out} keeps its 1 completed generation "
                                        "of 3: run the same command again to resume it\n")
+    with open_archive(out) as arc:
+        assert arc.meta.status == "interrupted" and len(arc.history()) == 1
+    assert main(args + ["--quiet"]) == 0  # and it resumes
+    with open_archive(out) as arc:
+        assert arc.meta.status == "completed" and len(arc.history()) == 3
