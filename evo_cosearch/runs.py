@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from evo_cosearch.errors import InputError, arg
 from evo_cosearch.files import file_sha256, given_path, same_file
 from evo_cosearch.provenance import source_kind
+from evo_cosearch.supernet import SUPERNET_CACHE  # torch-free: the package's names load on first use
 
 if TYPE_CHECKING:
     from evo_cosearch.archive.reader import RunMeta
@@ -24,8 +25,6 @@ __all__ = ["SUPERNET_CACHE", "SUPERNET_SEED", "run_checkpoint", "planned_checkpo
            "evaluation_seed", "evaluation_threads", "run_problem", "resumed_problem", "data_path_of", "Rescoring",
            "rescoring"]
 
-#: Where trained supernets are cached (by network space and data).
-SUPERNET_CACHE = "results/supernets"
 #: The training seed of the cached supernet: one supernet serves searches of every seed.
 SUPERNET_SEED = 0
 

@@ -119,3 +119,20 @@ def test_a_resume_reads_the_data_the_run_read_and_refuses_other_data(tmp_path):
     assert resumed_problem(p.with_data(str(other)), m, "r").dataset.path == str(other)
     with pytest.raises(InputError, match="a.npz, which is not there any more; pass --data"):
         resumed_problem(p, m, "r")
+
+
+def test_the_supernet_cache_folder_is_one_constant_named_without_torch():
+    # supernet/store.py spelled "results/supernets" out again as its defaults
+    import inspect
+    import subprocess
+    import sys
+
+    from evo_cosearch import runs, supernet
+    from evo_cosearch.supernet import store
+
+    assert runs.SUPERNET_CACHE is supernet.SUPERNET_CACHE == "results/supernets"
+    for fn in (store.ensure_supernet, store.cached_supernet_path):
+        assert inspect.signature(fn).parameters["cache_dir"].default is supernet.SUPERNET_CACHE
+    code = "import sys, evo_cosearch.runs; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=DEMO.parents[1], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

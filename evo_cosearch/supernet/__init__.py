@@ -31,8 +31,11 @@ _HOME = {
 #: (``select --finetune``) and of a refined child (``RUN/refined/<id>/``). Defined here, not in
 #: :mod:`.child`, so that the torch-free layers above can name it without loading PyTorch.
 CHILD_PT = "child.pt"
+#: Where trained supernets are cached (by network space and data): the default ``cache_dir`` of
+#: :func:`ensure_supernet`, and the folder a run's supernet comes from (:mod:`evo_cosearch.runs`).
+SUPERNET_CACHE = "results/supernets"
 
-__all__ = sorted([*_HOME, "CHILD_PT"])
+__all__ = sorted([*_HOME, "CHILD_PT", "SUPERNET_CACHE"])
 
 
 def __getattr__(name: str) -> Any:

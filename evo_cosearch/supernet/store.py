@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from evo_cosearch.data import Splits, data_identity, data_mismatch, load_dataset
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import spelling_free_path
+from evo_cosearch.supernet import SUPERNET_CACHE
 from evo_cosearch.supernet.checkpoint import (FORMAT, load_checkpoint, meta_key, other_data, template_json,
                                              training_meta)
 from evo_cosearch.supernet.config import SupernetConfig
@@ -52,7 +53,7 @@ def train_problem_supernet(problem: "Problem", out: str | Path, *, epochs: int |
                           data=data_identity(problem.dataset), seed=seed, progress=progress, remedy=remedy)
 
 
-def ensure_supernet(problem: "Problem", *, cache_dir: str | Path = "results/supernets", epochs: int | None = None,
+def ensure_supernet(problem: "Problem", *, cache_dir: str | Path = SUPERNET_CACHE, epochs: int | None = None,
                     progress: bool = True, seed: int = 0) -> Path:
     """The cached checkpoint for this problem's network + dataset + supernet section + seed.
 
@@ -73,7 +74,7 @@ def ensure_supernet(problem: "Problem", *, cache_dir: str | Path = "results/supe
     return path
 
 
-def cached_supernet_path(problem: "Problem", *, cache_dir: str | Path = "results/supernets", epochs: int | None = None,
+def cached_supernet_path(problem: "Problem", *, cache_dir: str | Path = SUPERNET_CACHE, epochs: int | None = None,
                          seed: int = 0) -> Path:
     """Where :func:`ensure_supernet` keeps this problem's supernet (it may not be there yet): one file
     per network + dataset + supernet section + seed, so a problem of the same name but another of
