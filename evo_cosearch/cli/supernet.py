@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 
 from evo_cosearch.cli import problem_help
@@ -120,31 +119,13 @@ def run_evaluate(args) -> int:
 
 
 def run_train_child(args) -> int:
-    from evo_cosearch.select import save_trained_child
-    from evo_cosearch.supernet import (
-        InputNormalization, child_out_path, load_supernet, problem_splits, train_child,
-    )
+    from evo_cosearch.select.child import train_design_child, trained_child_line
 
     problem = load_problem(args.problem).with_data(args.data, strict=True)
-    if args.epochs < 0:
-        raise InputError(f"--epochs: {args.epochs} must be >= 0")
-    if not (args.lr > 0 and math.isfinite(args.lr)):
-        raise InputError(f"--lr: {args.lr} must be a finite number > 0")
-    genome = genome_arg(problem, args.genome)
-    spec = problem.design(genome).network
-    out = child_out_path(args.out, spec) if args.out is not None else None  # before training; '' is an error
-    supernet = load_supernet(problem, args.from_supernet) if args.from_supernet is not None else None
-    splits = problem_splits(problem)
-    result = train_child(spec, splits, epochs=args.epochs, supernet=supernet, seed=args.seed, lr=args.lr,
-                         progress=args.format != "json")
-    if out is not None:
-        removed = save_trained_child(out, result.module, spec, input_normalization=InputNormalization.of(splits))
-        if removed:
-            print(f"removed {', '.join(map(str, removed))}: they described the child {out} replaced", file=sys.stderr)
-    if args.format == "json":
-        print(json.dumps({"test_accuracy": result.test_accuracy, "val_accuracy": result.val_accuracy,
-                          "epochs": args.epochs}))
-    else:
-        print(f"test accuracy {result.test_accuracy:.4f}  (validation {result.val_accuracy:.4f}, "
-              f"{args.epochs} epoch{'s' * (args.epochs != 1)})")
+    done = train_design_child(problem, args.genome, epochs=args.epochs, supernet=args.from_supernet, out=args.out,
+                              lr=args.lr, seed=args.seed, progress=args.format != "json")
+    if done.removed:
+        print(f"removed {', '.join(map(str, done.removed))}: they described the child {done.out} replaced",
+              file=sys.stderr)
+    print(json.dumps(done.report()) if args.format == "json" else trained_child_line(done))
     return 0

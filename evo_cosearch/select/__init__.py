@@ -3,6 +3,7 @@
 from evo_cosearch.select.choose import (
     Knee, NoMatch, Reward, Rule, Score, Selection, Weights, reference_row, select_design,
 )
+from evo_cosearch.select.child import TrainedChild, train_design_child
 from evo_cosearch.select.export import Export, check_export_folder, design_record, export_design
 from evo_cosearch.select.filters import Bounds, Violation
 from evo_cosearch.select.finetune import Finetuned, finetune, save_finetuned, save_trained_child
@@ -15,5 +16,5 @@ __all__ = [
     "Score", "ScoreParams",
     "Selection", "Violation", "Weights", "asf", "design_record", "energy_score", "export_design", "finetune",
     "nahas_reward", "pseudo_weight_distance", "reference_row", "save_finetuned", "save_trained_child", "select_design",
-    "tradeoff",
+    "tradeoff", "TrainedChild", "train_design_child",
 ]
