@@ -43,8 +43,9 @@ TARGET_REDUCTION = 0.80  # >= 80% less energy than the 8-bit reference, accuracy
 
 def check_settings(*, tolerance_points: float = 1.0, train_epochs: int = 0, train_seeds: int = 1, verify: int = 0,
                    workers: int = 1) -> None:
-    """Refuse a setting :func:`bench_autoqkeras` cannot take, named by its command-line flag, before any work
-    (the budget, ``--pop`` and ``--gens``, is checked with the run folders)."""
+    """Refuse a setting :func:`bench_autoqkeras` cannot take, named as the caller spelled it (the command-line
+    flag from the CLI), before any work: it is the benchmark's first step (the budget, ``pop`` and ``gens``,
+    is checked with the run folders)."""
     if train_epochs < 0:
         raise InputError(f"{arg('train_epochs')}: {train_epochs} must not be negative")
     if not math.isfinite(tolerance_points) or tolerance_points < 0:

@@ -49,11 +49,9 @@ def register_bench(bsub) -> None:
 
 
 def _run(args) -> int:
-    from evo_cosearch.bench.autoqkeras import bench_autoqkeras, check_settings
+    from evo_cosearch.bench.autoqkeras import bench_autoqkeras
     from evo_cosearch.bench.output import results_dir
 
-    check_settings(tolerance_points=args.tolerance, train_epochs=args.train_epochs, train_seeds=args.train_seeds,
-                   verify=args.verify, workers=args.jobs)  # bench_autoqkeras checks them too
     result = bench_autoqkeras(args.problem, data=args.data, supernet=args.supernet, strategies=args.strategies,
                               pop=args.pop, gens=args.gens, seed=args.seed, tolerance_points=args.tolerance,
                               train_epochs=args.train_epochs, train_seeds=args.train_seeds, verify=args.verify,

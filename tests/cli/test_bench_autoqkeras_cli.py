@@ -23,9 +23,12 @@ def test_verify_and_training_flags_reach_the_benchmark(monkeypatch, capsys):
                                         (["--train-epochs", "-1"], "--train-epochs: -1"),
                                         (["--tolerance", "nan"], "--tolerance: nan"),
                                         (["--tolerance", "inf"], "--tolerance: inf"),
-                                        (["--tolerance", "-0.5"], "--tolerance: -0.5")])
+                                        (["--tolerance", "-0.5"], "--tolerance: -0.5"),
+                                        (["--jobs", "0"], "--jobs: 0 must be >= 1")])
 def test_bad_flags_exit_2_before_any_work(argv, flag, monkeypatch, capsys):
-    monkeypatch.setattr(bench, "bench_autoqkeras", lambda *a, **kw: pytest.fail("must not run"))
+    # the benchmark itself refuses them as its first step (the CLI does not check them again)
+    for work in ("check_strategies", "bench_data", "load_problem", "run_all"):
+        monkeypatch.setattr(bench, work, lambda *a, **kw: pytest.fail("must not run"))
     assert main(["bench", "autoqkeras", *argv]) == 2
     err = capsys.readouterr().err
     assert flag in err and len(err.strip().splitlines()) == 1
