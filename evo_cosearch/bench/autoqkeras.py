@@ -121,7 +121,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
     out = result_path(name, out_dir, json_out, not_over={"supernet checkpoint": supernet, "stand-alone cache": cache})
     # supernet-scored unless an accuracy_fn is given: refuse a proxy-scored run before the supernet is trained
     check_runs(_specs(problem, strategies, seed, Path(out_root), accuracy_fn), pop=pop, gens=gens,
-               proxy=False if accuracy_fn is None else None, supernet=supernet)
+               proxy=False if accuracy_fn is None else None, supernet=supernet, out_arg="out_root")
     t0 = time.perf_counter()
     ckpt = None
     if accuracy_fn is None:  # the supernet and evaluation seed a search of this problem uses
@@ -135,7 +135,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
     rows = []
     # an existing run directory is resumed or reused only if it was scored by this same supernet
     for res in run_all(_specs(problem, strategies, seed, Path(out_root), accuracy_fn), pop=pop, gens=gens,
-                       progress=progress):
+                       progress=progress, out_arg="out_root"):
         strategy, run, table = res.label, res.run_dir, res.designs
         i = _choose(table, acc_ref, tolerance_points)
         row: dict[str, Any] = {"strategy": strategy, "run": str(run), "designs": len(table)}

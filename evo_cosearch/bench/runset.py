@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import numpy as np
 
 from evo_cosearch.archive import db_path, hv_points, non_dominated, open_archive
-from evo_cosearch.errors import InputError, OutputClosed, arg
+from evo_cosearch.errors import InputError, OutputClosed, arg, as_called
 
 if TYPE_CHECKING:
     from evo_cosearch.archive import DesignTable, RunMeta
@@ -87,14 +87,15 @@ def check_seeds(seeds: Sequence[int]) -> None:
 
 
 def check_runs(specs: Sequence[RunSpec], *, pop: int, gens: int, proxy: bool | None = None,
-               supernet: str | Path | None = None, problem: "Problem | None" = None) -> None:
+               supernet: str | Path | None = None, problem: "Problem | None" = None, out_arg: str = "out_dir") -> None:
     """Refuse a budget or strategy a search of ``specs`` cannot take (``--pop``, ``--gens``), and an
     existing run directory of another search (problem, settings, more generations) or, for a
     supernet-scored benchmark (``proxy`` False; None: not checked), one the accuracy proxy or
     another supernet scored, before the shared accuracy source is made: a missing supernet takes
     minutes to hours to train. That supernet is ``supernet`` or the cached one of ``problem``
     (default: each spec's), as :func:`shared_accuracy` takes it. The rest of a reused run's accuracy
-    source is checked by :func:`run_all`; ``accuracy_fn`` is not used."""
+    source is checked by :func:`run_all`; ``accuracy_fn`` is not used. ``out_arg``: the caller's parameter
+    that chose the run folders, which a refusal names (``--out`` from the CLI)."""
     from evo_cosearch.engine import check_run_dir, search_settings
     from evo_cosearch.engine.runner import stored_meta
     from evo_cosearch.provenance import simulator_source, source_kind
@@ -107,10 +108,11 @@ def check_runs(specs: Sequence[RunSpec], *, pop: int, gens: int, proxy: bool | N
                                                                   strategy=spec.strategy), source,
                       simulator=simulator_source(None))  # benchmarks simulate with the built-in model
         if kind == "supernet":
-            _check_supernet(spec, meta, problem or spec.problem, supernet)
+            _check_supernet(spec, meta, problem or spec.problem, supernet, out_arg)
 
 
-def _check_supernet(spec: RunSpec, meta: "RunMeta", problem: "Problem", supernet: str | Path | None) -> None:
+def _check_supernet(spec: RunSpec, meta: "RunMeta", problem: "Problem", supernet: str | Path | None,
+                    out_arg: str) -> None:
     """Refuse the run of ``meta`` when another supernet scored it than the benchmark's (``supernet``, else
     ``problem``'s cached one; a missing one is trained: a new file, of another hash)."""
     import yaml
@@ -128,9 +130,10 @@ def _check_supernet(spec: RunSpec, meta: "RunMeta", problem: "Problem", supernet
     same_name = meta.problem_name == spec.problem.name
     if same_name and yaml.safe_load(meta.problem_text) != yaml.safe_load(spec.problem.text):  # an edited copy
         remedy = (f"it is a run of another problem named {meta.problem_name!r} (its file: "
-                  f"{spec.run_dir / 'problem.yaml'}); give {problem.source} a name: of its own, or use another --out")
+                  f"{spec.run_dir / 'problem.yaml'}); give {problem.source} a name: of its own, or use another {as_called('--out', out_arg)}")
     else:
-        remedy = "use another --out directory, or --supernet with the run's checkpoint"
+        remedy = (f"use another {as_called('--out', out_arg)} directory, or {arg('supernet')} with the run's "
+                  "checkpoint")
     raise InputError(f"{spec.run_dir}: run was scored by {describe_source(meta.accuracy_source)}, not {mine}; "
                      f"{remedy}")
 
@@ -159,7 +162,7 @@ def shared_accuracy(problem: "Problem", *, supernet: str | Path | None = None, p
                                                         "evaluation_seed": seed, "shared": True}
 
 
-def _check_reused(spec: RunSpec, pop: int, gens: int) -> None:
+def _check_reused(spec: RunSpec, pop: int, gens: int, out_arg: str) -> None:
     """Refuse an existing run of another search, or of another supernet: by the file hash the run
     recorded, else (runs made before runs recorded it, other accuracy sources) when the shared
     source does not reproduce its first stored accuracies within :data:`_TOLERANCE`."""
@@ -184,7 +187,8 @@ def _check_reused(spec: RunSpec, pop: int, gens: int) -> None:
     if not np.allclose(got, stored, rtol=0.0, atol=_TOLERANCE):
         raise InputError(f"{spec.run_dir}: its stored accuracies ({stored.round(4).tolist()}) are not this "
                          f"benchmark's ({got.round(4).tolist()}): another supernet or accuracy source, or "
-                         "another thread count (OMP_NUM_THREADS) than the run's; use another --out")
+                         "another thread count (OMP_NUM_THREADS) than the run's; use another "
+                         f"{as_called('--out', out_arg)}")
 
 
 def _with_reused_dir(spec: RunSpec, pop: int, gens: int) -> RunSpec:
@@ -193,21 +197,23 @@ def _with_reused_dir(spec: RunSpec, pop: int, gens: int) -> RunSpec:
         return spec
     other = replace(spec, run_dir=spec.reuse, reuse=None)
     try:
-        _check_reused(other, pop, gens)
-    except InputError:
+        _check_reused(other, pop, gens, "out_dir")
+    except InputError:  # its message is not shown
         return spec
     return other
 
 
-def run_all(specs: Sequence[RunSpec], *, pop: int, gens: int, progress: bool = True) -> list[RunResult]:
-    """Run (resume, or reuse when complete) every search of ``specs``, in order; read them back."""
+def run_all(specs: Sequence[RunSpec], *, pop: int, gens: int, progress: bool = True,
+            out_arg: str = "out_dir") -> list[RunResult]:
+    """Run (resume, or reuse when complete) every search of ``specs``, in order; read them back.
+    ``out_arg``: as :func:`check_runs` takes it."""
     from evo_cosearch.api import search
 
     results = []
     for k, spec in enumerate(specs, start=1):
         spec = _with_reused_dir(spec, pop, gens)
         if db_path(spec.run_dir).exists():
-            _check_reused(spec, pop, gens)
+            _check_reused(spec, pop, gens, out_arg)
         t0 = time.perf_counter()
         arc = search(spec.problem, out=spec.run_dir, pop=pop, gens=gens, seed=spec.seed, strategy=spec.strategy,
                      accuracy_fn=spec.accuracy_fn, quiet=True, progress=False)

@@ -7,7 +7,7 @@ import pytest
 from pymoo.indicators.hv import HV
 
 from evo_cosearch.bench.runset import front_box, quartiles
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, cli_names
 from evo_cosearch.plots.runs import RunData, hv_curve
 
 # two runs of 2 generations (3 designs each), two minimised objectives
@@ -147,15 +147,19 @@ def test_a_run_another_supernet_scored_is_refused_before_the_supernet_is_made(tm
             r"run: run was scored by supernet \w+\.pt \(sha256 \w+\), not supernet results/supernets/demo_digits-\w+"
             r"\.pt \(to be trained\), the cached one of .*copy\.yaml; it is a run of another problem named "
             r"'demo_digits' \(its file: .*run/problem\.yaml\); give .*copy\.yaml a name: of its own, or use another "
-            r"--out$")):
+            r"out_dir$")):
         check_runs([spec(copy)], pop=6, gens=2, proxy=False)
     check_runs([spec(copy)], pop=6, gens=2, proxy=False, supernet=ckpt)  # the run's own supernet
     check_runs([spec(copy)], pop=6, gens=2)  # not a supernet-scored benchmark: not checked
     other = tmp_path / "other.pt"
     other.write_bytes(b"another supernet")
-    with pytest.raises(InputError, match=r"not supernet .*other\.pt; use another --out directory, or --supernet "
-                                         "with the run's checkpoint$"):  # the run's own problem, another supernet
-        check_runs([spec(_edited_copy(tmp_path, new="epochs: 20"))], pop=6, gens=2, proxy=False, supernet=other)
+    edited = spec(_edited_copy(tmp_path, new="epochs: 20"))  # the run's own problem, another supernet
+    with pytest.raises(InputError, match=r"not supernet .*other\.pt; use another out_root directory, or supernet "
+                                         "with the run's checkpoint$"):  # the caller's parameters, from Python
+        check_runs([edited], pop=6, gens=2, proxy=False, supernet=other, out_arg="out_root")
+    with cli_names(), pytest.raises(InputError, match=r"not supernet .*other\.pt; use another --out directory, or "
+                                                      "--supernet with the run's checkpoint$"):  # the CLI's flags
+        check_runs([edited], pop=6, gens=2, proxy=False, supernet=other, out_arg="out_root")
     assert not (tmp_path / "results").exists()  # nothing trained, nothing written
 
 
