@@ -6,7 +6,7 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Mapping
 
-from evo_cosearch.errors import ProblemError
+from evo_cosearch.errors import ProblemError, arg
 
 __all__ = ["SupernetConfig", "EvaluationConfig"]
 
@@ -31,7 +31,7 @@ class SupernetConfig:
         cfg = _parse(SupernetConfig, raw, "supernet")
         if epochs is not None:
             if epochs < 1:
-                raise ProblemError(f"--epochs: {epochs} must be >= 1")
+                raise ProblemError(f"{arg('epochs')}: {epochs} must be >= 1")
             cfg = replace(cfg, epochs=int(epochs))
         if not cfg.lr > 0:
             raise ProblemError(f"supernet.lr: {cfg.lr} must be > 0")

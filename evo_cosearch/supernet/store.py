@@ -43,7 +43,7 @@ _CACHE_REMEDY = "remove this cached supernet to train one on this data"
 
 
 def train_problem_supernet(problem: "Problem", out: str | Path, *, epochs: int | None = None, seed: int = 0,
-                           progress: bool = True, remedy: str = "remove it or choose another --out") -> TrainResult:
+                           progress: bool = True, remedy: str | None = None) -> TrainResult:
     """Train (or resume) ``problem``'s supernet into ``out`` (``remedy``: see :func:`train_supernet`).
     A checkpoint at ``out`` of other settings or data is refused before the data are loaded (its
     data's identity needs only the file's fingerprint)."""

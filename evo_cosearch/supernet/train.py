@@ -32,7 +32,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from evo_cosearch.data import Splits
-from evo_cosearch.errors import InputError, stopped
+from evo_cosearch.errors import InputError, arg, stopped
 from evo_cosearch.files import writable_path
 from evo_cosearch.space.network import NetworkTemplate
 from evo_cosearch.supernet.checkpoint import load_checkpoint, save_atomic, trained_otherwise, training_differences
@@ -108,15 +108,17 @@ def _saved_epochs(out: Path) -> int:
 
 def train_supernet(template: NetworkTemplate, splits: Splits | Callable[[], Splits], cfg: SupernetConfig,
                    out: str | Path, *, meta: dict[str, Any], data: dict[str, Any] | None = None, seed: int = 0,
-                   progress: bool = True, remedy: str = "remove it or choose another --out") -> TrainResult:
+                   progress: bool = True, remedy: str | None = None) -> TrainResult:
     """Train (or resume) a supernet to ``cfg.epochs``; checkpoint to ``out`` after each epoch,
     with ``meta`` and ``data`` (the identity of the data ``splits`` came from, when known).
     A checkpoint at ``out`` is resumed only when it was trained with the same ``meta`` and data
     (:func:`~evo_cosearch.supernet.checkpoint.training_differences`); the error that refuses
-    one, or a damaged one, ends with ``remedy`` (what the user can do). ``splits`` may be a
+    one, or a damaged one, ends with ``remedy`` (what the user can do; default: remove it or choose another
+    ``out``, the ``--out`` of the CLI). ``splits`` may be a
     function giving them: it is called only once such a checkpoint is accepted and epochs remain,
     so a refused or finished checkpoint costs no loading of the data."""
     out = writable_path(out, "supernet checkpoint")  # not after the first epoch's training
+    remedy = f"remove it or choose another {arg('out')}" if remedy is None else remedy
     threads = training_threads()
     configure_torch(threads=threads)
     torch.use_deterministic_algorithms(True, warn_only=True)

@@ -9,11 +9,12 @@ import torch
 
 import evo_cosearch.supernet.train as train_mod
 
-from evo_cosearch.errors import InputError, ProblemError
+from evo_cosearch.errors import InputError, ProblemError, cli_names
 from evo_cosearch.files import file_sha256
 from evo_cosearch.problem import load_problem
 from evo_cosearch.supernet import (
     EvaluationConfig, SupernetConfig, check_supernet, ensure_supernet, problem_splits, supernet_meta, train_supernet,
+    train_problem_supernet,
 )
 from evo_cosearch.supernet.checkpoint import load_checkpoint, load_torch_file, meta_key, save_atomic
 
@@ -189,3 +190,21 @@ def test_resuming_a_damaged_checkpoint_is_refused_and_leaves_it(tiny_problem_pat
 def test_a_learning_rate_or_momentum_that_cannot_train_is_named(key, value, needle):
     with pytest.raises(ProblemError, match=rf"supernet\.{key}: .*{needle}"):
         SupernetConfig.from_section({key: value})
+
+
+def test_refusals_name_out_and_epochs_as_the_caller_does(tiny_problem_path, tiny_ckpt, tmp_path):
+    """train_problem_supernet's refusal of another training's checkpoint, and of epochs < 1, named the CLI's
+    --out and --epochs from Python too."""
+    import shutil
+
+    p = load_problem(tiny_problem_path)
+    other = tmp_path / "other.pt"
+    shutil.copy(tiny_ckpt, other)
+    with pytest.raises(InputError, match=r"other\.pt: holds a supernet .*; remove it or choose another out$"):
+        train_problem_supernet(p, other, seed=1, progress=False)
+    with cli_names(), pytest.raises(InputError, match=r"; remove it or choose another --out$"):
+        train_problem_supernet(p, other, seed=1, progress=False)
+    with pytest.raises(ProblemError, match=r"^epochs: 0 must be >= 1$"):
+        train_problem_supernet(p, tmp_path / "new.pt", epochs=0, progress=False)
+    with cli_names(), pytest.raises(ProblemError, match=r"^--epochs: 0 must be >= 1$"):
+        train_problem_supernet(p, tmp_path / "new.pt", epochs=0, progress=False)
