@@ -188,5 +188,5 @@ def run_problem(problem: "Problem", meta: "RunMeta", data: str | None = None, *,
     path = data if data is not None else meta.data
     if path is not None and data is None and not Path(path).exists():
         raise InputError(f"{where}: the run read its data from {path}, which is not there any more; "
-                         "pass --data")
+                         f"pass {arg('data')}")
     return problem.with_data(path, strict=data is not None)

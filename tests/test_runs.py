@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from pathlib import Path
 
 import pytest
 
 from evo_cosearch.archive.reader import RunMeta
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, cli_names
 from evo_cosearch.evaluate import accuracy_source, source_mismatch
 from evo_cosearch.problem import load_problem
 from evo_cosearch.runs import evaluation_seed, resumed_problem, run_checkpoint, run_problem
@@ -82,9 +84,10 @@ def test_run_problem_reads_the_data_the_run_read(tmp_path):
     assert run_problem(p, meta(data=str(data)), str(other), where="r").dataset.path == str(other)
     assert run_problem(p, meta(), where="r").dataset == p.dataset
     # named by the run's folder as given, not by the run's name (which is no path)
-    with pytest.raises(InputError, match=f"^{tmp_path}/run: the run read its data from .*gone.npz, which is not there "
-                                         "any more; pass --data$"):
-        run_problem(p, meta(data=str(tmp_path / "gone.npz")), where=str(tmp_path / "run"))
+    for names, data in ((cli_names, "--data"), (nullcontext, "data")):  # the CLI's flag, else the parameter
+        with names(), pytest.raises(InputError, match=f"^{tmp_path}/run: the run read its data from .*gone.npz, "
+                                                      f"which is not there any more; pass {data}$"):
+            run_problem(p, meta(data=str(tmp_path / "gone.npz")), where=str(tmp_path / "run"))
     # the data given is named as the argument (the CLI's --data under errors.cli_names)
     with pytest.raises(InputError, match="^data='x.npz': .*digits is embedded"):  # digits reads no file
         run_problem(load_problem(DEMO), meta(), "x.npz", where="r")
@@ -117,7 +120,9 @@ def test_a_resume_reads_the_data_the_run_read_and_refuses_other_data(tmp_path):
         resumed_problem(p.with_data(str(other)), m, "r")
     recorded.unlink()  # the run's file moved: --data says where, a resume without it is refused
     assert resumed_problem(p.with_data(str(other)), m, "r").dataset.path == str(other)
-    with pytest.raises(InputError, match="a.npz, which is not there any more; pass --data"):
+    with pytest.raises(InputError, match="a.npz, which is not there any more; pass data$"):
+        resumed_problem(p, m, "r")
+    with cli_names(), pytest.raises(InputError, match="a.npz, which is not there any more; pass --data$"):
         resumed_problem(p, m, "r")
 
 

@@ -70,3 +70,19 @@ def test_errors_name_parameters_from_python_and_flags_from_the_cli(topology, tmp
     argv = [w for k, v in kwargs.items() for w in (f"--{k.replace('_', '-')}", v)]
     assert main(["simulate", *argv]) == 2
     assert capsys.readouterr().err.startswith(f"error: {cli}")
+
+
+def test_a_json_that_is_no_design_names_the_workload_arguments_as_the_caller_does(tmp_path, capsys):
+    """read_design_workload and a --genome design.json named the flags from Python too."""
+    hw = tmp_path / "hw.json"
+    hw.write_text(json.dumps({"pes_x": 2}))
+    with pytest.raises(InputError, match=r"give topology='FILE.csv' or problem='FILE' genome='I,J,...' for the "
+                                         "workload$"):
+        simulate_files(hw=hw)
+    with pytest.raises(InputError, match=r"no network object\); genome takes I,J,... or an exported design.json$"):
+        simulate_files(problem="demo_digits", genome=hw)
+    assert main(["simulate", "--hw", str(hw)]) == 2
+    assert capsys.readouterr().err.endswith("; give --topology FILE.csv or --problem FILE --genome I,J,... for the "
+                                            "workload\n")
+    assert main(["simulate", "--problem", "demo_digits", "--genome", str(hw)]) == 2
+    assert capsys.readouterr().err.endswith("; --genome takes I,J,... or an exported design.json\n")

@@ -9,7 +9,7 @@ import numpy as np
 
 from evo_cosearch.data import readers
 from evo_cosearch.data.splits import Splits, make_splits
-from evo_cosearch.errors import DataError
+from evo_cosearch.errors import DataError, as_called
 from evo_cosearch.problem import DATASET_OPTIONS, dataset_options as _options
 
 __all__ = ["load_dataset", "dataset_files", "dataset_path", "DATASET_OPTIONS"]
@@ -21,11 +21,13 @@ def dataset_path(cfg: Any) -> Path:
     """The existing file or folder a dataset other than digits reads. A relative path that is
     missing is named with the folder it was looked for in (the current one, not the problem file's)."""
     if cfg.path is None:
-        raise DataError(f"dataset {cfg.name!r}: no path given (set dataset.path in the problem file or pass --data)")
+        raise DataError(f"dataset {cfg.name!r}: no path given (set dataset.path in the problem file or "
+                        f"{as_called('pass --data', 'use Problem.with_data')})")
     path = Path(cfg.path)
     if not path.exists():
         where = "" if path.is_absolute() else f" (looked for in the current folder, {Path.cwd()})"
-        raise DataError(f"{path}: dataset path not found{where}; pass --data PATH")
+        raise DataError(f"{path}: dataset path not found{where}; "
+                        f"{as_called('pass --data PATH', 'use Problem.with_data(PATH)')}")
     return path
 
 

@@ -35,7 +35,7 @@ from pymoo.algorithms.moo.nsga2 import NSGA2
 from pymoo.core.population import Population
 from pymoo.core.sampling import Sampling
 
-from evo_cosearch.errors import ProblemError
+from evo_cosearch.errors import ProblemError, arg
 from evo_cosearch.rewards import energy_score
 from evo_cosearch.engine.operators import DeapMutation, GenomeDuplicateElimination, make_crossover
 
@@ -227,7 +227,7 @@ def save_layer_groups(algorithm: LayerGroupSearch, save_ga) -> dict[str, Any]:
 def load_layer_groups(algorithm: LayerGroupSearch, state: dict[str, Any], load_ga) -> None:
     names = [g.name for g in algorithm.ordered]
     if list(state["groups"]) != names[:len(state["groups"])]:
-        raise ProblemError("layer_groups: the saved group order differs from this problem's; use another --out")
+        raise ProblemError(f"layer_groups: the saved group order differs from this problem's; use another {arg('out')}")
     load_ga(algorithm, state)
     algorithm.phase, algorithm.done, algorithm.restart = int(state["phase"]), int(state["done"]), bool(state["restart"])
     algorithm.incumbent = np.asarray(state["incumbent"], dtype=np.int64)

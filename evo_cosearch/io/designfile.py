@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, Mapping
 
-from evo_cosearch.errors import EvoCosearchError, InputError
+from evo_cosearch.errors import EvoCosearchError, InputError, arg
 from evo_cosearch.files import given_path, read_text
 from evo_cosearch.provenance import describe_simulator
 from evo_cosearch.space.spec import NetworkSpec
@@ -43,7 +43,8 @@ def _read(p: Path, hint: str) -> dict[str, Any]:
 def read_design_workload(path: str | Path) -> LayerArrays:
     """The layers of the network of the exported design file ``path``."""
     p = given_path(path, "design file")
-    data = _read(p, "give --topology FILE.csv or --problem FILE --genome I,J,... for the workload")
+    data = _read(p, f"give {arg('topology', 'FILE.csv')} or {arg('problem', 'FILE')} {arg('genome', 'I,J,...')} "
+                    "for the workload")
     network = {k: v for k, v in data["network"].items() if k not in ("refined", "refined_from", "refined_with")}
     try:
         return record_workload(NetworkSpec.from_dict(network), data["network"])
@@ -55,7 +56,7 @@ def design_of_arg(text: str) -> dict[str, Any] | None:
     """The exported design.json a ``--genome`` argument names, as data (None: gene indices)."""
     if not str(text).endswith(".json"):
         return None
-    return _read(Path(text), "--genome takes I,J,... or an exported design.json")
+    return _read(Path(text), f"{arg('genome')} takes I,J,... or an exported design.json")
 
 
 def resimulation_warning(path: str | Path | None) -> str | None:

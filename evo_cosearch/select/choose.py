@@ -174,7 +174,7 @@ def select_design(designs: DesignTable, rule: Rule, *, bounds: Bounds = Bounds()
     s = np.asarray(rule.scores(cand, designs, constraints), dtype=np.float64)
     if len(s) > 1 and not np.isfinite(s).any():
         raise NoMatch(f"{rule.describe(designs, constraints)}: no candidate of the {len(s)} gets a finite score "
-                      "(knee: no two candidates are neighbours; widen --epsilon)")
+                      f"(knee: no two candidates are neighbours; widen {arg('epsilon')})")
     key = np.where(np.isnan(s), -np.inf, s)
     order = np.argsort(-key, kind="stable")[: top + 1]
     return Selection(ranked=cand.take(order), scores=s[order], rule=rule.describe(designs, constraints),

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from evo_cosearch.archive.store import REFINED_DIR, run_of_file
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, as_called
 from evo_cosearch.files import given_path, writable_path, write_text_atomic
 from evo_cosearch.io.designfile import record_workload
 from evo_cosearch.io.hwfile import scalesim_config_text, scalesim_equivalent
@@ -148,14 +148,19 @@ def _check_export(archive: "Archive", out: Path, record: dict[str, Any], *, fine
         writable_path(out / name, "export")
         run = run_of_file(out / name)
         if run is not None:  # a refined design's folder: its child.pt is the design's trained child
-            raise InputError(f"{out}: is a refined design's folder of the run in {run}; choose another --export "
-                             "folder")
+            raise InputError(f"{out}: is a refined design's folder of the run in {run}; choose another "
+                             f"{_export_arg()}")
     _check_not_another_export(out, record)
     if finetune:  # a child saved there without an export (train-child --out): only this network's is replaced
         from evo_cosearch.space.spec import NetworkSpec
         from evo_cosearch.supernet import child_out_path
         child_out_path(out / CHILD_PT, NetworkSpec.from_dict(record["network"]),
-                       remedy="choose another --export folder")
+                       remedy=f"choose another {_export_arg()}")
+
+
+def _export_arg() -> str:
+    """The export folder as the caller named it: ``--export folder`` (select), else ``out_dir``."""
+    return as_called("--export folder", "out_dir")
 
 
 def _child_names() -> tuple[str, ...]:
@@ -173,9 +178,9 @@ def _check_not_another_export(out: Path, record: dict[str, Any]) -> None:
         before = json.loads(old.read_text(encoding="utf-8"))
         same = _identity(before) == _identity(json.loads(json.dumps(record)))
     except (OSError, ValueError, KeyError, TypeError, IndexError):
-        raise InputError(f"{old}: cannot be read as an exported design; choose another --export folder") from None
+        raise InputError(f"{old}: cannot be read as an exported design; choose another {_export_arg()}") from None
     if not same:
-        raise InputError(f"{out}: holds the export of another design ({old}); choose another --export folder")
+        raise InputError(f"{out}: holds the export of another design ({old}); choose another {_export_arg()}")
 
 
 def check_export_folder(archive: "Archive", design_id: int, out_dir: str | Path, *,

@@ -17,7 +17,7 @@ from evo_cosearch.data import data_identity, data_mismatch, load_dataset
 from evo_cosearch.data import identity as identity_module
 from evo_cosearch.data.load import dataset_files
 from evo_cosearch.data.readers import read_imagefolder
-from evo_cosearch.errors import DataError
+from evo_cosearch.errors import DataError, cli_names
 from evo_cosearch.problem import DatasetConfig
 
 _spec = importlib.util.spec_from_file_location("_data_folders", Path(__file__).parent / "folders.py")
@@ -168,8 +168,10 @@ def test_a_missing_relative_path_names_the_folder_it_was_looked_for_in(tmp_path,
     cfg = DatasetConfig("mnist", "data/mnist.npz")
     for read in (data_identity, load_dataset):
         with pytest.raises(DataError, match=rf"^data/mnist.npz: dataset path not found \(looked for in the "
-                                            rf"current folder, {re.escape(str(tmp_path))}\); pass --data PATH$"):
+                                            rf"current folder, {re.escape(str(tmp_path))}\); use Problem.with_data\(PATH\)$"):
             read(cfg)
     # an absolute one: as given
-    with pytest.raises(DataError, match=r"nowhere.npz: dataset path not found; pass --data PATH$"):
+    with pytest.raises(DataError, match=r"nowhere.npz: dataset path not found; use Problem.with_data\(PATH\)$"):
         load_dataset(DatasetConfig("mnist", str(tmp_path / "nowhere.npz")))
+    with cli_names(), pytest.raises(DataError, match=r"nowhere.npz: dataset path not found; pass --data PATH$"):
+        load_dataset(DatasetConfig("mnist", str(tmp_path / "nowhere.npz")))  # the CLI's flag

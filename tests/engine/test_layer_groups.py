@@ -147,3 +147,18 @@ def test_a_resume_from_another_reference_design_is_refused_untouched(tmp_path, c
         assert contents(tmp_path / "r") == before
         with open_archive(tmp_path / "r") as arc:
             assert (arc.meta.status, arc.meta.gens, arc.meta.settings) == (meta.status, meta.gens, meta.settings)
+
+
+def test_a_resume_of_another_group_order_says_to_use_another_out_as_the_caller_names_it():
+    """It said '--out' from Python too (search(out=...))."""
+    from types import SimpleNamespace
+
+    from evo_cosearch.engine.layer_groups import load_layer_groups
+    from evo_cosearch.errors import ProblemError, cli_names
+
+    algorithm = SimpleNamespace(ordered=[SimpleNamespace(name="stem"), SimpleNamespace(name="head")])
+    state = {"groups": ["head", "stem"]}
+    with pytest.raises(ProblemError, match="differs from this problem's; use another out$"):
+        load_layer_groups(algorithm, state, None)
+    with cli_names(), pytest.raises(ProblemError, match="differs from this problem's; use another --out$"):
+        load_layer_groups(algorithm, state, None)

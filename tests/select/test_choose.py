@@ -123,3 +123,12 @@ def test_errors_name_the_argument_from_python_and_the_flag_from_the_command_line
         call()
     with cli_names(), pytest.raises(InputError, match=f"^{re.escape(cli)}"):
         call()
+
+
+def test_a_knee_with_no_neighbours_says_to_widen_epsilon_as_the_caller_names_it():
+    """It said '--epsilon' from Python too."""
+    twins = table(acc=[0.9, 0.9], lat=[2.0, 2.0])  # neither gains anything by a move to the other
+    with pytest.raises(NoMatch, match=r"no two candidates are neighbours; widen epsilon\)$"):
+        select_design(twins, Knee())
+    with cli_names(), pytest.raises(NoMatch, match=r"no two candidates are neighbours; widen --epsilon\)$"):
+        select_design(twins, Knee())

@@ -12,7 +12,7 @@ import yaml
 
 from evo_cosearch.api import search
 from evo_cosearch.archive import open_archive
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, cli_names
 from evo_cosearch.evaluate import ProxyAccuracy
 from evo_cosearch.io.hwfile import scalesim_equivalent
 from evo_cosearch.io.topology import parse_topology
@@ -117,7 +117,10 @@ def test_finetune_saves_a_child_whose_test_accuracy_reproduces(tmp_path):
                    input_normalization={"mean": 0.0, "std": 1.0})
         mine = (tmp_path / "mine" / "child.pt").read_bytes()
         with pytest.raises(InputError, match="child.pt: holds a child of another network; remove it or choose "
-                                             "another --export folder"):
+                                             "another out_dir$"):  # the parameter, from Python
+            export_design(arc, design, tmp_path / "mine", finetune_epochs=1, supernet=tmp_path / "none.pt")
+        with cli_names(), pytest.raises(InputError, match="child.pt: holds a child of another network; remove it "
+                                                          "or choose another --export folder$"):  # select's flag
             export_design(arc, design, tmp_path / "mine", finetune_epochs=1, supernet=tmp_path / "none.pt")
         assert [p.name for p in (tmp_path / "mine").iterdir()] == ["child.pt"]
         assert (tmp_path / "mine" / "child.pt").read_bytes() == mine
