@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from evo_cosearch.cli import problem_help
 from evo_cosearch.errors import InputError
+from evo_cosearch.engine.settings import STRATEGY_NAMES
 from evo_cosearch.problem import load_problem
-from evo_cosearch.engine.strategies import STRATEGIES
 
 
 def register(sub) -> None:
@@ -17,7 +17,7 @@ def register(sub) -> None:
     p.add_argument("--gens", type=int, help="generations, the initial one included: pop x gens designs in all "
                                             "(default: search.gens)")
     p.add_argument("--seed", type=int, help="random seed, 0 to 2**64 - 1 (default: search.seed)")
-    p.add_argument("--strategy", choices=sorted(STRATEGIES), help="search strategy (default: search.strategy)")
+    p.add_argument("--strategy", choices=sorted(STRATEGY_NAMES), help="search strategy (default: search.strategy)")
     p.add_argument("--supernet", help="supernet checkpoint (default: train or reuse one under results/supernets/)")
     p.add_argument("--data", help="dataset file, overriding the problem's dataset.path")
     p.add_argument("--proxy-accuracy", action="store_true",

@@ -1,13 +1,33 @@
-"""The co-search: pymoo Problem, operators, strategies, run loop and parallel evaluation."""
+"""The co-search: pymoo Problem, operators, strategies, run loop and parallel evaluation.
 
-from evo_cosearch.engine.operators import DeapMutation, GenomeDuplicateElimination
-from evo_cosearch.engine.problem import CoSearchProblem
-from evo_cosearch.engine.runner import RunSummary, check_run_dir, fingerprint, run_search
-from evo_cosearch.engine.settings import SearchSettings, search_settings
-from evo_cosearch.engine.strategies import STRATEGIES, Strategy, get_strategy
+The names below are imported on first use (PEP 562), so that the pymoo-free
+:mod:`evo_cosearch.engine.settings` -- which validates a problem file's ``search:`` section and
+names its strategies -- can be imported without loading pymoo (``space show``, the CLI's parser).
+"""
 
-__all__ = [
-    "CoSearchProblem", "DeapMutation", "GenomeDuplicateElimination", "RunSummary", "STRATEGIES",
-    "SearchSettings", "Strategy", "check_run_dir", "fingerprint", "get_strategy", "run_search",
-    "search_settings",
-]
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_HOME = {
+    "DeapMutation": "operators", "GenomeDuplicateElimination": "operators",
+    "CoSearchProblem": "problem",
+    "RunSummary": "runner", "check_run_dir": "runner", "fingerprint": "runner", "run_search": "runner",
+    "SearchSettings": "settings", "search_settings": "settings",
+    "STRATEGIES": "strategies", "Strategy": "strategies", "get_strategy": "strategies",
+}
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOME))

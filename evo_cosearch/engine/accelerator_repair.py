@@ -38,6 +38,7 @@ import numpy as np
 from pymoo.core.repair import Repair
 
 from evo_cosearch.evaluate import meets_constraints
+from evo_cosearch.engine.settings import ACCELERATOR_REPAIRS, HARDWARE_OBJECTIVES, least_objective
 
 if TYPE_CHECKING:
     from evo_cosearch.space.accelerator import AcceleratorArrays
@@ -49,18 +50,8 @@ __all__ = ["AcceleratorRepair", "ACCELERATOR_REPAIRS", "MAX_ACCELERATORS", "HARD
 
 #: At most this many accelerators are simulated per network (a seeded sample of a larger space).
 MAX_ACCELERATORS = 200_000
-#: Objectives that depend on the accelerator.
-HARDWARE_OBJECTIVES = ("latency_ms", "energy_uj", "area_mm2", "edp")
-#: ``search.accelerator_repair`` values: off, the random draw on the front, or the front's least
-#: value of one hardware objective (which must be one of the problem's objectives).
-ACCELERATOR_REPAIRS = ("none", "front") + tuple(f"min_{o}" for o in HARDWARE_OBJECTIVES)
 #: Constraints that depend on the accelerator (``min_accuracy`` depends on the network only).
 HARDWARE_CONSTRAINTS = ("max_latency_ms", "max_area_mm2", "max_energy_uj")
-
-
-def least_objective(rule: str) -> str | None:
-    """The objective a ``min_<objective>`` rule minimises; None for ``none`` and ``front``."""
-    return rule[len("min_"):] if rule.startswith("min_") else None
 
 
 def accelerator_grid(problem: "Problem", *, limit: int = MAX_ACCELERATORS,

@@ -1,4 +1,8 @@
-"""Search settings: the problem file's ``search:`` section, validated, with call overrides."""
+"""Search settings: the problem file's ``search:`` section, validated, with call overrides.
+
+The names of what the section may choose (strategies, crossovers, accelerator repairs) are kept
+here, free of pymoo, so that a problem file is checked and the CLI's parser built without it.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,23 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from evo_cosearch.errors import InputError, ProblemError, arg
 from evo_cosearch.rewards import REWARD_MODES, RewardTargets
-from evo_cosearch.engine.accelerator_repair import ACCELERATOR_REPAIRS, least_objective
 
 if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
 
-__all__ = ["SearchSettings", "search_settings", "ALGORITHMS", "SEED_END"]
+__all__ = ["SearchSettings", "search_settings", "ALGORITHMS", "SEED_END", "STRATEGY_NAMES", "CROSSOVER_NAMES",
+           "ACCELERATOR_REPAIRS", "HARDWARE_OBJECTIVES", "least_objective"]
 
 ALGORITHMS = ("nsga2", "nsga3")
+#: The strategies of :data:`evo_cosearch.engine.strategies.STRATEGIES`, in its order.
+STRATEGY_NAMES = ("nsga2", "random", "reinforce", "layer_groups")
+#: The crossovers of :data:`evo_cosearch.engine.operators.CROSSOVERS`, in its order.
+CROSSOVER_NAMES = ("uniform", "two_point")
+#: Objectives that depend on the accelerator.
+HARDWARE_OBJECTIVES = ("latency_ms", "energy_uj", "area_mm2", "edp")
+#: ``search.accelerator_repair`` values: off, the random draw on the front, or the front's least
+#: value of one hardware objective (which must be one of the problem's objectives).
+ACCELERATOR_REPAIRS = ("none", "front") + tuple(f"min_{o}" for o in HARDWARE_OBJECTIVES)
 SEED_END = 2 ** 64  # numpy, Python's random and torch all take seeds below it
 _DEFAULTS = {"pop": 24, "gens": 10, "seed": 0, "strategy": "nsga2", "crossover": "uniform",
              "crossover_prob": 0.9, "mutation_prob": None, "algorithm": "nsga2", "reward": None,
@@ -47,15 +60,12 @@ class SearchSettings:
 
 def search_settings(problem: "Problem", **overrides: Any) -> SearchSettings:
     """Defaults < the problem's ``search:`` section < non-None ``overrides``."""
-    from evo_cosearch.engine.operators import CROSSOVERS
-    from evo_cosearch.engine.strategies import STRATEGIES
-
     try:
-        _resolve(problem, {}, CROSSOVERS, STRATEGIES)  # the file's own section, even where overridden
+        _resolve(problem, {})  # the file's own section, even where overridden
     except ProblemError as exc:
         raise ProblemError(f"{problem.source}: {exc}") from None
     try:
-        settings = _resolve(problem, overrides, CROSSOVERS, STRATEGIES)
+        settings = _resolve(problem, overrides)
     except ProblemError as exc:  # then an override is at fault: name it as the flag that gave it
         key = str(exc).split(":", 1)[0].removeprefix("search.")
         raise InputError(f"{arg(key)}: {str(exc).split(': ', 1)[-1]}") from None
@@ -70,7 +80,12 @@ def search_settings(problem: "Problem", **overrides: Any) -> SearchSettings:
     return settings
 
 
-def _resolve(problem: "Problem", overrides, crossovers, strategies) -> SearchSettings:
+def least_objective(rule: str) -> str | None:
+    """The objective a ``min_<objective>`` rule minimises; None for ``none`` and ``front``."""
+    return rule[len("min_"):] if rule.startswith("min_") else None
+
+
+def _resolve(problem: "Problem", overrides) -> SearchSettings:
     section = dict(problem.search)
     for key in section:
         if key not in _DEFAULTS:
@@ -90,7 +105,7 @@ def _resolve(problem: "Problem", overrides, crossovers, strategies) -> SearchSet
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= v <= 1.0:
             raise ProblemError(f"search.{key}: {v!r} is not a probability in [0, 1]")
         raw[key] = float(v)
-    for key, known in (("strategy", strategies), ("algorithm", ALGORITHMS), ("crossover", crossovers),
+    for key, known in (("strategy", STRATEGY_NAMES), ("algorithm", ALGORITHMS), ("crossover", CROSSOVER_NAMES),
                        ("accelerator_repair", ACCELERATOR_REPAIRS)):
         if raw[key] not in known:
             raise ProblemError(f"search.{key}: unknown {key} {raw[key]!r} (known: {', '.join(known)})")

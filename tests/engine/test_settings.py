@@ -50,3 +50,11 @@ def test_the_files_section_is_checked_even_where_overridden_and_a_bad_override_n
     with pytest.raises(InputError, match=r"^seed: 18446744073709551616 is not below 2\*\*64 "):
         search_settings(problem_with("{pop: 12}"), seed=2 ** 64)
     assert search_settings(problem_with("{pop: 12}"), seed=2 ** 64 - 1).seed == 2 ** 64 - 1
+
+
+def test_the_pymoo_free_names_are_those_of_the_strategies_and_crossovers():
+    from evo_cosearch.engine.operators import CROSSOVERS
+    from evo_cosearch.engine.settings import CROSSOVER_NAMES, STRATEGY_NAMES
+    from evo_cosearch.engine.strategies import STRATEGIES
+
+    assert (tuple(STRATEGIES), tuple(CROSSOVERS)) == (STRATEGY_NAMES, CROSSOVER_NAMES)
