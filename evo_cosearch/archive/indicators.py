@@ -8,19 +8,22 @@ all generation-0 designs, ``ref = nadir + 0.1 * (nadir - ideal)`` (a span of 0 c
 Only feasible designs count; points beyond the reference contribute nothing. The value is
 1.0 for a front reaching the first generation's ideal point, and may exceed 1 once the
 search improves on it.
+
+pymoo is imported by the functions that use it, so that the archive package (the CLI's parser,
+a plain ``export``) loads without it.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from pymoo.indicators.hv import HV
-from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
 
 __all__ = ["non_dominated", "hv_points", "hypervolume"]
 
 
 def non_dominated(F: np.ndarray) -> np.ndarray:
     """Indices (sorted) of the non-dominated rows of ``F`` (N, M)."""
+    from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
+
     F = np.asarray(F, dtype=np.float64)
     if len(F) == 0:
         return np.zeros(0, dtype=np.int64)
@@ -38,6 +41,8 @@ def hv_points(F0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def hypervolume(F: np.ndarray, ideal, ref) -> float:
     """Hypervolume of ``F`` (feasible designs) in the normalised box; 0.0 when empty."""
+    from pymoo.indicators.hv import HV
+
     F = np.asarray(F, dtype=np.float64)
     if len(F) == 0:
         return 0.0
