@@ -26,6 +26,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from evo_cosearch.archive.reader import pareto_of
+from evo_cosearch.bench.defaults import AUTOQKERAS_PROBLEM as DEFAULT_PROBLEM
 from evo_cosearch.bench.output import RUNS_ROOT, output_name, result_path
 from evo_cosearch.bench.runset import RunSpec, check_runs, check_strategies, run_all
 from evo_cosearch.bench.standalone import load_cache, train_standalone
@@ -33,11 +34,10 @@ from evo_cosearch.bench.supernet import RESULTS_DIR, _write, bench_data
 from evo_cosearch.errors import InputError, ProblemError, arg, as_called
 from evo_cosearch.evaluate import Evaluator, SupernetAccuracy
 from evo_cosearch.files import writable_path
-from evo_cosearch.problem import load_problem, ready_problem
+from evo_cosearch.problem import load_problem
 
 __all__ = ["bench_autoqkeras", "check_settings", "DEFAULT_PROBLEM", "TARGET_REDUCTION"]
 
-DEFAULT_PROBLEM = str(ready_problem("autoqkeras_fashion_mnist"))
 TARGET_REDUCTION = 0.80  # >= 80% less energy than the 8-bit reference, accuracy within 1 point
 
 

@@ -20,35 +20,28 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from evo_cosearch.bench.defaults import (
+    STRATEGIES_FIGURE_PATH as FIGURE_PATH, STRATEGIES_GENS as DEFAULT_GENS, STRATEGIES_NAME as NAME,
+    STRATEGIES_POP as DEFAULT_POP, STRATEGIES_PROBLEM as DEFAULT_PROBLEM, STRATEGIES_RESULT_PATH as RESULT_PATH,
+    STRATEGIES_RUNS_DIR as RUNS_DIR,
+)
 from evo_cosearch.bench.output import (
-    DEFAULT_FIGURE, DEFAULT_JSON, RESULTS_DIR, RUNS_ROOT, figure_path, json_out_path, output_name, results_dir,
+    DEFAULT_FIGURE, DEFAULT_JSON, RUNS_ROOT, figure_path, json_out_path, output_name, results_dir,
     write_json,
 )
 from evo_cosearch.bench.runset import (
     RunSpec, check_runs, check_seeds, check_strategies, hv_curves, quartiles, run_all, shared_accuracy,
 )
 from evo_cosearch.files import writable_path
-from evo_cosearch.problem import load_problem, ready_problem
+from evo_cosearch.problem import load_problem
 
 __all__ = ["bench_strategies", "budget_fraction", "rank_sum", "runs_dir", "strategies_markdown", "DEFAULT_PROBLEM",
            "DEFAULT_STRATEGIES", "DEFAULT_POP", "DEFAULT_GENS", "RUNS_DIR", "RESULT_PATH", "FIGURE_PATH",
            "TARGET_FRACTION"]
 
-DEFAULT_PROBLEM = str(ready_problem("demo_digits"))
 DEFAULT_STRATEGIES = ("nsga2", "random", "reinforce")
-#: The output name (:func:`~evo_cosearch.bench.output.output_name`): the default problem's run
-#: folder, JSON and figure are the three below; another problem's end in ``-<problem name>``
-#: (:func:`runs_dir`: ``results/runs/strategies-<problem name>``, ``…/strategies-<problem name>.json``,
-#: ``…/strategies-<problem name>_hv.png``).
-NAME = "strategies"
-RUNS_DIR = RUNS_ROOT / NAME
-RESULT_PATH = RESULTS_DIR / f"{NAME}.json"
-FIGURE_PATH = RESULTS_DIR / f"{NAME}_hv.png"
 #: nsga2 should reach random search's final median hypervolume within this fraction of the budget.
 TARGET_FRACTION = 0.30
-#: Default budget: designs per generation x generations (1000 designs). With this budget NSGA-II
-#: did better with more, smaller generations than with 50 x 20 (README, head-to-head).
-DEFAULT_POP, DEFAULT_GENS = 25, 40
 _MAIN, _BASELINE = "nsga2", "random"
 _RANK_SUM = "Mann-Whitney U (Wilcoxon rank-sum), two-sided, unpaired"
 #: Why a rank-sum p-value is missing (JSON null; the table prints it).

@@ -38,8 +38,11 @@ import numpy as np
 
 from evo_cosearch.archive import pareto_of
 from evo_cosearch.bench.compare import DEFAULT_GENS, DEFAULT_POP, runs_dir as strategy_runs
+from evo_cosearch.bench.defaults import (
+    JOINT_NAME as NAME, JOINT_PROBLEM as DEFAULT_PROBLEM, JOINT_RESULT_PATH as RESULT_PATH, JOINT_RUNS_DIR as RUNS_DIR,
+)
 from evo_cosearch.bench.output import (
-    DEFAULT_JSON, RESULTS_DIR, RUNS_ROOT, json_out_path, output_name, results_dir, write_json,
+    DEFAULT_JSON, RUNS_ROOT, json_out_path, output_name, results_dir, write_json,
 )
 from evo_cosearch.bench.restricted import (
     BASELINE_ACCELERATOR, FIXED_LAYER, JointAccuracy, ToJoint, accelerator_only_problem, repair_problem,
@@ -51,23 +54,17 @@ from evo_cosearch.bench.runset import (
 from evo_cosearch.bench.two_step import sweep_info, two_step_at_accuracy
 from evo_cosearch.errors import InputError
 from evo_cosearch.files import writable_path
-from evo_cosearch.problem import load_problem, ready_problem
-from evo_cosearch.engine.accelerator_repair import least_objective
+from evo_cosearch.problem import load_problem
+from evo_cosearch.engine.settings import least_objective
 
 __all__ = ["bench_joint", "min_at_accuracy", "front_accuracy_levels", "joint_markdown", "VARIANTS", "JOINTS",
            "NAME", "RUNS_DIR", "RESULT_PATH", "LEVELS", "TARGET_ENERGY_RATIO", "TARGET_EDP_RATIO"]
 
-DEFAULT_PROBLEM = str(ready_problem("demo_digits"))
 VARIANTS = ("joint", "joint_front", "joint_min_energy", "network_only", "accelerator_only")
 #: The joint variants the others are compared with.
 JOINTS = ("joint", "joint_front", "joint_min_energy")
 #: ``search.accelerator_repair`` of each joint variant.
 _REPAIRS = {"joint": "none", "joint_front": "front", "joint_min_energy": "min_energy_uj"}
-#: The output name (:func:`~evo_cosearch.bench.output.output_name`): the default problem's run
-#: folder and JSON are the two below; another problem's end in ``-<problem name>``.
-NAME = "joint_vs_separate"
-RUNS_DIR = RUNS_ROOT / NAME
-RESULT_PATH = RESULTS_DIR / f"{NAME}.json"
 #: Percentiles of network-only's front accuracies used as equal-accuracy thresholds.
 LEVELS = (10, 25, 50, 75, 90)
 TARGET_ENERGY_RATIO = 2.0   # network-only / joint energy at equal accuracy

@@ -15,15 +15,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from evo_cosearch.bench.defaults import SEARCH_PROBLEM as DEFAULT_PROBLEM
 from evo_cosearch.bench.output import DEFAULT_JSON, RESULTS_DIR, json_out_path, output_name, write_json
 from evo_cosearch.evaluate import Evaluator, ProxyAccuracy
-from evo_cosearch.problem import load_problem, ready_problem
+from evo_cosearch.problem import load_problem
 from evo_cosearch.engine.runner import run_search
 from evo_cosearch.engine.settings import search_settings
 
 __all__ = ["search_overhead", "DEFAULT_PROBLEM", "TARGET_MS"]
 
-DEFAULT_PROBLEM = ready_problem("demo_digits")
 TARGET_MS = 10.0
 
 

@@ -18,9 +18,12 @@ from typing import Any
 import numpy as np
 import torch
 
+from evo_cosearch.bench.defaults import (
+    SUPERNET_CKPT as DEFAULT_CKPT, SUPERNET_DATA as DEFAULT_DATA, SUPERNET_PROBLEM as DEFAULT_PROBLEM,
+)
 from evo_cosearch.bench.output import RESULTS_DIR, output_name, result_path, write_json
 from evo_cosearch.bench.standalone import load_cache, train_standalone
-from evo_cosearch.problem import load_problem, problem_file, ready_problem
+from evo_cosearch.problem import load_problem, problem_file
 from evo_cosearch.supernet.config import EvaluationConfig
 from evo_cosearch.supernet.evaluate import accuracy, eval_data, evaluate_child, recalibrate
 from evo_cosearch.supernet.network import Supernet, extract_child
@@ -31,10 +34,6 @@ from evo_cosearch.workload import spec_workload
 
 __all__ = ["bench_supernet_eval_speed", "bench_supernet_train", "bench_supernet_ranking", "spread_specs",
            "bench_data", "DEFAULT_PROBLEM", "DEFAULT_DATA", "RESULTS_DIR"]
-
-DEFAULT_PROBLEM = str(ready_problem("joint_fashion_mnist"))
-DEFAULT_DATA = "../shared/data/fashion_mnist.npz"  # the default problems' data in this repository's workspace
-DEFAULT_CKPT = "results/supernets/bench_fashion.pt"  # where bench supernet-train writes by default
 
 
 def bench_data(data: str | os.PathLike | None, problem: str | Path, default_problem: str | Path) -> str | None:

@@ -11,8 +11,7 @@ __all__ = ["register_bench"]
 
 
 def register_bench(bsub) -> None:
-    from evo_cosearch.bench.autoqkeras import DEFAULT_PROBLEM
-    from evo_cosearch.bench.supernet import DEFAULT_DATA
+    from evo_cosearch.bench.defaults import AUTOQKERAS_PROBLEM as DEFAULT_PROBLEM, SUPERNET_DATA as DEFAULT_DATA
 
     p = bsub.add_parser("autoqkeras", help="AutoQKeras-style reproduction: energy reduction vs the reference "
                                            "design within an accuracy tolerance")

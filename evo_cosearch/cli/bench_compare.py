@@ -10,7 +10,9 @@ __all__ = ["register_bench"]
 
 def _budget_and_accuracy(p, *, seeds: str, proxy: str) -> None:
     """The options both benchmarks take; ``proxy``: the benchmark's outputs ``--proxy-accuracy`` renames."""
-    from evo_cosearch.bench.compare import DEFAULT_GENS, DEFAULT_POP, DEFAULT_PROBLEM
+    from evo_cosearch.bench.defaults import (
+        STRATEGIES_GENS as DEFAULT_GENS, STRATEGIES_POP as DEFAULT_POP, STRATEGIES_PROBLEM as DEFAULT_PROBLEM,
+    )
 
     p.add_argument("--problem", default=None, help=problem_help(DEFAULT_PROBLEM))
     p.add_argument("--pop", type=int, default=DEFAULT_POP, help=f"designs per generation (default {DEFAULT_POP})")
@@ -26,8 +28,11 @@ def _budget_and_accuracy(p, *, seeds: str, proxy: str) -> None:
 
 
 def register_bench(bsub) -> None:
-    from evo_cosearch.bench.compare import FIGURE_PATH, NAME, RESULT_PATH, RUNS_DIR
-    from evo_cosearch.bench.joint import NAME as JOINT, RESULT_PATH as JOINT_RESULT, RUNS_DIR as JOINT_RUNS
+    from evo_cosearch.bench.defaults import (
+        JOINT_NAME as JOINT, JOINT_RESULT_PATH as JOINT_RESULT, JOINT_RUNS_DIR as JOINT_RUNS,
+        STRATEGIES_FIGURE_PATH as FIGURE_PATH, STRATEGIES_NAME as NAME, STRATEGIES_RESULT_PATH as RESULT_PATH,
+        STRATEGIES_RUNS_DIR as RUNS_DIR,
+    )
 
     s = bsub.add_parser("strategies", help="nsga2 vs random vs reinforce: hypervolume curves, final-HV table, "
                                            "rank-sum p-values")

@@ -13,7 +13,7 @@ RESULT_PATH = "results/benchmarks/search_overhead.json"
 
 
 def register_bench(bsub) -> None:
-    from evo_cosearch.bench.search import DEFAULT_PROBLEM
+    from evo_cosearch.bench.defaults import SEARCH_PROBLEM as DEFAULT_PROBLEM
 
     p = bsub.add_parser("search-overhead", help="ms per generation spent outside evaluation (target <= 10 at pop 100)")
     p.add_argument("--problem", default=str(DEFAULT_PROBLEM), help=problem_help(DEFAULT_PROBLEM))

@@ -11,7 +11,7 @@ __all__ = ["register_bench"]
 
 
 def _problem_and_data(p) -> None:
-    from evo_cosearch.bench.supernet import DEFAULT_DATA, DEFAULT_PROBLEM
+    from evo_cosearch.bench.defaults import SUPERNET_DATA as DEFAULT_DATA, SUPERNET_PROBLEM as DEFAULT_PROBLEM
 
     p.add_argument("--problem", default=DEFAULT_PROBLEM, help=problem_help(DEFAULT_PROBLEM))
     p.add_argument("--data", default=None, help=f"dataset file, overriding the problem's dataset.path (default: "
@@ -26,7 +26,7 @@ def _json(p, name: str) -> None:
 
 
 def register_bench(bsub) -> None:
-    from evo_cosearch.bench.supernet import DEFAULT_CKPT
+    from evo_cosearch.bench.defaults import SUPERNET_CKPT as DEFAULT_CKPT
 
     s = bsub.add_parser("supernet-speed", help="child evaluations/s, images/s and GFLOP/s")
     _problem_and_data(s)
