@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, as_called, flag
 
 __all__ = ["REWARD_MODES", "RewardTargets", "reward_exponents", "nahas_reward", "ScoreParams", "energy_score"]
 
@@ -38,7 +38,8 @@ def reward_exponents(mode: str = "soft", p: float | None = None, q: float | None
             raise InputError(f"reward exponents: give both p and q (got p={p!r}, q={q!r})")
         return float(p), float(q)
     if mode not in REWARD_MODES:
-        raise InputError(f"reward mode (--reward-mode): {mode!r} is not one of {', '.join(REWARD_MODES)}")
+        given = as_called("reward mode (--reward-mode)", "mode")  # select's --reward-mode is mode here
+        raise InputError(f"{given}: {mode!r} is not one of {', '.join(REWARD_MODES)}")
     return REWARD_MODES[mode]
 
 
@@ -53,11 +54,12 @@ def nahas_reward(accuracy, latency_ms, area_mm2, *, target_latency_ms: float | N
     """
     p, q = reward_exponents(mode, p, q)
     reward = np.asarray(accuracy, dtype=np.float64).copy()
-    for value, target, what in ((latency_ms, target_latency_ms, "target latency (--target-latency-ms)"),
-                                (area_mm2, target_area_mm2, "target area (--target-area-mm2)")):
+    for value, target, name in ((latency_ms, target_latency_ms, "target_latency_ms"),
+                                (area_mm2, target_area_mm2, "target_area_mm2")):
         if target is None:
             continue
         if not 0 < target < math.inf:
+            what = as_called(f"target {name.split('_')[1]} ({flag(name)})", name)
             raise InputError(f"{what}: {target!r} must be a positive number")
         ratio = np.asarray(value, dtype=np.float64) / float(target)
         w = np.where(ratio <= 1.0, p, q)
@@ -84,12 +86,17 @@ class ScoreParams:
     def __post_init__(self) -> None:
         for name in ("p_cheaper", "p_costlier"):
             if not math.isfinite(getattr(self, name)):
-                raise InputError(f"--score-{name.replace('_', '-')}: {getattr(self, name)!r} must be a finite number")
+                raise InputError(f"{_param(name)}: {getattr(self, name)!r} must be a finite number")
         for name in ("r_cheaper", "r_costlier"):
             if not 1.0 < getattr(self, name) < math.inf:
-                raise InputError(f"--score-{name.replace('_', '-')}: {getattr(self, name)!r} must be > 1 and finite")
+                raise InputError(f"{_param(name)}: {getattr(self, name)!r} must be > 1 and finite")
         if not 0 < self.stress < math.inf:
-            raise InputError(f"--score-stress: {self.stress!r} must be > 0 and finite")
+            raise InputError(f"{_param('stress')}: {self.stress!r} must be > 0 and finite")
+
+
+def _param(name: str) -> str:
+    """A :class:`ScoreParams` field as the caller named it: ``p_cheaper``, select's ``--score-p-cheaper``."""
+    return as_called(flag(f"score_{name}"), name)
 
 
 def energy_score(accuracy, energy_uj, *, reference_energy_uj: float, params: ScoreParams = ScoreParams()) -> np.ndarray:

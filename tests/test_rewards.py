@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from evo_cosearch import rewards
-from evo_cosearch.errors import InputError
-from evo_cosearch.rewards import REWARD_MODES, nahas_reward, reward_exponents
+from evo_cosearch.errors import InputError, cli_names
+from evo_cosearch.rewards import REWARD_MODES, ScoreParams, nahas_reward, reward_exponents
 from evo_cosearch.select import rules
 
 ACC = np.array([0.8, 0.8, 0.8, 0.8])
@@ -43,12 +43,32 @@ def test_exactly_on_target_counts_as_met_and_explicit_exponents_override_the_mod
 
 
 def test_bad_inputs_raise_one_line_errors():
-    with pytest.raises(InputError, match="reward-mode"):
+    with pytest.raises(InputError, match="^mode: 'medium' is not one of soft, hard$"):
         nahas_reward(ACC, LAT, AREA, target_latency_ms=2.0, target_area_mm2=None, mode="medium")
     with pytest.raises(InputError, match="both p and q"):
         reward_exponents("soft", p=0.0)
     with pytest.raises(InputError, match="positive"):
         nahas_reward(ACC, LAT, AREA, target_latency_ms=0.0, target_area_mm2=None)
+
+
+@pytest.mark.parametrize("call, python, cli", [
+    (lambda: reward_exponents("medium"), "mode: 'medium'", "reward mode (--reward-mode): 'medium'"),
+    (lambda: nahas_reward(ACC, LAT, AREA, target_latency_ms=float("inf"), target_area_mm2=None),
+     "target_latency_ms: inf must be a positive number", "target latency (--target-latency-ms): inf must be"),
+    (lambda: nahas_reward(ACC, LAT, AREA, target_latency_ms=None, target_area_mm2=-1.0),
+     "target_area_mm2: -1.0 must be a positive number", "target area (--target-area-mm2): -1.0 must be"),
+    (lambda: ScoreParams(p_cheaper=float("nan")), "p_cheaper: nan must be a finite number", "--score-p-cheaper: nan"),
+    (lambda: ScoreParams(r_costlier=1.0), "r_costlier: 1.0 must be > 1 and finite", "--score-r-costlier: 1.0"),
+    (lambda: ScoreParams(stress=0.0), "stress: 0.0 must be > 0 and finite", "--score-stress: 0.0"),
+])
+def test_errors_name_the_parameter_from_python_and_the_flag_from_the_command_line(call, python, cli):
+    """They named select's flags (--reward-mode, --target-latency-ms, --score-*) to Python callers too."""
+    with pytest.raises(InputError) as python_err:
+        call()
+    assert str(python_err.value).startswith(python)
+    with cli_names(), pytest.raises(InputError) as cli_err:
+        call()
+    assert str(cli_err.value).startswith(cli)
 
 
 def test_select_rules_use_the_same_functions():

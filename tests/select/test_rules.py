@@ -111,7 +111,7 @@ def test_nahas_reward_soft_and_hard():
     assert hard == pytest.approx([0.9, 0.9 / 2.0])   # met: factor 1; missed: (LAT/T)^-1
     both = nahas_reward(acc, lat, area, target_latency_ms=2.0, target_area_mm2=1.0, mode="hard")
     assert both == pytest.approx([0.9 / 2.0, 0.9 / 4.0])
-    with pytest.raises(InputError, match="reward-mode"):
+    with pytest.raises(InputError, match="^mode: 'medium' is not one of"):
         nahas_reward(acc, lat, area, target_latency_ms=2.0, target_area_mm2=None, mode="medium")
 
 
