@@ -104,7 +104,7 @@ class Problem:
         not the current folder."""
         if path is None:
             return self
-        given_path(path, "dataset (--data)")
+        given_path(path, f"dataset ({arg('data')})")  # the callers' (and the CLI's) data, as below
         if self.dataset.name == "digits":
             if strict:
                 raise InputError(f"{arg('data', path)}: {self.source}: dataset digits is embedded (scikit-learn's) and "

@@ -51,12 +51,14 @@ def test_a_folder_named_like_a_ready_problem_does_not_hide_it(tmp_path, monkeypa
 
 @pytest.mark.parametrize("path", ["", "  "])
 def test_an_empty_data_path_given_is_refused_not_read_as_the_current_folder(path, tmp_path, monkeypatch):
-    from evo_cosearch.errors import InputError
+    from evo_cosearch.errors import InputError, cli_names
 
     monkeypatch.chdir(tmp_path)  # a folder that is there: '' would have read its dataset files from it
     p = load_problem("joint_fashion_mnist")
     for strict in (True, False):  # the benchmarks pass --data without strict
-        with pytest.raises(InputError, match=r"^an empty path given for the dataset \(--data\)$"):
+        with pytest.raises(InputError, match=r"^an empty path given for the dataset \(data\)$"):  # it said --data
+            p.with_data(path, strict=strict)
+        with cli_names(), pytest.raises(InputError, match=r"^an empty path given for the dataset \(--data\)$"):
             p.with_data(path, strict=strict)
     assert p.with_data(None, strict=True) is p
 

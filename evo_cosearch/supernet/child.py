@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from evo_cosearch.data import Splits
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, as_called
 from evo_cosearch.files import given_path, writable_path
 from evo_cosearch.space.spec import NetworkSpec
 from evo_cosearch.supernet.checkpoint import load_torch_file, save_atomic
@@ -126,12 +126,14 @@ def _read_saved(path: Path) -> tuple[dict, NetworkSpec]:
         raise InputError(f"{path}: not a saved child ({exc.__class__.__name__})") from None
 
 
-def child_out_path(path: str | Path, spec: NetworkSpec, *, remedy: str = "choose another --out") -> Path:
+def child_out_path(path: str | Path, spec: NetworkSpec, *, remedy: str | None = None) -> Path:
     """``path`` checked, before training, as where to save a child of ``spec``: a new file, or a
     saved child of the same network (an earlier training of it, which is replaced); anything else
     there (a supernet checkpoint, another network's child, a refined child) is refused, not overwritten.
-    ``remedy``: what the refusal tells the user to do instead of removing the file."""
+    ``remedy``: what the refusal tells the user to do instead of removing the file (default: choose
+    another ``path``, the CLI's ``--out``)."""
     p = writable_path(path, "child checkpoint")
+    remedy = f"choose another {as_called('--out', 'path')}" if remedy is None else remedy
     if p.exists():
         try:
             obj, saved = _read_saved(p)

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from evo_cosearch.errors import InputError
+from evo_cosearch.errors import InputError, cli_names
 from evo_cosearch.problem import load_problem
 from evo_cosearch.supernet import (
-    InputNormalization, build_child, extract_child, load_child, load_supernet, problem_splits, save_child,
-    train_child,
+    InputNormalization, build_child, child_out_path, extract_child, load_child, load_supernet, problem_splits,
+    save_child, train_child,
 )
 
 
@@ -128,3 +128,17 @@ def test_saving_a_child_to_an_empty_path_is_the_one_line_error(tmp_path, monkeyp
     with pytest.raises(InputError, match="^an empty path given for the child checkpoint$"):  # was a raw OSError
         save_child("", build_child(spec), spec, input_normalization=InputNormalization(0.0, 1.0))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_child_out_path_names_its_path_as_the_caller_does(tiny_problem_path, tmp_path):
+    """Its default remedy said '--out' from Python too; a caller's own remedy is kept."""
+    p = load_problem(tiny_problem_path)
+    spec = p.network.spec(p.space, p.space.sample(1, np.random.default_rng(2))[0])
+    (tmp_path / "child.pt").write_text("not a child")
+    with pytest.raises(InputError, match=r"child\.pt: exists and is not a saved child; remove it or choose another "
+                                         r"path$"):
+        child_out_path(tmp_path / "child.pt", spec)
+    with cli_names(), pytest.raises(InputError, match=r"; remove it or choose another --out$"):
+        child_out_path(tmp_path / "child.pt", spec)
+    with pytest.raises(InputError, match=r"; remove it or move it$"):
+        child_out_path(tmp_path / "child.pt", spec, remedy="move it")
