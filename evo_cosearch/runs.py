@@ -125,13 +125,14 @@ def rescoring(design: Mapping[str, Any] | None, *, supernet: str | Path, seed: i
     own_seed, own_threads = _recorded_seed(source, run_seed), _recorded_threads(source)
     notes = []
     if seed is not None and seed != own_seed:
-        notes.append(f"run {run} scored its accuracies on the recalibration images of --seed {own_seed}, not {seed}")
+        notes.append(f"run {run} scored its accuracies on the recalibration images of {arg('seed', own_seed)}, "
+                     f"not {seed}")
     if threads is not None and own_threads is not None and threads != own_threads:
         notes.append(f"run {run} scored its accuracies on {own_threads} torch thread{'s' * (own_threads != 1)}, "
                      f"not {threads}: another count sums in another order and moves a few validation images")
     if source.get("sha256") and Path(supernet).is_file() and file_sha256(supernet)[:16] != source["sha256"]:
-        notes.append(f"run {run} scored its accuracies with supernet {source.get('supernet')}, and --supernet "
-                     f"{supernet} holds other weights")
+        notes.append(f"run {run} scored its accuracies with supernet {source.get('supernet')}, and "
+                     f"{arg('supernet', supernet)} holds other weights")
     archived = (design.get("metrics") or {}).get("accuracy")
     return Rescoring(own_seed if seed is None else seed, own_threads if threads is None else threads,
                      None if archived is None else float(archived), tuple(notes))

@@ -141,3 +141,21 @@ def test_the_supernet_cache_folder_is_one_constant_named_without_torch():
     code = "import sys, evo_cosearch.runs; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=DEMO.parents[1], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_rescoring_notes_name_seed_and_supernet_as_the_caller_does(tmp_path):
+    """They said '--seed' and '--supernet' from Python too."""
+    from evo_cosearch.runs import rescoring
+
+    supernet = tmp_path / "sn.pt"
+    supernet.write_bytes(b"other weights")
+    design = {"provenance": {"run": "r", "seed": 0, "accuracy_source": {
+        "kind": "supernet", "supernet": "/runs/sn.pt", "sha256": "0" * 16, "evaluation_seed": 0, "threads": 1}}}
+    python = ("run r scored its accuracies on the recalibration images of seed=0, not 5",
+              f"run r scored its accuracies with supernet /runs/sn.pt, and supernet='{supernet}' holds other weights")
+    assert rescoring(design, supernet=supernet, seed=5, threads=None).notes == python
+    with cli_names():
+        cli = rescoring(design, supernet=str(supernet), seed=5, threads=None).notes
+    assert cli == ("run r scored its accuracies on the recalibration images of --seed 0, not 5",
+                   f"run r scored its accuracies with supernet /runs/sn.pt, and --supernet {supernet} holds other "
+                   "weights")
