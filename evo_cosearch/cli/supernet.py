@@ -8,7 +8,6 @@ import sys
 
 from evo_cosearch.cli import problem_help
 from evo_cosearch.errors import InputError
-from evo_cosearch.io.designfile import design_of_arg, genome_arg
 from evo_cosearch.problem import load_problem
 
 __all__ = ["register"]
@@ -96,25 +95,13 @@ def run_train_supernet(args) -> int:
 
 
 def run_evaluate(args) -> int:
-    from evo_cosearch.supernet import AccuracyEvaluator
-    from evo_cosearch.workload import spec_workload
-
-    from evo_cosearch.runs import rescoring
+    from evo_cosearch.select.evaluation import evaluate_design, evaluated_design_line
 
     problem = load_problem(args.problem).with_data(args.data, strict=True)
-    genome = genome_arg(problem, args.genome)
-    how = rescoring(design_of_arg(args.genome), supernet=args.supernet, seed=args.seed, threads=args.threads)
-    evaluator = AccuracyEvaluator(problem, args.supernet, seed=how.seed, threads=how.threads)
-    acc = float(evaluator.accuracy(genome[None, :])[0])
-    wl = spec_workload(problem.design(genome).network)
-    out = {"accuracy": acc, "macs": int(wl.macs.sum()), "params": int(wl.params.sum())}
-    for note in how.notes:
+    done = evaluate_design(problem, args.genome, supernet=args.supernet, seed=args.seed, threads=args.threads)
+    for note in done.notes:
         print(f"note: {note}", file=sys.stderr)
-    if args.format == "json":
-        print(json.dumps(out))
-    else:
-        archived = "" if how.archived is None else f", archived {how.archived:.4f}"
-        print(f"accuracy {acc:.4f} (validation{archived})  MACs {out['macs']:,}  params {out['params']:,}")
+    print(json.dumps(done.report()) if args.format == "json" else evaluated_design_line(done))
     return 0
 
 
