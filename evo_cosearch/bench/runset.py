@@ -166,41 +166,57 @@ def _check_reused(spec: RunSpec, pop: int, gens: int, out_arg: str) -> None:
     """Refuse an existing run of another search, or of another supernet: by the file hash the run
     recorded, else (runs made before runs recorded it, other accuracy sources) when the shared
     source does not reproduce its first stored accuracies within :data:`_TOLERANCE`."""
-    from evo_cosearch.provenance import accuracy_source, simulator_source, source_kind
-    from evo_cosearch.engine import check_run_dir, search_settings
-
-    mine = accuracy_source(spec.accuracy_fn)
-    # refuses another search, a run that recorded another supernet's hash, and one of a user's simulate_fn
-    check_run_dir(spec.problem, spec.run_dir, search_settings(spec.problem, pop=pop, gens=gens, seed=spec.seed,
-                                                              strategy=spec.strategy), mine,
-                  simulator=simulator_source(None))
-    with open_archive(spec.run_dir) as arc:
-        recorded = arc.meta.accuracy_source
-        table = arc.designs(max_generation=0)
-    if source_kind(recorded) in ("supernet", "proxy"):  # the same supernet file, or the same proxy
-        return
-    rows = np.flatnonzero(table.searched)[:_CHECKED]
-    if len(rows) == 0:
-        return
-    got = np.asarray(spec.accuracy_fn(table.genome[rows]), dtype=np.float64)
-    stored = table.metrics["accuracy"][rows]
-    if not np.allclose(got, stored, rtol=0.0, atol=_TOLERANCE):
+    _check_search(spec, pop, gens)
+    moved = _rescored(spec)
+    if moved is not None:
+        stored, got = moved
         raise InputError(f"{spec.run_dir}: its stored accuracies ({stored.round(4).tolist()}) are not this "
                          f"benchmark's ({got.round(4).tolist()}): another supernet or accuracy source, or "
                          "another thread count (OMP_NUM_THREADS) than the run's; use another "
                          f"{as_called('--out', out_arg)}")
 
 
+def _check_search(spec: RunSpec, pop: int, gens: int) -> None:
+    """Refuse the existing run of ``spec`` when it is another search, recorded another supernet's hash, or
+    simulated with a user's simulate_fn."""
+    from evo_cosearch.provenance import accuracy_source, simulator_source
+    from evo_cosearch.engine import check_run_dir, search_settings
+
+    settings = search_settings(spec.problem, pop=pop, gens=gens, seed=spec.seed, strategy=spec.strategy)
+    check_run_dir(spec.problem, spec.run_dir, settings, accuracy_source(spec.accuracy_fn),
+                  simulator=simulator_source(None))
+
+
+def _rescored(spec: RunSpec) -> tuple[np.ndarray, np.ndarray] | None:
+    """(stored, shared source's) first accuracies of the existing run of ``spec`` when they differ by more
+    than :data:`_TOLERANCE`; None when they agree, or when the run recorded a supernet file or the proxy
+    (then :func:`_check_search` decided)."""
+    from evo_cosearch.provenance import source_kind
+
+    with open_archive(spec.run_dir) as arc:
+        recorded = arc.meta.accuracy_source
+        table = arc.designs(max_generation=0)
+    if source_kind(recorded) in ("supernet", "proxy"):  # the same supernet file, or the same proxy
+        return None
+    rows = np.flatnonzero(table.searched)[:_CHECKED]
+    if len(rows) == 0:
+        return None
+    got = np.asarray(spec.accuracy_fn(table.genome[rows]), dtype=np.float64)
+    stored = table.metrics["accuracy"][rows]
+    return None if np.allclose(got, stored, rtol=0.0, atol=_TOLERANCE) else (stored, got)
+
+
 def _with_reused_dir(spec: RunSpec, pop: int, gens: int) -> RunSpec:
-    """``spec`` on its ``reuse`` directory when that holds the same search, else unchanged."""
+    """``spec`` on its ``reuse`` directory when that holds the same search, else unchanged: a run there of
+    another search or accuracy source is not reused, and not refused (it is another benchmark's)."""
     if spec.reuse is None or not db_path(spec.reuse).exists() or db_path(spec.run_dir).exists():
         return spec
     other = replace(spec, run_dir=spec.reuse, reuse=None)
     try:
-        _check_reused(other, pop, gens, "out_dir")
-    except InputError:  # its message is not shown
+        _check_search(other, pop, gens)
+    except InputError:  # another search there: this spec's own directory is run
         return spec
-    return other
+    return spec if _rescored(other) is not None else other
 
 
 def run_all(specs: Sequence[RunSpec], *, pop: int, gens: int, progress: bool = True,

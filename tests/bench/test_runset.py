@@ -241,3 +241,26 @@ def test_checks_name_the_argument_from_python_and_the_flag_from_the_command_line
             call()
         with cli_names(), pytest.raises(InputError, match=f"^{cli}"):
             call()
+
+
+def test_a_run_elsewhere_is_reused_only_when_the_shared_source_reproduces_its_accuracies(tmp_path):
+    """A run of the same search that another accuracy source scored is not reused, and not refused: the
+    spec's own directory is run (no message: the other run is another benchmark's)."""
+    from pathlib import Path
+
+    from evo_cosearch.bench.runset import RunSpec, run_all
+    from evo_cosearch.problem import load_problem
+
+    problem = load_problem(Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml")
+
+    def spec(run_dir, accuracy_fn, reuse=None):
+        return RunSpec(label="nsga2", seed=0, run_dir=tmp_path / run_dir, problem=problem, strategy="nsga2",
+                       accuracy_fn=accuracy_fn, reuse=None if reuse is None else tmp_path / reuse)
+
+    run_all([spec("elsewhere", _Shifted(problem))], pop=6, gens=2, progress=False)
+    [near] = run_all([spec("near", _Shifted(problem, delta=0.001), reuse="elsewhere")], pop=6, gens=2,
+                     progress=False)  # within a validation image or so: reused
+    assert near.run_dir == tmp_path / "elsewhere" and not (tmp_path / "near").exists()
+    [own] = run_all([spec("mine", _Shifted(problem, delta=0.02), reuse="elsewhere")], pop=6, gens=2, progress=False)
+    assert own.run_dir == tmp_path / "mine" and len(own.designs) == 12
+    assert np.allclose(own.designs.metrics["accuracy"], _Shifted(problem, delta=0.02)(own.designs.genome))
