@@ -9,11 +9,9 @@ import sys
 from evo_cosearch.cli import problem_help
 from evo_cosearch.errors import InputError
 from evo_cosearch.problem import load_problem
+from evo_cosearch.supernet import MAX_SEED
 
 __all__ = ["register"]
-
-MAX_SEED = 2 ** 63 - 1  # torch's and numpy's generators both take it
-
 
 def _seed(text: str) -> int:
     """An argparse type: a seed for torch's and numpy's generators."""

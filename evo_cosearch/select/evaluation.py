@@ -4,12 +4,15 @@ notes where the settings asked for differ from the run's."""
 
 from __future__ import annotations
 
+import numbers
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
+from evo_cosearch.errors import InputError, arg
 from evo_cosearch.io.designfile import design_of_arg, genome_arg
+from evo_cosearch.supernet import MAX_SEED
 
 if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
@@ -41,6 +44,10 @@ def evaluate_design(problem: "Problem", genome: str | os.PathLike | Sequence[int
     """Score ``genome`` (gene indices, ``"I,J,..."``, or an exported design.json of ``problem``) with
     the weights of the ``supernet`` checkpoint, on the recalibration images of ``seed`` and ``threads``
     torch threads (None: those its run used for a design.json, else 0 and this process's default)."""
+    if seed is not None and not (_integer(seed) and 0 <= seed <= MAX_SEED):  # else torch takes -1, or fails
+        raise InputError(f"{arg('seed')}: {seed!r} must be an integer from 0 to 2**63 - 1")
+    if threads is not None and not (_integer(threads) and threads >= 1):
+        raise InputError(f"{arg('threads')}: {threads!r} is not an integer >= 1")
     from evo_cosearch.runs import rescoring
     from evo_cosearch.supernet import AccuracyEvaluator
     from evo_cosearch.workload import spec_workload
@@ -56,6 +63,11 @@ def evaluate_design(problem: "Problem", genome: str | os.PathLike | Sequence[int
     wl = spec_workload(problem.design(X).network)
     return EvaluatedDesign(acc, int(wl.macs.sum()), int(wl.params.sum()), how.seed, how.threads, how.archived,
                            how.notes)
+
+
+def _integer(value: Any) -> bool:
+    """An int or numpy integer, not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def evaluated_design_line(done: EvaluatedDesign) -> str:

@@ -34,8 +34,10 @@ CHILD_PT = "child.pt"
 #: Where trained supernets are cached (by network space and data): the default ``cache_dir`` of
 #: :func:`ensure_supernet`, and the folder a run's supernet comes from (:mod:`evo_cosearch.runs`).
 SUPERNET_CACHE = "results/supernets"
+#: The largest seed of a training or an evaluation: torch's and numpy's generators both take 0 to it.
+MAX_SEED = 2 ** 63 - 1
 
-__all__ = sorted([*_HOME, "CHILD_PT", "SUPERNET_CACHE"])
+__all__ = sorted([*_HOME, "CHILD_PT", "MAX_SEED", "SUPERNET_CACHE"])
 
 
 def __getattr__(name: str) -> Any:

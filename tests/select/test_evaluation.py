@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,15 @@ def test_errors_are_those_of_the_command(trained, tmp_path):
         evaluate_design(problem, [0] * problem.space.n_var, supernet=tmp_path / "MISSING.pt")
     with pytest.raises(InputError, match="^an empty path given for the supernet checkpoint$"):
         evaluate_design(problem, [0] * problem.space.n_var, supernet="")
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    ({"seed": -1}, "seed: -1 must be an integer from 0 to 2**63 - 1"),  # torch would take it
+    ({"seed": 2 ** 63}, "seed: 9223372036854775808 must be an integer from 0 to 2**63 - 1"),
+    ({"seed": 1.5}, "seed: 1.5 must be an integer from 0 to 2**63 - 1"),
+    ({"threads": 0}, "threads: 0 is not an integer >= 1"),  # torch's own RuntimeError before
+    ({"threads": True}, "threads: True is not an integer >= 1")])
+def test_a_seed_or_thread_count_torch_cannot_take_is_one_line_naming_the_parameter(tmp_path, kwargs, error):
+    problem = load_problem(_conf.write_tiny(tmp_path))  # checked before the supernet is read
+    with pytest.raises(InputError, match=f"^{re.escape(error)}$"):
+        evaluate_design(problem, [0] * problem.space.n_var, supernet=tmp_path / "sn.pt", **kwargs)
