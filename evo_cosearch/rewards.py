@@ -9,13 +9,14 @@ Pure numpy over arrays (N,); higher is better.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from evo_cosearch.errors import InputError, as_called, flag
 
-__all__ = ["REWARD_MODES", "RewardTargets", "reward_exponents", "nahas_reward", "ScoreParams", "energy_score"]
+__all__ = ["REWARD_MODES", "RewardTargets", "reward_exponents", "nahas_reward", "ScoreParams", "score_param_error",
+           "energy_score"]
 
 #: NAHAS reward exponents ``(p, q)``: p when the metric meets its target, q when it does not.
 REWARD_MODES = {"soft": (-0.071, -0.071), "hard": (0.0, -1.0)}
@@ -84,14 +85,20 @@ class ScoreParams:
     stress: float = 1.0
 
     def __post_init__(self) -> None:
-        for name in ("p_cheaper", "p_costlier"):
-            if not math.isfinite(getattr(self, name)):
-                raise InputError(f"{_param(name)}: {getattr(self, name)!r} must be a finite number")
-        for name in ("r_cheaper", "r_costlier"):
-            if not 1.0 < getattr(self, name) < math.inf:
-                raise InputError(f"{_param(name)}: {getattr(self, name)!r} must be > 1 and finite")
-        if not 0 < self.stress < math.inf:
-            raise InputError(f"{_param('stress')}: {self.stress!r} must be > 0 and finite")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if (wrong := score_param_error(f.name, value)) is not None:
+                raise InputError(f"{_param(f.name)}: {value!r} {wrong}")
+
+
+def score_param_error(name: str, value: float) -> str | None:
+    """What is wrong with ``value`` as the :class:`ScoreParams` field ``name`` (None: nothing), for a
+    caller that names the field its own way (select's ``score_p_cheaper``)."""
+    if name in ("p_cheaper", "p_costlier"):
+        return None if math.isfinite(value) else "must be a finite number"
+    if name in ("r_cheaper", "r_costlier"):
+        return None if 1.0 < value < math.inf else "must be > 1 and finite"
+    return None if 0 < value < math.inf else "must be > 0 and finite"  # stress
 
 
 def _param(name: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from evo_cosearch.errors import InputError, arg, as_called, flag
+from evo_cosearch.rewards import ScoreParams, score_param_error
 from evo_cosearch.select.choose import Knee, Reward, Rule, Score, Weights
-from evo_cosearch.select.rules import ScoreParams
 
 __all__ = ["RULES", "RULE_OPTIONS", "rule_from_options", "check_rule_options", "rule_options"]
 
@@ -41,6 +41,9 @@ def rule_from_options(by: Sequence[str], options: Mapping[str, Any]) -> Rule:
     if name == "reward":
         return Reward(given["target_latency_ms"], given["target_area_mm2"], given["reward_mode"] or "soft")
     score = {k: given[f"score_{k}"] for k in ("p_cheaper", "r_cheaper", "p_costlier", "r_costlier", "stress")}
+    for k, value in score.items():  # named as given (score_p_cheaper), not as ScoreParams' field (p_cheaper)
+        if value is not None and (wrong := score_param_error(k, value)) is not None:
+            raise InputError(f"{arg(f'score_{k}')}: {value!r} {wrong}")
     return Score(ScoreParams(**{k: v for k, v in score.items() if v is not None}), reference_id=given["reference_id"])
 
 

@@ -29,7 +29,13 @@ def test_each_rule_is_built_with_its_options_or_its_defaults():
     (["weights"], {}, "--by weights: give one weight per objective, e.g. --by weights 0.5,0.3,0.2",
      "by='weights': give one weight per objective, e.g. by=['weights', '0.5,0.3,0.2']"),
     (["weights", "1,a"], {}, "--by weights: 'a' is not a number", "by='weights': 'a' is not a number"),
-    (["knee"], {"epsilon": "wide"}, "--epsilon: 'wide' is not a number", "epsilon: 'wide' is not a number")])
+    (["knee"], {"epsilon": "wide"}, "--epsilon: 'wide' is not a number", "epsilon: 'wide' is not a number"),
+    (["score"], {"score_p_cheaper": float("nan")}, "--score-p-cheaper: nan must be a finite number",
+     "score_p_cheaper: nan must be a finite number"),  # not ScoreParams' p_cheaper, which the caller did not name
+    (["score"], {"score_r_costlier": 1.0}, "--score-r-costlier: 1.0 must be > 1 and finite",
+     "score_r_costlier: 1.0 must be > 1 and finite"),
+    (["score"], {"score_stress": 0.0}, "--score-stress: 0.0 must be > 0 and finite",
+     "score_stress: 0.0 must be > 0 and finite")])
 def test_a_bad_rule_is_one_line_naming_the_flag(by, options, error, python):
     with cli_names(), pytest.raises(InputError, match=f"^{re.escape(error)}"):
         rule_from_options(by, options)
