@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import shlex
 from pathlib import Path
@@ -52,14 +54,14 @@ def readme_python(heading: str) -> list[str]:
 
 
 def test_the_from_python_examples_run_as_written(tmp_path, monkeypatch):
-    """Both examples, in a folder where the README's relative paths hold (a small budget, scored by the
-    proxy: the API is what is checked, not a supernet)."""
+    """The examples, in a folder where the README's relative paths hold (a small budget, scored by the
+    proxy, and a supernet of one epoch: the API is what is checked, not a supernet)."""
     import evo_cosearch as ec
     from evo_cosearch.cli import main
     from evo_cosearch.evaluate import ProxyAccuracy
     from evo_cosearch.problem import load_problem
 
-    search, load_child_example = readme_python("## From Python")
+    search, load_child_example, commands = readme_python("## From Python")
     monkeypatch.chdir(tmp_path)
     (tmp_path / "problems").symlink_to(ROOT / "problems")
     real = ec.search
@@ -79,3 +81,12 @@ def test_the_from_python_examples_run_as_written(tmp_path, monkeypatch):
     ns = {}
     exec(compile(load_child_example, "README.md", "exec"), ns)  # noqa: S102
     assert tuple(ns["logits"].shape) == (len(ns["images"]), 10)
+    supernet = re.search(r'supernet="([^"]+)"', commands).group(1)
+    assert main(["train-supernet", "--problem", "problems/demo_digits.yaml", "--epochs", "1", "--out", supernet,
+                 "--quiet"]) == 0
+    ns = {}
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        exec(compile(commands, "README.md", "exec"), ns)  # noqa: S102
+    assert out.getvalue().startswith("template=edge, ")  # simulate's table
+    assert 0 <= ns["scored"].accuracy <= 1 and 0 <= ns["child"].test_accuracy <= 1
+    assert ns["child"].out.is_file() and ns["scored"].macs == ns["sim"].totals["macs"]
