@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from evo_cosearch.errors import InputError, arg
 from evo_cosearch.io.designfile import genome_arg
+from evo_cosearch.supernet import check_seed
 
 if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
@@ -48,6 +49,7 @@ def train_design_child(problem: "Problem", genome: str | os.PathLike | Sequence[
         raise InputError(f"{arg('epochs')}: {epochs} must be >= 0")
     if not (lr > 0 and math.isfinite(lr)):
         raise InputError(f"{arg('lr')}: {lr} must be a finite number > 0")
+    check_seed(seed)
     from evo_cosearch.select.finetune import save_trained_child
     from evo_cosearch.supernet import InputNormalization, child_out_path, load_supernet, problem_splits, train_child
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from evo_cosearch.errors import InputError, arg
 from evo_cosearch.io.designfile import design_of_arg, genome_arg
-from evo_cosearch.supernet import MAX_SEED
+from evo_cosearch.supernet import check_seed
 
 if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
@@ -44,8 +44,8 @@ def evaluate_design(problem: "Problem", genome: str | os.PathLike | Sequence[int
     """Score ``genome`` (gene indices, ``"I,J,..."``, or an exported design.json of ``problem``) with
     the weights of the ``supernet`` checkpoint, on the recalibration images of ``seed`` and ``threads``
     torch threads (None: those its run used for a design.json, else 0 and this process's default)."""
-    if seed is not None and not (_integer(seed) and 0 <= seed <= MAX_SEED):  # else torch takes -1, or fails
-        raise InputError(f"{arg('seed')}: {seed!r} must be an integer from 0 to 2**63 - 1")
+    if seed is not None:
+        check_seed(seed)
     if threads is not None and not (_integer(threads) and threads >= 1):
         raise InputError(f"{arg('threads')}: {threads!r} is not an integer >= 1")
     from evo_cosearch.runs import rescoring

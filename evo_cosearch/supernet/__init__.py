@@ -7,6 +7,7 @@ The names below are imported on first use (PEP 562), so that the torch-free
 
 from __future__ import annotations
 
+import numbers
 from importlib import import_module
 from typing import Any
 
@@ -37,7 +38,16 @@ SUPERNET_CACHE = "results/supernets"
 #: The largest seed of a training or an evaluation: torch's and numpy's generators both take 0 to it.
 MAX_SEED = 2 ** 63 - 1
 
-__all__ = sorted([*_HOME, "CHILD_PT", "MAX_SEED", "SUPERNET_CACHE"])
+__all__ = sorted([*_HOME, "CHILD_PT", "MAX_SEED", "SUPERNET_CACHE", "check_seed"])
+
+
+def check_seed(seed: Any) -> None:
+    """Refuse a training or evaluation seed that is not an integer from 0 to :data:`MAX_SEED` (torch
+    takes -1 without a word), as one line naming the ``seed`` argument as the caller spelled it."""
+    from evo_cosearch.errors import InputError, arg
+
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed <= MAX_SEED:
+        raise InputError(f"{arg('seed')}: {seed!r} must be an integer from 0 to 2**63 - 1")
 
 
 def __getattr__(name: str) -> Any:
