@@ -6,6 +6,7 @@ here, free of pymoo, so that a problem file is checked and the CLI's parser buil
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -120,7 +121,7 @@ def _resolve(problem: "Problem", overrides) -> SearchSettings:
 
 
 def _reward(raw: Any) -> RewardTargets:
-    """``search.reward`` validated: positive targets (or absent) and a known mode."""
+    """``search.reward`` validated: finite positive targets (or absent) and a known mode."""
     if raw is None:
         return RewardTargets()
     if isinstance(raw, RewardTargets):
@@ -133,8 +134,8 @@ def _reward(raw: Any) -> RewardTargets:
             raise ProblemError(f"search.reward.{key}: unknown key (allowed: {', '.join(fields)})")
     for key in fields[:2]:
         v = raw.get(key)
-        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0):
-            raise ProblemError(f"search.reward.{key}: {v!r} is not a positive number")
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < math.inf):
+            raise ProblemError(f"search.reward.{key}: {v!r} is not a finite positive number")
     mode = raw.get("mode", "soft")
     if mode not in REWARD_MODES:
         raise ProblemError(f"search.reward.mode: unknown mode {mode!r} (known: {', '.join(REWARD_MODES)})")

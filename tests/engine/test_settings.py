@@ -33,6 +33,9 @@ def test_problem_section_then_overrides():
     ("{crossover_prob: 1.5}", "search.crossover_prob"),
     ("{strategy: annealing}", "search.strategy"),
     ("{algorithm: moead}", "search.algorithm"),
+    ("{reward: {target_latency_ms: .inf}}", "search.reward.target_latency_ms: inf is not a finite positive number"),
+    ("{reward: {target_area_mm2: .inf}}", "search.reward.target_area_mm2: inf is not a finite positive number"),
+    ("{reward: {target_latency_ms: .nan}}", "search.reward.target_latency_ms: nan is not a finite positive number"),
 ])
 def test_bad_settings_name_the_key(section, where):
     with pytest.raises(ProblemError, match=where.replace(".", r"\.")) as info:
