@@ -15,8 +15,8 @@ import numpy as np
 
 from evo_cosearch.errors import InputError, as_called, flag
 
-__all__ = ["REWARD_MODES", "RewardTargets", "reward_exponents", "nahas_reward", "ScoreParams", "score_param_error",
-           "energy_score"]
+__all__ = ["REWARD_MODES", "RewardTargets", "reward_exponents", "reward_mode_error", "nahas_reward", "ScoreParams",
+           "score_param_error", "energy_score"]
 
 #: NAHAS reward exponents ``(p, q)``: p when the metric meets its target, q when it does not.
 REWARD_MODES = {"soft": (-0.071, -0.071), "hard": (0.0, -1.0)}
@@ -38,10 +38,16 @@ def reward_exponents(mode: str = "soft", p: float | None = None, q: float | None
         if p is None or q is None:
             raise InputError(f"reward exponents: give both p and q (got p={p!r}, q={q!r})")
         return float(p), float(q)
-    if mode not in REWARD_MODES:
+    if (wrong := reward_mode_error(mode)) is not None:
         given = as_called("reward mode (--reward-mode)", "mode")  # select's --reward-mode is mode here
-        raise InputError(f"{given}: {mode!r} is not one of {', '.join(REWARD_MODES)}")
+        raise InputError(f"{given}: {mode!r} {wrong}")
     return REWARD_MODES[mode]
+
+
+def reward_mode_error(mode: str) -> str | None:
+    """What is wrong with ``mode`` as a reward mode (None: nothing), for a caller that names it its
+    own way (select's ``reward_mode``)."""
+    return None if mode in REWARD_MODES else f"is not one of {', '.join(REWARD_MODES)}"
 
 
 def nahas_reward(accuracy, latency_ms, area_mm2, *, target_latency_ms: float | None,

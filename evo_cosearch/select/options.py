@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from evo_cosearch.errors import InputError, arg, as_called, flag
-from evo_cosearch.rewards import ScoreParams, score_param_error
+from evo_cosearch.rewards import ScoreParams, reward_mode_error, score_param_error
 from evo_cosearch.select.choose import Knee, Reward, Rule, Score, Weights
 
 __all__ = ["RULES", "RULE_OPTIONS", "rule_from_options", "check_rule_options", "rule_options"]
@@ -39,7 +39,10 @@ def rule_from_options(by: Sequence[str], options: Mapping[str, Any]) -> Rule:
         weights = tuple(_float(arg("by", "weights"), t) for t in parts)
         return Weights(weights, method=given["weights_method"] or "pseudo")
     if name == "reward":
-        return Reward(given["target_latency_ms"], given["target_area_mm2"], given["reward_mode"] or "soft")
+        mode = given["reward_mode"] or "soft"
+        if (wrong := reward_mode_error(mode)) is not None:  # named as given (reward_mode), not as Reward's mode
+            raise InputError(f"{as_called('reward mode (--reward-mode)', 'reward_mode')}: {mode!r} {wrong}")
+        return Reward(given["target_latency_ms"], given["target_area_mm2"], mode)
     score = {k: given[f"score_{k}"] for k in ("p_cheaper", "r_cheaper", "p_costlier", "r_costlier", "stress")}
     for k, value in score.items():  # named as given (score_p_cheaper), not as ScoreParams' field (p_cheaper)
         if value is not None and (wrong := score_param_error(k, value)) is not None:

@@ -30,6 +30,8 @@ def test_each_rule_is_built_with_its_options_or_its_defaults():
      "by='weights': give one weight per objective, e.g. by=['weights', '0.5,0.3,0.2']"),
     (["weights", "1,a"], {}, "--by weights: 'a' is not a number", "by='weights': 'a' is not a number"),
     (["knee"], {"epsilon": "wide"}, "--epsilon: 'wide' is not a number", "epsilon: 'wide' is not a number"),
+    (["reward"], {"reward_mode": "medium"}, "reward mode (--reward-mode): 'medium' is not one of soft, hard",
+     "reward_mode: 'medium' is not one of soft, hard"),  # not Reward's mode
     (["score"], {"score_p_cheaper": float("nan")}, "--score-p-cheaper: nan must be a finite number",
      "score_p_cheaper: nan must be a finite number"),  # not ScoreParams' p_cheaper, which the caller did not name
     (["score"], {"score_r_costlier": 1.0}, "--score-r-costlier: 1.0 must be > 1 and finite",
