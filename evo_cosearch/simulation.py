@@ -150,11 +150,14 @@ def _dataflow(text: str | None) -> str:
 
 
 def _kb(value: int | str | None, name: str) -> int:
+    """An SRAM size in whole kB: ``value`` (an integer, or its text), or the default where left out."""
     if value is None or value == "":  # left out (an empty flag too): the default
         return _DEFAULT_SRAM_KB
     try:
-        kb = int(value)
-    except ValueError:
+        kb = int(value)  # "64" from the command line, 64 (or 64.0) from Python
+        if isinstance(value, bool) or (not isinstance(value, str) and kb != value):
+            raise ValueError(value)
+    except (TypeError, ValueError, OverflowError):
         raise InputError(f"{arg(name)} {value!r}: not an integer number of kB") from None
     if kb < 1:
         raise InputError(f"{arg(name)} {kb}: must be at least 1 kB")

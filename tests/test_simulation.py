@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -45,6 +46,14 @@ def test_a_genome_may_be_a_sequence_and_the_problem_a_problem():
 def test_an_sram_of_zero_kb_is_refused_not_taken_for_the_default(topology):
     with pytest.raises(InputError, match="ofmap_sram_kb 0: must be at least 1 kB"):
         simulate_files(topology=topology, array="8x8", dataflow="os", ofmap_sram_kb=0)
+
+
+@pytest.mark.parametrize("kb", [1.9, True, [64], float("inf"), float("nan"), "1.5"])
+def test_an_sram_of_no_whole_number_of_kb_is_refused_not_truncated(topology, kb):
+    with pytest.raises(InputError, match=rf"^ifmap_sram_kb {re.escape(repr(kb))}: not an integer number of kB$"):
+        simulate_files(topology=topology, array="8x8", dataflow="os", ifmap_sram_kb=kb)
+    sim = simulate_files(topology=topology, array="8x8", dataflow="os", ifmap_sram_kb=64.0)
+    assert sim.hardware["ifmap_sram_kb"] == 64 and type(sim.hardware["ifmap_sram_kb"]) is int
 
 
 @pytest.mark.parametrize("kwargs,python,cli", [
