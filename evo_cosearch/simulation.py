@@ -23,7 +23,7 @@ import numpy as np
 from evo_cosearch.errors import InputError, arg
 from evo_cosearch.hardware import simulate as simulate_edge
 from evo_cosearch.hardware.systolic import DATAFLOWS, simulate_systolic
-from evo_cosearch.io.designfile import genome_arg, read_design_workload, resimulation_warning
+from evo_cosearch.io.designfile import genome_of, read_design_workload, resimulation_warning
 from evo_cosearch.io.hwfile import hw_arrays, read_hw_json
 from evo_cosearch.io.topology import read_topology
 from evo_cosearch.problem import Problem, load_problem
@@ -107,10 +107,7 @@ def _workload(*, topology, problem, genome, array, hw):
     if genome is None:
         raise InputError(f"simulate: {arg('problem')} needs {arg('genome', 'I,J,...')}")
     problem = problem if isinstance(problem, Problem) else load_problem(problem)
-    if isinstance(genome, (str, os.PathLike)):
-        X = genome_arg(problem, os.fspath(genome))[None, :]
-    else:
-        X = problem.space.parse_genome(",".join(str(g) for g in genome))[None, :]
+    X = genome_of(problem, genome)[None, :]
     return problem.workload(X), problem.accelerator_arrays(X)
 
 

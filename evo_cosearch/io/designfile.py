@@ -9,8 +9,9 @@ own bit-widths, which a SCALE-Sim topology CSV cannot carry. Its ``accelerator``
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from evo_cosearch.errors import EvoCosearchError, InputError, arg
 from evo_cosearch.files import given_path, read_text
@@ -18,7 +19,10 @@ from evo_cosearch.provenance import describe_simulator
 from evo_cosearch.space.spec import NetworkSpec
 from evo_cosearch.workload import LayerArrays, spec_workload
 
-__all__ = ["record_workload", "read_design_workload", "genome_arg", "design_of_arg", "resimulation_warning"]
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["record_workload", "read_design_workload", "genome_arg", "genome_of", "design_of_arg", "resimulation_warning"]
 
 
 def record_workload(spec: NetworkSpec, record_network: Mapping[str, Any]) -> LayerArrays:
@@ -88,7 +92,7 @@ def genome_arg(problem, text: str):
     if not isinstance(genome, list):
         raise InputError(f"{p}: no provenance.genome to take")
     try:
-        genome = problem.space.parse_genome(",".join(str(g) for g in genome))
+        genome = genome_of(problem, genome)
     except EvoCosearchError as exc:
         raise InputError(f"{p}: provenance.genome: {exc}; the design comes from another problem") from None
     design = problem.design(genome)
@@ -97,3 +101,11 @@ def genome_arg(problem, text: str):
             raise InputError(f"{p}: its genome is another {part} in {problem.source}; the design comes from "
                              "another problem")
     return genome
+
+
+def genome_of(problem, genome: str | os.PathLike | Sequence[int]) -> np.ndarray:
+    """The genome a Python caller gives: a :func:`genome_arg` text or design.json path, or the gene
+    indices themselves."""
+    if isinstance(genome, (str, os.PathLike)):
+        return genome_arg(problem, os.fspath(genome))
+    return problem.space.parse_genome(",".join(str(g) for g in genome))

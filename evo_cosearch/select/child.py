@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from evo_cosearch.errors import InputError, arg
-from evo_cosearch.io.designfile import genome_arg
+from evo_cosearch.io.designfile import genome_of
 from evo_cosearch.supernet import check_seed
 
 if TYPE_CHECKING:
@@ -53,10 +53,7 @@ def train_design_child(problem: "Problem", genome: str | os.PathLike | Sequence[
     from evo_cosearch.select.finetune import save_trained_child
     from evo_cosearch.supernet import InputNormalization, child_out_path, load_supernet, problem_splits, train_child
 
-    if isinstance(genome, (str, os.PathLike)):
-        X = genome_arg(problem, os.fspath(genome))
-    else:
-        X = problem.space.parse_genome(",".join(str(g) for g in genome))
+    X = genome_of(problem, genome)
     spec = problem.design(X).network
     path = child_out_path(out, spec, remedy=f"choose another {arg('out')}") if out is not None else None  # '': an error
     net = load_supernet(problem, supernet) if supernet is not None else None

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from evo_cosearch.errors import InputError, arg
-from evo_cosearch.io.designfile import design_of_arg, genome_arg
+from evo_cosearch.io.designfile import design_of_arg, genome_of
 from evo_cosearch.supernet import check_seed
 
 if TYPE_CHECKING:
@@ -52,11 +52,8 @@ def evaluate_design(problem: "Problem", genome: str | os.PathLike | Sequence[int
     from evo_cosearch.supernet import AccuracyEvaluator
     from evo_cosearch.workload import spec_workload
 
-    if isinstance(genome, (str, os.PathLike)):
-        X = genome_arg(problem, os.fspath(genome))
-        design = design_of_arg(os.fspath(genome))
-    else:
-        X, design = problem.space.parse_genome(",".join(str(g) for g in genome)), None
+    X = genome_of(problem, genome)
+    design = design_of_arg(os.fspath(genome)) if isinstance(genome, (str, os.PathLike)) else None
     how = rescoring(design, supernet=supernet, seed=seed, threads=threads)
     evaluator = AccuracyEvaluator(problem, supernet, seed=how.seed, threads=how.threads)
     acc = float(evaluator.accuracy(X[None, :])[0])
