@@ -22,7 +22,8 @@ from evo_cosearch.space import CATEGORICAL, SearchSpace
 __all__ = ["DeapMutation", "GenomeDuplicateElimination", "make_crossover", "CROSSOVERS",
            "python_random_state", "set_python_random_state"]
 
-#: Crossover name -> pymoo class (both treat every gene as an unordered value).
+#: Crossover name -> pymoo class (both treat every gene as an unordered value). A new one's name goes
+#: into :data:`evo_cosearch.engine.settings.CROSSOVER_NAMES` too (pymoo-free; a test keeps them alike).
 CROSSOVERS = {"uniform": UniformCrossover, "two_point": TwoPointCrossover}
 
 

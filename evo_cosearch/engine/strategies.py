@@ -2,7 +2,9 @@
 
 A strategy's state is plain JSON (RNG states, per-individual attributes of the surviving
 population, survival bookkeeping), so a run resumes from the archive alone. Register a
-new strategy (``random``, ``reinforce``, ...) by adding it to :data:`STRATEGIES`.
+new strategy (``random``, ``reinforce``, ...) by adding it to :data:`STRATEGIES` and its name to
+:data:`evo_cosearch.engine.settings.STRATEGY_NAMES` (the pymoo-free list a problem file is checked
+against; a test keeps the two alike).
 """
 
 from __future__ import annotations
