@@ -7,20 +7,20 @@ import json
 import sys
 
 from evo_cosearch.cli import problem_help
-from evo_cosearch.errors import InputError
 from evo_cosearch.problem import load_problem
-from evo_cosearch.supernet import MAX_SEED
+from evo_cosearch.supernet import seed_error
 
 __all__ = ["register"]
 
+
 def _seed(text: str) -> int:
-    """An argparse type: a seed for torch's and numpy's generators."""
+    """An argparse type: a seed for torch's and numpy's generators (:func:`~evo_cosearch.supernet.check_seed`'s)."""
     try:
         seed = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if not 0 <= seed <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"{seed} must be an integer from 0 to 2**63 - 1")
+    if (wrong := seed_error(seed)) is not None:
+        raise argparse.ArgumentTypeError(f"{seed} {wrong}")
     return seed
 
 
@@ -81,9 +81,7 @@ def run_train_supernet(args) -> int:
     from evo_cosearch.supernet import ensure_supernet, train_problem_supernet
 
     problem = load_problem(args.problem).with_data(args.data, strict=True)
-    if args.epochs is not None and args.epochs < 1:
-        raise InputError(f"--epochs: {args.epochs} must be >= 1")
-    if args.out is None:
+    if args.out is None:  # either refuses --epochs below 1 (SupernetConfig)
         path = ensure_supernet(problem, epochs=args.epochs, progress=not args.quiet, seed=args.seed)
     else:
         path = train_problem_supernet(problem, args.out, epochs=args.epochs, seed=args.seed,

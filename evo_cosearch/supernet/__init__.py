@@ -11,6 +11,8 @@ import numbers
 from importlib import import_module
 from typing import Any
 
+from evo_cosearch.errors import InputError, arg
+
 _HOME = {
     "ChildTrainResult": "child", "build_child": "child", "child_out_path": "child", "load_child": "child",
     "save_child": "child", "train_child": "child", "InputNormalization": "child", "SavedChild": "child",
@@ -38,16 +40,22 @@ SUPERNET_CACHE = "results/supernets"
 #: The largest seed of a training or an evaluation: torch's and numpy's generators both take 0 to it.
 MAX_SEED = 2 ** 63 - 1
 
-__all__ = sorted([*_HOME, "CHILD_PT", "MAX_SEED", "SUPERNET_CACHE", "check_seed"])
+__all__ = sorted([*_HOME, "CHILD_PT", "MAX_SEED", "SUPERNET_CACHE", "check_seed", "seed_error"])
 
 
 def check_seed(seed: Any) -> None:
     """Refuse a training or evaluation seed that is not an integer from 0 to :data:`MAX_SEED` (torch
     takes -1 without a word), as one line naming the ``seed`` argument as the caller spelled it."""
-    from evo_cosearch.errors import InputError, arg
+    if (wrong := seed_error(seed)) is not None:
+        raise InputError(f"{arg('seed')}: {seed!r} {wrong}")
 
+
+def seed_error(seed: Any) -> str | None:
+    """What is wrong with ``seed`` as a training or evaluation seed (None: nothing), for a caller that
+    says it its own way (the CLI's argparse type)."""
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed <= MAX_SEED:
-        raise InputError(f"{arg('seed')}: {seed!r} must be an integer from 0 to 2**63 - 1")
+        return "must be an integer from 0 to 2**63 - 1"
+    return None
 
 
 def __getattr__(name: str) -> Any:

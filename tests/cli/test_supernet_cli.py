@@ -330,3 +330,19 @@ def test_a_closed_output_of_a_training_is_said_where_stderr_can_take_it(tmp_path
     assert main(["train-supernet", "--problem", str(problem), "--out", str(out), "--epochs", "2"]) == 141
     assert capsys.readouterr().err == (f"stopped, its output was closed: {out} keeps 1 of 2 epochs: run the same "
                                        "command again to resume it\n")
+
+
+
+@pytest.mark.parametrize("out", [False, True])
+def test_a_bad_epoch_count_or_seed_is_refused_before_training(tmp_path, capsys, out):
+    """--epochs by SupernetConfig (the command's own check was the same), --seed by argparse with
+    check_seed's range."""
+    base = ["train-supernet", "--problem", "demo_digits", *(["--out", str(tmp_path / "sn.pt")] if out else [])]
+    assert main([*base, "--epochs", "0"]) == 2
+    assert capsys.readouterr().err == "error: --epochs: 0 must be >= 1\n"
+    for seed in ("-1", str(2 ** 63)):
+        with pytest.raises(SystemExit) as exited:
+            main([*base, "--seed", seed])
+        assert exited.value.code == 2
+        assert capsys.readouterr().err.endswith(f"argument --seed: {seed} must be an integer from 0 to 2**63 - 1\n")
+    assert not (tmp_path / "sn.pt").exists()
