@@ -4,6 +4,7 @@ fine-tuned from a supernet's, tested, and saved where asked."""
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,8 @@ def train_design_child(problem: "Problem", genome: str | os.PathLike | Sequence[
     weights of the ``supernet`` checkpoint if given, else from scratch, at peak learning rate ``lr``;
     test it, and save it as ``out`` if given (checked before training: a new file or a saved child of the
     same network; as an export's ``child.pt`` it replaces that export's fine-tuned child)."""
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
+        raise InputError(f"{arg('epochs')}: {epochs!r} is not an integer")
     if epochs < 0:
         raise InputError(f"{arg('epochs')}: {epochs} must be >= 0")
     if not (lr > 0 and math.isfinite(lr)):

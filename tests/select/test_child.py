@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,10 @@ def test_a_seed_torch_would_take_or_choke_on_is_refused_before_training(tiny, se
     problem = load_problem(tiny)
     with pytest.raises(InputError, match=r"^seed: .* must be an integer from 0 to 2\*\*63 - 1$"):
         train_design_child(problem, [0] * problem.space.n_var, epochs=1, seed=seed)
+
+
+@pytest.mark.parametrize("epochs", [1.5, True, "1"])
+def test_an_epoch_count_that_is_no_integer_is_refused_before_training(tiny, tmp_path, epochs):
+    problem = load_problem(tiny)  # checked before the supernet is read (it is missing)
+    with pytest.raises(InputError, match=rf"^epochs: {re.escape(repr(epochs))} is not an integer$"):
+        train_design_child(problem, [0] * problem.space.n_var, epochs=epochs, supernet=tmp_path / "missing.pt")
