@@ -66,10 +66,10 @@ def test_an_out_that_is_no_child_is_refused_naming_out(tiny, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("seed", [-1, 2 ** 63, 1.5, True])
-def test_a_seed_torch_would_take_or_choke_on_is_refused_before_training(tiny, seed):
-    problem = load_problem(tiny)
+def test_a_seed_torch_would_take_or_choke_on_is_refused_before_training(tiny, tmp_path, seed):
+    problem = load_problem(tiny)  # checked before the supernet is read (it is missing)
     with pytest.raises(InputError, match=r"^seed: .* must be an integer from 0 to 2\*\*63 - 1$"):
-        train_design_child(problem, [0] * problem.space.n_var, epochs=1, seed=seed)
+        train_design_child(problem, [0] * problem.space.n_var, epochs=1, seed=seed, supernet=tmp_path / "missing.pt")
 
 
 @pytest.mark.parametrize("epochs", [1.5, True, "1"])
