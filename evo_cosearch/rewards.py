@@ -99,12 +99,14 @@ class ScoreParams:
 
 def score_param_error(name: str, value: float) -> str | None:
     """What is wrong with ``value`` as the :class:`ScoreParams` field ``name`` (None: nothing), for a
-    caller that names the field its own way (select's ``score_p_cheaper``)."""
+    caller that names the field its own way (select's ``score_p_cheaper``); KeyError for another name."""
     if name in ("p_cheaper", "p_costlier"):
         return None if math.isfinite(value) else "must be a finite number"
     if name in ("r_cheaper", "r_costlier"):
         return None if 1.0 < value < math.inf else "must be > 1 and finite"
-    return None if 0 < value < math.inf else "must be > 0 and finite"  # stress
+    if name == "stress":
+        return None if 0 < value < math.inf else "must be > 0 and finite"
+    raise KeyError(name)
 
 
 def _param(name: str) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import numpy as np
 import pytest
 
 from evo_cosearch import rewards
 from evo_cosearch.errors import InputError, cli_names
-from evo_cosearch.rewards import REWARD_MODES, ScoreParams, nahas_reward, reward_exponents
+from evo_cosearch.rewards import REWARD_MODES, ScoreParams, nahas_reward, reward_exponents, score_param_error
 from evo_cosearch.select import rules
 
 ACC = np.array([0.8, 0.8, 0.8, 0.8])
@@ -74,3 +76,9 @@ def test_errors_name_the_parameter_from_python_and_the_flag_from_the_command_lin
 def test_select_rules_use_the_same_functions():
     for name in ("nahas_reward", "energy_score", "ScoreParams", "REWARD_MODES"):
         assert getattr(rules, name) is getattr(rewards, name)
+
+
+def test_score_param_error_knows_the_fields_of_score_params_only():
+    assert [score_param_error(f.name, 1.5) for f in fields(ScoreParams)] == [None] * 5
+    with pytest.raises(KeyError):
+        score_param_error("strees", 0.0)
