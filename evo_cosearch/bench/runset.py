@@ -128,12 +128,12 @@ def _check_supernet(spec: RunSpec, meta: "RunMeta", problem: "Problem", supernet
     mine = (f"supernet {ckpt}" + ("" if ckpt.is_file() else " (to be trained)")
             + ("" if supernet is not None else f", the cached one of {problem.source}"))
     same_name = meta.problem_name == spec.problem.name
+    out = as_called("--out", out_arg)
     if same_name and yaml.safe_load(meta.problem_text) != yaml.safe_load(spec.problem.text):  # an edited copy
         remedy = (f"it is a run of another problem named {meta.problem_name!r} (its file: "
-                  f"{spec.run_dir / 'problem.yaml'}); give {problem.source} a name: of its own, or use another {as_called('--out', out_arg)}")
+                  f"{spec.run_dir / 'problem.yaml'}); give {problem.source} a name: of its own, or use another {out}")
     else:
-        remedy = (f"use another {as_called('--out', out_arg)} directory, or {arg('supernet')} with the run's "
-                  "checkpoint")
+        remedy = f"use another {out} directory, or {arg('supernet')} with the run's checkpoint"
     raise InputError(f"{spec.run_dir}: run was scored by {describe_source(meta.accuracy_source)}, not {mine}; "
                      f"{remedy}")
 
