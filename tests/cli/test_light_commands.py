@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from evo_cosearch.problem import load_problem
+
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("torch", "pymoo", "matplotlib")
 
@@ -70,7 +72,6 @@ def test_the_help_of_every_command_loads_neither_torch_nor_pymoo():
 def run_dir(tmp_path_factory):
     from evo_cosearch.api import search
     from evo_cosearch.evaluate import ProxyAccuracy
-    from evo_cosearch.problem import load_problem
 
     problem = load_problem("demo_digits")
     out = tmp_path_factory.mktemp("light") / "run"
@@ -79,7 +80,7 @@ def run_dir(tmp_path_factory):
 
 
 def test_space_show_and_simulate_load_neither_torch_nor_pymoo():
-    genome = ",".join(["0"] * 45)  # demo_digits has 45 genes
+    genome = ",".join(["0"] * load_problem("demo_digits").space.n_var)
     assert _loaded_by(["space", "show", "--problem", "demo_digits"]) == []
     assert _loaded_by(["simulate", "--problem", "demo_digits", "--genome", genome]) == []
 
