@@ -15,7 +15,7 @@ import io
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Sequence
 
 import numpy as np
@@ -29,30 +29,62 @@ from evo_cosearch.io.topology import read_topology
 from evo_cosearch.problem import Problem, load_problem
 from evo_cosearch.workload import KINDS
 
-__all__ = ["Simulation", "simulate_files", "simulation_text", "SIMULATION_FORMATS", "CSV_COLUMNS"]
+__all__ = ["Simulation", "LayerRow", "Totals", "simulate_files", "simulation_text", "SIMULATION_FORMATS", "CSV_COLUMNS"]
 
 #: The forms :func:`simulation_text` writes.
 SIMULATION_FORMATS = ("table", "csv", "json")
-#: The columns of the ``csv`` form, one row per layer.
-CSV_COLUMNS = ("layer", "kind", "macs", "cycles", "latency_ms", "energy_uj", "utilization")
 _SRAMS = ("ifmap_sram_kb", "filter_sram_kb", "ofmap_sram_kb")
 _DEFAULT_SRAM_KB = 256
 
 
 @dataclass(frozen=True)
+class LayerRow:
+    """One active layer of a simulation: its work and what it cost."""
+
+    layer: str
+    kind: str
+    macs: int
+    cycles: int
+    latency_ms: float
+    energy_uj: float
+    utilization: float
+
+
+#: The columns of the ``csv`` form, one row per layer: the fields of :class:`LayerRow`.
+CSV_COLUMNS = tuple(f.name for f in fields(LayerRow))
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The whole workload's work and cost; ``area_mm2`` and ``dram_bytes`` where the template
+    models them (the edge template), else None."""
+
+    macs: int
+    cycles: int
+    latency_ms: float
+    energy_uj: float
+    area_mm2: float | None = None
+    dram_bytes: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The totals the template models, by field name (None left out)."""
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass(frozen=True)
 class Simulation:
-    """The accelerator simulated (``template`` and its parameters), one row per active layer
-    (:data:`CSV_COLUMNS`), the totals (``area_mm2`` and ``dram_bytes`` where the template models
-    them), and what to tell the user about the inputs (a design scored by another simulator)."""
+    """The accelerator simulated (``hardware``: ``template`` and its parameters, which differ by
+    template), one row per active layer, the totals, and what to tell the user about the inputs (a
+    design scored by another simulator)."""
 
     hardware: dict[str, Any]
-    layers: list[dict[str, Any]]
-    totals: dict[str, Any]
+    layers: tuple[LayerRow, ...]
+    totals: Totals
     warnings: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         """``simulate --format json``: hardware, layers and totals."""
-        return dict(hardware=self.hardware, layers=self.layers, totals=self.totals)
+        return dict(hardware=self.hardware, layers=[asdict(r) for r in self.layers], totals=self.totals.to_dict())
 
 
 def simulate_files(*, topology: str | os.PathLike | None = None, problem: Problem | str | os.PathLike | None = None,
@@ -111,20 +143,19 @@ def _workload(*, topology, problem, genome, array, hw):
     return problem.workload(X), problem.accelerator_arrays(X)
 
 
-def _tabulate(layers, metrics) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def _tabulate(layers, metrics) -> tuple[tuple[LayerRow, ...], Totals]:
     """One row per active layer of the first (only) design, and the totals."""
     active = np.flatnonzero(layers.active[0])
     macs = layers.macs[0]
-    rows = [dict(layer=layers.names[j] if layers.names else f"op{j}", kind=KINDS[int(layers.kind[0, j])],
-                 macs=int(macs[j]), cycles=int(metrics.cycles[0, j]),
-                 latency_ms=float(metrics.layer_latency_ms[0, j]), energy_uj=float(metrics.layer_energy_uj[0, j]),
-                 utilization=float(metrics.utilization[0, j])) for j in active]
-    totals = dict(macs=int(macs.sum()), cycles=int(metrics.cycles[0].sum()),
-                  latency_ms=float(metrics.latency_ms[0]), energy_uj=float(metrics.energy_uj[0]))
-    if hasattr(metrics, "area_mm2"):
-        totals["area_mm2"] = float(metrics.area_mm2[0])
-    if hasattr(metrics, "dram_bytes"):
-        totals["dram_bytes"] = float(np.asarray(metrics.dram_bytes)[0])
+    rows = tuple(LayerRow(layer=layers.names[j] if layers.names else f"op{j}", kind=KINDS[int(layers.kind[0, j])],
+                          macs=int(macs[j]), cycles=int(metrics.cycles[0, j]),
+                          latency_ms=float(metrics.layer_latency_ms[0, j]),
+                          energy_uj=float(metrics.layer_energy_uj[0, j]),
+                          utilization=float(metrics.utilization[0, j])) for j in active)
+    area_mm2 = float(metrics.area_mm2[0]) if hasattr(metrics, "area_mm2") else None
+    dram_bytes = float(np.asarray(metrics.dram_bytes)[0]) if hasattr(metrics, "dram_bytes") else None
+    totals = Totals(macs=int(macs.sum()), cycles=int(metrics.cycles[0].sum()), latency_ms=float(metrics.latency_ms[0]),
+                    energy_uj=float(metrics.energy_uj[0]), area_mm2=area_mm2, dram_bytes=dram_bytes)
     return rows, totals
 
 
@@ -168,23 +199,23 @@ def simulation_text(sim: Simulation, fmt: str = "table") -> str:
         return json.dumps(sim.to_dict(), indent=2) + "\n"
     if fmt == "csv":
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n", extrasaction="ignore")
+        writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(sim.layers)
+        writer.writerows(asdict(r) for r in sim.layers)
         return buf.getvalue()
     rows, totals = sim.layers, sim.totals
     hw = ", ".join(f"{k}={v}" for k, v in sim.hardware.items())
-    width = max([len("layer")] + [len(r["layer"]) for r in rows])
+    width = max([len("layer")] + [len(r.layer) for r in rows])
     head = (f"{'layer':<{width}}  {'kind':<9}  {'MACs':>12}  {'cycles':>12}  {'latency_ms':>11}  "
             f"{'energy_uj':>11}  {'util':>6}")
     lines = [hw, head, "-" * len(head)]
     for r in rows:
-        lines.append(f"{r['layer']:<{width}}  {r['kind']:<9}  {r['macs']:>12d}  {r['cycles']:>12d}  "
-                     f"{r['latency_ms']:>11.5f}  {r['energy_uj']:>11.4f}  {r['utilization']:>6.1%}")
+        lines.append(f"{r.layer:<{width}}  {r.kind:<9}  {r.macs:>12d}  {r.cycles:>12d}  "
+                     f"{r.latency_ms:>11.5f}  {r.energy_uj:>11.4f}  {r.utilization:>6.1%}")
     lines.append("-" * len(head))
-    lines.append(f"{'total':<{width}}  {'':<9}  {totals['macs']:>12d}  {totals['cycles']:>12d}  "
-                 f"{totals['latency_ms']:>11.5f}  {totals['energy_uj']:>11.4f}")
-    extra = {k: v for k, v in totals.items() if k not in ("macs", "cycles", "latency_ms", "energy_uj")}
+    lines.append(f"{'total':<{width}}  {'':<9}  {totals.macs:>12d}  {totals.cycles:>12d}  "
+                 f"{totals.latency_ms:>11.5f}  {totals.energy_uj:>11.4f}")
+    extra = {k: v for k, v in (("area_mm2", totals.area_mm2), ("dram_bytes", totals.dram_bytes)) if v is not None}
     if extra:
         lines.append(", ".join(f"{k}={v:.6g}" for k, v in extra.items()))
     return "\n".join(lines) + "\n"

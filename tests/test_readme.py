@@ -89,4 +89,4 @@ def test_the_from_python_examples_run_as_written(tmp_path, monkeypatch):
         exec(compile(commands, "README.md", "exec"), ns)  # noqa: S102
     assert out.getvalue().startswith("template=edge, ")  # simulate's table
     assert 0 <= ns["scored"].accuracy <= 1 and 0 <= ns["child"].test_accuracy <= 1
-    assert ns["child"].out.is_file() and ns["scored"].macs == ns["sim"].totals["macs"]
+    assert ns["child"].out.is_file() and ns["scored"].macs == ns["sim"].totals.macs

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import FrozenInstanceError, astuple
 
 import pytest
 
 from evo_cosearch.cli import main
 from evo_cosearch.errors import InputError
 from evo_cosearch.problem import load_problem
-from evo_cosearch.simulation import simulate_files, simulation_text
+from evo_cosearch.simulation import CSV_COLUMNS, simulate_files, simulation_text
 
 TOPOLOGY = """Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,
 conv1, 16, 16, 3, 3, 8, 20, 1,
@@ -28,7 +29,8 @@ def topology(tmp_path):
 @pytest.mark.parametrize("fmt", ["table", "csv", "json"])
 def test_simulate_files_is_what_the_cli_prints(topology, capsys, fmt):
     sim = simulate_files(topology=topology, array="8x16", dataflow="os", filter_sram_kb=64)
-    assert [r["layer"] for r in sim.layers] == ["conv1", "pw"] and sim.hardware["filter_sram_kb"] == 64
+    assert [r.layer for r in sim.layers] == ["conv1", "pw"] and sim.hardware["filter_sram_kb"] == 64
+    assert sim.totals.macs == sum(r.macs for r in sim.layers) and sim.totals.area_mm2 is None  # systolic: no area
     assert main(["simulate", "--topology", str(topology), "--array", "8x16", "--dataflow", "os",
                  "--filter-sram-kb", "64", "--format", fmt]) == 0
     assert capsys.readouterr().out == simulation_text(sim, fmt)
@@ -38,7 +40,7 @@ def test_a_genome_may_be_a_sequence_and_the_problem_a_problem():
     problem = load_problem("demo_digits")
     zeros = [0] * problem.space.n_var
     sim = simulate_files(problem=problem, genome=zeros)
-    assert sim.hardware["template"] == "edge" and sim.totals["macs"] > 0 and "area_mm2" in sim.totals
+    assert sim.hardware["template"] == "edge" and sim.totals.macs > 0 and sim.totals.area_mm2 > 0
     assert json.loads(simulation_text(sim, "json")) == json.loads(simulation_text(
         simulate_files(problem="demo_digits", genome=",".join(map(str, zeros))), "json"))
 
@@ -95,3 +97,15 @@ def test_a_json_that_is_no_design_names_the_workload_arguments_as_the_caller_doe
                                             "workload\n")
     assert main(["simulate", "--problem", "demo_digits", "--genome", str(hw)]) == 2
     assert capsys.readouterr().err.endswith("; --genome takes I,J,... or an exported design.json\n")
+
+
+def test_the_result_is_typed_and_its_json_keeps_only_what_the_template_models(topology):
+    edge = simulate_files(problem="demo_digits", genome=[0] * load_problem("demo_digits").space.n_var)
+    systolic = simulate_files(topology=topology, array="8x8", dataflow="ws")
+    assert list(json.loads(simulation_text(edge, "json"))["totals"]) == [
+        "macs", "cycles", "latency_ms", "energy_uj", "area_mm2", "dram_bytes"]
+    data = json.loads(simulation_text(systolic, "json"))
+    assert list(data["totals"]) == ["macs", "cycles", "latency_ms", "energy_uj"]  # no area, no DRAM traffic
+    assert data["layers"][0] == dict(zip(CSV_COLUMNS, astuple(systolic.layers[0])))
+    with pytest.raises(FrozenInstanceError):
+        systolic.totals.latency_ms = 0.0
