@@ -7,8 +7,9 @@ problem file. They are imported on first use, so ``import evo_cosearch.<sub>`` s
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from evo_cosearch.lazy import lazy_names
 
 if TYPE_CHECKING:
     from evo_cosearch.api import load_archive, search
@@ -20,11 +21,4 @@ __version__ = "0.1.0"
 _LAZY = {"search": "evo_cosearch.api", "load_archive": "evo_cosearch.api", "load_problem": "evo_cosearch.problem"}
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'evo_cosearch' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:  # the lazy names too (tab completion, help())
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_names(__name__, globals(), _LAZY)

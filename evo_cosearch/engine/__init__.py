@@ -7,8 +7,7 @@ names its strategies -- can be imported without loading pymoo (``space show``, t
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from evo_cosearch.lazy import lazy_names
 
 _HOME = {
     "DeapMutation": "operators", "GenomeDuplicateElimination": "operators",
@@ -21,13 +20,4 @@ _HOME = {
 __all__ = sorted(_HOME)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOME))
+__getattr__, __dir__ = lazy_names(__name__, globals(), _HOME)

@@ -8,10 +8,10 @@ The names below are imported on first use (PEP 562), so that the torch-free
 from __future__ import annotations
 
 import numbers
-from importlib import import_module
 from typing import Any
 
 from evo_cosearch.errors import InputError, arg
+from evo_cosearch.lazy import lazy_names
 
 _HOME = {
     "ChildTrainResult": "child", "build_child": "child", "child_out_path": "child", "load_child": "child",
@@ -58,13 +58,4 @@ def seed_error(seed: Any) -> str | None:
     return None
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOME))
+__getattr__, __dir__ = lazy_names(__name__, globals(), _HOME)
