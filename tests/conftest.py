@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
 
 from evo_cosearch.archive import ArchiveWriter, open_archive
+
+
+@pytest.fixture(scope="module")
+def tiny_supernet(tmp_path_factory):
+    """``(problem file, checkpoint)``: the supernet tests' tiny problem and its supernet, trained by
+    ``train-supernet`` once per test module."""
+    from evo_cosearch.cli import main
+
+    spec = importlib.util.spec_from_file_location("_sn_conftest", Path(__file__).parent / "supernet" / "conftest.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    d = tmp_path_factory.mktemp("tiny_supernet")
+    problem, ckpt = conf.write_tiny(d), d / "sn.pt"
+    assert main(["train-supernet", "--problem", str(problem), "--out", str(ckpt), "--quiet"]) == 0
+    return problem, ckpt
 
 
 @pytest.fixture

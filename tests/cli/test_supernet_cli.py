@@ -23,12 +23,8 @@ def _zeros(problem: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    d = tmp_path_factory.mktemp("cli")
-    problem = _conf.write_tiny(d)
-    ckpt = d / "sn.pt"
-    assert main(["train-supernet", "--problem", str(problem), "--out", str(ckpt), "--quiet"]) == 0
-    return problem, ckpt
+def trained(tiny_supernet):
+    return tiny_supernet
 
 
 def test_evaluate_json(trained, capsys):

@@ -22,12 +22,8 @@ _spec.loader.exec_module(_conf)
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    d = tmp_path_factory.mktemp("evaluation")
-    problem = _conf.write_tiny(d)
-    ckpt = d / "sn.pt"
-    assert main(["train-supernet", "--problem", str(problem), "--out", str(ckpt), "--quiet"]) == 0
-    return problem, ckpt
+def trained(tiny_supernet):
+    return tiny_supernet
 
 
 def _design_json(problem_path: Path, ckpt: Path, out: Path, genome: list[int], *, sha256: str | None = None) -> Path:
