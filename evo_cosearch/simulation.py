@@ -195,6 +195,8 @@ def _kb(value: int | str | None, name: str) -> int:
 def simulation_text(sim: Simulation, fmt: str = "table") -> str:
     """``sim`` as ``table`` (the hardware, one line per layer, the totals), ``csv`` (one row per layer:
     :data:`CSV_COLUMNS`) or ``json`` (:meth:`Simulation.to_dict`); it ends with a newline."""
+    if fmt not in SIMULATION_FORMATS:
+        raise InputError(f"{arg('fmt')}: {fmt!r} is not one of {', '.join(SIMULATION_FORMATS)}")
     if fmt == "json":
         return json.dumps(sim.to_dict(), indent=2) + "\n"
     if fmt == "csv":

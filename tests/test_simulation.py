@@ -109,3 +109,9 @@ def test_the_result_is_typed_and_its_json_keeps_only_what_the_template_models(to
     assert data["layers"][0] == dict(zip(CSV_COLUMNS, astuple(systolic.layers[0])))
     with pytest.raises(FrozenInstanceError):
         systolic.totals.latency_ms = 0.0
+
+
+def test_an_unknown_format_is_refused_not_written_as_a_table(topology):
+    sim = simulate_files(topology=topology, array="8x8", dataflow="ws")
+    with pytest.raises(InputError, match=r"^fmt: 'xml' is not one of table, csv, json$"):
+        simulation_text(sim, "xml")
