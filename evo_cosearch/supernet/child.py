@@ -27,7 +27,7 @@ from evo_cosearch.supernet.checkpoint import load_torch_file, save_atomic
 from evo_cosearch.supernet.evaluate import accuracy, recalibrate
 from evo_cosearch.supernet.layers import ChildNet
 from evo_cosearch.supernet.network import Supernet, extract_child
-from evo_cosearch.supernet.runtime import configure_torch, training_threads
+from evo_cosearch.supernet.runtime import configure_torch, training_device, training_threads
 from evo_cosearch.supernet.sample import template_of
 
 if TYPE_CHECKING:
@@ -174,27 +174,36 @@ class ChildTrainResult:
 
 def train_child(spec: NetworkSpec, splits: Splits, *, epochs: int, supernet: Supernet | None = None,
                 seed: int = 0, lr: float = 0.05, batch_size: int = 128, weight_decay: float = 4e-5,
-                eval_batch_size: int = 500, progress: bool = False) -> ChildTrainResult:
-    """Train ``spec`` stand-alone (from scratch, or fine-tuned from ``supernet``'s weights)."""
+                eval_batch_size: int = 500, progress: bool = False,
+                device: str | torch.device | None = None) -> ChildTrainResult:
+    """Train ``spec`` stand-alone (from scratch, or fine-tuned from ``supernet``'s weights) on
+    ``device`` (:func:`~evo_cosearch.supernet.runtime.training_device`; default the CPU). The
+    initial weights, the batches and the recalibration images are drawn on the CPU, so only the
+    arithmetic moves; the trained module comes back on the CPU."""
+    dev = training_device(device)
     configure_torch(threads=training_threads())
     torch.use_deterministic_algorithms(True, warn_only=True)
     if supernet is None:
         child = build_child(spec, seed=seed)
     else:  # inherited weights: start from statistics of this child, not the supernet's mixture
         child = extract_child(supernet, spec)
+    cl = torch.channels_last
+    child.to(dev)
+    if supernet is not None:
         recal = torch.randperm(len(splits.train_x), generator=torch.Generator().manual_seed(seed))[:500]
-        recalibrate(child, splits.train_x[recal], batch_size=eval_batch_size)
+        recalibrate(child, splits.train_x[recal].to(dev), batch_size=eval_batch_size)
     child.train()
     torch.manual_seed(seed)
     opt = torch.optim.SGD(child.parameters(), lr=lr, momentum=0.9, nesterov=True, weight_decay=weight_decay)
     gen = torch.Generator().manual_seed(seed)
-    train_x = splits.train_x.contiguous(memory_format=torch.channels_last)
+    train_x = splits.train_x.to(dev).contiguous(memory_format=cl)
+    train_y = splits.train_y.to(dev)
     n = len(train_x)
     steps = max(1, n // batch_size)
     total = max(1, steps * epochs)
     for epoch in range(epochs):
         child.train()
-        perm = torch.randperm(n, generator=gen)
+        perm = torch.randperm(n, generator=gen).to(dev)
         bar = tqdm(range(steps), desc=f"child epoch {epoch + 1}/{epochs}", disable=None if progress else True,
                    leave=False)  # None: no bar when stderr is not a terminal
         for i in bar:
@@ -202,10 +211,12 @@ def train_child(spec: NetworkSpec, splits: Splits, *, epochs: int, supernet: Sup
                 g["lr"] = 0.5 * lr * (1 + math.cos(math.pi * (epoch * steps + i) / total))
             idx = perm[i * batch_size:(i + 1) * batch_size]
             opt.zero_grad(set_to_none=True)
-            F.cross_entropy(child(train_x[idx]), splits.train_y[idx]).backward()
+            F.cross_entropy(child(train_x[idx]), train_y[idx]).backward()
             opt.step()
     child.eval()
-    cl = torch.channels_last
-    val = accuracy(child, splits.val_x.contiguous(memory_format=cl), splits.val_y, batch_size=eval_batch_size)
-    test = accuracy(child, splits.test_x.contiguous(memory_format=cl), splits.test_y, batch_size=eval_batch_size)
+    val = accuracy(child, splits.val_x.to(dev).contiguous(memory_format=cl), splits.val_y.to(dev),
+                   batch_size=eval_batch_size)
+    test = accuracy(child, splits.test_x.to(dev).contiguous(memory_format=cl), splits.test_y.to(dev),
+                    batch_size=eval_batch_size)
+    child.cpu()
     return ChildTrainResult(module=child, val_accuracy=val, test_accuracy=test, epochs=epochs)

@@ -101,7 +101,7 @@ def _fake_quant(x: torch.Tensor, scale: torch.Tensor, lo: int, hi: int) -> torch
     if _exporting():
         s = scale.reshape(-1, *([1] * (x.dim() - 1))) if scale.numel() > 1 else scale
         return torch.clamp(torch.round(x * (1.0 / s)), lo, hi) * s  # the kernels multiply by 1/scale too
-    zero = torch.zeros(scale.shape, dtype=torch.int32)
+    zero = torch.zeros(scale.shape, dtype=torch.int32, device=scale.device)
     if scale.numel() > 1:
         return torch.fake_quantize_per_channel_affine(x, scale, zero, 0, lo, hi)
     return torch.fake_quantize_per_tensor_affine(x, scale, zero, lo, hi)

@@ -25,7 +25,9 @@ import os
 
 import torch
 
-__all__ = ["configure_torch", "env_threads", "training_threads", "default_threads"]
+from evo_cosearch.errors import InputError, arg
+
+__all__ = ["configure_torch", "env_threads", "training_threads", "default_threads", "training_device"]
 
 _M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
 _configured = False
@@ -78,3 +80,26 @@ def _tune_glibc_malloc() -> None:
     mallopt(_M_MMAP_THRESHOLD, 32 << 20)  # glibc's maximum on 64-bit
     mallopt(_M_TRIM_THRESHOLD, (1 << 31) - 1)
     mallopt(_M_TOP_PAD, 64 << 20)
+
+
+def training_device(device: "str | torch.device | None") -> torch.device:
+    """``device`` (``"cpu"``, ``"cuda"``, ``"cuda:1"``, a :class:`torch.device`; None: the CPU) as a
+    device this torch can train on, else one line naming it. On CUDA it also asks cuBLAS for the
+    fixed workspace its deterministic mode needs (``CUBLAS_WORKSPACE_CONFIG``, unless already set):
+    a seeded training then repeats on the same GPU and software, though not bit for bit on the CPU."""
+    if device is None:
+        return torch.device("cpu")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise InputError(f"{arg('device', device)}: not a device (cpu, cuda, cuda:N)") from None
+    if dev.type == "cpu":
+        return dev
+    if dev.type != "cuda":
+        raise InputError(f"{arg('device', device)}: only cpu and cuda are supported")
+    if not torch.cuda.is_available():
+        raise InputError(f"{arg('device', device)}: this torch ({torch.__version__}) sees no CUDA device; use cpu")
+    if dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise InputError(f"{arg('device', device)}: this machine has {torch.cuda.device_count()} CUDA device(s)")
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    return dev

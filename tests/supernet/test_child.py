@@ -74,6 +74,27 @@ def test_train_child_from_scratch_and_from_supernet(tiny_problem_path, tiny_ckpt
     assert 0 <= tuned.test_accuracy <= 1
 
 
+def test_train_child_on_the_named_cpu_trains_as_by_default(tiny_problem_path):
+    p = load_problem(tiny_problem_path)
+    splits = problem_splits(p)
+    spec = p.network.largest()
+    a = train_child(spec, splits, epochs=1, seed=2)
+    b = train_child(spec, splits, epochs=1, seed=2, device="cpu")
+    assert (a.val_accuracy, a.test_accuracy) == (b.val_accuracy, b.test_accuracy)
+    sa, sb = a.module.state_dict(), b.module.state_dict()
+    assert sa.keys() == sb.keys() and all(torch.equal(sa[k], sb[k]) for k in sa)
+    assert {t.device.type for t in sb.values()} == {"cpu"}
+
+
+def test_train_child_refuses_a_device_before_training(tiny_problem_path, monkeypatch):
+    import evo_cosearch.supernet.child as child_module
+
+    p = load_problem(tiny_problem_path)
+    monkeypatch.setattr(child_module, "build_child", lambda *a, **k: pytest.fail("built a child"))
+    with pytest.raises(InputError, match="device='tpu'"):
+        train_child(p.network.smallest(), problem_splits(p), epochs=1, device="tpu")
+
+
 def test_the_saved_child_file_name_is_written_once_in_the_package():
     # select/ (exports, fine-tuning) and refine/ name the file a saved child is; a second copy of
     # the name could drift from the one that save_child's callers and load_child's users rely on

@@ -44,3 +44,30 @@ def test_training_threads(monkeypatch):
     assert training_threads() == 1
     monkeypatch.delenv("OMP_NUM_THREADS")
     assert training_threads() == min(2, os.cpu_count() or 1)
+
+
+@pytest.mark.parametrize("given", [None, "cpu", torch.device("cpu")])
+def test_training_device_defaults_to_and_accepts_the_cpu(given):
+    from evo_cosearch.supernet.runtime import training_device
+
+    assert training_device(given) == torch.device("cpu")
+
+
+@pytest.mark.parametrize("given, says", [("gpu", "not a device"), ("cuda:x", "not a device"), (3.5, "not a device"),
+                                         ("meta", "only cpu and cuda"), ("mps", "only cpu and cuda")])
+def test_training_device_refuses_what_it_cannot_train_on_in_one_line(given, says):
+    from evo_cosearch.errors import InputError
+    from evo_cosearch.supernet.runtime import training_device
+
+    with pytest.raises(InputError, match=f"device={given!r}: {says}") as info:
+        training_device(given)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA device")
+def test_training_device_refuses_cuda_on_a_machine_without_one():
+    from evo_cosearch.errors import InputError
+    from evo_cosearch.supernet.runtime import training_device
+
+    with pytest.raises(InputError, match=r"device='cuda:0': this torch \(.*\) sees no CUDA device; use cpu"):
+        training_device("cuda:0")
