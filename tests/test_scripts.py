@@ -45,7 +45,7 @@ def _faked(tmp_path, monkeypatch):
 
     s = _script()
 
-    def fake(spec, splits, epochs, train_seed):
+    def fake(spec, splits, epochs, train_seed, device):
         acc = 0.5 + 0.01 * train_seed
         return {"val_accuracy": acc, "test_accuracy": acc, "seconds": 0.0, "spec": spec.to_dict(),
                 "train_seed": train_seed}

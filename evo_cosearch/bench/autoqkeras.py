@@ -35,6 +35,7 @@ from evo_cosearch.errors import InputError, ProblemError, arg, as_called
 from evo_cosearch.evaluate import Evaluator, SupernetAccuracy
 from evo_cosearch.files import writable_path
 from evo_cosearch.problem import load_problem
+from evo_cosearch.supernet.runtime import training_device
 
 __all__ = ["bench_autoqkeras", "check_settings", "DEFAULT_PROBLEM", "TARGET_REDUCTION"]
 
@@ -42,7 +43,7 @@ TARGET_REDUCTION = 0.80  # >= 80% less energy than the 8-bit reference, accuracy
 
 
 def check_settings(*, tolerance_points: float = 1.0, train_epochs: int = 0, train_seeds: int = 1, verify: int = 0,
-                   workers: int = 1) -> None:
+                   workers: int = 1, device: str = "cpu") -> None:
     """Refuse a setting :func:`bench_autoqkeras` cannot take, named as the caller spelled it (the command-line
     flag from the CLI), before any work: it is the benchmark's first step (the budget, ``pop`` and ``gens``,
     is checked with the run folders)."""
@@ -60,6 +61,7 @@ def check_settings(*, tolerance_points: float = 1.0, train_epochs: int = 0, trai
                          "are trained stand-alone)")
     if workers < 1:
         raise InputError(f"{as_called('--jobs', 'workers')}: {workers} must be >= 1")
+    training_device(device)
 
 
 def _choose(table, acc_ref: float, tolerance_points: float) -> int | None:
@@ -93,7 +95,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
                      train_epochs: int = 0, train_seeds: int = 1, verify: int = 0,
                      out_root: str | Path | None = None,
                      cache: str | Path | None = RESULTS_DIR / "standalone_children.json", workers: int = 1,
-                     accuracy_fn: Callable[[np.ndarray], np.ndarray] | None = None, progress: bool = True,
+                     device: str = "cpu", accuracy_fn: Callable[[np.ndarray], np.ndarray] | None = None, progress: bool = True,
                      out_dir: str | Path | None = RESULTS_DIR, json_out: str | Path | None = None) -> dict[str, Any]:
     """Search with each strategy and compare its best design within tolerance to the reference.
 
@@ -102,11 +104,12 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
     ``out_root``, by default ``results/runs/autoqkeras``, and the result to ``json_out``, by default
     ``out_dir/autoqkeras.json``; for another problem than the default both names end in
     ``-<problem name>``. (``bench autoqkeras --out OUT`` passes ``out_dir=OUT``:
-    :func:`~evo_cosearch.bench.output.results_dir`.)"""
+    :func:`~evo_cosearch.bench.output.results_dir`.) The stand-alone trainings (``train_epochs``) run on
+    ``device`` (``"cuda"``: a GPU)."""
     from evo_cosearch.runs import evaluation_seed, run_checkpoint
 
     check_settings(tolerance_points=tolerance_points, train_epochs=train_epochs, train_seeds=train_seeds,
-                   verify=verify, workers=workers)
+                   verify=verify, workers=workers, device=device)
     check_strategies(strategies)
     given, data = data, bench_data(data, problem_path, DEFAULT_PROBLEM)
     # --data for the embedded digits, or not there: an error (the default data is looked for when read)
@@ -154,7 +157,7 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
     if train_epochs > 0:
         _standalone(problem_path, data, reference, rows, epochs=train_epochs,
                     seeds=range(seed, seed + max(1, train_seeds)), seed=seed, cache=cache, workers=workers,
-                    tolerance_points=tolerance_points)
+                    device=device, tolerance_points=tolerance_points)
     result = {
         "problem": str(problem_path), "data": data, "checkpoint": ckpt, "pop": pop, "gens": gens, "seed": seed,
         "tolerance_points": tolerance_points, "target_reduction": TARGET_REDUCTION, "reference": reference,
@@ -171,7 +174,7 @@ def _specs(problem, strategies: Sequence[str], seed: int, out_root: Path, accura
 
 def _standalone(problem_path, data: str | None, reference: dict[str, Any],
                 rows: list[dict[str, Any]], *, epochs: int, seeds: Sequence[int], seed: int,
-                cache: str | Path | None, workers: int, tolerance_points: float) -> None:
+                cache: str | Path | None, workers: int, device: str, tolerance_points: float) -> None:
     """Train the reference, each chosen design and each run's ``verify`` candidates from scratch,
     once per training seed (kept in the stand-alone ``cache``, in ``workers`` processes); add their
     mean test and validation accuracies (and the per-seed test ones). Of the candidates, the one
@@ -184,7 +187,8 @@ def _standalone(problem_path, data: str | None, reference: dict[str, Any],
     cache_path = None if cache is None else Path(cache)
     stored = load_cache(cache_path)
     done = train_standalone(problem_path, [(spec, s) for spec in specs for s in seeds], data=data, epochs=epochs,
-                            train_images=None, seed=seed, cache=stored, cache_path=cache_path, workers=workers)
+                            train_images=None, seed=seed, cache=stored, cache_path=cache_path, workers=workers,
+                            device=device)
     for entry, spec in zip(entries, specs):
         trained = [done.entry(spec, s) for s in seeds]
         per_seed = [float(t["test_accuracy"]) for t in trained]

@@ -27,11 +27,12 @@ from evo_cosearch.files import write_text_atomic
 from evo_cosearch.problem import DATASET_OPTIONS, load_problem
 from evo_cosearch.space.spec import NetworkSpec
 from evo_cosearch.supernet.child import CHILD_FORMAT, train_child
+from evo_cosearch.supernet.runtime import training_device
 from evo_cosearch.supernet.store import problem_splits
 from evo_cosearch.workload import spec_workload
 
 __all__ = ["standalone_key", "split_options", "standalone_splits", "load_cache", "save_cache", "train_standalone",
-           "Trained"]
+           "Trained", "device_label"]
 
 
 def split_options(problem) -> dict[str, float]:
@@ -96,11 +97,21 @@ def save_cache(path: Path | None, cache: dict[str, Any]) -> None:
     write_text_atomic(path, json.dumps(cache, indent=1, sort_keys=True) + "\n", "stand-alone cache")
 
 
-def _train_one(spec: NetworkSpec, splits, epochs: int, train_seed: int) -> dict[str, Any]:
+def _train_one(spec: NetworkSpec, splits, epochs: int, train_seed: int, device: str) -> dict[str, Any]:
     t0 = time.perf_counter()
-    res = train_child(spec, splits, epochs=epochs, seed=train_seed)
+    res = train_child(spec, splits, epochs=epochs, seed=train_seed, device=device)
     return {"val_accuracy": res.val_accuracy, "test_accuracy": res.test_accuracy,
-            "seconds": time.perf_counter() - t0, "spec": spec.to_dict(), "train_seed": train_seed}
+            "seconds": time.perf_counter() - t0, "spec": spec.to_dict(), "train_seed": train_seed,
+            "device": device_label(device)}
+
+
+def device_label(device: str) -> str:
+    """What a cache entry records of the device that trained it: ``cpu``, or ``cuda:0 (NVIDIA H100 ...)``."""
+    dev = training_device(device)
+    if dev.type != "cuda":
+        return dev.type
+    index = torch.cuda.current_device() if dev.index is None else dev.index
+    return f"cuda:{index} ({torch.cuda.get_device_name(index)})"
 
 
 _WORKER_SPLITS = None
@@ -112,8 +123,8 @@ def _init_worker(problem_path: str, data: str | None, train_images: int | None, 
     _WORKER_SPLITS = standalone_splits(problem, train_images, seed)
 
 
-def _work(spec_dict: dict[str, Any], epochs: int, train_seed: int) -> dict[str, Any]:
-    return _train_one(NetworkSpec.from_dict(spec_dict), _WORKER_SPLITS, epochs, train_seed)
+def _work(spec_dict: dict[str, Any], epochs: int, train_seed: int, device: str) -> dict[str, Any]:
+    return _train_one(NetworkSpec.from_dict(spec_dict), _WORKER_SPLITS, epochs, train_seed, device)
 
 
 @dataclass(frozen=True)
@@ -133,11 +144,14 @@ class Trained:
 def train_standalone(problem_path: str | Path, todo: Sequence[tuple[NetworkSpec, int]], *,
                      data: str | os.PathLike | None,
                      epochs: int, train_images: int | None, seed: int, cache: dict[str, Any],
-                     cache_path: Path | None = None, workers: int = 1) -> Trained:
-    """Train each ``(spec, train_seed)`` of ``todo`` missing from ``cache`` and add it there (saved
-    to ``cache_path`` after every training, so an interrupted run keeps what it finished); look
-    each one up with the result's :meth:`Trained.entry`."""
+                     cache_path: Path | None = None, workers: int = 1, device: str = "cpu") -> Trained:
+    """Train each ``(spec, train_seed)`` of ``todo`` missing from ``cache`` on ``device`` and add it
+    there (saved to ``cache_path`` after every training, so an interrupted run keeps what it
+    finished); look each one up with the result's :meth:`Trained.entry`. The device is recorded in
+    each entry (``device``) but is not part of its key: a training's recipe and seeds are, and a
+    GPU repeats them with different rounding, not different figures."""
     data = None if data is None else os.fspath(data)  # as the cache keys spell it
+    device = str(training_device(device))  # refused here, before any worker starts
     problem = load_problem(problem_path).with_data(data)
     split = split_options(problem)
 
@@ -157,14 +171,14 @@ def train_standalone(problem_path: str | Path, todo: Sequence[tuple[NetworkSpec,
     if workers <= 1 or len(missing) == 1:
         splits = standalone_splits(problem, train_images, seed)
         for k, spec, train_seed in missing:
-            cache[k] = _train_one(spec, splits, epochs, train_seed)
+            cache[k] = _train_one(spec, splits, epochs, train_seed, device)
             spent += cache[k]["seconds"]
             save_cache(cache_path, cache)
         return Trained(spent, cache, key)
     missing.sort(key=lambda m: -int(spec_workload(m[1]).macs.sum()))  # largest first: fewer idle workers at the end
     with ProcessPoolExecutor(max_workers=min(workers, len(missing)), mp_context=get_context("spawn"),
                              initializer=_init_worker, initargs=(str(problem_path), data, train_images, seed)) as pool:
-        futures = {pool.submit(_work, spec.to_dict(), epochs, train_seed): k for k, spec, train_seed in missing}
+        futures = {pool.submit(_work, spec.to_dict(), epochs, train_seed, device): k for k, spec, train_seed in missing}
         for done in as_completed(futures):
             cache[futures[done]] = done.result()
             spent += cache[futures[done]]["seconds"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import platform
 import time
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -187,7 +188,7 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
                            train_images: int | None = None, seeds: int = 1, full_val: bool = False,
                            eval_seeds: int = 1, recal_images: int | None = None, seed: int = 0,
                            cache: str | Path | None = RESULTS_DIR / "standalone_children.json",
-                           workers: int = 1, out_dir: str | Path | None = RESULTS_DIR,
+                           workers: int = 1, device: str = "cpu", out_dir: str | Path | None = RESULTS_DIR,
                            json_out: str | Path | None = None) -> dict[str, Any]:
     """Kendall tau / Spearman between supernet-inherited and stand-alone-trained accuracies.
 
@@ -205,7 +206,10 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
     Stand-alone results are kept in ``cache`` (JSON, keyed by architecture, data, epochs,
     subset and seeds): they do not depend on the supernet, so a rerun with another checkpoint
     -- or ``ckpt=None``, which only fills the cache -- trains nothing twice. ``workers`` > 1
-    trains the missing ones in that many processes (same figures, see :mod:`.standalone`).
+    trains the missing ones in that many processes (same figures, see :mod:`.standalone`), on
+    ``device`` (``"cuda"``: a GPU, which the processes share); ``standalone_devices`` counts the
+    devices that trained the reference's entries, which may come from earlier runs. The inherited
+    accuracies are always measured on the CPU, as a search measures them.
     """
     from scipy.stats import kendalltau, spearmanr
 
@@ -224,7 +228,7 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
     t0 = time.perf_counter()
     todo = [(spec, seed + s) for s in range(seeds) for spec in specs]
     trained = train_standalone(problem_path, todo, data=data, epochs=epochs, train_images=train_images, seed=seed,
-                               cache=stored, cache_path=cache_path, workers=workers)
+                               cache=stored, cache_path=cache_path, workers=workers, device=device)
     val_runs = np.zeros((seeds, len(specs)))
     test_runs = np.zeros((seeds, len(specs)))
     for s in range(seeds):
@@ -239,6 +243,8 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
         "standalone_val_accuracy": standalone.tolist(), "standalone_test_accuracy": test_runs.mean(axis=0).tolist(),
         "macs": [int(spec_workload(spec).macs.sum()) for spec in specs],
         "standalone_training_seconds_this_run": trained.seconds, "target_tau": 0.7,
+        "standalone_devices": dict(Counter(trained.entry(spec, seed + s).get("device", "cpu")
+                                           for s in range(seeds) for spec in specs)),
     }
     if seeds > 1:
         result["standalone_val_accuracy_per_seed"] = val_runs.tolist()

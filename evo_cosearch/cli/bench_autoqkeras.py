@@ -38,6 +38,8 @@ def register_bench(bsub) -> None:
                         "validation accuracy")
     p.add_argument("--jobs", type=int, default=1,
                    help="stand-alone trainings in this many processes, one thread each (same figures)")
+    p.add_argument("--device", default="cpu",
+                   help="with --train-epochs: train on this device, cpu (default), cuda or cuda:N")
     p.add_argument("--out", default=None,
                    help="run directories: OUT/<strategy>-s<seed> (default results/runs/autoqkeras, "
                         "autoqkeras-<problem name> for another problem); existing ones are reused")
@@ -54,6 +56,6 @@ def _run(args) -> int:
     result = bench_autoqkeras(args.problem, data=args.data, supernet=args.supernet, strategies=args.strategies,
                               pop=args.pop, gens=args.gens, seed=args.seed, tolerance_points=args.tolerance,
                               train_epochs=args.train_epochs, train_seeds=args.train_seeds, verify=args.verify,
-                              out_root=args.out, workers=args.jobs, out_dir=results_dir(args.out), json_out=args.json)
+                              out_root=args.out, workers=args.jobs, device=args.device, out_dir=results_dir(args.out), json_out=args.json)
     print(json.dumps(result, indent=2))
     return 0

@@ -68,6 +68,9 @@ def register_bench(bsub) -> None:
     r.add_argument("--jobs", type=int, default=1,
                    help="train the missing stand-alone children in this many processes, one thread each "
                         "(the figures do not depend on it)")
+    r.add_argument("--device", default="cpu",
+                   help="train the missing stand-alone children on this device: cpu (default), cuda or cuda:N; "
+                        "each process then shares that GPU (recorded in each cached training)")
     _json(r, "supernet_ranking")
     r.set_defaults(handler=_run_ranking)
 
@@ -116,5 +119,5 @@ def _run_ranking(args) -> int:
                                             epochs=args.epochs, train_images=args.train_images, seeds=args.seeds,
                                             full_val=args.full_val, eval_seeds=args.eval_seeds,
                                             recal_images=args.recal_images, workers=args.jobs,
-                                            json_out=args.json), indent=2))
+                                            device=args.device, json_out=args.json), indent=2))
     return 0

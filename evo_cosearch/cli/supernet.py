@@ -72,6 +72,7 @@ def register(sub) -> None:
                         "fine-tuned child: that one's finetune.json and child.onnx are removed")
     c.add_argument("--lr", type=float, default=0.05, help="peak learning rate of the cosine schedule (default 0.05)")
     c.add_argument("--seed", type=_seed, default=0, help="training seed, 0 to 2**63 - 1 (default 0)")
+    c.add_argument("--device", default="cpu", help="train on this device: cpu (default), cuda or cuda:N")
     c.add_argument("--format", choices=("text", "json"), default="text",
                    help="json: {test_accuracy, val_accuracy (in [0, 1]), epochs}")
     c.set_defaults(handler=run_train_child)
@@ -106,7 +107,7 @@ def run_train_child(args) -> int:
 
     problem = load_problem(args.problem).with_data(args.data, strict=True)
     done = train_design_child(problem, args.genome, epochs=args.epochs, supernet=args.from_supernet, out=args.out,
-                              lr=args.lr, seed=args.seed, progress=args.format != "json")
+                              lr=args.lr, seed=args.seed, progress=args.format != "json", device=args.device)
     if done.removed:
         print(f"removed {', '.join(map(str, done.removed))}: they described the child {done.out} replaced",
               file=sys.stderr)

@@ -40,12 +40,13 @@ class TrainedChild:
 
 def train_design_child(problem: "Problem", genome: str | os.PathLike | Sequence[int], *, epochs: int,
                        supernet: str | Path | None = None, out: str | Path | None = None, lr: float = 0.05,
-                       seed: int = 0, progress: bool = False) -> TrainedChild:
+                       seed: int = 0, progress: bool = False, device: str | None = None) -> TrainedChild:
     """Train the child of ``genome`` (gene indices, ``"I,J,..."``, or an exported design.json of
     ``problem``) for ``epochs`` on ``problem``'s train split (0: evaluate it as it starts), from the
     weights of the ``supernet`` checkpoint if given, else from scratch, at peak learning rate ``lr``;
     test it, and save it as ``out`` if given (checked before training: a new file or a saved child of the
-    same network; as an export's ``child.pt`` it replaces that export's fine-tuned child)."""
+    same network; as an export's ``child.pt`` it replaces that export's fine-tuned child). ``device``
+    (``"cuda"``, ``"cuda:N"``; default the CPU) is where it trains."""
     if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
         raise InputError(f"{arg('epochs')}: {epochs!r} is not an integer")
     if epochs < 0:
@@ -55,13 +56,15 @@ def train_design_child(problem: "Problem", genome: str | os.PathLike | Sequence[
     check_seed(seed)
     from evo_cosearch.select.finetune import save_trained_child
     from evo_cosearch.supernet import InputNormalization, child_out_path, load_supernet, problem_splits, train_child
+    from evo_cosearch.supernet.runtime import training_device
 
+    training_device(device)  # refused before anything is read
     X = genome_of(problem, genome)
     spec = problem.design(X).network
     path = child_out_path(out, spec, remedy=f"choose another {arg('out')}") if out is not None else None  # '': an error
     net = load_supernet(problem, supernet) if supernet is not None else None
     splits = problem_splits(problem)
-    result = train_child(spec, splits, epochs=epochs, supernet=net, seed=seed, lr=lr, progress=progress)
+    result = train_child(spec, splits, epochs=epochs, supernet=net, seed=seed, lr=lr, progress=progress, device=device)
     removed = ()
     if path is not None:
         removed = save_trained_child(path, result.module, spec, input_normalization=InputNormalization.of(splits))

@@ -38,7 +38,7 @@ def test_a_damaged_cache_is_refused_and_left_as_it_is(tmp_path, text):
 
 
 def _fake_training(calls):
-    def train_one(spec, splits, epochs, train_seed):
+    def train_one(spec, splits, epochs, train_seed, device):
         calls.append(len(splits.val_x))
         return {"val_accuracy": 0.5, "test_accuracy": 0.5, "seconds": 0.0, "spec": spec.to_dict(),
                 "train_seed": train_seed}
@@ -101,3 +101,15 @@ def test_a_data_path_finds_the_trainings_cached_under_its_string(monkeypatch):
     trained = train_standalone(DIGITS, [(spec, 0)], data=Path("d.npz"), epochs=1, train_images=None, seed=0,
                                cache=cache)
     assert trained.entry(spec, 0) is cache[key]
+
+
+def test_a_training_records_its_device_and_a_bad_device_trains_nothing(monkeypatch):
+    spec = load_problem(DIGITS).network.smallest()
+    cache: dict = {}
+    kwargs = dict(data=None, epochs=1, train_images=64, seed=0, cache=cache)
+    done = train_standalone(DIGITS, [(spec, 0)], **kwargs)
+    assert done.entry(spec, 0)["device"] == "cpu"
+    monkeypatch.setattr(standalone, "_train_one", lambda *a: pytest.fail("must not train"))
+    with pytest.raises(InputError, match="device='tpu'"):
+        train_standalone(DIGITS, [(spec, 1), (spec, 2)], workers=2, device="tpu", **kwargs)
+    assert len(cache) == 1

@@ -12,8 +12,9 @@ def test_verify_and_training_flags_reach_the_benchmark(monkeypatch, capsys):
     seen = {}
     monkeypatch.setattr(bench, "bench_autoqkeras", lambda *a, **kw: seen.update(kw) or {"ok": True})
     assert main(["bench", "autoqkeras", "--train-epochs", "3", "--train-seeds", "2", "--verify", "5",
-                 "--jobs", "2"]) == 0
+                 "--jobs", "2", "--device", "cuda"]) == 0
     assert (seen["train_epochs"], seen["train_seeds"], seen["verify"], seen["workers"]) == (3, 2, 5, 2)
+    assert seen["device"] == "cuda"
     assert '"ok": true' in capsys.readouterr().out
 
 
@@ -24,7 +25,8 @@ def test_verify_and_training_flags_reach_the_benchmark(monkeypatch, capsys):
                                         (["--tolerance", "nan"], "--tolerance: nan"),
                                         (["--tolerance", "inf"], "--tolerance: inf"),
                                         (["--tolerance", "-0.5"], "--tolerance: -0.5"),
-                                        (["--jobs", "0"], "--jobs: 0 must be >= 1")])
+                                        (["--jobs", "0"], "--jobs: 0 must be >= 1"),
+                                        (["--device", "gpu"], "--device gpu: not a device")])
 def test_bad_flags_exit_2_before_any_work(argv, flag, monkeypatch, capsys):
     # the benchmark itself refuses them as its first step (the CLI does not check them again)
     for work in ("check_strategies", "bench_data", "load_problem", "run_all"):

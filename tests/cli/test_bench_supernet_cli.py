@@ -54,6 +54,14 @@ def test_json_reaches_the_benchmark(name, fn, monkeypatch, capsys):
     assert seen["json_out"] is None  # the default: results/benchmarks/<name>.json
 
 
+def test_ranking_trains_on_the_device_it_is_given(monkeypatch):
+    seen = {}
+    monkeypatch.setattr(bench, "bench_supernet_ranking", lambda *a, **kw: seen.update(kw) or {"ok": True})
+    assert main(["bench", "supernet-ranking"]) == 0 and seen["device"] == "cpu"
+    assert main(["bench", "supernet-ranking", "--device", "cuda:1", "--jobs", "4"]) == 0
+    assert (seen["device"], seen["workers"]) == ("cuda:1", 4)
+
+
 @pytest.mark.parametrize("argv", [["supernet-speed"], ["supernet-train", "--out", "ck.pt"], ["supernet-ranking"],
                                   ["autoqkeras", "--out", "runs"]])
 def test_a_json_path_that_cannot_be_written_is_refused_before_any_work(argv, monkeypatch, tmp_path, capsys):

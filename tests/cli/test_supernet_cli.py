@@ -104,6 +104,11 @@ def test_train_child_checks_its_flags_before_training(trained, tmp_path, capsys)
         assert main(base + [flag, ""]) == 2
         out, err = capsys.readouterr()
         assert out == "" and err == f"error: an empty path given for the {what}\n", flag
+    out_file = tmp_path / "child.pt"
+    assert main(base + ["--device", "tpu", "--out", str(out_file)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == "error: --device tpu: not a device (cpu, cuda, cuda:N)\n"
+    assert not out_file.exists()
 
 
 def test_a_path_that_cannot_be_written_is_a_one_line_error(tmp_path, capsys):

@@ -18,6 +18,7 @@ def test_ranking_caches_standalone_children(tiny_problem_path, tiny_ckpt, tmp_pa
     assert only["standalone_training_seconds_this_run"] > 0
     assert "kendall_tau" not in only and len(json.loads(cache.read_text())) == 3
     assert only["standalone_train_images"] == 96
+    assert only["standalone_devices"] == {"cpu": 3}
 
     full = bench_supernet_ranking(tiny_ckpt, tiny_problem_path, **kwargs)
     assert full["standalone_training_seconds_this_run"] == 0  # all three came from the cache
@@ -29,6 +30,9 @@ def test_ranking_caches_standalone_children(tiny_problem_path, tiny_ckpt, tmp_pa
     name = load_problem(tiny_problem_path).name  # not the default problem: its name is in the file's
     assert json.loads((tmp_path / f"supernet_ranking-{name}.json").read_text())["checkpoint"] == str(tiny_ckpt)
     assert not (tmp_path / "supernet_ranking.json").exists()
+    entries = json.loads(cache.read_text())  # trained before devices were recorded: on the CPU
+    cache.write_text(json.dumps({k: {f: v for f, v in e.items() if f != "device"} for k, e in entries.items()}))
+    assert bench_supernet_ranking(None, tiny_problem_path, **kwargs)["standalone_devices"] == {"cpu": 3}
 
 
 def test_ranking_with_repeated_seeds_reports_the_reference_noise(tiny_problem_path, tiny_ckpt, tmp_path):
