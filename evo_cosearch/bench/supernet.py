@@ -201,8 +201,9 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
     problem's evaluation sizes (``full_val``: on the whole validation split; ``recal_images``: that
     many recalibration images instead of the problem's). ``eval_seeds`` > 1 also evaluates them on
     the recalibration images of evaluation seeds ``seed + 1, ...`` and reports each one's tau
-    (``kendall_tau_per_eval_seed``): how much the choice of those images alone moves tau; the
-    headline tau stays the one of evaluation seed ``seed``, the images a search of seed 0 uses.
+    (``kendall_tau_per_eval_seed``, from ``inherited_val_accuracy_per_eval_seed``): how much the
+    choice of those images alone moves tau; the headline tau stays the one of evaluation seed
+    ``seed``, the images a search of seed 0 uses.
     Stand-alone results are kept in ``cache`` (JSON, keyed by architecture, data, epochs,
     subset and seeds): they do not depend on the supernet, so a rerun with another checkpoint
     -- or ``ckpt=None``, which only fills the cache -- trains nothing twice. ``workers`` > 1
@@ -265,6 +266,7 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
         })
         if eval_seeds > 1:
             result["kendall_tau_per_eval_seed"] = [float(kendalltau(acc, standalone)[0]) for acc in per_seed]
+            result["inherited_val_accuracy_per_eval_seed"] = per_seed
         if seeds > 1:
             result["kendall_tau_per_seed"] = [float(kendalltau(inherited, run)[0]) for run in val_runs]
     result["seconds"] = time.perf_counter() - t0

@@ -60,6 +60,10 @@ def test_more_evaluation_seeds_report_each_tau_and_keep_seed_0_as_the_headline(t
     again = bench_supernet_ranking(tiny_ckpt, tiny_problem_path, recal_images=32, **kwargs)
     assert three["inherited_val_accuracy"] == again["inherited_val_accuracy"]  # seed 0's images, as before
     assert np.isclose(three["kendall_tau"], three["kendall_tau_per_eval_seed"][0], equal_nan=True)
+    per_seed = three["inherited_val_accuracy_per_eval_seed"]
+    assert len(per_seed) == 3 and per_seed[0] == three["inherited_val_accuracy"]
+    assert np.allclose([kendalltau(acc, three["standalone_val_accuracy"])[0] for acc in per_seed],
+                       three["kendall_tau_per_eval_seed"], equal_nan=True)
 
 
 def test_training_benchmark_reports_time_and_the_extreme_children(tiny_problem_path, tmp_path):
