@@ -95,7 +95,8 @@ def bench_autoqkeras(problem_path: str | Path = DEFAULT_PROBLEM, *, data: str | 
                      train_epochs: int = 0, train_seeds: int = 1, verify: int = 0,
                      out_root: str | Path | None = None,
                      cache: str | Path | None = RESULTS_DIR / "standalone_children.json", workers: int = 1,
-                     device: str = "cpu", accuracy_fn: Callable[[np.ndarray], np.ndarray] | None = None, progress: bool = True,
+                     device: str = "cpu", accuracy_fn: Callable[[np.ndarray], np.ndarray] | None = None,
+                     progress: bool = True,
                      out_dir: str | Path | None = RESULTS_DIR, json_out: str | Path | None = None) -> dict[str, Any]:
     """Search with each strategy and compare its best design within tolerance to the reference.
 

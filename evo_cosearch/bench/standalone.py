@@ -148,8 +148,9 @@ def train_standalone(problem_path: str | Path, todo: Sequence[tuple[NetworkSpec,
     """Train each ``(spec, train_seed)`` of ``todo`` missing from ``cache`` on ``device`` and add it
     there (saved to ``cache_path`` after every training, so an interrupted run keeps what it
     finished); look each one up with the result's :meth:`Trained.entry`. The device is recorded in
-    each entry (``device``) but is not part of its key: a training's recipe and seeds are, and a
-    GPU repeats them with different rounding, not different figures."""
+    each entry (``device``) but is not part of its key, which is the recipe and seeds: a GPU rounds
+    otherwise than the CPU, so its figures are close to a CPU training's, not the same, and either
+    serves as that recipe's result."""
     data = None if data is None else os.fspath(data)  # as the cache keys spell it
     device = str(training_device(device))  # refused here, before any worker starts
     problem = load_problem(problem_path).with_data(data)

@@ -56,6 +56,7 @@ def _run(args) -> int:
     result = bench_autoqkeras(args.problem, data=args.data, supernet=args.supernet, strategies=args.strategies,
                               pop=args.pop, gens=args.gens, seed=args.seed, tolerance_points=args.tolerance,
                               train_epochs=args.train_epochs, train_seeds=args.train_seeds, verify=args.verify,
-                              out_root=args.out, workers=args.jobs, device=args.device, out_dir=results_dir(args.out), json_out=args.json)
+                              out_root=args.out, workers=args.jobs, device=args.device, out_dir=results_dir(args.out),
+                              json_out=args.json)
     print(json.dumps(result, indent=2))
     return 0
