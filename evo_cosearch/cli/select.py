@@ -51,11 +51,12 @@ def register(sub) -> None:
     o.add_argument("--supernet", help="--finetune: supernet checkpoint (default: the one the run's search used, else "
                         "the problem's cached one)")
     o.add_argument("--data", help="--finetune: dataset file (default: the one the run's search read)")
+    o.add_argument("--device", help="--finetune: train on this device, cpu (default), cuda or cuda:N")
     p.set_defaults(handler=run)
 
 
 #: Options of another option only: given without it, they are an error.
-NEEDS = {"supernet": "finetune", "data": "finetune", "dataflow": "export"}
+NEEDS = {"supernet": "finetune", "data": "finetune", "device": "finetune", "dataflow": "export"}
 
 
 def _is_weights(token: str) -> bool:
@@ -124,13 +125,13 @@ def run(args) -> int:
             return 1
         if args.export:  # checked before the result is printed
             check_export_folder(arc, sel.chosen_id, args.export, designs=designs, finetune=args.finetune is not None,
-                                supernet=args.supernet, data=args.data)
+                                supernet=args.supernet, data=args.data, device=args.device)
         print(json.dumps(selection_record(arc, sel), indent=2) if args.format == "json" else selection_table(sel))
         if args.export:
             chosen = selection_info(sel, args.by, rule_options(args.by[0], _rule_args(args)), bounds)
             done = export_design(arc, sel.chosen_id, args.export, dataflow=args.dataflow or "ws", selection=chosen,
                                  finetune_epochs=args.finetune, supernet=args.supernet, data=args.data,
-                                 designs=designs, progress=args.format == "table")
+                                 designs=designs, progress=args.format == "table", device=args.device)
             stream = sys.stderr if args.format == "json" else sys.stdout
             print("\n".join(export_lines(done, sel.chosen_id)), file=stream)
     return 0

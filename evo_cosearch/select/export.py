@@ -87,11 +87,12 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
                   finetune_epochs: int | None = None, supernet: str | Path | None = None,
                   supernet_cache: str | Path | None = None, data: str | None = None,
                   selection: dict[str, Any] | None = None, designs: "DesignTable | None" = None,
-                  progress: bool = False) -> Export:
+                  progress: bool = False, device: str | None = None) -> Export:
     """Write ``design.json``, ``scalesim.cfg`` and ``topology.csv`` of design ``design_id``
     into ``out_dir``; with ``finetune_epochs``, also the fine-tuned child network (see
     :mod:`evo_cosearch.select.finetune`; seeded with the run's seed; ``supernet`` and ``data``
-    default to those the run's search used). ``selection``: how the design was chosen (the rule
+    default to those the run's search used; it trains on ``device``, default the CPU). ``selection``:
+    how the design was chosen (the rule
     and filters), recorded in ``design.json``. ``designs``: the archive's table when the caller has
     read it already."""
     designs = archive.designs() if designs is None else designs
@@ -117,7 +118,7 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
         problem = run_problem(archive.problem(), archive.meta, data, where=str(archive.given))
         tuned = finetune(problem, spec.network, epochs=finetune_epochs,
                          seed=archive.meta.seed, supernet=supernet, recorded=archive.meta.accuracy_source,
-                         cache_dir=supernet_cache, progress=progress)
+                         cache_dir=supernet_cache, progress=progress, device=device)
     out.mkdir(parents=True, exist_ok=True)
     for name, text in texts.items():
         write_text_atomic(out / name, text, "export")
@@ -185,16 +186,20 @@ def _check_not_another_export(out: Path, record: dict[str, Any]) -> None:
 
 def check_export_folder(archive: "Archive", design_id: int, out_dir: str | Path, *,
                         designs: "DesignTable | None" = None, finetune: bool = False,
-                        supernet: str | Path | None = None, data: str | None = None) -> None:
+                        supernet: str | Path | None = None, data: str | None = None,
+                        device: str | None = None) -> None:
     """What :func:`export_design` checks of ``out_dir`` before writing, and with ``finetune`` what the
-    fine-tuning reads (``supernet``, ``data``: as :func:`export_design` takes them), for callers that
-    print first."""
+    fine-tuning reads and where it trains (``supernet``, ``data``, ``device``: as :func:`export_design`
+    takes them), for callers that print first."""
     designs = archive.designs() if designs is None else designs
     record = design_record(archive, designs, _row(archive, designs, design_id))
     _check_export(archive, given_path(out_dir, "export"), record, finetune=finetune)
     if finetune:
         from evo_cosearch.runs import run_problem
         from evo_cosearch.select.finetune import check_finetune_inputs
+        from evo_cosearch.supernet.runtime import training_device
+
+        training_device(device)
         problem = run_problem(archive.problem(), archive.meta, data, where=str(archive.given))
         check_finetune_inputs(problem, archive.meta.accuracy_source, supernet=supernet)
 

@@ -46,16 +46,22 @@ class Finetuned:
     seed: int
     supernet: str
     input_normalization: "InputNormalization"  # the child reads (pixel - mean) / std
+    device: str = "cpu"  # where it trained
 
 
 def finetune(problem: "Problem", spec: "NetworkSpec", *, epochs: int, seed: int = 0,
              supernet: str | Path | None = None, recorded: Mapping[str, Any] | None = None,
-             cache_dir: str | Path | None = None, progress: bool = False) -> Finetuned:
-    """Extract ``spec`` from a supernet and train it for ``epochs`` (nothing is written except a
-    supernet trained into ``cache_dir`` when none is cached). The supernet: ``supernet``, else the
-    one of ``recorded`` (a run's accuracy source), else the problem's cached one."""
+             cache_dir: str | Path | None = None, progress: bool = False,
+             device: str | None = None) -> Finetuned:
+    """Extract ``spec`` from a supernet and train it for ``epochs`` on ``device`` (default the CPU;
+    nothing is written except a supernet trained into ``cache_dir`` when none is cached). The
+    supernet: ``supernet``, else the one of ``recorded`` (a run's accuracy source), else the
+    problem's cached one."""
     if epochs < 1:
         raise InputError(f"{as_called('--finetune', 'epochs')}: {epochs} epochs must be >= 1")
+    from evo_cosearch.supernet.runtime import training_device
+
+    dev = training_device(device)
     asked = as_called("--finetune", "finetune")
     try:
         from evo_cosearch.supernet import InputNormalization, load_supernet, problem_splits, train_child
@@ -66,9 +72,9 @@ def finetune(problem: "Problem", spec: "NetworkSpec", *, epochs: int, seed: int 
                           progress=progress)
     net = load_supernet(problem, ckpt)
     splits = problem_splits(problem)
-    result = train_child(spec, splits, epochs=epochs, supernet=net, seed=seed, progress=progress)
+    result = train_child(spec, splits, epochs=epochs, supernet=net, seed=seed, progress=progress, device=dev)
     return Finetuned(result.module, spec, float(result.val_accuracy), float(result.test_accuracy), epochs, seed,
-                     str(ckpt), InputNormalization.of(splits))
+                     str(ckpt), InputNormalization.of(splits), str(dev))
 
 
 def check_finetune_inputs(problem: "Problem", recorded: Mapping[str, Any] | None, *,
@@ -101,7 +107,7 @@ def save_finetuned(done: Finetuned, out_dir: str | Path) -> tuple[Path, ...]:
     save_child(out / CHILD_PT, done.module, done.spec, input_normalization=done.input_normalization)
     _write_architecture(out, done.spec)
     report = {"val_accuracy": done.val_accuracy, "test_accuracy": done.test_accuracy, "epochs": done.epochs,
-              "seed": done.seed, "supernet": done.supernet,
+              "seed": done.seed, "supernet": done.supernet, "device": done.device,
               "input": {**done.input_normalization.to_dict(), "layout": "NCHW",
                         "feed": "(pixel - mean) / std, pixels as the dataset stores them (e.g. 0..255 for the "
                                 "MNIST family, 0..16 for digits)"}}

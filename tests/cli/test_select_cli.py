@@ -84,6 +84,7 @@ def test_no_match_names_closest_and_bound_exit_1(run_dir, capsys):
     (["--by", "weights", "0.5,0.3,0.2", "--epsilon", "0.2"], "--epsilon: applies to --by knee only, not --by weights"),
     (["--score-stress", "0.5"], "--score-stress: applies to --by score only, not --by knee"),
     (["--supernet", "x.pt"], "--supernet: applies with --finetune only"),
+    (["--device", "cuda"], "--device: applies with --finetune only"),
     (["--dataflow", "os"], "--dataflow: applies with --export only"),
     (["--export", ""], "an empty path given for the export"),  # it exported nothing and said nothing
     (["--export", "", "--finetune", "1"], "an empty path given for the export"),
@@ -236,6 +237,10 @@ def test_finetune_inputs_are_checked_before_anything_is_printed(run_dir, tmp_pat
     assert main([*argv, "--supernet", str(tmp_path / "other.pt")]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "other.pt: not a readable supernet checkpoint" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "d").exists()
+    assert main([*argv, "--device", "tpu"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == "error: --device tpu: not a device (cpu, cuda, cuda:N)\n"
     assert not (tmp_path / "d").exists()
 
 

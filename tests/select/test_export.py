@@ -124,6 +124,10 @@ def test_finetune_saves_a_child_whose_test_accuracy_reproduces(tmp_path):
             export_design(arc, design, tmp_path / "mine", finetune_epochs=1, supernet=tmp_path / "none.pt")
         assert [p.name for p in (tmp_path / "mine").iterdir()] == ["child.pt"]
         assert (tmp_path / "mine" / "child.pt").read_bytes() == mine
+        with pytest.raises(InputError, match="device='tpu'"):  # refused before the supernet is trained
+            export_design(arc, design, tmp_path / "tpu", finetune_epochs=1, supernet_cache=tmp_path / "cache",
+                          device="tpu")
+        assert not (tmp_path / "tpu").exists() and not (tmp_path / "cache").exists()
         done = export_design(arc, design, tmp_path / "out", finetune_epochs=1, supernet_cache=tmp_path / "cache")
         spec = arc.problem().design(arc.designs().genome[design]).network
     report = json.loads(done.child[-1].read_text())
@@ -136,7 +140,7 @@ def test_finetune_saves_a_child_whose_test_accuracy_reproduces(tmp_path):
     assert json.loads(done.child[1].read_text()) == json.loads(json.dumps(spec.to_dict()))
     splits = problem_splits(problem)
     assert accuracy(child, splits.test_x, splits.test_y, batch_size=500) == pytest.approx(report["test_accuracy"])
-    assert report["epochs"] == 1 and 0.0 <= report["test_accuracy"] <= 1.0
+    assert report["epochs"] == 1 and 0.0 <= report["test_accuracy"] <= 1.0 and report["device"] == "cpu"
     norm = report["input"]  # what a deployment feeds the exported child: (pixel - mean) / std
     raw = splits.test_x * norm["std"] + norm["mean"]
     assert float((raw - raw.round()).abs().max()) < 1e-3 and 0 <= float(raw.min()) and float(raw.max()) <= 16
