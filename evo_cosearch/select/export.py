@@ -91,10 +91,9 @@ def export_design(archive: "Archive", design_id: int, out_dir: str | Path, *, da
     """Write ``design.json``, ``scalesim.cfg`` and ``topology.csv`` of design ``design_id``
     into ``out_dir``; with ``finetune_epochs``, also the fine-tuned child network (see
     :mod:`evo_cosearch.select.finetune`; seeded with the run's seed; ``supernet`` and ``data``
-    default to those the run's search used; it trains on ``device``, default the CPU). ``selection``:
-    how the design was chosen (the rule
-    and filters), recorded in ``design.json``. ``designs``: the archive's table when the caller has
-    read it already."""
+    default to those the run's search used; it trains on ``device``, default the CPU).
+    ``selection``: how the design was chosen (the rule and filters), recorded in ``design.json``.
+    ``designs``: the archive's table when the caller has read it already."""
     designs = archive.designs() if designs is None else designs
     row = _row(archive, designs, design_id)
     record = design_record(archive, designs, row)

@@ -85,8 +85,9 @@ def _tune_glibc_malloc() -> None:
 def training_device(device: "str | torch.device | None") -> torch.device:
     """``device`` (``"cpu"``, ``"cuda"``, ``"cuda:1"``, a :class:`torch.device`; None: the CPU) as a
     device this torch can train on, else one line naming it. On CUDA it also asks cuBLAS for the
-    fixed workspace its deterministic mode needs (``CUBLAS_WORKSPACE_CONFIG``, unless already set):
-    a seeded training then repeats on the same GPU and software, though not bit for bit on the CPU."""
+    fixed workspace that deterministic kernels need (``CUBLAS_WORKSPACE_CONFIG``, unless already
+    set), as training asks for those kernels on every device. A GPU rounds otherwise than the CPU,
+    so its figures are close to, not the same as, a CPU training's of the same seed."""
     if device is None:
         return torch.device("cpu")
     try:
