@@ -7,7 +7,7 @@ import json
 import numpy as np
 from scipy.stats import kendalltau
 
-from evo_cosearch.bench.supernet import bench_supernet_ranking
+from evo_cosearch.bench.supernet import _tau_interval, bench_supernet_ranking
 from evo_cosearch.problem import load_problem
 
 
@@ -27,6 +27,7 @@ def test_ranking_caches_standalone_children(tiny_problem_path, tiny_ckpt, tmp_pa
     assert len(inherited) == 3 and all(0.0 <= a <= 1.0 for a in inherited)
     expected = kendalltau(inherited, full["standalone_val_accuracy"])[0]
     assert np.isclose(full["kendall_tau"], expected, equal_nan=True)
+    assert full["kendall_tau_ci95"] == _tau_interval(inherited, full["standalone_val_accuracy"], 0)
     name = load_problem(tiny_problem_path).name  # not the default problem: its name is in the file's
     assert json.loads((tmp_path / f"supernet_ranking-{name}.json").read_text())["checkpoint"] == str(tiny_ckpt)
     assert not (tmp_path / "supernet_ranking.json").exists()
@@ -86,3 +87,16 @@ def test_worker_processes_train_the_same_children_to_the_same_figures(tiny_probl
     assert pooled["standalone_test_accuracy"] == serial["standalone_test_accuracy"]
     one, two = (json.loads((tmp_path / name).read_text()) for name in ("one.json", "two.json"))
     assert one.keys() == two.keys() and len(one) == 3
+
+
+def test_the_tau_interval_is_a_seeded_bootstrap_over_the_children():
+    rng = np.random.default_rng(3)
+    x = rng.random(24)
+    assert np.allclose(_tau_interval(x, x * 2 + 1, 0), [1.0, 1.0])  # every resample ranks alike
+    assert np.allclose(_tau_interval(x, -x, 0), [-1.0, -1.0])
+    y = x + rng.normal(0, 0.3, 24)
+    low, high = _tau_interval(x, y, 0)
+    assert -1 <= low < kendalltau(x, y)[0] < high <= 1
+    assert _tau_interval(x, y, 0) == [low, high] and _tau_interval(x, y, 1) != [low, high]
+    assert _tau_interval(x[:12], y[:12], 0)[1] - _tau_interval(x[:12], y[:12], 0)[0] > high - low  # fewer children, wider
+    assert _tau_interval([0.5, 0.6, 0.7], [0.4, 0.7, 0.6], 0) is None  # too few children: no interval
