@@ -189,10 +189,10 @@ def _tau_interval(inherited: list[float], standalone: np.ndarray, seed: int) -> 
     ``standalone``, the children resampled in pairs (9,999 times, seeded): how far tau moves with
     another draw of children like these. It leaves out the noise of the reference itself. None
     where the resamples give no interval (too few distinct children)."""
-    from scipy.stats import bootstrap, kendalltau
+    from scipy.stats import DegenerateDataWarning, bootstrap, kendalltau
 
     with warnings.catch_warnings():  # a degenerate resample set is reported as None, not warned about
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", DegenerateDataWarning)
         ci = bootstrap((np.asarray(inherited), np.asarray(standalone)), lambda a, b: kendalltau(a, b)[0],
                        paired=True, vectorized=False, n_resamples=9999, method="percentile",
                        rng=np.random.default_rng(seed)).confidence_interval
