@@ -1,4 +1,4 @@
-"""The RL controller of the ``reinforce`` strategy: an LSTM policy over genomes, trained by REINFORCE.
+"""The RL controller of the ``reinforce`` strategy: an LSTM policy over genomes, trained by REINFORCE or PPO.
 
 One categorical decision per gene, in genome order (network genes, then accelerator
 genes): step ``i`` feeds the embedding of decision ``i - 1`` (a start token first) to an
@@ -7,6 +7,12 @@ LSTM cell, and a softmax head sized to gene ``i``'s cardinality gives the decisi
 one Adam step on the REINFORCE loss ``-mean((R - b) log pi(x)) - beta * mean(entropy)``
 moves the policy, and the baseline ``b`` follows the batch-mean reward as an exponential
 moving average (the first batch's mean starts it).
+
+With ``update="ppo"`` the batch instead gets ``ppo_epochs`` Adam steps on PPO's clipped
+surrogate ``-mean(min(r A, clip(r, 1 - clip, 1 + clip) A)) - beta * mean(entropy)``, where
+``A = R - b`` and ``r = pi(x) / pi_old(x)`` is the ratio to the policy that drew the batch
+(Schulman et al., 2017). Its first step has REINFORCE's gradient (``r = 1`` there); the
+later ones reuse the batch without moving the policy far from the one that drew it.
 
 All randomness (initial weights, sampling) comes from one ``torch.Generator`` seeded from
 the run seed; the torch work runs on one thread (restored afterwards). The whole learner
@@ -35,6 +41,9 @@ class ControllerConfig:
     baseline_decay: float = 0.9   # b <- decay * b + (1 - decay) * mean(R)
     entropy_weight: float = 1e-4  # entropy bonus beta
     init_range: float = 0.1       # initial weights ~ U(-init_range, init_range)
+    update: str = "reinforce"     # or "ppo": ppo_epochs steps of the clipped surrogate per batch
+    ppo_epochs: int = 4
+    clip: float = 0.2
 
 
 @contextmanager
@@ -108,17 +117,27 @@ class ControllerLearner:
         return logp.numpy().astype(np.float64)
 
     def update(self, X: np.ndarray, reward: np.ndarray) -> float:
-        """One REINFORCE step on genomes ``X`` with rewards ``reward``; returns the loss."""
+        """One REINFORCE step (or ``ppo_epochs`` PPO steps) on genomes ``X`` with rewards
+        ``reward``; returns the last step's loss."""
         reward = np.asarray(reward, dtype=np.float64)
         mean = float(reward.mean())
-        advantage = reward - (mean if self.baseline is None else self.baseline)
+        advantage = torch.as_tensor(reward - (mean if self.baseline is None else self.baseline), dtype=torch.float32)
+        actions = torch.as_tensor(np.asarray(X, dtype=np.int64))
+        ppo = self.config.update == "ppo"
         with _one_thread():
-            _, logp, entropy = self.policy.rollout(len(X), actions=torch.as_tensor(np.asarray(X, dtype=np.int64)))
-            loss = (-(torch.as_tensor(advantage, dtype=torch.float32) * logp).mean()
-                    - self.config.entropy_weight * entropy.mean())
-            self.optimizer.zero_grad()
-            loss.backward()
-            self.optimizer.step()
+            old = self.policy.rollout(len(X), actions=actions)[1].detach() if ppo else None
+            for _ in range(self.config.ppo_epochs if ppo else 1):
+                _, logp, entropy = self.policy.rollout(len(X), actions=actions)
+                if ppo:
+                    ratio = torch.exp(logp - old)
+                    clipped = ratio.clamp(1.0 - self.config.clip, 1.0 + self.config.clip)
+                    gain = torch.minimum(ratio * advantage, clipped * advantage)
+                else:
+                    gain = advantage * logp
+                loss = -gain.mean() - self.config.entropy_weight * entropy.mean()
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
         d = self.config.baseline_decay
         self.baseline = mean if self.baseline is None else d * self.baseline + (1.0 - d) * mean
         return float(loss.detach())

@@ -2,7 +2,8 @@
 
 Each generation the controller (:mod:`evo_cosearch.engine.controller`) samples ``pop``
 genomes; once evaluated, each gets the scalar reward of :func:`evo_cosearch.rewards.nahas_reward`
-``R = ACC * (LAT/T_lat)^w0 * (AREA/T_area)^w1`` and the controller takes one REINFORCE step.
+``R = ACC * (LAT/T_lat)^w0 * (AREA/T_area)^w1`` and the controller takes one REINFORCE step
+(or, with ``search.controller.update: ppo``, ``ppo_epochs`` steps of PPO's clipped surrogate).
 The reward is this baseline's objective only: its designs go to the archive with all their
 objectives, like any strategy's. Repeated genomes are evaluated and archived again (they
 are samples of the policy).
@@ -77,8 +78,12 @@ class Reinforce(BatchAlgorithm):
 
 
 def build_reinforce(problem: "CoSearchProblem", s: "SearchSettings") -> Reinforce:
+    from evo_cosearch.engine.controller import ControllerConfig
+
+    c = s.controller
     return Reinforce(batch=s.pop, cardinalities=problem.space.cardinalities.tolist(), seed=s.seed, reward=s.reward,
-                     constraints=problem.evaluator.problem.constraints)
+                     constraints=problem.evaluator.problem.constraints,
+                     config=ControllerConfig(update=c.update, ppo_epochs=c.ppo_epochs, clip=c.clip))
 
 
 def save_reinforce(algorithm: Reinforce) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import hashlib
 import json
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
@@ -33,6 +33,7 @@ from evo_cosearch.supernet.config import EvaluationConfig
 from evo_cosearch.engine.layer_groups import start_genome
 from evo_cosearch.engine.problem import CoSearchProblem, extras_of
 from evo_cosearch.engine.records import DesignJson, generation_record, now as _now
+from evo_cosearch.engine.settings import ControllerSettings
 from evo_cosearch.engine.strategies import get_strategy
 
 if TYPE_CHECKING:
@@ -46,7 +47,9 @@ _SAME_RUN_KEYS = ("pop", "seed", "strategy", "accelerator_repair")
 #: The settings only some strategies use: a run of another strategy resumes whatever they are now
 #: (``random`` and ``reinforce`` breed no offspring; ``layer_groups`` runs NSGA-II, not NSGA-III).
 _STRATEGY_KEYS = {"nsga2": ("algorithm", "crossover", "crossover_prob", "mutation_prob"),
-                  "layer_groups": ("crossover", "crossover_prob", "mutation_prob"), "reinforce": ("reward",)}
+                  "layer_groups": ("crossover", "crossover_prob", "mutation_prob"), "reinforce": ("reward", "controller")}
+#: Settings that runs made before them do not record, and the values those runs used.
+_UNRECORDED = {"controller": asdict(ControllerSettings())}
 
 
 @dataclass(frozen=True)
@@ -141,8 +144,9 @@ def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mappin
                              f"({run_dir / 'problem.yaml'}), or use another {arg('out')} directory")
         mine = settings.to_dict()
         for key in _SAME_RUN_KEYS + _STRATEGY_KEYS.get(settings.strategy, ()):
-            if key in meta.settings and meta.settings[key] != mine[key]:
-                raise InputError(f"{run_dir}: run was made with {key}={meta.settings[key]!r}, "
+            was = meta.settings.get(key, _UNRECORDED.get(key, mine[key]))
+            if was != mine[key]:
+                raise InputError(f"{run_dir}: run was made with {key}={was!r}, "
                                  f"not {mine[key]!r}; use another {arg('out')} directory")
         if settings.strategy == "layer_groups" and not np.array_equal(start_genome(arc.problem()),
                                                                       start_genome(problem)):

@@ -16,7 +16,7 @@ from evo_cosearch.rewards import REWARD_MODES, RewardTargets
 if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
 
-__all__ = ["SearchSettings", "search_settings", "ALGORITHMS", "SEED_END", "STRATEGY_NAMES", "CROSSOVER_NAMES",
+__all__ = ["SearchSettings", "ControllerSettings", "CONTROLLER_UPDATES", "search_settings", "ALGORITHMS", "SEED_END", "STRATEGY_NAMES", "CROSSOVER_NAMES",
            "ACCELERATOR_REPAIRS", "HARDWARE_OBJECTIVES", "least_objective"]
 
 ALGORITHMS = ("nsga2", "nsga3")
@@ -29,17 +29,32 @@ HARDWARE_OBJECTIVES = ("latency_ms", "energy_uj", "area_mm2", "edp")
 #: ``search.accelerator_repair`` values: off, the random draw on the front, or the front's least
 #: value of one hardware objective (which must be one of the problem's objectives).
 ACCELERATOR_REPAIRS = ("none", "front") + tuple(f"min_{o}" for o in HARDWARE_OBJECTIVES)
+#: How the ``reinforce`` controller learns from a scored batch (``search.controller.update``).
+CONTROLLER_UPDATES = ("reinforce", "ppo")
 SEED_END = 2 ** 64  # numpy, Python's random and torch all take seeds below it
 _DEFAULTS = {"pop": 24, "gens": 10, "seed": 0, "strategy": "nsga2", "crossover": "uniform",
              "crossover_prob": 0.9, "mutation_prob": None, "algorithm": "nsga2", "reward": None,
-             "accelerator_repair": "none"}
+             "accelerator_repair": "none", "controller": None}
+
+
+@dataclass(frozen=True)
+class ControllerSettings:
+    """How the ``reinforce`` strategy's controller learns from each scored batch: one REINFORCE
+    step (``update: reinforce``, the default) or ``ppo_epochs`` steps of PPO's clipped surrogate
+    (``update: ppo``; the probability ratio to the policy that drew the batch clipped to
+    ``1 ± clip``)."""
+
+    update: str = "reinforce"
+    ppo_epochs: int = 4
+    clip: float = 0.2
 
 
 @dataclass(frozen=True)
 class SearchSettings:
     """``gens`` counts generations including the initial population (pymoo's ``n_gen``).
     ``mutation_prob`` is per gene (None: ``1 / n_var``). ``reward`` is the scalar objective of
-    the ``reinforce`` strategy (``search.reward: {target_latency_ms, target_area_mm2, mode}``).
+    the ``reinforce`` strategy (``search.reward: {target_latency_ms, target_area_mm2, mode}``) and
+    ``controller`` how its controller learns (``search.controller: {update, ppo_epochs, clip}``).
     ``accelerator_repair: front`` or ``min_<objective>`` puts every design nsga2 proposes on its
     network's hardware front (:mod:`evo_cosearch.engine.accelerator_repair`); the other strategies
     run without it (``none`` in their settings)."""
@@ -54,6 +69,7 @@ class SearchSettings:
     algorithm: str
     reward: RewardTargets = RewardTargets()
     accelerator_repair: str = "none"
+    controller: ControllerSettings = ControllerSettings()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -117,6 +133,7 @@ def _resolve(problem: "Problem", overrides) -> SearchSettings:
     if raw["strategy"] != "nsga2":  # nsga2's setting, as reward is reinforce's: the run records what it used
         raw["accelerator_repair"] = "none"
     raw["reward"] = _reward(raw["reward"])
+    raw["controller"] = _controller(raw["controller"])
     return SearchSettings(**raw)
 
 
@@ -140,3 +157,28 @@ def _reward(raw: Any) -> RewardTargets:
     if mode not in REWARD_MODES:
         raise ProblemError(f"search.reward.mode: unknown mode {mode!r} (known: {', '.join(REWARD_MODES)})")
     return RewardTargets(*(None if raw.get(k) is None else float(raw[k]) for k in fields[:2]), mode=mode)
+
+
+def _controller(raw: Any) -> ControllerSettings:
+    """``search.controller`` validated: a known update, ``ppo_epochs`` >= 1 and ``clip`` in (0, 1)."""
+    if raw is None:
+        return ControllerSettings()
+    if isinstance(raw, ControllerSettings):
+        return raw
+    fields = ("update", "ppo_epochs", "clip")
+    if not isinstance(raw, Mapping):
+        raise ProblemError(f"search.controller: must be a mapping with some of {', '.join(fields)}")
+    for key in raw:
+        if key not in fields:
+            raise ProblemError(f"search.controller.{key}: unknown key (allowed: {', '.join(fields)})")
+    out = {**asdict(ControllerSettings()), **raw}
+    if out["update"] not in CONTROLLER_UPDATES:
+        raise ProblemError(f"search.controller.update: unknown update {out['update']!r} "
+                           f"(known: {', '.join(CONTROLLER_UPDATES)})")
+    v = out["ppo_epochs"]
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        raise ProblemError(f"search.controller.ppo_epochs: {v!r} is not an integer >= 1")
+    v = out["clip"]
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 < v < 1.0:
+        raise ProblemError(f"search.controller.clip: {v!r} is not a number in (0, 1)")
+    return ControllerSettings(update=out["update"], ppo_epochs=out["ppo_epochs"], clip=float(out["clip"]))

@@ -17,9 +17,9 @@ from evo_cosearch.errors import InputError, ProblemError
 from evo_cosearch.evaluate import ProxyAccuracy
 from evo_cosearch.problem import load_problem, parse_problem
 from evo_cosearch.rewards import RewardTargets, nahas_reward
-from evo_cosearch.engine.controller import ControllerLearner
+from evo_cosearch.engine.controller import ControllerConfig, ControllerLearner
 from evo_cosearch.engine.reinforce import resolve_targets
-from evo_cosearch.engine.settings import search_settings
+from evo_cosearch.engine.settings import ControllerSettings, search_settings
 
 DEMO = Path(__file__).resolve().parents[2] / "problems" / "demo_digits.yaml"
 PROBLEM = load_problem(DEMO)
@@ -52,6 +52,28 @@ def test_controller_moves_towards_high_reward():
         learner.update(X, np.where(X[:, 0] == 3, 1.0, 0.2))   # only gene 0 matters; best value 3
     after = marginal_of_first_gene(learner)
     assert before[3] < 0.3 and after[3] > 0.6 and after.argmax() == 3
+
+
+def test_ppo_moves_towards_high_reward_and_its_first_step_is_reinforces():
+    ppo = ControllerLearner(CARDS, seed=0, config=ControllerConfig(update="ppo"))
+    before = marginal_of_first_gene(ppo)
+    for _ in range(15):
+        X = ppo.sample(8)
+        ppo.update(X, np.where(X[:, 0] == 3, 1.0, 0.2))
+    after = marginal_of_first_gene(ppo)
+    assert before[3] < 0.3 and after[3] > 0.6 and after.argmax() == 3
+
+    def one_update(config):
+        learner = ControllerLearner(CARDS, seed=2, config=config)
+        X = learner.sample(16)
+        learner.update(X, X[:, 1] * 0.3 + 0.1)
+        return [p.detach().clone() for p in learner.policy.parameters()]
+
+    plain = one_update(ControllerConfig())
+    first = one_update(ControllerConfig(update="ppo", ppo_epochs=1))  # ratio 1: REINFORCE's gradient
+    more = one_update(ControllerConfig(update="ppo", ppo_epochs=4))
+    assert all(torch.allclose(a, b, atol=1e-7) for a, b in zip(plain, first))
+    assert not all(torch.allclose(a, b, atol=1e-7) for a, b in zip(plain, more))
 
 
 def test_controller_samples_valid_genomes_reproducibly_and_leaves_global_torch_rng_alone():
@@ -102,6 +124,22 @@ def test_reward_section_is_validated():
                            ("{reward: {target_area_mm2: -1}}", "search.reward.target_area_mm2"),
                            ("{reward: {mode: medium}}", "search.reward.mode"),
                            ("{reward: 3}", "search.reward")):
+        with pytest.raises(ProblemError, match=where.replace(".", r"\.")):
+            settings(section)
+
+
+def test_controller_section_is_validated():
+    def settings(section):
+        return search_settings(parse_problem(DEMO.read_text().replace(
+            "search: {pop: 24, gens: 10, seed: 0, mutation_prob: 0.067}", f"search: {section}")))
+    assert settings("{pop: 8}").controller == ControllerSettings(update="reinforce", ppo_epochs=4, clip=0.2)
+    assert settings("{controller: {update: ppo, clip: 0.1}}").controller == ControllerSettings("ppo", 4, 0.1)
+    for section, where in (("{controller: {update: a2c}}", "search.controller.update: unknown update 'a2c'"),
+                           ("{controller: {ppo_epochs: 0}}", "search.controller.ppo_epochs: 0"),
+                           ("{controller: {ppo_epochs: true}}", "search.controller.ppo_epochs: True"),
+                           ("{controller: {clip: 1.0}}", "search.controller.clip: 1.0"),
+                           ("{controller: {lr: 0.1}}", "search.controller.lr: unknown key"),
+                           ("{controller: ppo}", "search.controller: must be a mapping")):
         with pytest.raises(ProblemError, match=where.replace(".", r"\.")):
             settings(section)
 
@@ -158,3 +196,29 @@ def test_a_resume_with_another_reward_is_refused_untouched(tmp_path, contents):
     with pytest.raises(InputError, match=r"run was made with reward=.*'mode': 'soft'.*not .*'mode': 'hard'"):
         run(out, other, gens=3)
     assert contents(out) == before
+
+
+def test_a_ppo_run_records_its_controller_and_a_resume_must_keep_it(tmp_path, contents):
+    ppo = parse_problem(DEMO.read_text().replace("search: {", "search: {controller: {update: ppo, ppo_epochs: 2}, "))
+    out = run(tmp_path / "p", ppo, gens=2)
+    with open_archive(out) as arc:
+        assert arc.meta.settings["controller"] == {"update": "ppo", "ppo_epochs": 2, "clip": 0.2}
+    assert contents(out) != contents(run(tmp_path / "r", gens=2))  # another update, other samples after generation 0
+    before = contents(out)
+    with pytest.raises(InputError, match=r"run was made with controller=.*'ppo'.*not .*'reinforce'"):
+        run(out, gens=3)
+    assert contents(out) == before
+    run(out, ppo, gens=3)  # the same controller resumes
+
+
+def test_a_run_from_before_the_controller_setting_resumes_as_reinforce(tmp_path):
+    out = run(tmp_path / "old", gens=2)
+    with sqlite3.connect(out / "archive.sqlite") as c:  # what such a run recorded: no controller
+        (text,) = c.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+        settings = json.loads(text)
+        del settings["controller"]
+        c.execute("UPDATE meta SET value = ? WHERE key = 'settings'", (json.dumps(settings),))
+    ppo = parse_problem(DEMO.read_text().replace("search: {", "search: {controller: {update: ppo}, "))
+    with pytest.raises(InputError, match=r"run was made with controller=.*'reinforce'"):
+        run(out, ppo, gens=3)
+    run(out, gens=3)
