@@ -40,6 +40,8 @@ __all__ = ["bench_strategies", "budget_fraction", "rank_sum", "runs_dir", "strat
            "TARGET_FRACTION"]
 
 DEFAULT_STRATEGIES = ("nsga2", "random", "reinforce")
+#: Labels ``--strategies`` takes besides the strategies: a strategy with other ``search:`` settings.
+VARIANTS = {"reinforce_ppo": ("reinforce", {"controller": {"update": "ppo"}})}
 #: nsga2 should reach random search's final median hypervolume within this fraction of the budget.
 TARGET_FRACTION = 0.30
 _MAIN, _BASELINE = "nsga2", "random"
@@ -83,8 +85,15 @@ def rank_sum(a: Sequence[float], b: Sequence[float]) -> dict[str, Any]:
 
 
 def _specs(problem, strategies, seeds, out_dir: Path, accuracy_fn) -> list[RunSpec]:
-    return [RunSpec(label=s, seed=seed, run_dir=out_dir / f"{s}-s{seed}", problem=problem, strategy=s,
-                    accuracy_fn=accuracy_fn) for s in strategies for seed in seeds]
+    return [RunSpec(label=s, seed=seed, run_dir=out_dir / f"{s}-s{seed}", problem=_problem(problem, s),
+                    strategy=VARIANTS.get(s, (s,))[0], accuracy_fn=accuracy_fn) for s in strategies for seed in seeds]
+
+
+def _problem(problem, label: str):
+    """The problem a strategy label searches: ``problem``, or a variant's derived from it."""
+    from evo_cosearch.bench.restricted import search_variant_problem
+
+    return search_variant_problem(problem, label, VARIANTS[label][1]) if label in VARIANTS else problem
 
 
 def runs_dir(problem, *, proxy: bool = False) -> Path:
@@ -100,12 +109,15 @@ def bench_strategies(problem: str | Path = DEFAULT_PROBLEM, *, strategies: Seque
                      out_dir: str | Path | None = None, out: str | Path | None = DEFAULT_JSON,
                      figure: str | Path | None = DEFAULT_FIGURE, progress: bool = True) -> dict[str, Any]:
     """Run (or reuse) every strategy x seed, compare their hypervolumes; JSON to ``out``.
+    ``strategies`` may also name a label of :data:`VARIANTS` (``reinforce_ppo``: the ``reinforce``
+    strategy with ``search.controller.update: ppo``), which runs its strategy on a problem derived
+    with those settings.
 
     Left out, the runs go to :func:`runs_dir`, the JSON and the figure to :data:`RESULT_PATH` and
     :data:`FIGURE_PATH` (into ``out_dir`` when that is given), for another problem than the default
     with ``-<problem name>`` after ``strategies``, and with ``proxy_accuracy`` under
     ``strategies_proxy``; ``out=None`` writes no JSON, ``figure=None`` draws no figure."""
-    check_strategies(strategies)
+    check_strategies(strategies, tuple(VARIANTS))
     check_seeds(seeds)
     prob = load_problem(problem).with_data(data, strict=True)
     name = output_name(NAME, prob, DEFAULT_PROBLEM, proxy=proxy_accuracy)
@@ -159,7 +171,8 @@ def _repairs(problem, strategies: Sequence[str]) -> dict[str, str]:
     for the others)."""
     from evo_cosearch.engine.settings import search_settings
 
-    return {s: search_settings(problem, strategy=s).accelerator_repair for s in strategies}
+    return {s: search_settings(_problem(problem, s), strategy=VARIANTS.get(s, (s,))[0]).accelerator_repair
+            for s in strategies}
 
 
 def _median_curves(by_strategy) -> dict[str, dict[str, list[float]]]:

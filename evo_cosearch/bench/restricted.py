@@ -74,6 +74,14 @@ def _derive(joint: "Problem", kind: str, edit: Callable[[dict], None], what: str
     return parse_problem(text, source=f"{joint.source} [{kind}]").with_data(joint.dataset.path)
 
 
+def search_variant_problem(problem: "Problem", kind: str, settings: dict[str, Any]) -> "Problem":
+    """``problem`` with ``settings`` in its ``search:`` section, named ``<name>_<kind>`` (for a
+    strategy other than nsga2: its accelerator repair is ``none`` whatever the section says)."""
+    def edit(cfg: dict) -> None:
+        cfg["search"] = {**(cfg.get("search") or {}), **settings}
+    return _derive(problem, kind, edit, f"search with {settings}")
+
+
 def network_only_problem(joint: "Problem") -> "Problem":
     """``joint`` with its accelerator fixed to the clipped baseline (see the module doc)."""
     fixed = {name: [nearest(values, BASELINE_ACCELERATOR[name])] for name, values in joint.accelerator.values.items()}

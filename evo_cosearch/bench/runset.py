@@ -66,13 +66,15 @@ class RunResult:
     seconds: float           # wall time of this call (0-ish for a reused complete run)
 
 
-def check_strategies(strategies: Sequence[str]) -> None:
-    """Refuse an unknown strategy, none, or one given twice (``--strategies``), before any run."""
+def check_strategies(strategies: Sequence[str], variants: Sequence[str] = ()) -> None:
+    """Refuse an unknown strategy (or one of a benchmark's ``variants``), none, or one given twice
+    (``--strategies``), before any run."""
     from evo_cosearch.engine.strategies import STRATEGIES
 
+    known = sorted([*STRATEGIES, *variants])
     for s in strategies:
-        if s not in STRATEGIES:
-            raise InputError(f"{arg('strategies')}: unknown strategy {s!r} (known: {', '.join(sorted(STRATEGIES))})")
+        if s not in known:
+            raise InputError(f"{arg('strategies')}: unknown strategy {s!r} (known: {', '.join(known)})")
     if not strategies or len(set(strategies)) != len(strategies):
         raise InputError(f"{arg('strategies')}: give distinct strategies, got {list(strategies)}")
 

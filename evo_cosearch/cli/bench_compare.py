@@ -40,7 +40,8 @@ def register_bench(bsub) -> None:
                                                      f"{NAME}_proxy, so they never block the supernet-scored "
                                                      "benchmark's")
     s.add_argument("--strategies", type=name_list, default=["nsga2", "random", "reinforce"],
-                   help="comma-separated (default nsga2,random,reinforce)")
+                   help="comma-separated (default nsga2,random,reinforce); also reinforce_ppo: reinforce "
+                        "with search.controller.update: ppo")
     s.add_argument("--out", default=None, help=f"run directories go to OUT/<strategy>-s<seed> (default {RUNS_DIR}, "
                                                f"{NAME}-<problem name> for another problem); existing ones "
                                                "are reused")

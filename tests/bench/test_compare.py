@@ -152,6 +152,25 @@ def test_the_problem_file_s_repair_runs_with_nsga2_only(tmp_path):
     assert "nsga2 (search.accelerator_repair: front); the others without it" in strategies_markdown(r)
 
 
+def test_reinforce_ppo_runs_reinforce_with_the_ppo_update_beside_plain_reinforce(tmp_path):
+    kw = dict(seeds=(0,), pop=6, gens=2, proxy_accuracy=True, out_dir=tmp_path / "runs", out=None, figure=None,
+              progress=False)
+    r = bench_strategies(DIGITS, strategies=("reinforce", "reinforce_ppo"), **kw)
+    assert r["strategies"] == ["reinforce", "reinforce_ppo"] and set(r["final_hypervolume"]) == set(r["strategies"])
+    updates = {}
+    for label in r["strategies"]:
+        with open_archive(tmp_path / "runs" / f"{label}-s0") as arc:
+            assert arc.meta.strategy == "reinforce"
+            updates[label] = arc.meta.settings["controller"]["update"]
+            designs = arc.designs()
+        assert set(designs.strategy) == {"reinforce"} and len(designs) == 12
+    assert updates == {"reinforce": "reinforce", "reinforce_ppo": "ppo"}
+    again = bench_strategies(DIGITS, strategies=("reinforce_ppo",), **kw)  # its finished run is reused
+    assert again["runs"]["reinforce_ppo"][0]["n_designs"] == 12
+    with pytest.raises(InputError, match=r"unknown strategy 'ppo' \(known: .*reinforce_ppo"):
+        bench_strategies(DIGITS, strategies=("ppo",), **kw)
+
+
 def _files(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.parent.name in ("runs", "benchmarks"))
 
