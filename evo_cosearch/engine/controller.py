@@ -30,6 +30,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from evo_cosearch.engine.settings import ControllerSettings
+
 __all__ = ["ControllerConfig", "Controller", "ControllerLearner"]
 
 
@@ -41,9 +43,9 @@ class ControllerConfig:
     baseline_decay: float = 0.9   # b <- decay * b + (1 - decay) * mean(R)
     entropy_weight: float = 1e-4  # entropy bonus beta
     init_range: float = 0.1       # initial weights ~ U(-init_range, init_range)
-    update: str = "reinforce"     # or "ppo": ppo_epochs steps of the clipped surrogate per batch
-    ppo_epochs: int = 4
-    clip: float = 0.2
+    update: str = ControllerSettings.update          # or "ppo": ppo_epochs steps of the clipped surrogate
+    ppo_epochs: int = ControllerSettings.ppo_epochs  # per batch (the search.controller section's defaults)
+    clip: float = ControllerSettings.clip
 
 
 @contextmanager

@@ -47,7 +47,8 @@ _SAME_RUN_KEYS = ("pop", "seed", "strategy", "accelerator_repair")
 #: The settings only some strategies use: a run of another strategy resumes whatever they are now
 #: (``random`` and ``reinforce`` breed no offspring; ``layer_groups`` runs NSGA-II, not NSGA-III).
 _STRATEGY_KEYS = {"nsga2": ("algorithm", "crossover", "crossover_prob", "mutation_prob"),
-                  "layer_groups": ("crossover", "crossover_prob", "mutation_prob"), "reinforce": ("reward", "controller")}
+                  "layer_groups": ("crossover", "crossover_prob", "mutation_prob"),
+                  "reinforce": ("reward", "controller")}
 #: Settings that runs made before them do not record, and the values those runs used.
 _UNRECORDED = {"controller": asdict(ControllerSettings())}
 

@@ -16,8 +16,8 @@ from evo_cosearch.rewards import REWARD_MODES, RewardTargets
 if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
 
-__all__ = ["SearchSettings", "ControllerSettings", "CONTROLLER_UPDATES", "search_settings", "ALGORITHMS", "SEED_END", "STRATEGY_NAMES", "CROSSOVER_NAMES",
-           "ACCELERATOR_REPAIRS", "HARDWARE_OBJECTIVES", "least_objective"]
+__all__ = ["SearchSettings", "ControllerSettings", "CONTROLLER_UPDATES", "search_settings", "ALGORITHMS", "SEED_END",
+           "STRATEGY_NAMES", "CROSSOVER_NAMES", "ACCELERATOR_REPAIRS", "HARDWARE_OBJECTIVES", "least_objective"]
 
 ALGORITHMS = ("nsga2", "nsga3")
 #: The strategies of :data:`evo_cosearch.engine.strategies.STRATEGIES`, in its order.
