@@ -184,6 +184,15 @@ def _mean_pairwise_tau(runs: np.ndarray) -> float | None:
     return float(np.mean(taus)) if taus else None
 
 
+def _seed_vs_rest_taus(runs: np.ndarray) -> list[float]:
+    """Per row of ``runs`` (seeds x children, at least 3 rows): its Kendall tau with the mean of
+    the other rows -- how well one stand-alone training of every child, as an evaluator, ranks
+    the children against a reference like the benchmark's."""
+    from scipy.stats import kendalltau
+
+    return [float(kendalltau(runs[i], np.delete(runs, i, axis=0).mean(axis=0))[0]) for i in range(len(runs))]
+
+
 def _tau_interval(inherited: list[float], standalone: np.ndarray, seed: int) -> list[float] | None:
     """95 % percentile-bootstrap interval of the Kendall tau between ``inherited`` and
     ``standalone``, the children resampled in pairs (9,999 times, seeded): how far tau moves with
@@ -213,7 +222,9 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
     scratch (``epochs`` epochs on the training split, or on a seeded subset of ``train_images``
     images), ``seeds`` times with different training seeds; their mean validation accuracy is
     the reference ranking, and the mean Kendall tau between two seeds' rankings
-    (``seed_to_seed_kendall_tau``) is how far the reference itself can be trusted. The
+    (``seed_to_seed_kendall_tau``) is how far the reference itself can be trusted; with 3 seeds or
+    more, ``seed_vs_rest_kendall_tau`` ranks each seed against the mean of the others: what one
+    stand-alone training of every child achieves as an evaluator. The
     children are evaluated with the supernet's weights (BatchNorm recalibrated) on the
     problem's evaluation sizes (``full_val``: on the whole validation split; ``recal_images``: that
     many recalibration images instead of the problem's). ``eval_seeds`` > 1 also evaluates them on
@@ -269,6 +280,8 @@ def bench_supernet_ranking(ckpt: str | Path | None, problem_path: str | Path = D
     if seeds > 1:
         result["standalone_val_accuracy_per_seed"] = val_runs.tolist()
         result["seed_to_seed_kendall_tau"] = _mean_pairwise_tau(val_runs)
+    if seeds > 2:
+        result["seed_vs_rest_kendall_tau"] = _seed_vs_rest_taus(val_runs)
     if net is not None:
         section = {**problem.evaluation, **({"val_images": None} if full_val else {}),
                    **({} if recal_images is None else {"recal_images": recal_images})}

@@ -48,6 +48,11 @@ def test_ranking_with_repeated_seeds_reports_the_reference_noise(tiny_problem_pa
     assert np.allclose(two["standalone_val_accuracy"], runs.mean(axis=0))
     assert np.isclose(two["seed_to_seed_kendall_tau"], kendalltau(runs[0], runs[1])[0], equal_nan=True)
     assert len(two["kendall_tau_per_seed"]) == 2
+    assert "seed_vs_rest_kendall_tau" not in two  # with 2 seeds it is the seed-to-seed tau
+    three = bench_supernet_ranking(None, tiny_problem_path, seeds=3, **kwargs)
+    runs = np.array(three["standalone_val_accuracy_per_seed"])
+    assert np.allclose(three["seed_vs_rest_kendall_tau"],
+                       [kendalltau(runs[i], (runs.sum(axis=0) - runs[i]) / 2)[0] for i in range(3)], equal_nan=True)
     assert two["val_images"] > 64  # the whole validation split, not the problem's 64 images
 
 
