@@ -137,6 +137,16 @@ def _resolve(problem: "Problem", overrides) -> SearchSettings:
     return SearchSettings(**raw)
 
 
+def _mapping(raw: Any, name: str, fields: tuple[str, ...]) -> Mapping:
+    """``raw``, the section ``name``, as a mapping of only ``fields``."""
+    if not isinstance(raw, Mapping):
+        raise ProblemError(f"{name}: must be a mapping with some of {', '.join(fields)}")
+    for key in raw:
+        if key not in fields:
+            raise ProblemError(f"{name}.{key}: unknown key (allowed: {', '.join(fields)})")
+    return raw
+
+
 def _reward(raw: Any) -> RewardTargets:
     """``search.reward`` validated: finite positive targets (or absent) and a known mode."""
     if raw is None:
@@ -144,11 +154,7 @@ def _reward(raw: Any) -> RewardTargets:
     if isinstance(raw, RewardTargets):
         return raw
     fields = ("target_latency_ms", "target_area_mm2", "mode")
-    if not isinstance(raw, Mapping):
-        raise ProblemError(f"search.reward: must be a mapping with some of {', '.join(fields)}")
-    for key in raw:
-        if key not in fields:
-            raise ProblemError(f"search.reward.{key}: unknown key (allowed: {', '.join(fields)})")
+    raw = _mapping(raw, "search.reward", fields)
     for key in fields[:2]:
         v = raw.get(key)
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < math.inf):
@@ -165,13 +171,7 @@ def _controller(raw: Any) -> ControllerSettings:
         return ControllerSettings()
     if isinstance(raw, ControllerSettings):
         return raw
-    fields = ("update", "ppo_epochs", "clip")
-    if not isinstance(raw, Mapping):
-        raise ProblemError(f"search.controller: must be a mapping with some of {', '.join(fields)}")
-    for key in raw:
-        if key not in fields:
-            raise ProblemError(f"search.controller.{key}: unknown key (allowed: {', '.join(fields)})")
-    out = {**asdict(ControllerSettings()), **raw}
+    out = {**asdict(ControllerSettings()), **_mapping(raw, "search.controller", ("update", "ppo_epochs", "clip"))}
     if out["update"] not in CONTROLLER_UPDATES:
         raise ProblemError(f"search.controller.update: unknown update {out['update']!r} "
                            f"(known: {', '.join(CONTROLLER_UPDATES)})")
