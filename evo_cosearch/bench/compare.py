@@ -86,7 +86,12 @@ def rank_sum(a: Sequence[float], b: Sequence[float]) -> dict[str, Any]:
 
 def _specs(problem, strategies, seeds, out_dir: Path, accuracy_fn) -> list[RunSpec]:
     return [RunSpec(label=s, seed=seed, run_dir=out_dir / f"{s}-s{seed}", problem=_problem(problem, s),
-                    strategy=VARIANTS.get(s, (s,))[0], accuracy_fn=accuracy_fn) for s in strategies for seed in seeds]
+                    strategy=_strategy(s), accuracy_fn=accuracy_fn) for s in strategies for seed in seeds]
+
+
+def _strategy(label: str) -> str:
+    """The strategy a label runs: itself, or a variant's."""
+    return VARIANTS[label][0] if label in VARIANTS else label
 
 
 def _problem(problem, label: str):
@@ -171,8 +176,7 @@ def _repairs(problem, strategies: Sequence[str]) -> dict[str, str]:
     for the others)."""
     from evo_cosearch.engine.settings import search_settings
 
-    return {s: search_settings(_problem(problem, s), strategy=VARIANTS.get(s, (s,))[0]).accelerator_repair
-            for s in strategies}
+    return {s: search_settings(_problem(problem, s), strategy=_strategy(s)).accelerator_repair for s in strategies}
 
 
 def _median_curves(by_strategy) -> dict[str, dict[str, list[float]]]:

@@ -126,11 +126,12 @@ class ControllerLearner:
         advantage = torch.as_tensor(reward - (mean if self.baseline is None else self.baseline), dtype=torch.float32)
         actions = torch.as_tensor(np.asarray(X, dtype=np.int64))
         ppo = self.config.update == "ppo"
+        old = None  # PPO: log pi of the policy that drew the batch, the first step's own
         with _one_thread():
-            old = self.policy.rollout(len(X), actions=actions)[1].detach() if ppo else None
             for _ in range(self.config.ppo_epochs if ppo else 1):
                 _, logp, entropy = self.policy.rollout(len(X), actions=actions)
                 if ppo:
+                    old = logp.detach() if old is None else old
                     ratio = torch.exp(logp - old)
                     clipped = ratio.clamp(1.0 - self.config.clip, 1.0 + self.config.clip)
                     gain = torch.minimum(ratio * advantage, clipped * advantage)

@@ -165,7 +165,7 @@ def test_reinforce_ppo_runs_reinforce_with_the_ppo_update_beside_plain_reinforce
             designs = arc.designs()
         assert set(designs.strategy) == {"reinforce"} and len(designs) == 12
     assert updates == {"reinforce": "reinforce", "reinforce_ppo": "ppo"}
-    again = bench_strategies(DIGITS, strategies=("reinforce_ppo",), **kw)  # its finished run is reused
+    again = bench_strategies(DIGITS, strategies=("reinforce_ppo",), **kw)  # its run is accepted again, not refused
     assert again["runs"]["reinforce_ppo"][0]["n_designs"] == 12
     with pytest.raises(InputError, match=r"unknown strategy 'ppo' \(known: .*reinforce_ppo"):
         bench_strategies(DIGITS, strategies=("ppo",), **kw)
