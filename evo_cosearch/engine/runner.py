@@ -49,7 +49,8 @@ _SAME_RUN_KEYS = ("pop", "seed", "strategy", "accelerator_repair")
 _STRATEGY_KEYS = {"nsga2": ("algorithm", "crossover", "crossover_prob", "mutation_prob"),
                   "layer_groups": ("crossover", "crossover_prob", "mutation_prob"),
                   "reinforce": ("reward", "controller")}
-#: Settings that runs made before them do not record, and the values those runs used.
+#: Settings that runs made before them do not record (or record only some fields of), and the values
+#: those runs used.
 _UNRECORDED = {"controller": asdict(ControllerSettings())}
 
 
@@ -146,6 +147,8 @@ def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mappin
         mine = settings.to_dict()
         for key in _SAME_RUN_KEYS + _STRATEGY_KEYS.get(settings.strategy, ()):
             was = meta.settings.get(key, _UNRECORDED.get(key, mine[key]))
+            if key in _UNRECORDED and isinstance(was, dict):  # fields added since: the values it used
+                was = {**_UNRECORDED[key], **was}
             if was != mine[key]:
                 raise InputError(f"{run_dir}: run was made with {key}={was!r}, "
                                  f"not {mine[key]!r}; use another {arg('out')} directory")
@@ -213,6 +216,8 @@ def run_search(problem, evaluator: "Evaluator", run_dir: str | Path, settings: "
     simulator = simulator_source(evaluator.simulate_fn)
     if not new_run:
         meta, resume, table = _open_run(problem, run_dir, settings, accuracy_source, simulator)
+        if meta.status == "completed" and resume is not None and resume.generation + 1 == settings.gens == meta.gens:
+            return _summary(run_dir, planned=settings.gens)  # nothing to do: the finished run is left as it is
     # the search state before anything is written: a strategy that cannot take the run up leaves it as it was
     algorithm = strategy.build(pproblem, settings)
     algorithm.setup(pproblem, seed=settings.seed, termination=("n_gen", settings.gens))

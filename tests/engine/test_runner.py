@@ -57,8 +57,11 @@ def test_a_resume_with_fewer_gens_than_done_is_refused(tmp_path, contents):
     with pytest.raises(InputError, match=r"^gens=2: run .* already has 4 generations .*give gens=4 or more\)$"):
         run(a, gens=2)
     assert contents(a) == before
-    run(a)  # the same --gens again: nothing to do, and nothing changes
+    archive = (a / "archive.sqlite").read_bytes()
+    run(a)  # the same --gens again: nothing to do, and nothing changes, not even its end time or file header
     assert contents(a) == before
+    assert (a / "archive.sqlite").read_bytes() == archive
+    assert sorted(p.name for p in a.iterdir()) == ["archive.sqlite", "problem.yaml"]
 
 
 def test_pareto_is_nondominated_feasible_of_whole_archive(tmp_path):
