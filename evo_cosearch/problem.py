@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -163,7 +164,9 @@ def load_problem(path: str | Path) -> Problem:
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """YAML's safe loader, refusing a key given twice in one mapping (else the last silently wins)."""
+    """YAML's safe loader, refusing a key given twice in one mapping (else the last silently wins),
+    and reading ``1e-4`` as a number, as YAML 1.2 does (YAML 1.1 wants ``1.0e-4``; without this a
+    user's ``lr: 1e-4`` would be the string ``'1e-4'``)."""
 
     def construct_mapping(self, node, deep=False):
         seen = set()
@@ -177,12 +180,23 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+_UniqueKeyLoader.add_implicit_resolver(  # appended after YAML 1.1's own float and int patterns
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"))
+
+
+def read_yaml(text: str) -> Any:
+    """The value of a problem file's YAML text, read as :func:`parse_problem` reads it; raises
+    ``yaml.YAMLError`` (or :class:`ProblemError` for a key given twice)."""
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def parse_problem(text: str, source: str = "<problem>") -> Problem:
     """A problem from the text of a problem file (YAML), checked as :func:`load_problem` checks a
     file: a problem made in Python (``parse_problem(yaml.safe_dump(config))``) for
     :func:`evo_cosearch.search`. ``source`` names it in messages."""
     try:
-        cfg = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        cfg = read_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "?"

@@ -75,3 +75,12 @@ def test_with_data_names_the_argument_from_python_and_the_flag_from_the_command_
         fashion.with_data(missing, strict=True)
     with cli_names(), pytest.raises(InputError, match=f"^--data {missing}: dataset path not found$"):
         fashion.with_data(missing, strict=True)
+
+
+def test_numbers_in_exponent_notation_are_numbers_as_in_yaml_1_2():
+    from evo_cosearch.problem import parse_problem, read_yaml
+    assert read_yaml("a: [1e-4, 2E3, -1.5e+2, 1e, e3, '1e-4', 0.5]") == {"a": [1e-4, 2000.0, -150.0, "1e", "e3",
+                                                                             "1e-4", 0.5]}
+    text = (ROOT / "problems" / "demo_digits.yaml").read_text().replace("supernet:", "supernet:\n  weight_decay: 4e-5", 1)
+    assert "weight_decay: 4e-5" in text
+    assert parse_problem(text).supernet["weight_decay"] == 4e-5  # YAML 1.1 alone would read the string '4e-5'

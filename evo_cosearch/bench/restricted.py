@@ -27,7 +27,7 @@ import numpy as np
 import yaml
 
 from evo_cosearch.errors import ProblemError
-from evo_cosearch.problem import parse_problem
+from evo_cosearch.problem import parse_problem, read_yaml
 
 if TYPE_CHECKING:
     from evo_cosearch.problem import Problem
@@ -64,7 +64,7 @@ def middle(values: Sequence[Any]) -> Any:
 
 def _derive(joint: "Problem", kind: str, edit: Callable[[dict], None], what: str,
             accelerator_repair: str = "none") -> "Problem":
-    cfg = yaml.safe_load(joint.text)
+    cfg = read_yaml(joint.text)  # as the problem was read: 1e-4 a number, not a string
     edit(cfg)
     cfg["search"] = {**(cfg.get("search") or {}), "accelerator_repair": accelerator_repair}
     cfg["name"] = f"{joint.name}_{kind}"

@@ -117,9 +117,8 @@ def _check_supernet(spec: RunSpec, meta: "RunMeta", problem: "Problem", supernet
                     out_arg: str) -> None:
     """Refuse the run of ``meta`` when another supernet scored it than the benchmark's (``supernet``, else
     ``problem``'s cached one; a missing one is trained: a new file, of another hash)."""
-    import yaml
-
     from evo_cosearch.files import file_sha256
+    from evo_cosearch.problem import read_yaml
     from evo_cosearch.provenance import describe_source
     from evo_cosearch.runs import planned_checkpoint
 
@@ -131,7 +130,7 @@ def _check_supernet(spec: RunSpec, meta: "RunMeta", problem: "Problem", supernet
             + ("" if supernet is not None else f", the cached one of {problem.source}"))
     same_name = meta.problem_name == spec.problem.name
     out = as_called("--out", out_arg)
-    if same_name and yaml.safe_load(meta.problem_text) != yaml.safe_load(spec.problem.text):  # an edited copy
+    if same_name and read_yaml(meta.problem_text) != read_yaml(spec.problem.text):  # an edited copy
         remedy = (f"it is a run of another problem named {meta.problem_name!r} (its file: "
                   f"{spec.run_dir / 'problem.yaml'}); give {problem.source} a name: of its own, or use another {out}")
     else:

@@ -39,9 +39,9 @@ __all__ = ["ControllerConfig", "Controller", "ControllerLearner"]
 class ControllerConfig:
     hidden: int = 64              # LSTM state size
     embed: int = 16               # decision embedding size
-    lr: float = 0.01              # Adam learning rate
-    baseline_decay: float = 0.9   # b <- decay * b + (1 - decay) * mean(R)
-    entropy_weight: float = 1e-4  # entropy bonus beta
+    lr: float = ControllerSettings.lr                          # Adam learning rate
+    baseline_decay: float = ControllerSettings.baseline_decay  # b <- decay * b + (1 - decay) * mean(R)
+    entropy_weight: float = ControllerSettings.entropy_weight  # entropy bonus beta
     init_range: float = 0.1       # initial weights ~ U(-init_range, init_range)
     update: str = ControllerSettings.update          # or "ppo": ppo_epochs steps of the clipped surrogate
     ppo_epochs: int = ControllerSettings.ppo_epochs  # per batch (the search.controller section's defaults)

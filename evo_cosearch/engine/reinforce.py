@@ -18,6 +18,7 @@ them are archived as infeasible, as with every strategy, but do not steer the po
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
@@ -80,10 +81,9 @@ class Reinforce(BatchAlgorithm):
 def build_reinforce(problem: "CoSearchProblem", s: "SearchSettings") -> Reinforce:
     from evo_cosearch.engine.controller import ControllerConfig
 
-    c = s.controller
     return Reinforce(batch=s.pop, cardinalities=problem.space.cardinalities.tolist(), seed=s.seed, reward=s.reward,
                      constraints=problem.evaluator.problem.constraints,
-                     config=ControllerConfig(update=c.update, ppo_epochs=c.ppo_epochs, clip=c.clip))
+                     config=ControllerConfig(**asdict(s.controller)))
 
 
 def save_reinforce(algorithm: Reinforce) -> dict[str, Any]:

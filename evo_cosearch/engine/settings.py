@@ -7,7 +7,7 @@ here, free of pymoo, so that a problem file is checked and the CLI's parser buil
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields as dataclass_fields
 from typing import TYPE_CHECKING, Any, Mapping
 
 from evo_cosearch.errors import InputError, ProblemError, arg
@@ -42,11 +42,16 @@ class ControllerSettings:
     """How the ``reinforce`` strategy's controller learns from each scored batch: one REINFORCE
     step (``update: reinforce``, the default) or ``ppo_epochs`` steps of PPO's clipped surrogate
     (``update: ppo``; the probability ratio to the policy that drew the batch clipped to
-    ``1 ± clip``)."""
+    ``1 ± clip``), each an Adam step of learning rate ``lr`` with an entropy bonus of weight
+    ``entropy_weight``; the reward baseline follows ``b <- baseline_decay · b + (1 -
+    baseline_decay) · mean(R)``."""
 
     update: str = "reinforce"
     ppo_epochs: int = 4
     clip: float = 0.2
+    lr: float = 0.01
+    entropy_weight: float = 1e-4
+    baseline_decay: float = 0.9
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,8 @@ class SearchSettings:
     """``gens`` counts generations including the initial population (pymoo's ``n_gen``).
     ``mutation_prob`` is per gene (None: ``1 / n_var``). ``reward`` is the scalar objective of
     the ``reinforce`` strategy (``search.reward: {target_latency_ms, target_area_mm2, mode}``) and
-    ``controller`` how its controller learns (``search.controller: {update, ppo_epochs, clip}``).
+    ``controller`` how its controller learns (``search.controller: {update, ppo_epochs, clip, lr,
+    entropy_weight, baseline_decay}``).
     ``accelerator_repair: front`` or ``min_<objective>`` puts every design nsga2 proposes on its
     network's hardware front (:mod:`evo_cosearch.engine.accelerator_repair`); the other strategies
     run without it (``none`` in their settings)."""
@@ -166,19 +172,26 @@ def _reward(raw: Any) -> RewardTargets:
 
 
 def _controller(raw: Any) -> ControllerSettings:
-    """``search.controller`` validated: a known update, ``ppo_epochs`` >= 1 and ``clip`` in (0, 1)."""
+    """``search.controller`` validated: a known update, ``ppo_epochs`` >= 1, ``clip`` in (0, 1), a
+    finite ``lr`` > 0, a finite ``entropy_weight`` >= 0 and ``baseline_decay`` in [0, 1)."""
     if raw is None:
         return ControllerSettings()
     if isinstance(raw, ControllerSettings):
         return raw
-    out = {**asdict(ControllerSettings()), **_mapping(raw, "search.controller", ("update", "ppo_epochs", "clip"))}
+    fields = tuple(f.name for f in dataclass_fields(ControllerSettings))
+    out = {**asdict(ControllerSettings()), **_mapping(raw, "search.controller", fields)}
     if out["update"] not in CONTROLLER_UPDATES:
         raise ProblemError(f"search.controller.update: unknown update {out['update']!r} "
                            f"(known: {', '.join(CONTROLLER_UPDATES)})")
     v = out["ppo_epochs"]
     if isinstance(v, bool) or not isinstance(v, int) or v < 1:
         raise ProblemError(f"search.controller.ppo_epochs: {v!r} is not an integer >= 1")
-    v = out["clip"]
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 < v < 1.0:
-        raise ProblemError(f"search.controller.clip: {v!r} is not a number in (0, 1)")
-    return ControllerSettings(update=out["update"], ppo_epochs=out["ppo_epochs"], clip=float(out["clip"]))
+    for key, ok, what in (("clip", lambda x: 0.0 < x < 1.0, "a number in (0, 1)"),
+                          ("lr", lambda x: 0.0 < x < math.inf, "a finite number > 0"),
+                          ("entropy_weight", lambda x: 0.0 <= x < math.inf, "a finite number >= 0"),
+                          ("baseline_decay", lambda x: 0.0 <= x < 1.0, "a number in [0, 1)")):
+        v = out[key]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not ok(v):
+            raise ProblemError(f"search.controller.{key}: {v!r} is not {what}")
+        out[key] = float(v)
+    return ControllerSettings(**out)

@@ -134,11 +134,18 @@ def test_controller_section_is_validated():
             "search: {pop: 24, gens: 10, seed: 0, mutation_prob: 0.067}", f"search: {section}")))
     assert settings("{pop: 8}").controller == ControllerSettings(update="reinforce", ppo_epochs=4, clip=0.2)
     assert settings("{controller: {update: ppo, clip: 0.1}}").controller == ControllerSettings("ppo", 4, 0.1)
+    assert settings("{controller: {lr: 0.05, entropy_weight: 0, baseline_decay: 0.5}}").controller == \
+        ControllerSettings(lr=0.05, entropy_weight=0.0, baseline_decay=0.5)
     for section, where in (("{controller: {update: a2c}}", "search.controller.update: unknown update 'a2c'"),
                            ("{controller: {ppo_epochs: 0}}", "search.controller.ppo_epochs: 0"),
                            ("{controller: {ppo_epochs: true}}", "search.controller.ppo_epochs: True"),
                            ("{controller: {clip: 1.0}}", "search.controller.clip: 1.0"),
-                           ("{controller: {lr: 0.1}}", "search.controller.lr: unknown key"),
+                           ("{controller: {lr: 0}}", "search.controller.lr: 0 is not a finite number > 0"),
+                           ("{controller: {lr: .inf}}", "search.controller.lr: inf"),
+                           ("{controller: {entropy_weight: -0.1}}", "search.controller.entropy_weight: -0.1"),
+                           ("{controller: {baseline_decay: 1}}", "search.controller.baseline_decay: 1 is not"),
+                           ("{controller: {baseline_decay: '0.5'}}", "search.controller.baseline_decay: '0.5'"),
+                           ("{controller: {momentum: 0.1}}", "search.controller.momentum: unknown key"),
                            ("{controller: ppo}", "search.controller: must be a mapping")):
         with pytest.raises(ProblemError, match=where.replace(".", r"\.")):
             settings(section)
@@ -202,7 +209,8 @@ def test_a_ppo_run_records_its_controller_and_a_resume_must_keep_it(tmp_path, co
     ppo = parse_problem(DEMO.read_text().replace("search: {", "search: {controller: {update: ppo, ppo_epochs: 2}, "))
     out = run(tmp_path / "p", ppo, gens=2)
     with open_archive(out) as arc:
-        assert arc.meta.settings["controller"] == {"update": "ppo", "ppo_epochs": 2, "clip": 0.2}
+        assert arc.meta.settings["controller"] == {"update": "ppo", "ppo_epochs": 2, "clip": 0.2, "lr": 0.01,
+                                                   "entropy_weight": 1e-4, "baseline_decay": 0.9}
     assert contents(out) != contents(run(tmp_path / "r", gens=2))  # another update, other samples after generation 0
     before = contents(out)
     with pytest.raises(InputError, match=r"run was made with controller=.*'ppo'.*not .*'reinforce'"):
@@ -222,3 +230,20 @@ def test_a_run_from_before_the_controller_setting_resumes_as_reinforce(tmp_path)
     with pytest.raises(InputError, match=r"run was made with controller=.*'reinforce'"):
         run(out, ppo, gens=3)
     run(out, gens=3)
+
+
+def test_the_controllers_learning_rate_is_a_setting_and_runs_that_recorded_fewer_fields_resume(tmp_path, contents):
+    fast = parse_problem(DEMO.read_text().replace("search: {", "search: {controller: {lr: 0.2}, "))
+    out = run(tmp_path / "fast", fast, gens=3)
+    assert contents(out) != contents(run(tmp_path / "r", gens=3))  # the policy moved otherwise after generation 0
+    with pytest.raises(InputError, match=r"run was made with controller=.*'lr': 0\.2.*not .*'lr': 0\.01"):
+        run(out, gens=4)
+    old = run(tmp_path / "old", gens=2)
+    with sqlite3.connect(old / "archive.sqlite") as c:  # what a run recorded before lr and the others were settings
+        (text,) = c.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+        settings = json.loads(text)
+        settings["controller"] = {"update": "reinforce", "ppo_epochs": 4, "clip": 0.2}
+        c.execute("UPDATE meta SET value = ? WHERE key = 'settings'", (json.dumps(settings),))
+    with pytest.raises(InputError, match=r"run was made with controller=.*'lr': 0\.01"):
+        run(old, fast, gens=3)
+    run(old, gens=3)  # the defaults it used resume it
