@@ -36,16 +36,13 @@ __all__ = ["ControllerConfig", "Controller", "ControllerLearner"]
 
 
 @dataclass(frozen=True)
-class ControllerConfig:
+class ControllerConfig(ControllerSettings):
+    """How the controller learns (the ``search.controller`` section's fields: update, lr,
+    entropy bonus, baseline decay, PPO's epochs and clip) and the policy's sizes."""
+
     hidden: int = 64              # LSTM state size
     embed: int = 16               # decision embedding size
-    lr: float = ControllerSettings.lr                          # Adam learning rate
-    baseline_decay: float = ControllerSettings.baseline_decay  # b <- decay * b + (1 - decay) * mean(R)
-    entropy_weight: float = ControllerSettings.entropy_weight  # entropy bonus beta
     init_range: float = 0.1       # initial weights ~ U(-init_range, init_range)
-    update: str = ControllerSettings.update          # or "ppo": ppo_epochs steps of the clipped surrogate
-    ppo_epochs: int = ControllerSettings.ppo_epochs  # per batch (the search.controller section's defaults)
-    clip: float = ControllerSettings.clip
 
 
 @contextmanager

@@ -146,8 +146,8 @@ def _open_run(problem, run_dir: Path, settings: "SearchSettings", source: Mappin
                              f"({run_dir / 'problem.yaml'}), or use another {arg('out')} directory")
         mine = settings.to_dict()
         for key in _SAME_RUN_KEYS + _STRATEGY_KEYS.get(settings.strategy, ()):
-            was = meta.settings.get(key, _UNRECORDED.get(key, mine[key]))
-            if key in _UNRECORDED and isinstance(was, dict):  # fields added since: the values it used
+            was = meta.settings.get(key, {} if key in _UNRECORDED else mine[key])
+            if key in _UNRECORDED:  # the setting, or fields of it, added since: the values those runs used
                 was = {**_UNRECORDED[key], **was}
             if was != mine[key]:
                 raise InputError(f"{run_dir}: run was made with {key}={was!r}, "
